@@ -1,0 +1,132 @@
+"""The root command, its global options, and the one funnel from errors to exit codes.
+
+Only typer and the standard library are imported here: every command imports its domain
+code inside its body, so ``platformctl --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from platformctl import __version__
+from platformctl.cli.context import AppContext
+from platformctl.cli.io import IO, env_flag
+from platformctl.errors import ExitCode, PlatformctlError
+
+app = typer.Typer(
+    name="platformctl",
+    help="Golden paths, environments and maturity for your internal developer platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _register() -> None:
+    from platformctl.cli import config_cmd, golden_path_cmd, new_cmd
+
+    app.add_typer(new_cmd.app, name="new")
+    app.add_typer(golden_path_cmd.app, name="golden-path")
+    app.add_typer(config_cmd.app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"platformctl {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Platform config file [env var: PLATFORMCTL_CONFIG]",
+                     dir_okay=False, show_default=False),
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt [env var: PLATFORMCTL_NO_INPUT]")
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours [env var: NO_COLOR]")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks [env var: PLATFORMCTL_DEBUG]")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version")
+    ] = False,
+) -> None:
+    """Golden paths, environments and maturity for your internal developer platform."""
+    state: AppContext = ctx.ensure_object(AppContext)
+    state.io = IO(no_input=no_input, no_color=no_color)
+    state.config_file = config
+    state.debug = debug or state.debug
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI on ``argv`` and return the exit code, printing any error once.
+
+    This is the single place where errors become exit codes (``docs/exit-codes.md``).
+    """
+    from typer.main import get_command
+
+    if not app.registered_groups:
+        _register()
+    state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
+    command = get_command(app)
+    try:
+        result = command.main(
+            args=list(sys.argv[1:] if argv is None else argv),
+            prog_name="platformctl",
+            standalone_mode=False,
+            obj=state,
+        )
+    except PlatformctlError as exc:
+        state.io.error(exc.message, exc.hint)
+        return _debug_traceback(state, int(exc.exit_code))
+    except (KeyboardInterrupt, typer.Abort):
+        state.io.err.print()
+        state.io.error("interrupted")
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # the last resort: no traceback unless asked
+        return _unexpected(state, exc)
+    return result if isinstance(result, int) else ExitCode.OK
+
+
+def _unexpected(state: AppContext, exc: Exception) -> int:
+    from typer._click.exceptions import ClickException, UsageError
+
+    if isinstance(exc, UsageError):
+        command = exc.ctx.command_path if exc.ctx else "platformctl"
+        state.io.error(exc.format_message(), f"run '{command} --help' for usage")
+        return ExitCode.USAGE
+    if isinstance(exc, ClickException):
+        state.io.error(exc.format_message())
+        return exc.exit_code
+    if isinstance(exc, OSError) and exc.errno == 32:  # EPIPE: the reader went away
+        return ExitCode.ERROR
+    if state.debug:
+        raise exc
+    state.io.error(
+        f"unexpected {type(exc).__name__}: {exc}",
+        "re-run with --debug for the traceback and report it as a bug",
+    )
+    return ExitCode.ERROR
+
+
+def _debug_traceback(state: AppContext, code: int) -> int:
+    if state.debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    return code
+

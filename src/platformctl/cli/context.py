@@ -1,0 +1,52 @@
+"""The per-invocation context handed to every command through ``ctx.obj``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from platformctl.cli.io import IO
+
+if TYPE_CHECKING:
+    from platformctl.config import Settings
+    from platformctl.providers.base import RepositoryHost
+
+
+@dataclass
+class AppContext:
+    """Global flags, the IO object and lazily loaded settings (gh's Factory, in small)."""
+
+    io: IO = field(default_factory=IO)
+    config_file: Path | None = None
+    debug: bool = False
+
+    def settings(self, **flags: Any) -> Settings:
+        """Load the layered settings, with ``flags`` (dotted keys) on top."""
+        from platformctl.config import load_settings
+
+        return load_settings(config_file=self.config_file, flags=flags)
+
+
+def command_context(ctx: typer.Context, *, json: bool = False, no_input: bool = False) -> AppContext:
+    """The invocation context, with this command's --json and --no-input applied."""
+    state: AppContext = ctx.ensure_object(AppContext)
+    state.io.json = state.io.json or json
+    state.io.no_input = state.io.no_input or no_input
+    return state
+
+
+def repository_host(settings: Settings, provider: str) -> RepositoryHost:
+    """The repository host for ``provider``; the only place providers are constructed."""
+    from platformctl.errors import UsageError
+
+    if provider == "local":
+        from platformctl.providers.local import LocalRepositories
+
+        return LocalRepositories(settings.home)
+    raise UsageError(
+        f"provider {provider!r} cannot create repositories in this version of platformctl",
+        hint="use --provider local (the embedded default)",
+    )

@@ -1,0 +1,60 @@
+"""GitHub Actions adapters: step outputs, the job summary, annotations and masks.
+
+Active only when ``GITHUB_ACTIONS=true``. The formats follow the workflow-commands
+documentation and ``actions/toolkit`` (``command.ts``, ``file-command.ts``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def annotate_error(message: str, *, title: str = "platformctl") -> None:
+    """Print an ``::error::`` annotation on stderr (the runner reads commands from both streams)."""
+    title = _escape_data(title).replace(":", "%3A").replace(",", "%2C")
+    sys.stderr.write(f"::error title={title}::{_escape_data(message)}\n")
+
+
+def mask(value: str) -> None:
+    """Ask the runner to mask a secret in every later log line."""
+    sys.stderr.write(f"::add-mask::{_escape_data(value)}\n")
+
+
+def write_outputs(outputs: Mapping[str, str], env: Mapping[str, str] = os.environ) -> None:
+    """Append step outputs to ``$GITHUB_OUTPUT`` using the heredoc form with a random delimiter."""
+    target = env.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    lines = []
+    for name, value in outputs.items():
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        if delimiter in value or delimiter in name:  # the toolkit refuses this too
+            raise ValueError(f"output {name!r} contains its delimiter")
+        lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write("".join(lines))
+
+
+def write_summary(markdown: str, env: Mapping[str, str] = os.environ) -> None:
+    """Append Markdown to the job summary (``$GITHUB_STEP_SUMMARY``)."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write(markdown.rstrip("\n") + "\n\n")
+
+
+def publish(outputs: Mapping[str, str], summary: str, env: Mapping[str, str] = os.environ) -> None:
+    """Write outputs and a summary when running inside GitHub Actions; otherwise do nothing."""
+    if env.get("GITHUB_ACTIONS") != "true":
+        return
+    write_outputs(outputs, env)
+    write_summary(summary, env)

@@ -1,0 +1,133 @@
+"""The terminal of one invocation: stdout for results, stderr for conversation.
+
+Consoles are built per invocation (never at import time) so that tests and pipes capture them.
+``--json`` prints exactly one JSON document on stdout; everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+SCHEMA_VERSION = 1
+_TRUTHY = {"1", "true", "yes", "on"}
+
+
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    """Whether an environment variable is set to a true-ish value."""
+    return env.get(name, "").strip().lower() in _TRUTHY
+
+
+class IO:
+    """Streams, TTY facts and output helpers shared by every command."""
+
+    def __init__(
+        self,
+        *,
+        no_input: bool = False,
+        no_color: bool = False,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.env = os.environ if env is None else env
+        self.json = False
+        self.no_input = no_input or env_flag(self.env, "PLATFORMCTL_NO_INPUT")
+        self.no_color = no_color or bool(self.env.get("NO_COLOR"))
+        self._out: Console | None = None
+        self._err: Console | None = None
+
+    # -- facts -------------------------------------------------------------------------
+    @property
+    def in_ci(self) -> bool:
+        """True under a CI system (``CI`` set true-ish, as every major CI does)."""
+        return env_flag(self.env, "CI")
+
+    @property
+    def in_github_actions(self) -> bool:
+        """True inside a GitHub Actions job."""
+        return self.env.get("GITHUB_ACTIONS") == "true"
+
+    def can_prompt(self) -> bool:
+        """Prompt only for a person: stdin and stdout are terminals, not CI, no --no-input."""
+        if self.no_input or self.in_ci:
+            return False
+        return _isatty(sys.stdin) and _isatty(sys.stdout)
+
+    # -- consoles ------------------------------------------------------------------------
+    @property
+    def out(self) -> Console:
+        """The stdout console (results only)."""
+        if self._out is None:
+            self._out = self._console(sys.stdout)
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        """The stderr console (progress, messages, errors, prompts)."""
+        if self._err is None:
+            self._err = self._console(sys.stderr)
+        return self._err
+
+    def _console(self, stream: Any) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=stream, no_color=self.no_color, highlight=False, emoji=False, soft_wrap=True,
+            markup=True, width=None if _isatty(stream) else 100,
+        )
+
+    # -- output ----------------------------------------------------------------------------
+    def emit(self, document: Mapping[str, Any], human: Callable[[Console], None]) -> None:
+        """Print the result: one JSON document with ``--json``, else the human rendering."""
+        if self.json:
+            payload = {"schema_version": SCHEMA_VERSION, **document}
+            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            human(self.out)
+
+    def step(self, message: str) -> None:
+        """One line of progress (stderr), quiet under --json."""
+        from rich.markup import escape
+
+        if not self.json:
+            self.err.print(f"[dim]•[/] {escape(message)}")
+
+    def warn(self, message: str) -> None:
+        """A warning (stderr)."""
+        from rich.markup import escape
+
+        self.err.print(f"[yellow]warning:[/] {escape(message)}")
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        """The one ``error:`` line and its ``hint:`` (stderr), plus an Actions annotation."""
+        from rich.markup import escape
+
+        self.err.print(f"[bold red]error:[/] {escape(message)}")
+        if hint:
+            self.err.print(f"[cyan]hint:[/] {escape(hint)}")
+        if self.in_github_actions:
+            from platformctl.cli import gha
+
+            gha.annotate_error(message)
+
+    def prompt(self, question: str, *, default: str | None = None,
+               choices: Sequence[str] | None = None) -> str:
+        """Ask one question on the terminal (only when ``can_prompt()``)."""
+        from rich.prompt import Prompt
+
+        kwargs: dict[str, Any] = {"default": default} if default is not None else {}
+        return Prompt.ask(question, console=self.err, choices=list(choices) if choices else None,
+                          show_default=True, **kwargs)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

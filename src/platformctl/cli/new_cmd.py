@@ -1,0 +1,205 @@
+"""``platformctl new service NAME``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from platformctl.cli.context import command_context
+from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from platformctl.cli.io import IO
+    from platformctl.scaffold.catalog import Question
+    from platformctl.scaffold.create import ServicePlan, ServiceResult
+
+app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
+
+
+@app.command("service")
+def service(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Service name: a lower-case DNS label", show_default=False)],
+    golden_path: Annotated[
+        str | None, typer.Option("--golden-path", "-g", help="Golden path [config: golden_path]")
+    ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Owner team [config: owner]")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="One-line description")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Answer a question: KEY=VALUE (repeatable)")
+    ] = None,
+    answers_file: Annotated[
+        Path | None, typer.Option("--answers-file", help="YAML/JSON file of answers", dir_okay=False)
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where to create the service [default: ./NAME]")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="local, github or gitlab [config: provider]")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation or group [config: org]")] = None,
+    dry_run: DryRunOpt = False,
+    no_input: NoInputOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Create a service from a golden path: render it, make it a git repository, publish it.
+
+    Example: platformctl new service payments --owner team-payments --set port=9000
+    """
+    from platformctl.scaffold.answers import resolve_answers, validate_service_name
+
+    state = command_context(ctx, json=json, no_input=no_input)
+    validate_service_name(name)  # before anything else: a bad name writes nothing
+    given, origin = _given_answers(name, owner, description, set_ or [], answers_file)
+    settings = state.settings(provider=provider, org=org)
+    from platformctl.cli.context import repository_host
+    from platformctl.providers.base import RepositorySpec
+    from platformctl.scaffold.catalog import get_golden_path
+    from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
+
+    host = repository_host(settings, settings.get("provider"))
+    gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
+    if settings.get("owner") and "owner" not in given and gp.question("owner"):
+        given["owner"] = settings.get("owner")
+        origin["owner"] = "owner (platform config)"
+    ask = _asker(state.io) if state.io.can_prompt() else None
+    answers = resolve_answers(gp, given, ask=ask, origin=origin)
+    request = ServiceRequest(
+        name=name, golden_path=gp, answers=answers, target=(directory or Path(name)).absolute(),
+        provider=host.name,
+        repository=RepositorySpec(org=settings.get("org") or "local", name=name,
+                                  description=str(answers.get("description") or "")),
+    )
+    if dry_run:
+        plan = plan_service(request, host)
+        state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
+        return
+    result = create_service(request, host, progress=state.io.step)
+    _publish_to_actions(state.io, result)
+    state.io.emit(_result_document(result), lambda out: _render_result(out, result))
+
+
+def _given_answers(name: str, owner: str | None, description: str | None, sets: list[str],
+                   answers_file: Path | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Merge answers: answers file < --set < dedicated flags; remember where each came from."""
+    from platformctl.scaffold.answers import parse_set_options, read_answers_file
+
+    given: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if answers_file is not None:
+        for key, value in read_answers_file(answers_file).items():
+            given[key], origin[key] = value, f"{answers_file}: {key}"
+    for key, value in parse_set_options(sets).items():
+        given[key], origin[key] = value, f"--set {key}"
+    for key, value, flag in (("owner", owner, "--owner"), ("description", description, "--description")):
+        if value is not None:
+            given[key], origin[key] = value, flag
+    if given.get("service_name", name) != name:
+        from platformctl.errors import UsageError
+
+        raise UsageError("service_name comes from the NAME argument; do not set it separately")
+    given["service_name"], origin["service_name"] = name, "NAME"
+    return given, origin
+
+
+def _asker(io: IO) -> Any:
+    def ask(question: Question, default: Any, error: str | None) -> str:
+        if error:
+            io.error(error)
+        label = question.help or question.name
+        choices = [str(c) for c in question.choice_values() or []] or None
+        return io.prompt(f"{label} [dim]({question.name})[/]",
+                         default=None if default is None else str(default), choices=choices)
+
+    return ask
+
+
+def _plan_document(plan: ServicePlan) -> dict[str, Any]:
+    req = plan.request
+    return {
+        "dry_run": True, "service": req.name, "path": str(req.target), "resume": plan.resume,
+        "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
+        "answers": req.answers, "files": plan.files, "steps": plan.steps,
+        "repository": {"provider": req.provider, "slug": plan.location.slug,
+                       "clone_url": plan.location.clone_url},
+    }
+
+
+def _render_plan(out: Console, plan: ServicePlan) -> None:
+    from rich.markup import escape
+
+    req = plan.request
+    out.print(f"[bold]Dry run[/]: would create {req.name} from {req.golden_path.name} "
+              f"{req.golden_path.version} in {escape(str(req.target))}")
+    if not plan.resume:
+        out.print(f"\nfiles ({len(plan.files)}):")
+        for path in plan.files:
+            out.print(f"  + {escape(path)}")
+    out.print("\nsteps:")
+    for step in plan.steps:
+        out.print(f"  - {escape(step)}")
+    out.print("\nnothing was written")
+
+
+def _result_document(result: ServiceResult) -> dict[str, Any]:
+    req = result.request
+    return {
+        "service": req.name, "path": str(req.target), "changed": result.changed,
+        "resumed": result.resumed,
+        "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
+        "pristine_commit": result.pristine_commit, "head_commit": result.head_commit,
+        "repository": {"provider": req.provider, "slug": result.location.slug,
+                       "url": result.location.url, "clone_url": result.location.clone_url},
+        "steps": [{"step": s.step, "changed": s.changed, "detail": s.detail} for s in result.steps],
+        "next_steps": _next_steps(result),
+    }
+
+
+def _next_steps(result: ServiceResult) -> list[str]:
+    return [f"cd {_shown_path(result.request.target)}",
+            *result.request.golden_path.metadata.next_steps]
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _render_result(out: Console, result: ServiceResult) -> None:
+    from rich.markup import escape
+
+    req = result.request
+    verb = "Finished" if result.resumed else "Created"
+    if result.resumed and not result.changed:
+        verb = "Already created:"
+    out.print(f"[bold green]{verb}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
+              f"{req.golden_path.version}")
+    out.print(f"  path        {escape(_shown_path(req.target))}")
+    out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
+    out.print(f"  clone       git clone {escape(result.location.clone_url)}")
+    out.print(f"  pristine    {result.pristine_commit[:12]}")
+    out.print("\nNext:")
+    for command in _next_steps(result):
+        out.print(f"  {escape(command)}")
+
+
+def _publish_to_actions(io: IO, result: ServiceResult) -> None:
+    if not io.in_github_actions:
+        return
+    from platformctl.cli import gha
+
+    req = result.request
+    gha.publish(
+        {"repo_url": result.location.url, "clone_url": result.location.clone_url,
+         "path": str(req.target), "service": req.name},
+        f"### Service `{req.name}` created\n\n| | |\n|---|---|\n"
+        f"| golden path | {req.golden_path.name} {req.golden_path.version} |\n"
+        f"| repository | {result.location.url} |\n| path | `{req.target}` |",
+        io.env,
+    )

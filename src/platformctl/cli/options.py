@@ -1,0 +1,17 @@
+"""Flags shared by many commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout (see docs/json-output.md)")
+]
+NoInputOpt = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; a missing value is an error")
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Show what would happen and change nothing")
+]

@@ -1,0 +1,72 @@
+"""Error types shared by every layer, each carrying its exit code and a hint.
+
+Domain code raises these; the CLI turns them into one ``error:`` line, one
+``hint:`` line and the exit code (see ``docs/exit-codes.md``). Standard library only.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit statuses. They are API: change them only additively."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CHECK_FAILED = 3
+    AUTH = 4
+    INTERRUPTED = 130
+
+
+class PlatformctlError(Exception):
+    """A failure the user can act on: a message, an optional hint, an exit code."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(PlatformctlError):
+    """Bad flags, arguments, names or answers: exit 2."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(UsageError):
+    """An invalid configuration or descriptor file: exit 2."""
+
+
+class InputRequired(UsageError):
+    """A value is missing and prompting is not allowed: exit 2, naming the flag."""
+
+
+class CheckFailed(PlatformctlError):
+    """The command worked and the answer is "no" (drift, score under threshold): exit 3."""
+
+    exit_code = ExitCode.CHECK_FAILED
+
+
+class AuthError(PlatformctlError):
+    """Missing or insufficient credentials: exit 4."""
+
+    exit_code = ExitCode.AUTH
+
+
+class ProviderError(PlatformctlError):
+    """A provider (git host, cluster, local store) refused or failed a request: exit 1."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, provider: str = "", status: int | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.provider = provider
+        self.status = status
+
+
+class TemplateError(PlatformctlError):
+    """A golden path could not be loaded or rendered: exit 1."""

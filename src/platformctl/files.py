@@ -1,0 +1,44 @@
+"""Small filesystem helpers: atomic writes and the platform's standard directories."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The temporary file is created next to the target (same filesystem) with ``mode`` already
+    set, so a secret-bearing file is never readable by others, not even for an instant.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def user_config_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_CONFIG_HOME/platformctl``, else ``~/.config/platformctl`` (as gh does, on every OS)."""
+    base = env.get("XDG_CONFIG_HOME") or str(_home(env) / ".config")
+    return Path(base) / "platformctl"
+
+
+def user_data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_DATA_HOME/platformctl``, else ``~/.local/share/platformctl``."""
+    base = env.get("XDG_DATA_HOME") or str(_home(env) / ".local" / "share")
+    return Path(base) / "platformctl"
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()

@@ -1,0 +1,126 @@
+"""The embedded ``local`` provider: bare git repositories under the platform home.
+
+``<home>/repositories/<org>/<name>.git``. Branch protection is git's own: the bare repository
+refuses non-fast-forward pushes and branch deletion (``receive.denyNonFastForwards``,
+``receive.denyDeletes``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from platformctl.errors import ProviderError
+from platformctl.providers.base import Repository, RepositorySpec, StepResult
+
+if TYPE_CHECKING:
+    import git
+
+PROTECTION = {"denyNonFastForwards": "true", "denyDeletes": "true"}
+
+
+class LocalRepositories:
+    """Repositories as bare git repos in the platform home; same contract as remote hosts."""
+
+    name = "local"
+
+    def __init__(self, home: Path) -> None:
+        self.root = home / "repositories"
+
+    def path(self, spec: RepositorySpec) -> Path:
+        """The bare repository's folder."""
+        return self.root / spec.org / f"{spec.name}.git"
+
+    def locate(self, spec: RepositorySpec) -> Repository:
+        """Where the repository is or will be."""
+        path = str(self.path(spec))
+        return Repository(slug=spec.slug, url=path, clone_url=path)
+
+    def ensure_repository(self, spec: RepositorySpec) -> StepResult:
+        """Create the bare repository unless it exists; a non-repository in the way is an error."""
+        import git
+
+        path = self.path(spec)
+        if path.exists():
+            if not (path / "HEAD").is_file() or not git.Repo(path).bare:
+                raise ProviderError(
+                    f"{path} exists and is not a bare git repository", provider=self.name,
+                    hint="move it away, or choose another service name or org",
+                )
+            return StepResult("create repository", changed=False, detail="exists")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Build it beside its final place and rename, so a crash never leaves half a repository.
+        tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=path.parent))
+        try:
+            repo = git.Repo.init(tmp, bare=True, initial_branch=spec.default_branch)
+            if spec.description:
+                (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
+            repo.close()
+            tmp.rename(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return StepResult("create repository", changed=True, detail=str(path))
+
+    def push(self, spec: RepositorySpec, workdir: Path, branch: str) -> StepResult:
+        """Push ``branch`` unless the bare repository already has the same commit."""
+        import git
+
+        bare = git.Repo(self.path(spec))
+        local = git.Repo(workdir)
+        head = local.commit(branch).hexsha
+        remote_ref = f"refs/heads/{branch}"
+        remote_head = next((r.commit.hexsha for r in bare.references if r.path == remote_ref), None)
+        if remote_head == head:
+            return StepResult("push", changed=False, detail=f"{branch} at {head[:12]}")
+        if remote_head is not None and not _is_ancestor(local, remote_head, head):
+            raise ProviderError(
+                f"{spec.slug} already has a {branch} branch with other history", provider=self.name,
+                hint="this repository belongs to another service: choose another name or org",
+            )
+        _ensure_origin(local, str(self.path(spec)))
+        try:
+            local.git.push("origin", f"{branch}:{branch}")
+        except git.GitCommandError as exc:
+            raise ProviderError(f"push to {spec.slug} failed: {_last_line(exc)}",
+                                provider=self.name) from None
+        return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
+
+    def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
+        """Make the bare repository refuse force pushes and deletions (all branches)."""
+        import git
+
+        bare = git.Repo(self.path(spec))
+        reader = bare.config_reader(config_level="repository")
+        missing = {k: v for k, v in PROTECTION.items()
+                   if str(reader.get_value("receive", k, default="")).lower() != v}
+        if not missing:
+            return StepResult("protect branch", changed=False, detail=branch)
+        with bare.config_writer(config_level="repository") as writer:
+            for key, value in missing.items():
+                writer.set_value("receive", key, value)
+        return StepResult("protect branch", changed=True, detail=branch)
+
+
+def _is_ancestor(repo: git.Repo, ancestor: str, head: str) -> bool:
+    import git
+
+    try:
+        return repo.is_ancestor(ancestor, head)
+    except git.GitCommandError:  # the ancestor is not even in this repository
+        return False
+
+
+def _ensure_origin(repo: git.Repo, url: str) -> None:
+    if "origin" in [r.name for r in repo.remotes]:
+        if repo.remotes.origin.url != url:
+            repo.remotes.origin.set_url(url)
+    else:
+        repo.create_remote("origin", url)
+
+
+def _last_line(exc: Exception) -> str:
+    text = (getattr(exc, "stderr", "") or str(exc)).strip().splitlines()
+    return text[-1].strip() if text else type(exc).__name__

@@ -1,0 +1,209 @@
+"""Answers to a golden path's questions: parsing, coercion, validation, defaults, prompting.
+
+Validation runs before anything is rendered, with the golden path's own copier validators
+(Jinja expressions evaluated in a sandbox), so a bad answer is exit 2 and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from platformctl.errors import InputRequired, TemplateError, UsageError
+
+if TYPE_CHECKING:
+    from platformctl.scaffold.catalog import GoldenPath, Question
+
+SERVICE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+# Asks one question; returns the raw text typed. ``error`` is the previous attempt's problem.
+Asker = Callable[["Question", Any, "str | None"], str]
+
+
+def validate_service_name(name: str) -> None:
+    """Raise UsageError unless ``name`` is a lower-case DNS label of at most 63 characters."""
+    if not SERVICE_NAME.fullmatch(name) or len(name) > 63:
+        raise UsageError(
+            f"invalid service name {name!r}: use a lower-case DNS label "
+            "(a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters)",
+            hint="for example: payments-api",
+        )
+
+
+def parse_set_options(items: Iterable[str]) -> dict[str, str]:
+    """Turn repeated ``--set KEY=VALUE`` into a mapping."""
+    answers: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}", hint="for example: --set port=8080")
+        answers[key.strip()] = value
+    return answers
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """Read answers from a YAML or JSON mapping file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read answers file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"answers file {path} is not valid YAML or JSON: {exc}".splitlines()[0],
+                         hint="write one 'question: answer' per line") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise UsageError(f"answers file {path} must be a mapping of question names to answers")
+    return data
+
+
+def resolve_answers(
+    golden_path: GoldenPath,
+    given: Mapping[str, Any],
+    *,
+    ask: Asker | None = None,
+    origin: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Answer every question: given answers first, then the terminal (``ask``), then defaults.
+
+    Args:
+        golden_path: the golden path whose questions to answer.
+        given: answers from flags and files (values may be strings to coerce).
+        ask: prompts for one answer; None when prompting is not allowed.
+        origin: for error messages, where each given answer came from (e.g. ``--set port``).
+
+    Raises:
+        UsageError: an answer is unknown, of the wrong type or rejected by a validator.
+        InputRequired: a question has no answer and no default, and ``ask`` is None.
+    """
+    origin = origin or {}
+    known = {q.name: q for q in golden_path.questions}
+    for key in given:
+        if key not in known:
+            raise UsageError(f"{golden_path.name} has no question {key!r}",
+                             hint=f"its questions are: {', '.join(known)}")
+        if not known[key].asked:
+            raise UsageError(f"{key!r} is derived from other answers and cannot be set")
+    answers: dict[str, Any] = {}
+    missing: list[str] = []
+    for question in golden_path.questions:
+        if not question.asked:
+            continue
+        if question.name in given:
+            where = origin.get(question.name, f"answer {question.name!r}")
+            answers[question.name] = check_answer(question, given[question.name], answers, where)
+        elif ask is not None:
+            answers[question.name] = _ask_until_valid(question, answers, ask)
+        elif question.has_default:
+            default = render_default(question, answers)
+            answers[question.name] = check_answer(question, default, answers, f"default of {question.name!r}")
+        else:
+            missing.append(question.name)
+    if missing:
+        flags = " ".join(f"--set {name}=VALUE" for name in missing)
+        raise InputRequired(f"no answer for {', '.join(missing)} and prompting is off",
+                            hint=f"pass {flags} (or an --answers-file)")
+    return answers
+
+
+def _ask_until_valid(question: Question, answers: dict[str, Any], ask: Asker) -> Any:
+    default = render_default(question, answers) if question.has_default else None
+    error: str | None = None
+    for _ in range(20):
+        raw = ask(question, default, error)
+        try:
+            return check_answer(question, raw, answers, "answer")
+        except UsageError as exc:
+            error = exc.message
+    raise UsageError(f"no valid answer for {question.name!r} after 20 attempts")
+
+
+def render_default(question: Question, answers: Mapping[str, Any]) -> Any:
+    """A question's default, with Jinja expressions rendered against earlier answers."""
+    default = question.default
+    if isinstance(default, str) and "{" in default:
+        rendered = _render(default, answers)
+        return default if rendered is None else rendered
+    return default
+
+
+def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where: str) -> Any:
+    """Coerce one answer to its question's type and run its choices and validator."""
+    value = _coerce(question, raw, where)
+    allowed = question.choice_values()
+    if allowed is not None and value not in allowed:
+        shown = ", ".join(str(a) for a in allowed)
+        raise UsageError(f"{where}: {value!r} is not one of {shown}", hint=f"choose one of: {shown}")
+    if question.validator:
+        message = _render(question.validator, {**answers, question.name: value})
+        if message and message.strip():
+            raise UsageError(f"{where}: {value!r} is invalid: {' '.join(message.split())}",
+                             hint=question.help or None)
+    return value
+
+
+def _coerce(question: Question, raw: Any, where: str) -> Any:
+    kind = question.type
+    if not isinstance(raw, str):
+        if kind == "int" and isinstance(raw, bool):
+            raise UsageError(f"{where}: expected an integer, got {raw!r}")
+        if kind in ("int", "float") and isinstance(raw, int | float):
+            return int(raw) if kind == "int" else float(raw)
+        if kind == "str" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return str(raw)
+        if kind in ("bool",) and isinstance(raw, bool):
+            return raw
+        if kind in ("yaml", "json") or (kind == "str" and isinstance(raw, str)):
+            return raw
+        raise UsageError(f"{where}: expected a {kind}, got {raw!r}")
+    text = raw.strip()
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            lowered = text.lower()
+            if lowered in ("true", "yes", "y", "1", "on"):
+                return True
+            if lowered in ("false", "no", "n", "0", "off"):
+                return False
+            raise ValueError(text)
+        if kind == "json":
+            return json.loads(text)
+        if kind == "yaml":
+            import yaml
+
+            return yaml.safe_load(text)
+    except (ValueError, json.JSONDecodeError) as exc:
+        names = {"int": "an integer", "float": "a number", "bool": "true or false", "json": "JSON"}
+        raise UsageError(f"{where}: expected {names.get(kind, kind)}, got {raw!r}") from exc
+    except Exception as exc:
+        raise UsageError(f"{where}: not valid YAML: {raw!r}") from exc
+    return raw
+
+
+def _render(source: str, context: Mapping[str, Any]) -> str | None:
+    """Render a Jinja expression in a sandbox; None when it needs something we lack (copier then decides)."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        env = SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
+        return env.from_string(source).render(**context)
+    except jinja2.UndefinedError:
+        return None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"cannot evaluate the golden path expression {source!r}: {exc}") from None
+
+
+def _extensions() -> list[str]:
+    try:
+        import jinja2_ansible_filters  # noqa: F401  (copier's own filters: regex_search, ...)
+    except ImportError:  # pragma: no cover - copier depends on it
+        return []
+    return ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]

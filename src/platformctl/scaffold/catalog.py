@@ -1,0 +1,253 @@
+"""The golden-path catalog: bundled golden paths plus those named in the platform config.
+
+A golden path is a folder with a copier ``copier.yml`` and a ``golden-path.yaml`` holding its
+name, version, description, default environments and next steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from platformctl.errors import TemplateError, UsageError
+
+if TYPE_CHECKING:
+    from platformctl.config import ConfiguredGoldenPath, Settings
+
+METADATA_FILE = "golden-path.yaml"
+COPIER_FILE = "copier.yml"
+REQUIRED_QUESTIONS = ("service_name",)
+
+
+class EnvironmentDefault(BaseModel):
+    """A default environment a golden path gives every new service."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    environment_class: str = Field(alias="class")
+
+
+class GoldenPathMetadata(BaseModel):
+    """The shape of ``golden-path.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
+    description: str
+    environments: dict[str, EnvironmentDefault] = Field(default_factory=dict)
+    next_steps: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One copier question, as far as platformctl needs to know it."""
+
+    name: str
+    type: str
+    help: str
+    default: Any
+    choices: Any
+    validator: str | None
+    when: Any
+    secret: bool
+
+    @property
+    def asked(self) -> bool:
+        """False for derived questions (``when: false``), which are never asked nor set."""
+        return self.when not in (False, "false", "False")
+
+    @property
+    def has_default(self) -> bool:
+        """Whether the question can be answered without the user."""
+        return self.default is not None
+
+    def choice_values(self) -> list[Any] | None:
+        """The allowed values, if the question has choices."""
+        if self.choices is None:
+            return None
+        if isinstance(self.choices, dict):
+            return list(self.choices.values())
+        return [c[1] if isinstance(c, list | tuple) and len(c) == 2 else c for c in self.choices]
+
+
+@dataclass(frozen=True)
+class GoldenPath:
+    """A loaded golden path: where it is, what it asks, whether its code may run."""
+
+    name: str
+    version: str
+    description: str
+    path: Path
+    origin: str
+    trusted: bool
+    questions: tuple[Question, ...]
+    metadata: GoldenPathMetadata
+
+    def question(self, name: str) -> Question | None:
+        """The question called ``name``, if any."""
+        return next((q for q in self.questions if q.name == name), None)
+
+
+def bundled_root() -> Path:
+    """The folder of bundled golden paths: inside the wheel, or the checkout when developing."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "golden_paths"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "golden_paths"
+
+
+def list_golden_paths(settings: Settings) -> list[GoldenPath]:
+    """Every available golden path: bundled ones, then configured ones (which may shadow)."""
+    found: dict[str, GoldenPath] = {}
+    root = bundled_root()
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if (folder / COPIER_FILE).is_file():
+            found[folder.name] = load_golden_path(folder, origin="bundled", trusted=True)
+    for configured in settings.golden_paths.values():
+        found[configured.name] = _load_configured(configured, settings.home)
+    return list(found.values())
+
+
+def get_golden_path(settings: Settings, name: str) -> GoldenPath:
+    """One golden path by name.
+
+    Raises:
+        UsageError: no golden path has that name.
+    """
+    if name in settings.golden_paths:
+        return _load_configured(settings.golden_paths[name], settings.home)
+    folder = bundled_root() / name
+    if (folder / COPIER_FILE).is_file():
+        return load_golden_path(folder, origin="bundled", trusted=True)
+    names = sorted({*_bundled_names(), *settings.golden_paths})
+    raise UsageError(f"no golden path named {name!r}",
+                     hint=f"choose one of: {', '.join(names)} (see 'platformctl golden-path list')")
+
+
+def _bundled_names() -> list[str]:
+    root = bundled_root()
+    return [p.name for p in root.iterdir() if (p / COPIER_FILE).is_file()] if root.is_dir() else []
+
+
+def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath:
+    source = configured.source
+    if configured.local_path is not None:
+        folder = configured.local_path
+        if not (folder / COPIER_FILE).is_file():
+            raise TemplateError(
+                f"golden path {configured.name!r} ({configured.origin}): no {COPIER_FILE} in {folder}",
+                hint="fix 'path' in the platform config",
+            )
+        return load_golden_path(folder, origin=str(folder), trusted=source.trusted)
+    checkout = fetch_git_source(configured, home / "cache" / "golden-paths")
+    folder = checkout / source.subdirectory if source.subdirectory else checkout
+    if not (folder / COPIER_FILE).is_file():
+        raise TemplateError(
+            f"golden path {configured.name!r}: no {COPIER_FILE} in {source.git}"
+            + (f" under {source.subdirectory}" if source.subdirectory else ""),
+            hint="set 'subdirectory' to the folder that holds copier.yml",
+        )
+    return load_golden_path(folder, origin=f"{source.git}@{source.ref or 'HEAD'}",
+                            trusted=source.trusted)
+
+
+def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
+    """A checkout of a git golden path at its ref, cloned once into the cache."""
+    import git
+
+    source = configured.source
+    assert source.git is not None
+    key = hashlib.sha256(f"{source.git}\0{source.ref or ''}".encode()).hexdigest()[:16]
+    target = cache / f"{configured.name}-{key}"
+    if (target / ".git").is_dir():
+        return target
+    tmp = cache / f".{target.name}.partial"
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        repo = git.Repo.clone_from(source.git, tmp, no_checkout=source.ref is not None)
+        if source.ref:
+            repo.git.checkout(source.ref)
+    except git.GitCommandError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        detail = (exc.stderr or "").strip().splitlines()
+        raise TemplateError(
+            f"cannot fetch golden path {configured.name!r} from {source.git}"
+            f"{' at ' + source.ref if source.ref else ''}: {detail[-1] if detail else exc}",
+            hint="check the URL, the ref and your network or git credentials",
+        ) from None
+    tmp.rename(target)
+    return target
+
+
+def load_golden_path(folder: Path, *, origin: str, trusted: bool) -> GoldenPath:
+    """Read ``golden-path.yaml`` and the questions of ``copier.yml`` in ``folder``.
+
+    Raises:
+        TemplateError: a file is missing or invalid.
+    """
+    metadata = _read_metadata(folder)
+    raw = _read_yaml(folder / COPIER_FILE)
+    questions = tuple(_question(name, spec) for name, spec in raw.items() if not name.startswith("_"))
+    names = {q.name for q in questions}
+    missing = [q for q in REQUIRED_QUESTIONS if q not in names]
+    if missing:
+        raise TemplateError(f"{folder / COPIER_FILE}: missing the question(s) {', '.join(missing)}",
+                            hint="every golden path asks for service_name")
+    return GoldenPath(metadata.name, metadata.version, metadata.description, folder, origin,
+                      trusted, questions, metadata)
+
+
+def _read_metadata(folder: Path) -> GoldenPathMetadata:
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        raise TemplateError(f"{folder}: no {METADATA_FILE}",
+                            hint="a golden path needs golden-path.yaml with name, version, description")
+    try:
+        return GoldenPathMetadata.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        from platformctl.config import describe_validation_error
+
+        raise TemplateError(f"{path}: {describe_validation_error(exc, GoldenPathMetadata)}") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _question(name: str, spec: Any) -> Question:
+    if not isinstance(spec, dict):
+        spec = {"default": spec}
+    default = spec.get("default")
+    qtype = spec.get("type") or _infer_type(default)
+    return Question(
+        name=name, type=qtype, help=str(spec.get("help") or ""), default=default,
+        choices=spec.get("choices"), validator=spec.get("validator"), when=spec.get("when", True),
+        secret=bool(spec.get("secret", False)),
+    )
+
+
+def _infer_type(default: Any) -> str:
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(default, int):
+        return "int"
+    if isinstance(default, float):
+        return "float"
+    if isinstance(default, str):
+        return "str"
+    return "yaml"

@@ -1,0 +1,97 @@
+"""The service descriptor, ``platform.yaml``: what platformctl knows about one service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from platformctl.errors import ConfigError
+
+DESCRIPTOR_FILE = "platform.yaml"
+API_VERSION = "platformctl/v1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class GoldenPathRecord(_Model):
+    """Which golden path made the service, at which version, with which answers."""
+
+    name: str
+    version: str
+    source: str
+    pristine_commit: str = Field(pattern=r"^[0-9a-f]{40}$")
+    answers: dict[str, Any]
+
+
+class RepositoryRecord(_Model):
+    """Where the service's repository lives."""
+
+    provider: str
+    slug: str
+    url: str
+
+
+class EnvironmentRecord(_Model):
+    """One environment of the service; ``class`` picks defaults from the platform config."""
+
+    environment_class: str = Field(alias="class")
+
+
+class ServiceDescriptor(_Model):
+    """The content of ``platform.yaml``."""
+
+    api_version: str = Field(API_VERSION, alias="apiVersion")
+    name: str
+    owner: str | None = None
+    description: str | None = None
+    golden_path: GoldenPathRecord
+    repository: RepositoryRecord
+    environments: dict[str, EnvironmentRecord] = Field(default_factory=dict)
+
+
+HEADER = "# Service descriptor written by platformctl. Edit environments freely; keep golden_path as is.\n"
+
+
+def dump_descriptor(descriptor: ServiceDescriptor) -> str:
+    """The YAML text of a descriptor, keys in a stable, readable order."""
+    import yaml
+
+    data = descriptor.model_dump(by_alias=True, exclude_none=True)
+    return HEADER + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def write_descriptor(folder: Path, descriptor: ServiceDescriptor) -> Path:
+    """Write ``platform.yaml`` into ``folder`` atomically."""
+    from platformctl.files import atomic_write_text
+
+    path = folder / DESCRIPTOR_FILE
+    atomic_write_text(path, dump_descriptor(descriptor))
+    return path
+
+
+def read_descriptor(folder: Path) -> ServiceDescriptor:
+    """Read and validate ``platform.yaml`` in ``folder``.
+
+    Raises:
+        ConfigError: missing, unreadable or invalid.
+    """
+    import yaml
+
+    path = folder / DESCRIPTOR_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no {DESCRIPTOR_FILE} in {folder}",
+                          hint="run this inside a service created by 'platformctl new service'") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}".splitlines()[0]) from None
+    try:
+        return ServiceDescriptor.model_validate(data)
+    except ValidationError as exc:
+        from platformctl.config import describe_validation_error
+
+        raise ConfigError(f"{path}: {describe_validation_error(exc, ServiceDescriptor)}") from None

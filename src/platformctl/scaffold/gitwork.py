@@ -1,0 +1,47 @@
+"""Git work on a service's own checkout, through GitPython."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import git
+
+DEFAULT_BRANCH = "main"
+FALLBACK_NAME = "platformctl"
+FALLBACK_EMAIL = "platformctl@localhost"
+
+
+def init_repository(path: Path) -> git.Repo:
+    """``git init -b main`` in ``path``."""
+    import git
+
+    return git.Repo.init(path, initial_branch=DEFAULT_BRANCH)
+
+
+def commit_all(repo: git.Repo, message: str) -> str:
+    """Stage every file and commit, without hooks or signing prompts; return the commit SHA.
+
+    The author is the user's git identity when configured, else a neutral platformctl one, so
+    a fresh CI machine with no git config still works.
+    """
+    import git
+
+    repo.git.add(A=True)
+    actor = _identity(repo)
+    commit = repo.index.commit(message, author=actor, committer=actor)
+    # index.commit does not move a branch that has no commit yet in every GitPython version
+    if repo.head.is_detached or repo.head.commit != commit:
+        repo.head.reference = git.Head(repo, f"refs/heads/{DEFAULT_BRANCH}")
+        repo.head.reference.set_commit(commit)
+    return commit.hexsha
+
+
+def _identity(repo: git.Repo) -> git.Actor:
+    import git
+
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="") or FALLBACK_NAME
+    email = reader.get_value("user", "email", default="") or FALLBACK_EMAIL
+    return git.Actor(str(name), str(email))

@@ -1,0 +1,64 @@
+"""Render a golden path with copier into a fresh directory."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from platformctl.errors import TemplateError
+
+if TYPE_CHECKING:
+    from platformctl.scaffold.catalog import GoldenPath
+
+
+def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> list[str]:
+    """Render ``golden_path`` with ``answers`` into the empty folder ``destination``.
+
+    Copier tasks, migrations and Jinja extensions run only when the golden path is trusted;
+    an untrusted one that needs them is refused before anything runs.
+
+    Returns:
+        The rendered files, relative to ``destination``, sorted.
+
+    Raises:
+        TemplateError: copier refused or failed to render.
+    """
+    import copier
+    from copier.errors import CopierError, UnsafeTemplateError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            copier.run_copy(
+                str(golden_path.path), str(destination), data=answers, defaults=True,
+                overwrite=True, quiet=True, unsafe=golden_path.trusted,
+            )
+    except UnsafeTemplateError as exc:
+        raise TemplateError(
+            f"golden path {golden_path.name!r} from {golden_path.origin} wants to run code "
+            f"({exc}) and its source is not trusted",
+            hint=f"if you trust it, set 'trusted: true' under golden_paths.{golden_path.name} "
+            "in platformctl.yaml",
+        ) from None
+    except (CopierError, ValueError, OSError) as exc:
+        detail = str(exc).strip().splitlines()
+        raise TemplateError(
+            f"rendering golden path {golden_path.name!r} failed: {detail[0] if detail else type(exc).__name__}",
+            hint="nothing was written; fix the golden path or the answers and try again",
+        ) from exc
+    except Exception as exc:  # Jinja errors in template files surface as many types
+        raise TemplateError(
+            f"rendering golden path {golden_path.name!r} failed: {type(exc).__name__}: {exc}",
+            hint="nothing was written; this is a bug in the golden path",
+        ) from exc
+    return list_files(destination)
+
+
+def list_files(root: Path) -> list[str]:
+    """Files below ``root`` (not inside ``.git``), as sorted POSIX paths."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    )
