@@ -1,0 +1,85 @@
+"""Shared fixtures: an isolated HOME and git identity per test, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+_SCRUB = ("CI", "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GH_TOKEN", "GITHUB_TOKEN",
+          "GITLAB_TOKEN", "BACKSTAGE_TOKEN", "KUBECONFIG", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME",
+          "XDG_DATA_HOME", "GIT_DIR", "GIT_WORK_TREE")
+
+
+@pytest.fixture(autouse=True)
+def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME, platform home, working directory and git config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in list(os.environ):
+        if name.startswith("PLATFORMCTL_") or name in _SCRUB:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("TERMINAL_WIDTH", "3000")
+    monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return home
+
+
+@dataclass
+class Result:
+    """What one CLI run printed and returned."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        """stdout parsed as the one JSON document it must be."""
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli() -> Any:
+    """Run the real entry point in-process (CliRunner isolation): ``cli(*args, input=, env=)``."""
+    from typer.testing import CliRunner
+
+    from platformctl.cli.app import run
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        with runner.isolation(input=input, env=env) as (out, err, _):
+            code = run(list(args))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return Result(code, out.getvalue().decode(), err.getvalue().decode())
+
+    return invoke
+
+
+@pytest.fixture
+def cli_process() -> Any:
+    """Run ``python -m platformctl`` in a subprocess, stdin closed (no TTY)."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+               timeout: float = 120) -> Result:
+        proc = subprocess.run(
+            [sys.executable, "-m", "platformctl", *args], capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=cwd, timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return invoke
