@@ -35,16 +35,20 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
                 overwrite=True, quiet=True, unsafe=golden_path.trusted,
             )
     except UnsafeTemplateError as exc:
+        # Copier's message ends with advice about its own --trust flag: keep the first line.
+        lines = str(exc).strip().splitlines()
+        reason = lines[0].rstrip(".") if lines else "unsafe features"
         raise TemplateError(
             f"golden path {golden_path.name!r} from {golden_path.origin} wants to run code "
-            f"({exc}) and its source is not trusted",
+            f"({reason}) and its source is not trusted",
             hint=f"if you trust it, set 'trusted: true' under golden_paths.{golden_path.name} "
             "in platformctl.yaml",
         ) from None
     except (CopierError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()
         raise TemplateError(
-            f"rendering golden path {golden_path.name!r} failed: {detail[0] if detail else type(exc).__name__}",
+            f"rendering golden path {golden_path.name!r} failed: "
+            f"{detail[0] if detail else type(exc).__name__}",
             hint="nothing was written; fix the golden path or the answers and try again",
         ) from exc
     except Exception as exc:  # Jinja errors in template files surface as many types
