@@ -99,6 +99,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
         return _unexpected(state, exc)
+    if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
+        state.io.error("interrupted")
     return result if isinstance(result, int) else ExitCode.OK
 
 

@@ -160,7 +160,8 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
     import git
 
     source = configured.source
-    assert source.git is not None
+    if source.git is None:
+        raise ValueError("not a git golden path source")
     key = hashlib.sha256(f"{source.git}\0{source.ref or ''}".encode()).hexdigest()[:16]
     target = cache / f"{configured.name}-{key}"
     if (target / ".git").is_dir():
