@@ -184,7 +184,9 @@ def parse_model(text: str, source: str) -> MaturityModel:
 
 
 def _describe(exc: ValidationError, lines: Lines) -> str:
-    err = exc.errors()[0]
+    # A typo shows up twice (an unknown field and a missing one); the unknown one explains it.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     loc = err["loc"]
     field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
     msg = err["msg"].removeprefix("Value error, ")
