@@ -43,7 +43,7 @@ def _show(err: Console, p: Prompt) -> None:
         mark = "›" if choice.id == p.default else " "
         err.print(f" {mark} {number}) {escape(choice.label)}")
     if p.evidence is not None:
-        err.print(f"   [cyan]evidence[/] {escape(p.evidence.title)}: {escape(p.evidence.summary())}")
+        err.print(f"   [cyan]evidence:[/] {escape(p.evidence.title)}: {escape(p.evidence.summary())}")
     if p.effect.cap:
         cap = q.index(p.effect.cap) + 1
         err.print(f"   [yellow]the evidence caps this answer at {cap}[/]; a higher answer is scored as {cap}")
