@@ -176,3 +176,28 @@ def test_detectors_work_on_a_listing_without_contents():
 def test_detect_path_must_be_a_directory(tmp_path):
     with pytest.raises(UsageError, match="not a directory"):
         list(checkout_trees([tmp_path / "missing"]))
+
+
+def test_glob_patterns():
+    from platformctl.maturity.detectors import TreeView
+
+    view = TreeView(
+        ListingOnly(
+            "x",
+            [
+                "main.tf",
+                "a/b/net.tf",
+                "a/.gitlab-ci.yml",
+                ".gitlab-ci.yml",
+                "dashboards/cpu.json",
+                "ops/my-dashboard.json",
+                "docs/adr/1.md",
+                "x.tfvars",
+            ],
+        )
+    )
+    assert view.glob("*.tf") == ["main.tf", "a/b/net.tf"]
+    assert view.glob("/.gitlab-ci.yml") == [".gitlab-ci.yml"]
+    assert view.glob("*dashboard*.json") == ["ops/my-dashboard.json"]  # '*' stays inside the file name
+    assert view.glob("*/adr/*") == ["docs/adr/1.md"]
+    assert view.glob("?ain.tf", "nothing") == ["main.tf"]

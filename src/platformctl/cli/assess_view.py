@@ -113,6 +113,8 @@ def _render_gates(out: Console, doc: dict[str, Any]) -> None:
     for g in shown:
         out.print(f"  level {g['level']}  {escape(g['label'])} [dim]({escape(g['question'])})[/]: "
                   f"needs “{escape(g['required_label'])}”, answer “{escape(g['actual_label'])}”")
+        if g["next_step"]:
+            out.print(f"           [green]next:[/] {escape(g['next_step'])}")
     hidden = len(doc["failing_gates"]) - len(shown)
     if hidden:
         out.print(f"  [dim]and {hidden} more at higher levels (see --format markdown or html)[/]")
@@ -135,7 +137,8 @@ def _render_footer(out: Console, doc: dict[str, Any]) -> None:
     if capped:
         facts.append(f"capped by evidence: {', '.join(capped)}")
     if doc["repositories"]:
-        facts.append(f"{len(doc['repositories'])} repositories scanned")
+        count = len(doc["repositories"])
+        facts.append(f"{count} repositor{'y' if count == 1 else 'ies'} scanned")
     out.print(f"\n[dim]{escape(' · '.join(facts))}[/]")
     if doc["answers_file"]:
         out.print(f"[dim]answers: {escape(doc['answers_file'])}[/]")

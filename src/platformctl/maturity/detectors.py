@@ -12,7 +12,7 @@ repositories have the signal (coverage) and which kinds were seen (e.g. CI syste
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -112,17 +112,14 @@ class TreeView:
     def glob(self, *patterns: str) -> list[str]:
         """Paths matching any pattern (cached).
 
-        A pattern without '/' matches the file name at any depth (``Jenkinsfile``); one starting
-        with '/' is anchored at the repository root (``/.gitlab-ci.yml``); any other matches
-        the whole path, where ``*`` also crosses directories (``*/adr/*``).
+        Patterns know ``*`` and ``?``. A pattern without '/' matches the file name at any depth
+        (``Jenkinsfile``, ``*.tf``); one starting with '/' is anchored at the repository root
+        (``/.gitlab-ci.yml``); any other matches the whole path, where ``*`` also crosses
+        directories (``*/adr/*``).
         """
         if patterns not in self._globs:
-            out = []
-            for path in self._paths:
-                name = path.rsplit("/", 1)[-1]
-                if any(_match(path, name, pattern) for pattern in patterns):
-                    out.append(path)
-            self._globs[patterns] = out
+            regex = _compile(patterns)
+            self._globs[patterns] = [path for path in self._paths if regex.match(path)]
         return self._globs[patterns]
 
     def text(self, path: str) -> str | None:
@@ -140,10 +137,22 @@ class TreeView:
         return None
 
 
-def _match(path: str, name: str, pattern: str) -> bool:
-    if pattern.startswith("/"):
-        return fnmatch.fnmatchcase(path, pattern[1:])
-    return fnmatch.fnmatchcase(path if "/" in pattern else name, pattern)
+@functools.lru_cache(maxsize=256)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for a group of patterns (one match per path, not one per pattern)."""
+    parts = []
+    for pattern in patterns:
+        if pattern.startswith("/"):
+            parts.append(_translate(pattern[1:], star=".*"))
+        elif "/" in pattern:
+            parts.append(_translate(pattern, star=".*"))
+        else:  # a file name at any depth: '*' stays inside the name
+            parts.append("(?:.*/)?" + _translate(pattern, star="[^/]*"))
+    return re.compile("(?:" + "|".join(parts) + r")\Z", re.DOTALL)
+
+
+def _translate(pattern: str, *, star: str) -> str:
+    return "".join(star if ch == "*" else "[^/]" if ch == "?" else re.escape(ch) for ch in pattern)
 
 
 def finding(kinds: Iterable[str], paths: Iterable[str]) -> Finding:

@@ -28,7 +28,8 @@ def build_document(run: MaturityRun) -> dict[str, Any]:
         "level": {**_level(model, a.level), "summary": model.level(a.level).summary},
         "gated_level": a.gated_level,
         "levels": [{"level": lv.id, "name": lv.name, "band": list(lv.band)} for lv in model.levels],
-        "failing_gates": [_gate(model, g) for g in a.gates if not g.passed],
+        "failing_gates": [{**_gate(model, g), "next_step": _next_step(a, g.question)}
+                          for g in a.gates if not g.passed],
         "waived_gates": [_gate(model, g) for g in a.gates if g.waived],
         "dimensions": [
             {"id": d.id, "name": d.name, "weight": round(100 * d.weight, 1), "score": round(d.score, 1),
@@ -64,6 +65,10 @@ def _gate(model: MaturityModel, gate: Any) -> dict[str, Any]:
             "actual": gate.actual, "actual_label": _label(question, gate.actual)}
 
 
+def _next_step(assessment: Any, question_id: str) -> str:
+    return next((r.text for r in assessment.recommendations if r.question == question_id), "")
+
+
 def _label(question: Question, choice_id: str | None) -> str:
     choice = question.choice(choice_id) if choice_id else None
     return choice.label if choice else (choice_id or "")
@@ -73,8 +78,11 @@ def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str,
     given = run.answers.answers.get(question.id)
     evidence = None
     if s.evidence is not None:
+        shown = s.evidence.summary()
+        if s.evidence_status in ("corroborated", "contradicted"):
+            shown = f"{s.evidence_status}: {shown}"
         evidence = {"detector": s.evidence.detector, "status": s.evidence_status,
-                    "summary": s.evidence.summary(), "because": s.because}
+                    "summary": s.evidence.summary(), "shown": shown, "because": s.because}
     return {
         "question": question.id, "dimension": question.dimension, "text": " ".join(question.text.split()),
         "status": s.status, "choice": s.choice, "choice_label": _label(question, s.choice),

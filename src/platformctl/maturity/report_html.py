@@ -15,7 +15,7 @@ section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:16px 
 h1{font-size:26px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:#5b6475}.score{font-size:44px;font-weight:700}.badge{display:inline-block;padding:2px 10px;
 border-radius:12px;background:#2f6fde;color:#fff;font-weight:600;margin-left:8px}
-.grid{display:grid;grid-template-columns:minmax(280px,420px) 1fr;gap:16px;align-items:center}
+.grid{display:grid;grid-template-columns:minmax(300px,1fr) 1fr;gap:16px;align-items:center}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{font-weight:600;color:#5b6475}.num{text-align:right;white-space:nowrap}
@@ -86,10 +86,11 @@ def _gates(doc: dict[str, Any]) -> str:
     rows = "".join(
         f'<tr><td class="num">{g["level"]}</td>'
         f'<td>{escape(g["label"])} <code>{escape(g["question"])}</code></td>'
-        f'<td>{escape(g["required_label"])}</td><td class="bad">{escape(g["actual_label"])}</td></tr>'
+        f'<td>{escape(g["required_label"])}</td><td class="bad">{escape(g["actual_label"])}</td>'
+        f'<td>{escape(g["next_step"])}</td></tr>'
         for g in doc["failing_gates"])
     return ('<section><h2>Failing gates</h2><table><tr><th class="num">Level</th><th>Gate</th>'
-            f"<th>Needs at least</th><th>Answer</th></tr>{rows}</table></section>")
+            f"<th>Needs at least</th><th>Answer</th><th>Next step</th></tr>{rows}</table></section>")
 
 
 def _recommendations(doc: dict[str, Any]) -> str:
@@ -112,7 +113,7 @@ def _answers(doc: dict[str, Any]) -> str:
         if a["capped"]:
             answer += f' <span class="bad">→ capped at: {escape(a["effective_label"])}</span>'
         ev = a["evidence"]
-        evidence = f"{escape(ev['status'] or 'scanned')}: {escape(ev['summary'])}" if ev else ""
+        evidence = escape(ev["shown"]) if ev else ""
         links = " ".join(f'<a href="{escape(link)}">{escape(link)}</a>' for link in a["evidence_links"]
                          if link.startswith(("http://", "https://")))
         score = "" if a["score"] is None else f"{a['score']:.0f}"
@@ -131,7 +132,8 @@ def _evidence(doc: dict[str, Any]) -> str:
         f'<tr><td>{escape(ev["title"])}</td><td>{escape(", ".join(ev["kinds"]) or "-")}</td>'
         f'<td class="num">{ev["coverage"]:.0f}%</td><td>{escape(", ".join(ev["examples"][:3]))}</td></tr>'
         for ev in doc["evidence"])
-    return (f'<section><h2>Evidence from {len(doc["repositories"])} repositories</h2>'
+    count = len(doc["repositories"])
+    return (f'<section><h2>Evidence from {count} repositor{"y" if count == 1 else "ies"}</h2>'
             '<table><tr><th>Detector</th>'
             f'<th>Found</th><th class="num">Coverage</th><th>Examples</th></tr>{rows}</table></section>')
 

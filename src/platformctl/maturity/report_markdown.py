@@ -61,9 +61,10 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
         out.append(f"| {_cell(d['name'])} | {score} | `{bar(d['score'])}` | {d['weight']:.0f}% | {counts} |")
     out.append("")
     if doc["failing_gates"]:
-        out += ["## Failing gates", "", "| Level | Gate | Needs at least | Answer |", "|---:|---|---|---|"]
+        out += ["## Failing gates", "", "| Level | Gate | Needs at least | Answer | Next step |",
+                "|---:|---|---|---|---|"]
         out += [f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['required_label'])} | "
-                f"{_cell(g['actual_label'])} |" for g in doc["failing_gates"]]
+                f"{_cell(g['actual_label'])} | {_cell(g['next_step'])} |" for g in doc["failing_gates"]]
         out.append("")
     if doc["recommendations"]:
         out += [f"## Next steps (top {min(top, len(doc['recommendations']))}, by points gained)", ""]
@@ -86,7 +87,7 @@ def _answers(doc: dict[str, Any]) -> list[str]:
         if a["capped"]:
             answer += f" → capped at: {a['effective_label']}"
         ev = a["evidence"]
-        evidence = f"{ev['status'] or 'scanned'}: {ev['summary']}" if ev else ""
+        evidence = ev["shown"] if ev else ""
         if a["evidence_links"]:
             evidence += (" " if evidence else "") + " ".join(f"<{link}>" for link in a["evidence_links"])
         score = "" if a["score"] is None else f"{a['score']:.0f}"
@@ -98,7 +99,8 @@ def _answers(doc: dict[str, Any]) -> list[str]:
 def _evidence(doc: dict[str, Any]) -> list[str]:
     if not doc["evidence"]:
         return []
-    out = [f"## Evidence ({len(doc['repositories'])} repositories scanned)", "",
+    count = len(doc["repositories"])
+    out = [f"## Evidence ({count} repositor{'y' if count == 1 else 'ies'} scanned)", "",
            "| Detector | Found | Coverage | Examples |", "|---|---|---:|---|"]
     for ev in doc["evidence"]:
         examples = ", ".join(f"`{e}`" for e in ev["examples"][:3])

@@ -21,13 +21,13 @@ def _points(coords: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
 
 
-def radar(labels: Sequence[str], scores: Sequence[float], *, size: int = 420) -> str:
+def radar(labels: Sequence[str], scores: Sequence[float], *, width: int = 640, height: int = 380) -> str:
     """A radar chart: one axis per dimension, rings at the level bands, the scores as a polygon."""
     count = len(labels)
-    cx = cy = size / 2
-    radius = size / 2 - 80
-    parts = [f'<svg class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-             f'role="img" aria-label="Radar chart of dimension scores">']
+    cx, cy = width / 2, height / 2
+    radius = min(height / 2 - 40, width / 2 - 190)  # room for labels at the sides
+    parts = [f'<svg class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             'font-family="system-ui, sans-serif" role="img" aria-label="Radar chart of dimension scores">']
     for ring in RINGS:
         ring_pts = [_polar(cx, cy, radius * ring / 100, i, count) for i in range(count)]
         parts.append(f'<polygon class="radar-grid" points="{_points(ring_pts)}" fill="none" '
@@ -56,7 +56,7 @@ def trend(points: Sequence[tuple[str, float]], *, width: int = 560, height: int 
         return top + plot_h * (1 - score / 100)
 
     parts = [f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             'role="img" aria-label="Score trend">']
+             'font-family="system-ui, sans-serif" role="img" aria-label="Score trend">']
     for ring in (0, *RINGS):
         y = y_of(ring)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6eb"/>'
