@@ -114,3 +114,16 @@ def test_invalid_yaml_names_the_line():
 def test_model_file_not_found(tmp_path):
     with pytest.raises(ConfigError, match="cannot read model file"):
         load_model(tmp_path / "missing.yaml")
+
+
+def test_docs_list_every_question_and_detector():
+    from platformctl.maturity.detector_rules import DETECTORS
+    from tests.conftest import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "maturity.md").read_text()
+    model = load_model()
+    for question in model.questions:
+        assert f"| `{question.id}` |" in text, question.id
+        assert " · ".join(f"`{c.id}`" for c in question.choices) in text, question.id
+    for detector in DETECTORS:
+        assert f"| `{detector}` |" in text, detector
