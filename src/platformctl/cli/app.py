@@ -31,11 +31,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from platformctl.cli import config_cmd, golden_path_cmd, new_cmd
+    from platformctl.cli import config_cmd, env_cmd, golden_path_cmd, new_cmd
 
     app.add_typer(new_cmd.app, name="new")
     app.add_typer(golden_path_cmd.app, name="golden-path")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(env_cmd.app, name="env")
 
 
 def _version(value: bool) -> None:
