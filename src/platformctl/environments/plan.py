@@ -127,7 +127,7 @@ def plan_environment(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentP
         providers: constructed providers by name.
         now: the clock, for the expiry of a new TTL.
     """
-    observed = {name: providers[name].read(spec.service, spec.name) for name in spec.providers}
+    observed = {name: providers[name].read(spec) for name in spec.providers}
     spec = resolve_expiry(spec, observed, now)
     changes: list[ResourceChange] = []
     for name in spec.providers:
@@ -138,7 +138,7 @@ def plan_environment(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentP
 
 def plan_teardown(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentProvider]) -> EnvironmentPlan:
     """Every resource the providers hold for the environment, to be deleted."""
-    observed = {name: providers[name].read(spec.service, spec.name) for name in spec.providers}
+    observed = {name: providers[name].read(spec) for name in spec.providers}
     changes = [change for name in spec.providers
                for change in diff_resources(name, [], observed[name].resources)]
     return EnvironmentPlan(spec=spec, changes=tuple(changes), observed=observed)

@@ -124,7 +124,7 @@ class EnvironmentProvider(Protocol):
 
     name: str
 
-    def read(self, service: str, name: str) -> Observed:
+    def read(self, spec: EnvironmentSpec) -> Observed:
         """What the provider holds for the environment, read-only."""
         ...
 

@@ -49,8 +49,9 @@ class LocalEnvironments:
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # -- reading -------------------------------------------------------------------------
-    def read(self, service: str, name: str) -> Observed:
+    def read(self, spec: EnvironmentSpec) -> Observed:
         """The rows of one environment (nothing when the database does not exist yet)."""
+        service, name = spec.service, spec.name
         if not self.path.exists():
             return Observed()
         with self._connect() as db:
