@@ -35,7 +35,8 @@ KINDS = {  # plural: (apiVersion, kind, path prefix)
 }
 _ROUTE = re.compile(
     r"^(?P<prefix>/api/v1|/apis/[a-z0-9.]+/v1)"
-    r"(?:/namespaces/(?P<ns>[a-z0-9-]+)(?=/))?/(?P<plural>[a-z]+)(?:/(?P<name>[a-z0-9.-]+))?$")
+    r"(?:/namespaces/(?P<ns>[a-z0-9-]+)(?=/))?/(?P<plural>[a-z]+)(?:/(?P<name>[a-z0-9.-]+))?$"
+)
 _SKIP = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 Key = tuple[str, str, str]  # plural, namespace ("" for cluster scope), name
 
@@ -85,15 +86,19 @@ class KubernetesFake:
         except ApiError as exc:
             status, body = exc.code, _status_body(exc.code, exc.reason, exc.message)
         data = json.dumps(body).encode()
-        start_response(f"{status} {_PHRASES.get(status, 'Status')}",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        start_response(
+            f"{status} {_PHRASES.get(status, 'Status')}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
         return [data]
 
     def _authorize(self, environ: dict[str, Any]) -> None:
         if self.token and environ.get("HTTP_AUTHORIZATION") != f"Bearer {self.token}":
             raise ApiError(401, "Unauthorized", "Unauthorized")
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], environ: dict[str, Any]) -> tuple[int, Any]:
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], environ: dict[str, Any]
+    ) -> tuple[int, Any]:
         match = _ROUTE.match(path)
         if not match or match["plural"] not in KINDS or KINDS[match["plural"]][2] != match["prefix"]:
             raise ApiError(404, "NotFound", f"the server could not find the requested resource ({path})")
@@ -119,8 +124,12 @@ class KubernetesFake:
 
     def _fault(self, method: str, plural: str, name: str | None) -> None:
         for fault in self.faults:
-            if fault.times > 0 and fault.method == method and fault.plural in (None, plural) \
-                    and fault.name in (None, name):
+            if (
+                fault.times > 0
+                and fault.method == method
+                and fault.plural in (None, plural)
+                and fault.name in (None, name)
+            ):
                 fault.times -= 1
                 if method != "GET":
                     self.writes += 1
@@ -140,14 +149,23 @@ class KubernetesFake:
 
     def _list(self, plural: str, ns: str, query: dict[str, list[str]]) -> dict[str, Any]:
         selector = _selector(query.get("labelSelector", [""])[0])
-        items = [copy.deepcopy(o) for (p, n, _), o in sorted(self.objects.items())
-                 if p == plural and n == ns and selector(o["metadata"].get("labels") or {})]
+        items = [
+            copy.deepcopy(o)
+            for (p, n, _), o in sorted(self.objects.items())
+            if p == plural and n == ns and selector(o["metadata"].get("labels") or {})
+        ]
         api_version, kind, _ = KINDS[plural]
-        return {"apiVersion": api_version, "kind": f"{kind}List", "metadata": {"resourceVersion": str(self._rv)},
-                "items": items}
+        return {
+            "apiVersion": api_version,
+            "kind": f"{kind}List",
+            "metadata": {"resourceVersion": str(self._rv)},
+            "items": items,
+        }
 
     # -- server-side apply ---------------------------------------------------------------------
-    def _apply(self, key: Key, query: dict[str, list[str]], environ: dict[str, Any], dry: bool) -> tuple[int, Any]:
+    def _apply(
+        self, key: Key, query: dict[str, list[str]], environ: dict[str, Any], dry: bool
+    ) -> tuple[int, Any]:
         if environ.get("CONTENT_TYPE", "").split(";")[0] != "application/apply-patch+yaml":
             raise ApiError(415, "UnsupportedMediaType", "this fake serves server-side apply only")
         manager = (query.get("fieldManager") or [""])[0]
@@ -161,12 +179,18 @@ class KubernetesFake:
             if namespace is None:
                 raise ApiError(404, "NotFound", f'namespaces "{ns}" not found')
             if namespace.get("status", {}).get("phase") == "Terminating":
-                raise ApiError(403, "Forbidden", f"unable to create new content in namespace {ns} "
-                                                 "because it is being terminated")
+                raise ApiError(
+                    403,
+                    "Forbidden",
+                    f"unable to create new content in namespace {ns} because it is being terminated",
+                )
         current = self.objects.get(key)
         if current is not None and current["metadata"].get("deletionTimestamp"):
-            raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {plural} "{name}": '
-                                            "the object is being deleted")
+            raise ApiError(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on {plural} "{name}": the object is being deleted',
+            )
         owners = copy.deepcopy(self.owners.get(key, {}))
         merged = self._merge(current, body, owners, manager, force=query.get("force") == ["true"])
         merged = self._server_fields(key, current, merged, owners)
@@ -187,13 +211,29 @@ class KubernetesFake:
         try:
             kubernetes_validate.validate(body, self.version, strict=True)
         except kubernetes_validate.ValidationError as exc:
-            raise ApiError(422, "Invalid", f"{kind} {name!r} is invalid: {str(exc).splitlines()[0]}") from None
+            raise ApiError(
+                422, "Invalid", f"{kind} {name!r} is invalid: {str(exc).splitlines()[0]}"
+            ) from None
 
-    def _merge(self, current: dict[str, Any] | None, body: dict[str, Any],
-               owners: dict[str, set[tuple[str, ...]]], manager: str, *, force: bool) -> dict[str, Any]:
+    def _merge(
+        self,
+        current: dict[str, Any] | None,
+        body: dict[str, Any],
+        owners: dict[str, set[tuple[str, ...]]],
+        manager: str,
+        *,
+        force: bool,
+    ) -> dict[str, Any]:
         leaves = {p: v for p, v in _leaves(body) if p not in _SKIP}
-        result = copy.deepcopy(current) if current else {"apiVersion": body["apiVersion"], "kind": body["kind"],
-                                                         "metadata": {"name": body["metadata"]["name"]}}
+        result = (
+            copy.deepcopy(current)
+            if current
+            else {
+                "apiVersion": body["apiVersion"],
+                "kind": body["kind"],
+                "metadata": {"name": body["metadata"]["name"]},
+            }
+        )
         if body["metadata"].get("namespace"):
             result["metadata"]["namespace"] = body["metadata"]["namespace"]
         conflicts = []
@@ -216,8 +256,13 @@ class KubernetesFake:
         owners[manager] = set(leaves)
         return result
 
-    def _server_fields(self, key: Key, current: dict[str, Any] | None, merged: dict[str, Any],
-                       owners: dict[str, set[tuple[str, ...]]]) -> dict[str, Any]:
+    def _server_fields(
+        self,
+        key: Key,
+        current: dict[str, Any] | None,
+        merged: dict[str, Any],
+        owners: dict[str, set[tuple[str, ...]]],
+    ) -> dict[str, Any]:
         meta = merged["metadata"]
         if key[0] == "namespaces":
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = key[2]
@@ -225,13 +270,22 @@ class KubernetesFake:
             merged.setdefault("status", {"phase": "Active"})
         if key[0] == "secrets":
             merged.setdefault("type", "Opaque")
-        meta["managedFields"] = [{"manager": m, "operation": "Apply", "apiVersion": merged["apiVersion"],
-                                  "fieldsType": "FieldsV1", "fieldsV1": _fields_v1(paths)}
-                                 for m, paths in sorted(owners.items()) if paths]
+        meta["managedFields"] = [
+            {
+                "manager": m,
+                "operation": "Apply",
+                "apiVersion": merged["apiVersion"],
+                "fieldsType": "FieldsV1",
+                "fieldsV1": _fields_v1(paths),
+            }
+            for m, paths in sorted(owners.items())
+            if paths
+        ]
         if current is None:
             self._rv += 1
-            meta.update(uid=f"uid-{self._rv}", resourceVersion=str(self._rv),
-                        creationTimestamp=_now(), generation=1)
+            meta.update(
+                uid=f"uid-{self._rv}", resourceVersion=str(self._rv), creationTimestamp=_now(), generation=1
+            )
         elif _content(merged) != _content(current):
             self._rv += 1
             meta.update(resourceVersion=str(self._rv), generation=int(meta.get("generation", 1)) + 1)
@@ -239,7 +293,7 @@ class KubernetesFake:
 
     # -- deletion --------------------------------------------------------------------------------
     def _delete(self, key: Key, dry: bool) -> dict[str, Any]:
-        plural, ns, name = key
+        plural, _ns, name = key
         if key not in self.objects:
             raise ApiError(404, "NotFound", f'{plural} "{name}" not found')
         if dry:
@@ -269,21 +323,42 @@ class KubernetesFake:
     def apply_as(self, manager: str, body: dict[str, Any]) -> None:
         """Apply ``body`` as another field manager (e.g. a person with kubectl)."""
         plural = next(p for p, (_, kind, _) in KINDS.items() if kind == body["kind"])
-        key = (plural, body["metadata"].get("namespace", "") if plural != "namespaces" else "",
-               body["metadata"]["name"])
+        key = (
+            plural,
+            body["metadata"].get("namespace", "") if plural != "namespaces" else "",
+            body["metadata"]["name"],
+        )
         owners = self.owners.setdefault(key, {})
         merged = self._merge(self.objects.get(key), body, owners, manager, force=True)
         self.objects[key] = self._server_fields(key, self.objects.get(key), merged, owners)
 
 
-_PHRASES = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity", 500: "Internal Server Error", 503: "Service Unavailable"}
+_PHRASES = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def _status_body(code: int, reason: str, message: str, *, success: bool = False) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success" if success else "Failure",
-            "message": message, "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success" if success else "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 def _read_body(environ: dict[str, Any]) -> Any:

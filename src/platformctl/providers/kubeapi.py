@@ -40,8 +40,9 @@ class KubeApi:
     def apply(self, path: str, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
         """Server-side apply of ``body`` (JSON is valid YAML); returns the object as the server has it."""
         content = json.dumps(body, sort_keys=True).encode()
-        response = self._send("PATCH", path, params=params, content=content,
-                              headers={"Content-Type": APPLY_PATCH})
+        response = self._send(
+            "PATCH", path, params=params, content=content, headers={"Content-Type": APPLY_PATCH}
+        )
         return self._json(response, path)
 
     def delete(self, path: str) -> dict[str, Any] | None:
@@ -59,9 +60,11 @@ class KubeApi:
             try:
                 response = client.request(method, path, headers={**self._auth(), **extra}, **kwargs)
             except httpx.HTTPError as exc:
-                raise ProviderError(f"cannot reach the Kubernetes API at {self.cluster.server}: "
-                                    f"{type(exc).__name__}", provider="kubernetes",
-                                    hint=f"check the cluster of kubeconfig context {self.cluster.context}") from None
+                raise ProviderError(
+                    f"cannot reach the Kubernetes API at {self.cluster.server}: {type(exc).__name__}",
+                    provider="kubernetes",
+                    hint=f"check the cluster of kubeconfig context {self.cluster.context}",
+                ) from None
             if response.status_code == 401 and attempt == 1 and self.cluster.user.get("exec"):
                 self.cluster.credentials(refresh=True)  # the plugin's token may have expired early
                 continue
@@ -80,9 +83,12 @@ class KubeApi:
             if self._transport is None and self.cluster.server.startswith("https://"):
                 verify = self.cluster.ssl_context()
             self._client = httpx.Client(
-                base_url=self.cluster.server, transport=self._transport, verify=verify,
+                base_url=self.cluster.server,
+                transport=self._transport,
+                verify=verify,
                 timeout=httpx.Timeout(30.0, connect=10.0),
-                headers={"User-Agent": f"platformctl/{__version__}", "Accept": "application/json"})
+                headers={"User-Agent": f"platformctl/{__version__}", "Accept": "application/json"},
+            )
         return self._client
 
     def _json(self, response: httpx.Response, path: str) -> dict[str, Any]:
@@ -95,11 +101,16 @@ class KubeApi:
             message = response.reason_phrase
         code = response.status_code
         if code == 401 or (code == 403 and "being terminated" not in message):
-            raise AuthError(f"Kubernetes API refused {path}: {message}",
-                            hint=f"check the credentials of kubeconfig context {self.cluster.context}")
+            raise AuthError(
+                f"Kubernetes API refused {path}: {message}",
+                hint=f"check the credentials of kubeconfig context {self.cluster.context}",
+            )
         hint = None
         if code == 409 and "conflict" in message.lower():
-            hint = ("another field manager owns these fields: change them there, or hand them over "
-                    "(kubectl apply --server-side --force-conflicts --field-manager=platformctl)")
-        raise ProviderError(f"Kubernetes API {code} on {path}: {message}", provider="kubernetes",
-                            status=code, hint=hint)
+            hint = (
+                "another field manager owns these fields: change them there, or hand them over "
+                "(kubectl apply --server-side --force-conflicts --field-manager=platformctl)"
+            )
+        raise ProviderError(
+            f"Kubernetes API {code} on {path}: {message}", provider="kubernetes", status=code, hint=hint
+        )

@@ -86,23 +86,33 @@ def load_kubeconfig(env: Mapping[str, str], *, context: str | None = None) -> Cl
     if not paths:
         if env.get("KUBERNETES_SERVICE_HOST") and (IN_CLUSTER / "token").is_file():
             return _in_cluster(env)
-        raise ConfigError("no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist)",
-                          hint="set KUBECONFIG to the file your cluster admin gave you")
+        raise ConfigError(
+            "no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist)",
+            hint="set KUBECONFIG to the file your cluster admin gave you",
+        )
     merged = _merge([(p, _read(p)) for p in paths])
     name = context or merged["current-context"]
     if not name:
-        raise ConfigError(f"kubeconfig {os.pathsep.join(map(str, paths))} has no current-context",
-                          hint="run 'kubectl config use-context NAME'")
-    ctx, ctx_dir = _named(merged["contexts"], name, "context", paths)
+        raise ConfigError(
+            f"kubeconfig {os.pathsep.join(map(str, paths))} has no current-context",
+            hint="run 'kubectl config use-context NAME'",
+        )
+    ctx, _ctx_dir = _named(merged["contexts"], name, "context", paths)
     cluster, cluster_dir = _named(merged["clusters"], ctx.get("cluster"), "cluster", paths)
-    user, user_dir = _named(merged["users"], ctx.get("user"), "user", paths) if ctx.get("user") else ({}, Path())
+    user, user_dir = (
+        _named(merged["users"], ctx.get("user"), "user", paths) if ctx.get("user") else ({}, Path())
+    )
     if not cluster.get("server"):
         raise ConfigError(f"kubeconfig cluster {ctx.get('cluster')!r} has no server")
     return ClusterConfig(
-        context=name, server=str(cluster["server"]).rstrip("/"), namespace=ctx.get("namespace"),
+        context=name,
+        server=str(cluster["server"]).rstrip("/"),
+        namespace=ctx.get("namespace"),
         ca_pem=_data_or_file(cluster, "certificate-authority", cluster_dir),
         insecure=bool(cluster.get("insecure-skip-tls-verify")),
-        tls_server_name=cluster.get("tls-server-name"), user=user, base_dir=user_dir,
+        tls_server_name=cluster.get("tls-server-name"),
+        user=user,
+        base_dir=user_dir,
     )
 
 
@@ -142,8 +152,10 @@ def _named(section: Mapping[str, Any], name: str | None, what: str, paths: list[
     if name not in section:
         known = ", ".join(section) or "none"
         where = os.pathsep.join(map(str, paths))
-        raise ConfigError(f"kubeconfig {where}: no {what} named {name!r} (known: {known})",
-                          hint="check 'kubectl config get-contexts'")
+        raise ConfigError(
+            f"kubeconfig {where}: no {what} named {name!r} (known: {known})",
+            hint="check 'kubectl config get-contexts'",
+        )
     return section[name]
 
 
@@ -178,8 +190,10 @@ def _credentials(user: Mapping[str, Any], base: Path, context: str) -> Credentia
     except ConfigError as exc:
         raise AuthError(exc.message) from None
     if user.get("auth-provider"):
-        raise AuthError(f"kubeconfig context {context!r} uses a legacy auth-provider, which is not supported",
-                        hint="use an exec credential plugin (client.authentication.k8s.io/v1)")
+        raise AuthError(
+            f"kubeconfig context {context!r} uses a legacy auth-provider, which is not supported",
+            hint="use an exec credential plugin (client.authentication.k8s.io/v1)",
+        )
     return Credentials(token=token or None, cert_pem=cert, key_pem=key)
 
 
@@ -191,23 +205,35 @@ def run_exec_plugin(spec: Mapping[str, Any], base: Path, context: str) -> Creden
     """
     api_version = spec.get("apiVersion")
     if api_version not in EXEC_API_VERSIONS:
-        raise AuthError(f"kubeconfig exec plugin apiVersion {api_version!r} is not supported",
-                        hint=f"use one of: {', '.join(EXEC_API_VERSIONS)}")
+        raise AuthError(
+            f"kubeconfig exec plugin apiVersion {api_version!r} is not supported",
+            hint=f"use one of: {', '.join(EXEC_API_VERSIONS)}",
+        )
     command = str(spec.get("command") or "")
     if "/" in command and not Path(command).is_absolute():
         command = str(base / command)  # a relative path with a slash is relative to the kubeconfig
     env = dict(os.environ)
     env.update({e["name"]: e["value"] for e in spec.get("env") or [] if "name" in e})
     env["KUBERNETES_EXEC_INFO"] = json.dumps(
-        {"apiVersion": api_version, "kind": "ExecCredential", "spec": {"interactive": False}})
+        {"apiVersion": api_version, "kind": "ExecCredential", "spec": {"interactive": False}}
+    )
     try:
-        proc = subprocess.run([command, *map(str, spec.get("args") or [])], capture_output=True,
-                              text=True, env=env, stdin=subprocess.DEVNULL, timeout=60, check=False)
+        proc = subprocess.run(
+            [command, *map(str, spec.get("args") or [])],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         hint = spec.get("installHint") or "install the credential plugin or fix the kubeconfig"
         reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else "cannot be run"
-        raise AuthError(f"kubeconfig exec plugin {command!r} {reason} (context {context})",
-                        hint=str(hint).strip().splitlines()[0]) from None
+        raise AuthError(
+            f"kubeconfig exec plugin {command!r} {reason} (context {context})",
+            hint=str(hint).strip().splitlines()[0],
+        ) from None
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1][:200]
         raise AuthError(f"kubeconfig exec plugin {command!r} failed with exit {proc.returncode}: {last}")
@@ -221,16 +247,19 @@ def _parse_exec_credential(stdout: str, api_version: str, command: str) -> Crede
         if doc.get("apiVersion") != api_version or doc.get("kind") != "ExecCredential":
             raise ValueError
     except (ValueError, KeyError, TypeError):
-        raise AuthError(f"kubeconfig exec plugin {command!r} did not print an ExecCredential "
-                        f"of {api_version}") from None
+        raise AuthError(
+            f"kubeconfig exec plugin {command!r} did not print an ExecCredential of {api_version}"
+        ) from None
     expiry = status.get("expirationTimestamp")
     cert, key = status.get("clientCertificateData"), status.get("clientKeyData")
     if not status.get("token") and not (cert and key):
         raise AuthError(f"kubeconfig exec plugin {command!r} returned neither a token nor a certificate")
     return Credentials(
-        token=status.get("token") or None, cert_pem=cert.encode() if cert else None,
+        token=status.get("token") or None,
+        cert_pem=cert.encode() if cert else None,
         key_pem=key.encode() if key else None,
-        expires_at=datetime.fromisoformat(expiry.replace("Z", "+00:00")) if expiry else None)
+        expires_at=datetime.fromisoformat(expiry.replace("Z", "+00:00")) if expiry else None,
+    )
 
 
 def _expired(creds: Credentials) -> bool:
@@ -243,9 +272,12 @@ def _in_cluster(env: Mapping[str, str]) -> ClusterConfig:
     ca = IN_CLUSTER / "ca.crt"
     ns = IN_CLUSTER / "namespace"
     return ClusterConfig(
-        context="in-cluster", server=f"https://{host}:{port}",
+        context="in-cluster",
+        server=f"https://{host}:{port}",
         namespace=ns.read_text().strip() if ns.is_file() else None,
-        ca_pem=ca.read_bytes() if ca.is_file() else None, user={"tokenFile": str(IN_CLUSTER / "token")})
+        ca_pem=ca.read_bytes() if ca.is_file() else None,
+        user={"tokenFile": str(IN_CLUSTER / "token")},
+    )
 
 
 def _load_cert_chain(ctx: Any, cert_pem: bytes, key_pem: bytes) -> None:

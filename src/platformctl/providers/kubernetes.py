@@ -36,9 +36,16 @@ class KubernetesEnvironments:
 
     name = "kubernetes"
 
-    def __init__(self, cluster: ClusterConfig, *, transport: Any = None,
-                 progress: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 delete_timeout: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        *,
+        transport: Any = None,
+        progress: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        delete_timeout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.api = KubeApi(cluster, transport=transport)
         self._progress = progress or (lambda _: None)
         self._sleep, self._clock, self.delete_timeout = sleep, clock, delete_timeout
@@ -57,9 +64,12 @@ class KubernetesEnvironments:
         if ns is None:
             return Observed()
         self._check_owner(ns, service, name)
-        objects = [ns] + [obj for kind in ko.NAMESPACED
-                          if (obj := self.api.get(kind.path(namespace, kind.name))) is not None
-                          and (obj["metadata"].get("labels") or {}).get(ko.MANAGED_BY) == ko.MANAGER]
+        objects = [ns] + [
+            obj
+            for kind in ko.NAMESPACED
+            if (obj := self.api.get(kind.path(namespace, kind.name))) is not None
+            and (obj["metadata"].get("labels") or {}).get(ko.MANAGED_BY) == ko.MANAGER
+        ]
         resources = [ko.as_resource(ko.strip_volatile(o)) for o in objects]
         return Observed(resources=resources, meta=_meta(ns), state=_state(ns))
 
@@ -69,11 +79,11 @@ class KubernetesEnvironments:
         out = []
         for manifest in ko.manifests(spec):
             kind, name = manifest["kind"], manifest["metadata"]["name"]
-            if (kind, name) in present and kind != "Secret":
-                result = self.api.apply(ko.KINDS[kind].path(spec.namespace, name), manifest,
-                                        {**APPLY, "dryRun": "All"})
-                manifest = ko.strip_volatile(result)
-            out.append(ko.as_resource(manifest))
+            would_be = manifest
+            if (kind, name) in present and kind != "Secret":  # Secrets compare by fingerprint only
+                path = ko.KINDS[kind].path(spec.namespace, name)
+                would_be = ko.strip_volatile(self.api.apply(path, manifest, {**APPLY, "dryRun": "All"}))
+            out.append(ko.as_resource(would_be))
         return out
 
     def list(self, service: str) -> list[EnvironmentSummary]:
@@ -85,9 +95,18 @@ class KubernetesEnvironments:
             meta = _meta(ns)
             env = ns["metadata"]["labels"].get(ko.ENVIRONMENT, ns["metadata"]["name"])
             self._namespaces[(service, env)] = ns["metadata"]["name"]
-            out.append(EnvironmentSummary(
-                provider=self.name, service=service, name=env, environment_class=meta.environment_class,
-                state=_state(ns), ttl=meta.ttl, expires_at=meta.expires_at, created_at=meta.created_at))
+            out.append(
+                EnvironmentSummary(
+                    provider=self.name,
+                    service=service,
+                    name=env,
+                    environment_class=meta.environment_class,
+                    state=_state(ns),
+                    ttl=meta.ttl,
+                    expires_at=meta.expires_at,
+                    created_at=meta.created_at,
+                )
+            )
         return out
 
     # -- writing -------------------------------------------------------------------------------
@@ -132,13 +151,19 @@ class KubernetesEnvironments:
             if ns is None:
                 return
             if self._clock() >= deadline:
-                finalizers = [*(ns["metadata"].get("finalizers") or []), *(ns.get("spec", {}).get("finalizers") or [])]
+                finalizers = [
+                    *(ns["metadata"].get("finalizers") or []),
+                    *(ns.get("spec", {}).get("finalizers") or []),
+                ]
                 held = f"; finalizers: {', '.join(finalizers)}" if finalizers else ""
                 raise ProviderError(
                     f"namespace {namespace} is still terminating after {self.delete_timeout:.0f}s{held}",
                     provider=self.name,
-                    hint="see 'kubectl get namespace " + namespace + " -o yaml' (conditions name what is stuck); "
-                         "run the command again to keep waiting")
+                    hint="see 'kubectl get namespace "
+                    + namespace
+                    + " -o yaml' (conditions name what is stuck); "
+                    "run the command again to keep waiting",
+                )
             self._sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -149,10 +174,15 @@ class KubernetesEnvironments:
     def _check_owner(self, ns: dict[str, Any], service: str, name: str) -> None:
         found = ns["metadata"].get("labels") or {}
         if (found.get(ko.MANAGED_BY), found.get(ko.SERVICE), found.get(ko.ENVIRONMENT)) != (
-                ko.MANAGER, service, name):
+            ko.MANAGER,
+            service,
+            name,
+        ):
             raise ProviderError(
                 f"namespace {ns['metadata']['name']} exists and is not environment {name} of {service}",
-                provider=self.name, hint="choose another namespace with kubernetes.namespace in platform.yaml")
+                provider=self.name,
+                hint="choose another namespace with kubernetes.namespace in platform.yaml",
+            )
 
 
 def _meta(ns: dict[str, Any]) -> EnvironmentMeta:
@@ -160,11 +190,12 @@ def _meta(ns: dict[str, Any]) -> EnvironmentMeta:
     notes = meta.get("annotations") or {}
     expires, created = notes.get(ko.EXPIRES), meta.get("creationTimestamp")
     return EnvironmentMeta(
-        environment_class=(meta.get("labels") or {}).get(ko.CLASS, ""), ttl=notes.get(ko.TTL),
+        environment_class=(meta.get("labels") or {}).get(ko.CLASS, ""),
+        ttl=notes.get(ko.TTL),
         expires_at=datetime.fromisoformat(expires) if expires else None,
-        created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None)
+        created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+    )
 
 
 def _state(ns: dict[str, Any]) -> str:
     return "terminating" if ns.get("status", {}).get("phase") == "Terminating" else "ready"
-

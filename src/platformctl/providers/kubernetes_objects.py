@@ -23,8 +23,15 @@ CLASS = "platformctl.io/class"
 TTL = "platformctl.io/ttl"
 EXPIRES = "platformctl.io/expires-at"
 FINGERPRINTS = "platformctl.io/secret-fingerprints"
-_VOLATILE = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp",
-             "deletionTimestamp", "selfLink")
+_VOLATILE = (
+    "managedFields",
+    "resourceVersion",
+    "generation",
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "selfLink",
+)
 
 
 @dataclass(frozen=True)
@@ -64,33 +71,88 @@ def labels(spec: EnvironmentSpec) -> dict[str, str]:
 def manifests(spec: EnvironmentSpec) -> list[dict[str, Any]]:
     """Every object the spec asks for, the namespace first."""
     ns = spec.namespace
-    annotations = {TTL: spec.ttl, EXPIRES: spec.expires_at.isoformat()} if spec.ttl and spec.expires_at else {}
+    annotations = (
+        {TTL: spec.ttl, EXPIRES: spec.expires_at.isoformat()} if spec.ttl and spec.expires_at else {}
+    )
     out = [_object(NAMESPACE, ns, ns, labels(spec), annotations, {})]
     k8s = spec.kubernetes
     quota = k8s.quota if k8s else None
-    if quota and (hard := _quantities(cpu=quota.cpu, memory=quota.memory,
-                                       pods=None if quota.pods is None else str(quota.pods))):
-        out.append(_object(KINDS["ResourceQuota"], ns, "platformctl", labels(spec), {}, {"spec": {"hard": hard}}))
+    if quota and (
+        hard := _quantities(
+            cpu=quota.cpu, memory=quota.memory, pods=None if quota.pods is None else str(quota.pods)
+        )
+    ):
+        out.append(
+            _object(KINDS["ResourceQuota"], ns, "platformctl", labels(spec), {}, {"spec": {"hard": hard}})
+        )
     limits = k8s.limits if k8s else None
     if limits and (default := _quantities(cpu=limits.cpu, memory=limits.memory)):
-        out.append(_object(KINDS["LimitRange"], ns, "platformctl", labels(spec), {},
-                           {"spec": {"limits": [{"type": "Container", "default": default}]}}))
+        out.append(
+            _object(
+                KINDS["LimitRange"],
+                ns,
+                "platformctl",
+                labels(spec),
+                {},
+                {"spec": {"limits": [{"type": "Container", "default": default}]}},
+            )
+        )
     if k8s and k8s.rbac:
         group = "rbac.authorization.k8s.io"
-        out.append(_object(KINDS["RoleBinding"], ns, "platformctl", labels(spec), {}, {
-            "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": k8s.rbac.role},
-            "subjects": [{"apiGroup": group, "kind": "Group", "name": k8s.rbac.group}]}))
+        out.append(
+            _object(
+                KINDS["RoleBinding"],
+                ns,
+                "platformctl",
+                labels(spec),
+                {},
+                {
+                    "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": k8s.rbac.role},
+                    "subjects": [{"apiGroup": group, "kind": "Group", "name": k8s.rbac.group}],
+                },
+            )
+        )
     if k8s and k8s.network_policy:
-        out.append(_object(KINDS["NetworkPolicy"], ns, "platformctl-default-deny", labels(spec), {}, {
-            "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {}}]}]}}))
+        out.append(
+            _object(
+                KINDS["NetworkPolicy"],
+                ns,
+                "platformctl-default-deny",
+                labels(spec),
+                {},
+                {
+                    "spec": {
+                        "podSelector": {},
+                        "policyTypes": ["Ingress"],
+                        "ingress": [{"from": [{"podSelector": {}}]}],
+                    }
+                },
+            )
+        )
     if spec.variables:
-        out.append(_object(KINDS["ConfigMap"], ns, "platformctl-variables", labels(spec), {},
-                           {"data": dict(spec.variables)}))
+        out.append(
+            _object(
+                KINDS["ConfigMap"],
+                ns,
+                "platformctl-variables",
+                labels(spec),
+                {},
+                {"data": dict(spec.variables)},
+            )
+        )
     if spec.secrets:
         prints = {name: s.fingerprint for name, s in spec.secrets.items()}
         data = {name: base64.b64encode((s.value or "").encode()).decode() for name, s in spec.secrets.items()}
-        out.append(_object(KINDS["Secret"], ns, "platformctl-secrets", labels(spec),
-                           {FINGERPRINTS: json.dumps(prints, sort_keys=True)}, {"type": "Opaque", "data": data}))
+        out.append(
+            _object(
+                KINDS["Secret"],
+                ns,
+                "platformctl-secrets",
+                labels(spec),
+                {FINGERPRINTS: json.dumps(prints, sort_keys=True)},
+                {"type": "Opaque", "data": data},
+            )
+        )
     return out
 
 
@@ -98,8 +160,14 @@ def _quantities(**values: str | None) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _object(kind: Kind, namespace: str, name: str, label_map: dict[str, str], annotations: dict[str, Any],
-            body: dict[str, Any]) -> dict[str, Any]:
+def _object(
+    kind: Kind,
+    namespace: str,
+    name: str,
+    label_map: dict[str, str],
+    annotations: dict[str, Any],
+    body: dict[str, Any],
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "labels": dict(label_map)}
     if kind.kind != "Namespace":
         meta["namespace"] = namespace
