@@ -75,6 +75,9 @@ class SecretReader:
         value = self._value(name, source or SecretSource(env=name))
         if value is None:
             return SecretValue(name=name, fingerprint="")
+        from platformctl.providers.tokens import remember_secret
+
+        remember_secret(value)  # blanked from any error text or log line from now on
         return SecretValue(name=name, fingerprint=fingerprint(self.key, service, environment, name, value),
                            value=value)
 
