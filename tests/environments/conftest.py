@@ -110,7 +110,10 @@ def store(platform_home: Path) -> LocalStore:
     return LocalStore(platform_home)
 
 
-def write_kubeconfig(path: Path, server: str, token: str = "test-token", namespace: str | None = None) -> Path:
+FAKE_TOKEN = "test-token"
+
+
+def write_kubeconfig(path: Path, server: str, token: str = FAKE_TOKEN, namespace: str | None = None) -> Path:
     """A kubeconfig with one context using a bearer token."""
     context: dict[str, Any] = {"cluster": "fake", "user": "dev"}
     if namespace:
