@@ -118,10 +118,14 @@ def write_kubeconfig(path: Path, server: str, token: str = FAKE_TOKEN, namespace
     context: dict[str, Any] = {"cluster": "fake", "user": "dev"}
     if namespace:
         context["namespace"] = namespace
-    doc = {"apiVersion": "v1", "kind": "Config", "current-context": "fake",
-           "clusters": [{"name": "fake", "cluster": {"server": server}}],
-           "contexts": [{"name": "fake", "context": context}],
-           "users": [{"name": "dev", "user": {"token": token}}]}
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "fake",
+        "clusters": [{"name": "fake", "cluster": {"server": server}}],
+        "contexts": [{"name": "fake", "context": context}],
+        "users": [{"name": "dev", "user": {"token": token}}],
+    }
     path.write_text(json.dumps(doc))
     return path
 

@@ -27,8 +27,14 @@ def test_create_applies_the_objects_server_side_then_rerun_writes_nothing(cli, k
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert [(c["kind"], c["action"]) for c in doc["changes"]] == [
-        ("Namespace", "create"), ("ResourceQuota", "create"), ("LimitRange", "create"),
-        ("RoleBinding", "create"), ("NetworkPolicy", "create"), ("ConfigMap", "create"), ("Secret", "create")]
+        ("Namespace", "create"),
+        ("ResourceQuota", "create"),
+        ("LimitRange", "create"),
+        ("RoleBinding", "create"),
+        ("NetworkPolicy", "create"),
+        ("ConfigMap", "create"),
+        ("Secret", "create"),
+    ]
     assert kube.writes == 7 and doc["writes"] == 7
     for method, _, query in kube.requests:
         if method == "PATCH":
@@ -38,12 +44,15 @@ def test_create_applies_the_objects_server_side_then_rerun_writes_nothing(cli, k
     assert quota["spec"]["hard"] == {"cpu": "2", "memory": "4Gi", "pods": "20"}
     assert kube.get("networkpolicies", "platformctl-default-deny", NS)["spec"]["policyTypes"] == ["Ingress"]
     rb = kube.get("rolebindings", "platformctl", NS)
-    assert rb["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "team-payments"}]
+    assert rb["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "team-payments"}
+    ]
     secret = kube.get("secrets", "platformctl-secrets", NS)
     assert base64.b64decode(secret["data"]["DB_PASSWORD"]).decode() == SECRET
     assert SECRET not in result.stdout + result.stderr
-    assert json.loads(secret["metadata"]["annotations"]["platformctl.io/secret-fingerprints"])["DB_PASSWORD"] \
-        .startswith("hmac-sha256:")
+    assert json.loads(secret["metadata"]["annotations"]["platformctl.io/secret-fingerprints"])[
+        "DB_PASSWORD"
+    ].startswith("hmac-sha256:")
 
     again = up(cli)
     assert again.exit_code == 0, again.stderr
@@ -59,7 +68,8 @@ def test_change_one_variable_is_exactly_one_write(cli, kube):
     result = up(cli, "--var", "LOG_LEVEL=debug", "--json")
     assert result.exit_code == 0, result.stderr
     assert [(c["kind"], c["action"]) for c in result.json()["changes"] if c["action"] != "unchanged"] == [
-        ("ConfigMap", "update")]
+        ("ConfigMap", "update")
+    ]
     assert kube.writes == before + 1
     assert kube.get("configmaps", "platformctl-variables", NS)["data"]["LOG_LEVEL"] == "debug"
 
@@ -70,14 +80,19 @@ def test_remove_a_variable_and_an_object(cli, kube):
     set_descriptor_field(Path.cwd(), "staging", "variables", {"LOG_LEVEL": "info"})
     doc = up(cli, "--json").json()
     assert [(c["kind"], c["action"]) for c in doc["changes"] if c["action"] != "unchanged"] == [
-        ("ConfigMap", "update")]
+        ("ConfigMap", "update")
+    ]
     assert kube.get("configmaps", "platformctl-variables", NS)["data"] == {"LOG_LEVEL": "info"}
     set_descriptor_field(Path.cwd(), "staging", "kubernetes", {"quota": {"cpu": "2"}})
     before = kube.writes
     doc = up(cli, "--json").json()
     pending = [(c["kind"], c["action"]) for c in doc["changes"] if c["action"] != "unchanged"]
-    assert pending == [("ResourceQuota", "update"), ("NetworkPolicy", "delete"), ("RoleBinding", "delete"),
-                       ("LimitRange", "delete")]
+    assert pending == [
+        ("ResourceQuota", "update"),
+        ("NetworkPolicy", "delete"),
+        ("RoleBinding", "delete"),
+        ("LimitRange", "delete"),
+    ]
     assert kube.writes == before + 4
     assert kube.get("resourcequotas", "platformctl", NS)["spec"]["hard"] == {"cpu": "2"}
     assert kube.get("limitranges", "platformctl", NS) is None
@@ -89,8 +104,11 @@ def test_rotate_a_secret(cli, kube, monkeypatch):
     before = kube.writes
     monkeypatch.setenv("TEST_DB_PASSWORD", "rotated value")
     result = up(cli, "--json")
-    assert [(c["kind"], c["action"], c.get("detail")) for c in result.json()["changes"]
-            if c["action"] != "unchanged"] == [("Secret", "update", "will be set")]
+    assert [
+        (c["kind"], c["action"], c.get("detail"))
+        for c in result.json()["changes"]
+        if c["action"] != "unchanged"
+    ] == [("Secret", "update", "will be set")]
     assert kube.writes == before + 1
     data = kube.get("secrets", "platformctl-secrets", NS)["data"]
     assert base64.b64decode(data["DB_PASSWORD"]).decode() == "rotated value"
@@ -132,7 +150,9 @@ def test_reap_removes_an_expired_namespace(cli, kube):
     ns["metadata"]["annotations"]["platformctl.io/expires-at"] = "2001-01-01T00:00:00+00:00"
     listed = cli("env", "list", "--json").json()["environments"]
     assert [(e["name"], e["provider"], e["expired"]) for e in listed] == [
-        ("pr-42", "kubernetes", True), ("staging", "kubernetes", False)]
+        ("pr-42", "kubernetes", True),
+        ("staging", "kubernetes", False),
+    ]
     reaped = cli("env", "reap", "--json")
     assert reaped.exit_code == 0, reaped.stderr
     assert [e["name"] for e in reaped.json()["removed"]] == ["pr-42"]
@@ -150,10 +170,17 @@ def test_failure_in_the_middle_then_rerun_converges(cli, kube):
     assert kube.get("resourcequotas", "platformctl", NS) is not None  # made before the failure
     result = up(cli, "--json")
     assert result.exit_code == 0, result.stderr
-    pending = [(c["provider"], c["kind"], c["action"]) for c in result.json()["changes"]
-               if c["action"] != "unchanged"]
-    assert pending == [("kubernetes", "RoleBinding", "create"), ("kubernetes", "NetworkPolicy", "create"),
-                       ("kubernetes", "ConfigMap", "create"), ("kubernetes", "Secret", "create")]
+    pending = [
+        (c["provider"], c["kind"], c["action"])
+        for c in result.json()["changes"]
+        if c["action"] != "unchanged"
+    ]
+    assert pending == [
+        ("kubernetes", "RoleBinding", "create"),
+        ("kubernetes", "NetworkPolicy", "create"),
+        ("kubernetes", "ConfigMap", "create"),
+        ("kubernetes", "Secret", "create"),
+    ]
     before = kube.writes
     assert "no changes" in up(cli).stdout
     assert kube.writes == before
@@ -162,9 +189,15 @@ def test_failure_in_the_middle_then_rerun_converges(cli, kube):
 def test_a_field_owned_by_another_manager_is_a_conflict_before_any_write(cli, kube):
     write_service(Path.cwd(), providers="kubernetes")
     up(cli)
-    kube.apply_as("kubectl", {"apiVersion": "v1", "kind": "ResourceQuota",
-                              "metadata": {"name": "platformctl", "namespace": NS},
-                              "spec": {"hard": {"cpu": "8"}}})
+    kube.apply_as(
+        "kubectl",
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "platformctl", "namespace": NS},
+            "spec": {"hard": {"cpu": "8"}},
+        },
+    )
     before = kube.writes
     result = up(cli, "--var", "LOG_LEVEL=debug")
     assert result.exit_code == 1

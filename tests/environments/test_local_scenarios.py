@@ -38,8 +38,14 @@ def test_secret_value_is_never_stored_nor_printed(cli, store, platform_home):
     for text in (result.stdout, result.stderr, human.stdout, human.stderr):
         assert SECRET not in text
     secret = next(c for c in result.json()["changes"] if c["kind"] == "secret")
-    assert secret == {"provider": "local", "kind": "secret", "name": "DB_PASSWORD", "action": "create",
-                      "secret": True, "detail": "will be set"}
+    assert secret == {
+        "provider": "local",
+        "kind": "secret",
+        "name": "DB_PASSWORD",
+        "action": "create",
+        "secret": True,
+        "detail": "will be set",
+    }
     assert SECRET.encode() not in (platform_home / "state" / "environments.db").read_bytes()
     fingerprint = store.resources()[("secret", "DB_PASSWORD")]["fingerprint"]
     assert fingerprint.startswith("hmac-sha256:") and SECRET not in fingerprint
@@ -54,7 +60,8 @@ def test_change_one_variable_is_exactly_one_write(cli, store):
     set_descriptor_field(Path.cwd(), "staging", "variables", {"LOG_LEVEL": "debug", "REGION": "eu-west-1"})
     plan = up(cli, "--dry-run", "--json").json()
     assert [(c["name"], c["action"]) for c in plan["changes"] if c["action"] != "unchanged"] == [
-        ("LOG_LEVEL", "update")]
+        ("LOG_LEVEL", "update")
+    ]
     assert store.writes == before  # a dry run writes nothing
     result = up(cli)
     assert result.exit_code == 0, result.stderr
@@ -78,7 +85,8 @@ def test_remove_a_variable(cli, store):
     set_descriptor_field(Path.cwd(), "staging", "variables", {"LOG_LEVEL": "info"})
     doc = up(cli, "--json").json()
     assert [(c["name"], c["action"]) for c in doc["changes"] if c["action"] != "unchanged"] == [
-        ("REGION", "delete")]
+        ("REGION", "delete")
+    ]
     assert store.writes == before + 1
     assert ("variable", "REGION") not in store.resources()
 
@@ -101,12 +109,14 @@ def test_secret_from_file_and_stdin(cli, store, tmp_path):
     write_service(Path.cwd())
     secret_file = tmp_path / "api-key"
     secret_file.write_text("file-value\n")
-    result = up(cli, "--secret", f"API_KEY=file:{secret_file}", "--secret", "TOKEN=stdin",
-                input="piped-value\n")
+    result = up(
+        cli, "--secret", f"API_KEY=file:{secret_file}", "--secret", "TOKEN=stdin", input="piped-value\n"
+    )
     assert result.exit_code == 0, result.stderr
     assert {("secret", "API_KEY"), ("secret", "TOKEN")} <= set(store.resources())
-    again = up(cli, "--secret", f"API_KEY=file:{secret_file}", "--secret", "TOKEN=stdin",
-               input="piped-value\n")
+    again = up(
+        cli, "--secret", f"API_KEY=file:{secret_file}", "--secret", "TOKEN=stdin", input="piped-value\n"
+    )
     assert "no changes" in again.stdout
 
 
@@ -180,12 +190,16 @@ def test_ttl_list_and_reap_of_an_expired_environment(cli, store):
     assert "no changes" in cli("env", "up", "pr-7", "--ttl", "3d").stdout  # the expiry is kept
     up(cli)
     listed = cli("env", "list", "--json").json()["environments"]
-    assert [(e["name"], e["class"], e["expired"]) for e in listed] == [("pr-7", "preview", False),
-                                                                        ("staging", "staging", False)]
+    assert [(e["name"], e["class"], e["expired"]) for e in listed] == [
+        ("pr-7", "preview", False),
+        ("staging", "staging", False),
+    ]
     assert cli("env", "reap", "--json").json()["removed"] == []
     # The environment was made four days ago: move its expiry into the past.
-    store.execute("UPDATE resources SET fields=json_set(fields, '$.expires_at', '2000-01-01T00:00:00+00:00') "
-                  "WHERE kind='environment' AND name='pr-7'")
+    store.execute(
+        "UPDATE resources SET fields=json_set(fields, '$.expires_at', '2000-01-01T00:00:00+00:00') "
+        "WHERE kind='environment' AND name='pr-7'"
+    )
     dry = cli("env", "reap", "--dry-run", "--json").json()
     assert [e["name"] for e in dry["removed"]] == ["pr-7"]
     reaped = cli("env", "reap")
@@ -198,11 +212,15 @@ def test_failure_in_the_middle_of_apply_keeps_nothing_then_rerun_converges(cli, 
     write_service(Path.cwd())
     cli("env", "list")  # creates the store
     up(cli, "--dry-run")
-    store.execute("CREATE TABLE IF NOT EXISTS resources (service TEXT NOT NULL, environment TEXT NOT NULL, "
-                  "kind TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, created_at TEXT NOT NULL, "
-                  "updated_at TEXT NOT NULL, PRIMARY KEY (service, environment, kind, name))")
-    store.execute("CREATE TRIGGER fail BEFORE INSERT ON resources WHEN NEW.name = 'DB_PASSWORD' "
-                  "BEGIN SELECT RAISE(ABORT, 'disk is full'); END")
+    store.execute(
+        "CREATE TABLE IF NOT EXISTS resources (service TEXT NOT NULL, environment TEXT NOT NULL, "
+        "kind TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL, PRIMARY KEY (service, environment, kind, name))"
+    )
+    store.execute(
+        "CREATE TRIGGER fail BEFORE INSERT ON resources WHEN NEW.name = 'DB_PASSWORD' "
+        "BEGIN SELECT RAISE(ABORT, 'disk is full'); END"
+    )
     failed = up(cli)
     assert failed.exit_code == 1
     assert "disk is full" in failed.stderr and "Traceback" not in failed.stderr
@@ -221,19 +239,25 @@ def test_unknown_environment_and_unknown_class(cli, store):
     assert "not in platform.yaml" in unknown.stderr and "--class" in unknown.stderr
     bad_class = cli("env", "up", "qa", "--class", "nope")
     assert bad_class.exit_code == 2
-    assert "unknown environment class 'nope' (allowed: development, preview, production, staging)" \
+    assert (
+        "unknown environment class 'nope' (allowed: development, preview, production, staging)"
         in bad_class.stderr
+    )
     assert cli("env", "up", "qa", "--class", "development").exit_code == 0
 
 
 def test_classes_from_the_platform_config(cli, store):
     write_service(Path.cwd())
     Path("platformctl.yaml").write_text(
-        "environments:\n  staging:\n    variables: {FROM_CLASS: 'yes', LOG_LEVEL: warn}\n")
+        "environments:\n  staging:\n    variables: {FROM_CLASS: 'yes', LOG_LEVEL: warn}\n"
+    )
     doc = up(cli, "--json").json()
     created = {c["name"]: c["after"] for c in doc["changes"] if c["kind"] == "variable"}
-    assert created == {"FROM_CLASS": {"value": "yes"}, "LOG_LEVEL": {"value": "info"},
-                       "REGION": {"value": "eu-west-1"}}
+    assert created == {
+        "FROM_CLASS": {"value": "yes"},
+        "LOG_LEVEL": {"value": "info"},
+        "REGION": {"value": "eu-west-1"},
+    }
     Path("platformctl.yaml").write_text("environments:\n  staging:\n    ttl: forever\n")
     bad = up(cli)
     assert bad.exit_code == 2

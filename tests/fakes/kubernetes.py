@@ -279,7 +279,6 @@ class KubernetesFake:
                 "fieldsV1": _fields_v1(paths),
             }
             for m, paths in sorted(owners.items())
-            if paths
         ]
         if current is None:
             self._rv += 1
