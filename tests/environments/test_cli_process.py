@@ -45,8 +45,8 @@ def test_plan_table_status_down_and_production_guard(cli_process, kube, platform
     service = write_service(Path.cwd(), providers="kubernetes")
     result = cli_process("env", "up", "staging", env=env_vars(), cwd=service)
     assert result.exit_code == 0, result.stderr
-    assert "kubernetes  + create  Namespace payments-staging" in result.stderr
-    assert "kubernetes  + create  Secret platformctl-secrets" in result.stderr
+    assert "kubernetes  + create     Namespace payments-staging" in result.stderr
+    assert "kubernetes  + create     Secret platformctl-secrets" in result.stderr
     assert "will be set" in result.stderr
     assert "Plan: 7 to create, 0 to update, 0 to delete, 0 unchanged." in result.stderr
     assert "Applied environment staging: 7 writes (kubernetes 7)" in result.stdout

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from platformctl.environments.plan import EnvironmentPlan
     from platformctl.providers.environment_base import EnvironmentSummary, ResourceChange
 
-_MARK = {"create": "[green]+ create[/]", "update": "[yellow]~ update[/]", "delete": "[red]- delete[/]",
-         "unchanged": "[dim]  unchanged[/]"}
+_MARK = {"create": "[green]+ create   [/]", "update": "[yellow]~ update   [/]",
+         "delete": "[red]- delete   [/]", "unchanged": "[dim]  unchanged[/]"}
 _DETAIL_MAX = 90
 
 
@@ -27,7 +27,7 @@ def change_detail(change: ResourceChange) -> str:
 
     if change.secret:
         return {"create": "will be set", "update": "will be set", "delete": "will be removed"}.get(
-            change.action, "set")
+            change.action, "")
     if change.action == "unchanged":
         return ""
     if change.kind == "variable":
@@ -38,7 +38,7 @@ def change_detail(change: ResourceChange) -> str:
     diffs = field_changes(change.before if change.action == "update" else {}, change.after)
     created = change.action == "create"
     parts = [f"{path}={_short(new)}" if created else f"{path}: {_short(old)} → {_short(new)}"
-             for path, old, new in diffs]
+             for path, old, new in diffs if not (created and path.startswith("labels."))]
     text = ", ".join(parts)
     return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 1] + "…"
 

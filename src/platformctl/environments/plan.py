@@ -98,7 +98,7 @@ def field_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | N
     out: list[tuple[str, Any, Any]] = []
     for key in sorted(set(before) | set(after), key=str):
         old, new = before.get(key), after.get(key)
-        if isinstance(old, Mapping) and isinstance(new, Mapping):
+        if isinstance(old, Mapping | None) and isinstance(new, Mapping | None) and (old or new):
             out.extend(field_changes(old, new, f"{prefix}{key}."))
         elif old != new:
             out.append((f"{prefix}{key}", old, new))
