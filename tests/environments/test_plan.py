@@ -61,7 +61,7 @@ def test_field_changes_are_leaf_paths():
     before = {"spec": {"hard": {"cpu": "2", "pods": "10"}}, "labels": {"a": "1"}}
     after = {"spec": {"hard": {"cpu": "4"}}, "labels": {"a": "1"}, "data": {"K": "v"}}
     assert field_changes(before, after) == [
-        ("data", None, {"K": "v"}),
+        ("data.K", None, "v"),
         ("spec.hard.cpu", "2", "4"),
         ("spec.hard.pods", "10", None),
     ]
