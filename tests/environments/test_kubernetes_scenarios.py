@@ -131,7 +131,7 @@ def test_up_while_the_namespace_terminates_waits_instead_of_failing(cli, kube):
     write_service(Path.cwd(), providers="kubernetes")
     up(cli)
     kube.terminate_after = 3
-    kube._delete(("namespaces", "", NS), dry=False)  # someone else started deleting it
+    kube.start_deletion(NS)  # someone else started deleting it
     result = up(cli)
     assert result.exit_code == 0, result.stderr
     assert "is terminating; waiting until it is gone" in result.stderr

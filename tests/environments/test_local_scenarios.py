@@ -275,3 +275,17 @@ def test_service_dir_and_walking_up(cli, store, tmp_path):
     outside = up(cli)
     assert outside.exit_code == 2
     assert "no platform.yaml here or in any parent folder" in outside.stderr
+
+
+def test_github_actions_outputs_and_masks(cli, store, tmp_path):
+    write_service(Path.cwd())
+    outputs, summary = tmp_path / "out", tmp_path / "summary"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+    result = cli("env", "up", "pr-3", "--ttl", "1d", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert f"::add-mask::{SECRET}" not in result.stderr  # pr-3 has no secrets
+    text = outputs.read_text()
+    assert "environment<<" in text and "pr-3" in text and "expires_at<<" in text
+    assert "Environment `pr-3` of `payments`" in summary.read_text()
+    masked = cli("env", "up", "staging", env=env)
+    assert f"::add-mask::{SECRET}" in masked.stderr

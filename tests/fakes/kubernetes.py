@@ -319,6 +319,10 @@ class KubernetesFake:
         """An object as stored (None when absent), without counting as a read."""
         return self.objects.get((plural, namespace, name))
 
+    def start_deletion(self, namespace: str) -> None:
+        """Delete a namespace as someone else would (it starts terminating)."""
+        self._delete(("namespaces", "", namespace), dry=False)
+
     def apply_as(self, manager: str, body: dict[str, Any]) -> None:
         """Apply ``body`` as another field manager (e.g. a person with kubectl)."""
         plural = next(p for p, (_, kind, _) in KINDS.items() if kind == body["kind"])

@@ -60,12 +60,14 @@ def up(
     _mask_secrets(state, spec)
     plan = plan_environment(spec, providers, _now())
     if dry_run or not plan.has_changes:
+        _publish(state, plan.spec, writes=0)
         state.io.emit(env_render.plan_document(plan, dry_run=dry_run, writes=0),
                       lambda out: env_render.render_plan(out, plan, dry_run=dry_run))
         return
     if not state.io.json:
         env_render.render_plan(state.io.err, plan, dry_run=False)
     result = apply_plan(plan, providers, progress=state.io.step)
+    _publish(state, plan.spec, writes=result.total_writes)
     state.io.emit(env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
                   lambda out: env_render.render_applied(out, result))
 
@@ -226,6 +228,20 @@ def _confirm_production(state: AppContext, name: str) -> None:
     answer = state.io.prompt(f"Remove production environment {name}? Type its name to confirm")
     if answer.strip() != name:
         raise UsageError("not confirmed; nothing was removed")
+
+
+def _publish(state: AppContext, spec: EnvironmentSpec, *, writes: int) -> None:
+    """Step outputs and a summary line inside GitHub Actions (nothing elsewhere)."""
+    if not state.io.in_github_actions:
+        return
+    from platformctl.cli import gha
+
+    outputs = {"environment": spec.name, "writes": str(writes),
+               "expires_at": spec.expires_at.isoformat() if spec.expires_at else ""}
+    if "kubernetes" in spec.providers:
+        outputs["namespace"] = spec.namespace
+    gha.publish(outputs, f"### Environment `{spec.name}` of `{spec.service}`\n\n"
+                f"{writes} write(s) at {', '.join(spec.providers)}", state.io.env)
 
 
 def _mask_secrets(state: AppContext, spec: EnvironmentSpec) -> None:
