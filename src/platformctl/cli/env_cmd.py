@@ -21,12 +21,12 @@ app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_a
 
 NameArg = Annotated[str, typer.Argument(help="Environment name, e.g. staging or pr-123", show_default=False)]
 ServiceDirOpt = Annotated[
-    Path | None, typer.Option("--service-dir", help="The service checkout [default: walk up from here]",
+    Path | None, typer.Option("--service-dir", help="The service checkout (default: walk up from here)",
                               file_okay=False, show_default=False)]
 ProviderOpt = Annotated[
-    list[str] | None, typer.Option("--provider", help="local, kubernetes (repeatable) [default: from spec]")]
+    list[str] | None, typer.Option("--provider", help="local or kubernetes, repeatable (default: spec)")]
 ClassOpt = Annotated[
-    str | None, typer.Option("--class", help="Environment class [default: from platform.yaml]")]
+    str | None, typer.Option("--class", help="Environment class (default: from platform.yaml)")]
 TtlOpt = Annotated[
     str | None, typer.Option("--ttl", help="Lifetime, e.g. 3d; `env reap` removes it after")]
 
