@@ -289,3 +289,13 @@ def test_github_actions_outputs_and_masks(cli, store, tmp_path):
     assert "Environment `pr-3` of `payments`" in summary.read_text()
     masked = cli("env", "up", "staging", env=env)
     assert f"::add-mask::{SECRET}" in masked.stderr
+
+
+def test_an_unnamed_environment_with_a_ttl_is_a_preview(cli, store):
+    write_service(Path.cwd(), environments="  staging:\n    class: staging\n")
+    result = cli("env", "up", "pr-123", "--ttl", "3d", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["class"] == "preview"
+    without_ttl = cli("env", "up", "pr-124")
+    assert without_ttl.exit_code == 2
+    assert "--ttl for an ephemeral preview environment" in without_ttl.stderr

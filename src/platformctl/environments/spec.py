@@ -33,6 +33,9 @@ BUILTIN_CLASSES: dict[str, EnvironmentClass] = {
 _NAME_MAX = 63
 
 
+EPHEMERAL_CLASS = "preview"
+
+
 @dataclass(frozen=True)
 class SpecFlags:
     """What command-line flags say about the environment (``None``/empty: not given)."""
@@ -91,10 +94,13 @@ def resolve_spec(
     validate_environment_name(name)
     record = find_record(descriptor, name)
     class_name = flags.environment_class or (record.environment_class if record else None)
+    if class_name is None and flags.ttl:
+        class_name = EPHEMERAL_CLASS  # `env up pr-123 --ttl 3d` from a pull-request job
     if class_name is None:
         known = ", ".join(descriptor.environments) or "none"
         raise UsageError(f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known})",
-                         hint=f"add it under 'environments:' in {DESCRIPTOR_FILE}, or pass --class")
+                         hint=f"add it under 'environments:' in {DESCRIPTOR_FILE}, pass --class, "
+                         "or --ttl for an ephemeral preview environment")
     env_class = _lookup_class(classes, class_name, name)
     merged = _merge(env_class.model_dump(exclude_unset=True, exclude={"production"}),
                     record.model_dump(exclude_unset=True, by_alias=False,
