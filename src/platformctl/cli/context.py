@@ -11,8 +11,11 @@ import typer
 from platformctl.cli.io import IO
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from platformctl.config import Settings
     from platformctl.providers.base import RepositoryHost
+    from platformctl.providers.environment_base import EnvironmentProvider
 
 
 @dataclass
@@ -50,3 +53,27 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
         f"provider {provider!r} cannot create repositories in this version of platformctl",
         hint="use --provider local (the embedded default)",
     )
+
+
+def environment_providers(settings: Settings, names: Sequence[str],
+                          progress: Callable[[str], None] | None = None) -> dict[str, EnvironmentProvider]:
+    """The environment providers named by a spec; the only place they are constructed."""
+    import os
+
+    from platformctl.errors import UsageError
+
+    providers: dict[str, EnvironmentProvider] = {}
+    for name in names:
+        if name == "local":
+            from platformctl.providers.local_environments import LocalEnvironments
+
+            providers[name] = LocalEnvironments(settings.home)
+        elif name == "kubernetes":
+            from platformctl.providers.kubeconfig import load_kubeconfig
+            from platformctl.providers.kubernetes import KubernetesEnvironments
+
+            providers[name] = KubernetesEnvironments(load_kubeconfig(os.environ), progress=progress)
+        else:
+            raise UsageError(f"environments on {name!r} are not available in this version of platformctl",
+                             hint="use the local or kubernetes provider (providers: in platform.yaml)")
+    return providers
