@@ -38,6 +38,11 @@ def maturity(
     detect: Annotated[list[Path] | None, typer.Option(
         "--detect", metavar="PATH", file_okay=False,
         help="Scan a checkout (or a folder of checkouts) for evidence (repeatable)")] = None,
+    org: Annotated[str | None, typer.Option(
+        "--org", help="Also scan every repository of this GitHub organisation or GitLab group")] = None,
+    provider: Annotated[str | None, typer.Option(
+        "--provider", help="Host of --org: github or gitlab (default: provider in the platform config)",
+    )] = None,
     allow_unknown: Annotated[bool, typer.Option(
         "--allow-unknown", help="Score questions missing from --answers as unknown")] = False,
     review: Annotated[bool, typer.Option(
@@ -73,11 +78,13 @@ def maturity(
     state = command_context(ctx, json=json, no_input=no_input)
     fmt = _report_format(report_format, output, state.io.json)
     request = MaturityRequest(
-        model_file=model, answers_file=answers, detect_paths=tuple(detect or ()), allow_unknown=allow_unknown,
+        model_file=model, answers_file=answers, detect_paths=tuple(detect or ()), org=org,
+        scan_cache=history.parent / "maturity-scan-cache.json", allow_unknown=allow_unknown,
         review=review, save_answers_to=save_answers, history_file=history, save_history=save,
         answered_by=_user())
+    source = _tree_source(state, org, provider)
     ask = assess_view.make_asker(state.io) if state.io.can_prompt() else None
-    run = assess_maturity(request, ask=ask, progress=state.io.step)
+    run = assess_maturity(request, ask=ask, progress=state.io.step, tree_source=source)
     _check_level_flag(run.model.levels[-1].id, fail_under_level)
     document = build_document(run)
     if run.history.skipped_lines:
@@ -90,6 +97,15 @@ def maturity(
         state.io.emit(document, lambda out: assess_view.render(out, document))
     _publish_to_actions(state.io, document)
     _check_thresholds(run, fail_under, fail_under_level)
+
+
+def _tree_source(state: Any, org: str | None, provider: str | None) -> Any:
+    if org is None:
+        return None
+    from platformctl.cli.context import repository_trees
+
+    settings = state.settings(provider=provider, org=org)
+    return repository_trees(settings, settings.get("provider"))
 
 
 def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) -> str | None:

@@ -16,14 +16,16 @@ from platformctl.errors import InputRequired
 from platformctl.maturity.history import DEFAULT_HISTORY
 
 if TYPE_CHECKING:
-    from platformctl.maturity.detectors import Evidence
+    from platformctl.maturity.detectors import Evidence, RepositoryTree
     from platformctl.maturity.history import Change, History, HistoryEntry
     from platformctl.maturity.model import MaturityModel
+    from platformctl.maturity.org_scan import TreeSource
     from platformctl.maturity.questionnaire.answers import AnswerSet
     from platformctl.maturity.questionnaire.flow import Ask
     from platformctl.maturity.scoring import Assessment
 
 DEFAULT_ANSWERS = Path("maturity-answers.yaml")
+DEFAULT_SCAN_CACHE = DEFAULT_HISTORY.parent / "maturity-scan-cache.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class MaturityRequest:
     model_file: Path | None = None
     answers_file: Path | None = None
     detect_paths: tuple[Path, ...] = ()
+    org: str | None = None
+    scan_cache: Path = DEFAULT_SCAN_CACHE
     allow_unknown: bool = False
     review: bool = False
     save_answers_to: Path | None = None
@@ -61,8 +65,9 @@ class MaturityRun:
 
 
 def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
-                    progress: Callable[[str], None] = lambda _: None) -> MaturityRun:
-    """Run one assessment.
+                    progress: Callable[[str], None] = lambda _: None,
+                    tree_source: TreeSource | None = None) -> MaturityRun:
+    """Run one assessment; ``tree_source`` (a provider) lists ``request.org``'s repositories.
 
     Raises:
         InputRequired: no answers and no terminal, or missing answers without --allow-unknown.
@@ -82,8 +87,8 @@ def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
     model = load_model(request.model_file)
     answer_set, answers_path = _initial_answers(request, model, interactive=ask is not None,
                                                 progress=progress)
-    evidence, repositories = _scan(request.detect_paths, model, progress)
     notes: list[str] = []
+    evidence, repositories = _scan(request, tree_source, notes, progress)
     saved_to = None
     if ask is not None and (answer_set.missing(model) or request.review):
         answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
@@ -120,17 +125,26 @@ def _initial_answers(request: MaturityRequest, model: MaturityModel, *, interact
     return answer_set, path
 
 
-def _scan(paths: tuple[Path, ...], model: MaturityModel,
+def _scan(request: MaturityRequest, source: TreeSource | None, notes: list[str],
           progress: Callable[[str], None]) -> tuple[dict[str, Evidence], list[str]]:
-    if not paths:
-        return {}, []
     from platformctl.maturity.checkout import checkout_trees
-    from platformctl.maturity.detector_rules import DETECTORS
     from platformctl.maturity.detectors import detect_all
 
-    trees = list(checkout_trees(list(paths)))
-    evidence = detect_all(trees, list(DETECTORS), progress)
-    return evidence, [t.name for t in trees]
+    trees: list[RepositoryTree] = list(checkout_trees(list(request.detect_paths)))
+    if request.org and source is not None:
+        from platformctl.maturity.org_scan import scan_org
+
+        scan = scan_org(source, request.org, request.scan_cache, progress=progress)
+        trees += scan.trees
+        notes.append(f"{len(scan.trees)} repositories of {request.org} listed "
+                     f"({scan.fetched} fetched, {scan.reused} unchanged since the last scan; "
+                     "detectors that need file contents only see checkouts)")
+        if scan.truncated:
+            notes.append(f"listing truncated by the host for: {', '.join(scan.truncated)}")
+    if not trees:
+        return {}, []
+    per_tree = progress if request.detect_paths and not request.org else None  # 500 lines help nobody
+    return detect_all(trees, progress=per_tree), [t.name for t in trees]
 
 
 def _interactive(request: MaturityRequest, model: MaturityModel, answer_set: AnswerSet, path: Path,
