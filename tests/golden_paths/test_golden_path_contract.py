@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from gp_support import GOLDEN_PATHS, REPO_ROOT
+from tests.golden_paths.gp_support import GOLDEN_PATHS, REPO_ROOT
 
 from platformctl.errors import UsageError
 from platformctl.scaffold.answers import resolve_answers

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from gp_support import (
+from tests.golden_paths.gp_support import (
     CI_SYSTEMS,
     ENVIRONMENTS,
     GOLDEN_PATHS,

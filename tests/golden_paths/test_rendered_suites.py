@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from gp_support import (
+from tests.golden_paths.gp_support import (
     ENVIRONMENTS,
     backstage_errors,
     kubernetes_errors,

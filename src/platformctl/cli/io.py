@@ -78,7 +78,7 @@ class IO:
 
         return Console(
             file=stream, no_color=self.no_color, highlight=False, emoji=False, soft_wrap=True,
-            markup=True, width=None if _isatty(stream) else 100,
+            markup=True, width=None if _isatty(stream) else 400,  # pipes: never truncate
         )
 
     # -- output ----------------------------------------------------------------------------

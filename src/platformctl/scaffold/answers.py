@@ -146,45 +146,57 @@ def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where
     return value
 
 
-def _coerce(question: Question, raw: Any, where: str) -> Any:
-    kind = question.type
-    if not isinstance(raw, str):
-        if kind == "int" and isinstance(raw, bool):
-            raise UsageError(f"{where}: expected an integer, got {raw!r}")
-        if kind in ("int", "float") and isinstance(raw, int | float):
-            return int(raw) if kind == "int" else float(raw)
-        if kind == "str" and isinstance(raw, int | float) and not isinstance(raw, bool):
-            return str(raw)
-        if kind in ("bool",) and isinstance(raw, bool):
-            return raw
-        if kind in ("yaml", "json") or (kind == "str" and isinstance(raw, str)):
-            return raw
-        raise UsageError(f"{where}: expected a {kind}, got {raw!r}")
-    text = raw.strip()
-    try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            lowered = text.lower()
-            if lowered in ("true", "yes", "y", "1", "on"):
-                return True
-            if lowered in ("false", "no", "n", "0", "off"):
-                return False
-            raise ValueError(text)
-        if kind == "json":
-            return json.loads(text)
-        if kind == "yaml":
-            import yaml
+_KIND_NAMES = {"int": "an integer", "float": "a number", "bool": "true or false", "json": "JSON",
+               "yaml": "YAML", "str": "text"}
+_BOOLS = {"true": True, "yes": True, "y": True, "1": True, "on": True,
+          "false": False, "no": False, "n": False, "0": False, "off": False}
 
+
+def _coerce(question: Question, raw: Any, where: str) -> Any:
+    """Values from YAML files arrive typed; values from flags and prompts arrive as text."""
+    kind = question.type
+    try:
+        return _coerce_text(kind, raw.strip()) if isinstance(raw, str) else _coerce_native(kind, raw)
+    except (ValueError, TypeError):
+        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {raw!r}") from None
+
+
+def _coerce_native(kind: str, raw: Any) -> Any:
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if kind in ("yaml", "json"):
+        return raw
+    if kind == "int" and number and float(raw).is_integer():
+        return int(raw)
+    if kind == "float" and number:
+        return float(raw)
+    if kind == "str" and number:
+        return str(raw)
+    if kind == "bool" and isinstance(raw, bool):
+        return raw
+    raise TypeError(kind)
+
+
+def _coerce_text(kind: str, text: str) -> Any:
+    if kind == "int":
+        return int(text)
+    if kind == "float":
+        return float(text)
+    if kind == "bool":
+        return _BOOLS[text.lower()] if text.lower() in _BOOLS else _fail(text)
+    if kind == "json":
+        return json.loads(text)
+    if kind == "yaml":
+        import yaml
+
+        try:
             return yaml.safe_load(text)
-    except (ValueError, json.JSONDecodeError) as exc:
-        names = {"int": "an integer", "float": "a number", "bool": "true or false", "json": "JSON"}
-        raise UsageError(f"{where}: expected {names.get(kind, kind)}, got {raw!r}") from exc
-    except Exception as exc:
-        raise UsageError(f"{where}: not valid YAML: {raw!r}") from exc
-    return raw
+        except yaml.YAMLError as exc:
+            raise ValueError(text) from exc
+    return text
+
+
+def _fail(text: str) -> Any:
+    raise ValueError(text)
 
 
 def _render(source: str, context: Mapping[str, Any]) -> str | None:

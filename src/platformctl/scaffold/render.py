@@ -45,10 +45,9 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             "in platformctl.yaml",
         ) from None
     except (CopierError, ValueError, OSError) as exc:
-        detail = str(exc).strip().splitlines()
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise TemplateError(
-            f"rendering golden path {golden_path.name!r} failed: "
-            f"{detail[0] if detail else type(exc).__name__}",
+            f"rendering golden path {golden_path.name!r} failed: {detail}",
             hint="nothing was written; fix the golden path or the answers and try again",
         ) from exc
     except Exception as exc:  # Jinja errors in template files surface as many types

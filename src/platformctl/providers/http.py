@@ -1,0 +1,305 @@
+"""The one HTTP policy of every remote provider (DESIGN.md §3).
+
+:func:`build_client` gives an :class:`HttpClient` per service (GitHub, GitLab, Backstage,
+and whatever else speaks HTTP) with:
+
+- the base URL, timeouts, ``User-Agent: platformctl/<version>``, the service's headers and a
+  bearer token that never prints (:class:`~platformctl.providers.tokens.Token`); the token is
+  attached per request by an ``httpx.Auth``, so a redirect to another host drops it;
+- retries with backoff and jitter on connection errors, timeouts and 500/502/503/504; on
+  429 and GitHub's rate-limit 403s it waits ``Retry-After``, else until ``x-ratelimit-reset``
+  (GitLab: ``RateLimit-Reset``) when the budget is spent, else ``rate_limit_wait`` doubling;
+  attempts and the total wait are capped; 4xx answers are never retried, except a 404 on a
+  request marked ``retry_not_found`` (issued right after our own create: GitHub is
+  eventually consistent);
+- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only;
+- writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
+- failures translated by :func:`~platformctl.providers.httperrors.translate`.
+
+Retries are a small hand-written loop rather than tenacity or stamina: the wait comes from
+the answer's headers, which neither reads, the total-wait cap must fail with a message that
+says when to come back, and tests need an injectable clock. That is ~60 lines; a dependency
+would add more code than it removes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import httpx
+
+from platformctl import __version__
+from platformctl.errors import AuthError, PlatformctlError, ProviderError
+from platformctl.providers.httperrors import is_rate_limited, translate
+from platformctl.providers.tokens import Token, redact, token_variables
+
+log = logging.getLogger("platformctl.http")
+USER_AGENT = f"platformctl/{__version__}"
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_RETRY_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long and how often to insist. All durations in seconds."""
+
+    max_attempts: int = 5
+    max_wait: float = 300.0
+    backoff: float = 0.5
+    backoff_cap: float = 30.0
+    rate_limit_wait: float = 60.0
+    write_interval: float = 0.0
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Service:
+    """What differs between services: name, headers, whether a token is needed, writes."""
+
+    key: str
+    label: str
+    base_url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: Token | None = None
+    token_required: bool = True
+    serialize_writes: bool = False
+
+    @property
+    def token_hint(self) -> str:
+        """How to give platformctl a token for this service."""
+        names = token_variables(self.key)
+        return f"set {names[0]}" + (f" (or {' / '.join(names[1:])})" if len(names) > 1 else "")
+
+
+class Clock(Protocol):
+    """Time as the retry loop sees it; tests pass one that does not really sleep."""
+
+    def sleep(self, seconds: float) -> None: ...
+    def monotonic(self) -> float: ...
+    def time(self) -> float: ...
+    def random(self) -> float: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    sleep = staticmethod(time.sleep)
+    monotonic = staticmethod(time.monotonic)
+    time = staticmethod(time.time)
+    random = staticmethod(random.random)
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: Token) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self._token!r})"
+
+
+class HttpClient:
+    """An httpx client wrapped in the retry, pagination, serialization and error policy."""
+
+    def __init__(self, service: Service, policy: RetryPolicy | None = None, *,
+                 transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> None:
+        self.service = service
+        self.policy = policy or RetryPolicy()
+        self.clock: Clock = clock or SystemClock()
+        self.waited = 0.0
+        self._write_lock = threading.Lock()
+        self._last_write: float | None = None
+        self._client = httpx.Client(
+            base_url=service.base_url.rstrip("/") + "/",
+            headers={"User-Agent": USER_AGENT, **service.headers},
+            auth=_BearerAuth(service.token) if service.token else None,
+            timeout=httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout)),
+            transport=transport, follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._client.close()
+
+    def request(self, method: str, path: str, *, action: str, json: Any = None,
+                params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+                allow: Collection[int] = (), retry_not_found: bool = False) -> httpx.Response:
+        """Send one request under the policy; return the answer if 2xx/3xx or in ``allow``.
+
+        Raises:
+            AuthError: no token, 401, or a permission 403.
+            ProviderError: any other failure once retries are spent.
+        """
+        if self.service.token is None and self.service.token_required:
+            raise AuthError(f"no {self.service.label} token to {action}", hint=self.service.token_hint)
+        args = (method, path.lstrip("/"), action, json, params, headers, retry_not_found)
+        if method in WRITE_METHODS and self.service.serialize_writes:
+            with self._write_lock:
+                self._space_writes()
+                try:
+                    response = self._with_retries(*args)
+                finally:
+                    self._last_write = self.clock.monotonic()
+        else:
+            response = self._with_retries(*args)
+        if response.status_code < 400 or response.status_code in allow:
+            return response
+        raise translate(self.service.label, action, response, self.service.token_hint)
+
+    def paginate(self, path: str, *, action: str, params: Mapping[str, Any] | None = None,
+                 key: str | None = None, per_page: int = 100) -> Iterator[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` verbatim."""
+        url: str | None = path
+        query: dict[str, Any] | None = {**(params or {}), "per_page": per_page}
+        while url:
+            response = self.request("GET", url, action=action, params=query)
+            data = response.json()
+            yield from (data.get(key) or []) if key else data
+            url, query = response.links.get("next", {}).get("url"), None
+            if url and httpx.URL(url).netloc != self._client.base_url.netloc:
+                raise ProviderError(f"{self.service.label} sent a next-page link to another host: {url}",
+                                    provider=self.service.key)
+
+    def _space_writes(self) -> None:
+        if self._last_write is None or self.policy.write_interval <= 0:
+            return
+        pause = self._last_write + self.policy.write_interval - self.clock.monotonic()
+        if pause > 0:
+            self.clock.sleep(pause)
+
+    def _with_retries(self, method: str, path: str, action: str, json: Any,
+                      params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
+                      retry_not_found: bool) -> httpx.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            started = self.clock.monotonic()
+            try:
+                response = self._client.request(method, path, json=json, params=params, headers=headers)
+            except _RETRY_ERRORS as exc:
+                reason = f"{type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
+                log.debug("%s %s -> %s", method, path, reason)
+                if self._pause(reason, self._backoff(attempt), attempt, action) != "retry":
+                    raise self._unreachable(action, reason, attempt) from None
+                continue
+            log.debug("%s %s -> %s (%.0f ms)", method, response.request.url, response.status_code,
+                      (self.clock.monotonic() - started) * 1000)
+            decision = self._retry_decision(response, attempt, retry_not_found)
+            if decision is None:
+                return response
+            delay, reason = decision
+            outcome = self._pause(reason, delay, attempt, action)
+            if outcome == "budget" and is_rate_limited(response):
+                raise self._rate_limited(action, delay)
+            if outcome != "retry":
+                return response
+
+    def _pause(self, reason: str, delay: float, attempt: int, action: str) -> str:
+        """Sleep before the next attempt (``retry``), or say why not (``attempts``, ``budget``)."""
+        if attempt >= self.policy.max_attempts:
+            return "attempts"
+        if delay > self.policy.max_wait - self.waited:
+            return "budget"
+        log.warning("%s: %s; retrying in %.1f s (attempt %d of %d) to %s", self.service.label, reason,
+                    delay, attempt + 1, self.policy.max_attempts, action)
+        self.clock.sleep(delay)
+        self.waited += delay
+        return "retry"
+
+    def _rate_limited(self, action: str, delay: float) -> PlatformctlError:
+        when = time.strftime("%H:%M:%S UTC", time.gmtime(self.clock.time() + delay))
+        return ProviderError(
+            f"{self.service.label} rate limit: it asks to wait {delay:.0f} s before the next request "
+            f"to {action}, more than http.max_wait ({self.policy.max_wait:.0f} s) allows",
+            hint=f"re-run after {when} (it resumes where it stopped), or raise http.max_wait",
+            provider=self.service.key, status=429,
+        )
+
+    def _retry_decision(self, response: httpx.Response, attempt: int,
+                        retry_not_found: bool) -> tuple[float, str] | None:
+        status = response.status_code
+        if is_rate_limited(response):
+            return self._rate_limit_wait(response, attempt), f"rate limited ({status})"
+        if status in RETRY_STATUSES:
+            return self._backoff(attempt), f"{status} {response.reason_phrase}"
+        if status == 404 and retry_not_found:
+            return self._backoff(attempt), "404 right after creation (not visible yet)"
+        return None
+
+    def _rate_limit_wait(self, response: httpx.Response, attempt: int) -> float:
+        headers = response.headers
+        retry_after = _seconds_from(headers.get("retry-after"), self.clock.time())
+        if retry_after is not None:
+            return retry_after
+        remaining = headers.get("x-ratelimit-remaining", headers.get("ratelimit-remaining"))
+        reset = headers.get("x-ratelimit-reset", headers.get("ratelimit-reset"))
+        if remaining == "0" and reset and reset.isdigit():
+            return max(0.0, int(reset) - self.clock.time()) + 1.0  # one second for clock skew
+        base = self.policy.rate_limit_wait * 2 ** (attempt - 1)
+        return base * (1 + 0.25 * self.clock.random())
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
+        return ceiling / 2 + self.clock.random() * ceiling / 2
+
+    def _unreachable(self, action: str, reason: str, attempts: int) -> PlatformctlError:
+        return ProviderError(
+            f"cannot reach {self.service.label} at {self.service.base_url} to {action}: {reason} "
+            f"(after {attempts} attempts)",
+            hint="check the network and the URL setting, then re-run: it resumes where it stopped",
+            provider=self.service.key,
+        )
+
+
+def _seconds_from(value: str | None, now: float) -> float | None:
+    """``Retry-After`` as seconds: a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError):
+        return None
+
+
+def build_client(service: Service, policy: RetryPolicy | None = None, *,
+                 transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> HttpClient:
+    """The client for ``service`` under ``policy``: the one way providers get HTTP."""
+    return HttpClient(service, policy, transport=transport, clock=clock)
+
+
+GITHUB_ACCEPT = "application/vnd.github+json"
+
+
+def github_service(api_url: str, api_version: str, token: Token | None) -> Service:
+    """GitHub (or GitHub Enterprise Server at ``https://HOST/api/v3``): writes serialized."""
+    return Service("github", "GitHub", api_url,
+                   {"Accept": GITHUB_ACCEPT, "X-GitHub-Api-Version": api_version},
+                   token, token_required=True, serialize_writes=True)
+
+
+def gitlab_service(url: str, token: Token | None) -> Service:
+    """GitLab's REST API v4 under ``url`` (gitlab.com or self-managed)."""
+    return Service("gitlab", "GitLab", url.rstrip("/") + "/api/v4", {"Accept": "application/json"},
+                   token, token_required=True)
+
+
+def backstage_service(url: str, token: Token | None) -> Service:
+    """Backstage's catalog API under ``url``; a token is optional (guest access exists)."""
+    return Service("backstage", "Backstage", url.rstrip("/") + "/api/catalog",
+                   {"Accept": "application/json"}, token, token_required=False)

@@ -1,0 +1,38 @@
+"""Builders for test fixtures: small golden paths written inline."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+
+def build_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: dedented text}`` under ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def build_golden_path(root: Path, *, name: str = "tiny", version: str = "1.0.0",
+                      questions: str = "", files: dict[str, str] | None = None,
+                      extra_copier: str = "") -> Path:
+    """A minimal golden path: service_name plus ``questions`` and template ``files``."""
+    copier_yml = (
+        "_subdirectory: template\n" + extra_copier
+        + "service_name:\n  type: str\n" + textwrap.dedent(questions)
+    )
+    return build_tree(root, {
+        "golden-path.yaml": f"name: {name}\nversion: {version}\ndescription: A tiny test service\n"
+                            "environments:\n  staging: {class: staging}\n",
+        "copier.yml": copier_yml,
+        **{f"template/{k}": v for k, v in (files or {"README.md.jinja": "# {{ service_name }}\n"}).items()},
+    })
+
+
+def configure_golden_path(workdir: Path, name: str, path: Path, *, trusted: bool = False) -> None:
+    """Name a golden path in the working directory's platformctl.yaml."""
+    config = workdir / "platformctl.yaml"
+    existing = config.read_text() if config.exists() else "golden_paths:\n"
+    config.write_text(existing + f"  {name}:\n    path: {path}\n    trusted: {str(trusted).lower()}\n")

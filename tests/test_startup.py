@@ -1,0 +1,39 @@
+"""Start-up stays light: the entry point and --help load none of the heavy libraries."""
+
+import subprocess
+import sys
+
+# pydantic is left out: typer itself uses it to convert parameter values.
+HEAVY = ("copier", "httpx", "git", "nacl", "jinja2", "yaml")
+
+PROBE = """
+import sys
+from platformctl.cli.app import run
+code = run(ARGS)
+loaded = sorted(m for m in HEAVY if m in sys.modules)
+print("LOADED=" + ",".join(loaded), file=sys.stderr)
+"""
+
+
+def probe(args):
+    script = PROBE.replace("ARGS", repr(args)).replace("HEAVY", repr(HEAVY))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    line = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED="))
+    return [m for m in line.removeprefix("LOADED=").split(",") if m]
+
+
+def test_importing_the_entry_point_loads_no_heavy_library():
+    script = ("import sys, platformctl.__main__, platformctl.cli.app\n"
+              f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_help_and_version_load_no_heavy_library():
+    assert probe(["--help"]) == []
+    assert probe(["--version"]) == []
+    assert probe(["new", "service", "--help"]) == []
+
+
+def test_a_bad_name_fails_before_loading_heavy_libraries():
+    assert probe(["new", "service", "Bad_Name!"]) == []
