@@ -114,3 +114,16 @@ def test_golden_path_list_shows_all_three(cli) -> None:
         assert listed[name]["version"] == "1.0.0"
         assert listed[name]["origin"] == "bundled"
         assert listed[name]["trusted"] is True
+
+
+def test_configured_org_and_owner_become_answers(cli, tmp_path) -> None:
+    (tmp_path / "work" / "platformctl.yaml").write_text("org: acme\nowner: team-pay\n")
+    target = tmp_path / "svc"
+    result = cli("new", "service", "payments", "--golden-path", "node-service", "--no-input",
+                 "--dir", str(target), "--json")
+    assert result.exit_code == 0, result.stderr
+    catalog = yaml.safe_load((target / "catalog-info.yaml").read_text())
+    assert catalog["metadata"]["annotations"]["github.com/project-slug"] == "acme/payments"
+    assert catalog["spec"]["owner"] == "group:team-pay"
+    assert (target / "CODEOWNERS").read_text().splitlines()[-1] == "* @acme/team-pay"
+    assert result.json()["repository"]["slug"] == "acme/payments"
