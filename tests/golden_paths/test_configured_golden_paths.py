@@ -24,7 +24,8 @@ def write_golden_path(folder: Path, *, version: str = "0.3.0", body: str = "team
     if tasks:
         copier["_tasks"] = [["python3", "-c", f"open('{TASK_FILE}', 'w').write('ran')"]]
     (folder / "copier.yml").write_text(yaml.safe_dump(copier))
-    (folder / "template" / "README.md.jinja").write_text(f"# {{{{ service_name }}}}\n\n{body}, {{{{ flavour }}}}\n")
+    readme = "# {{ service_name }}\n\n" + body + ", {{ flavour }}\n"
+    (folder / "template" / "README.md.jinja").write_text(readme)
     return folder
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.golden_paths.gp_support import GOLDEN_PATHS, REPO_ROOT
 
 from platformctl.errors import UsageError
 from platformctl.scaffold.answers import resolve_answers
 from platformctl.scaffold.catalog import bundled_root, load_golden_path
+from tests.golden_paths.gp_support import GOLDEN_PATHS, REPO_ROOT
 
 REQUIRED = {
     "service_name": "str", "description": "str", "owner": "str", "system": "str",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from tests.golden_paths.gp_support import (
     CI_SYSTEMS,
     ENVIRONMENTS,
@@ -114,7 +116,8 @@ def test_kubernetes_manifests_are_valid_and_hardened(rendered, gp: str, ci: str,
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     (container,) = pod["containers"]
-    assert container["image"].startswith(f"{'registry.gitlab.com' if ci == 'gitlab' else 'ghcr.io'}/my-org/payments:")
+    registry = "registry.gitlab.com" if ci == "gitlab" else "ghcr.io"
+    assert container["image"].startswith(f"{registry}/my-org/payments:")
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
@@ -226,3 +229,47 @@ def test_gitlab_pipeline_and_renovate(rendered, gp: str) -> None:
     assert pipeline["variables"]["IMAGE"] == "registry.gitlab.com/my-org/payments"
     renovate = load_yaml(root / "renovate.json")
     assert schema_errors(renovate, "renovate") == []
+
+
+FAKE_KUBECTL = """#!/bin/sh
+# Records each call and the kubeconfig it was given.
+echo "$* | $(cat "$KUBECONFIG")" >> "$KUBECTL_LOG"
+"""
+
+
+def _deploy(rendered, tmp_path: Path, gp: str, **env: str) -> tuple[Path, subprocess.CompletedProcess]:
+    service = tmp_path / "service"
+    shutil.copytree(rendered[gp, "github"], service)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text(FAKE_KUBECTL)
+    (bin_dir / "kubectl").chmod(0o755)
+    base = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "KUBECTL_LOG": str(tmp_path / "kubectl.log")}
+    proc = subprocess.run(["sh", "deploy/deploy.sh"], cwd=service, env={**base, **env},
+                          capture_output=True, text=True, timeout=60)
+    return service, proc
+
+
+@pytest.mark.parametrize("gp", GOLDEN_PATHS)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_deploy_script_pins_the_image_and_applies_the_overlay(rendered, tmp_path, gp, environment) -> None:
+    service, proc = _deploy(rendered, tmp_path, gp, ENVIRONMENT=environment, TAG="0123abc",
+                            KUBECONFIG_CONTENT="kind: Config")
+    assert proc.returncode == 0, proc.stderr
+    calls = (tmp_path / "kubectl.log").read_text().splitlines()
+    assert calls == [
+        f"apply -k deploy/k8s/overlays/{environment} | kind: Config",
+        f"--namespace payments-{environment} rollout status deployment/payments --timeout=5m | kind: Config",
+    ]
+    (deployment,) = [o for o in kustomize_build(service / "deploy/k8s/overlays" / environment)
+                     if o["kind"] == "Deployment"]
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image == "ghcr.io/my-org/payments:0123abc"
+
+
+def test_deploy_script_skips_without_credentials(rendered, tmp_path) -> None:
+    _, proc = _deploy(rendered, tmp_path, "python-service", ENVIRONMENT="staging", TAG="0123abc")
+    assert proc.returncode == 0, proc.stderr
+    assert "No KUBECONFIG for environment staging: skipping the deploy" in proc.stdout
+    assert not (tmp_path / "kubectl.log").exists()

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.golden_paths.gp_support import (
     ENVIRONMENTS,
     backstage_errors,
