@@ -29,8 +29,8 @@ _TRANSIENT = re.compile(
     r"unexpected disconnect|SSL_ERROR", re.IGNORECASE)
 _AUTH = re.compile(r"Authentication failed|returned error: 40[13]|could not read Username|"
                    r"Access denied|Permission to .+ denied|Invalid username or password", re.IGNORECASE)
-_MISSING = re.compile(r"Repository not found|returned error: 404|does not appear to be a git repository",
-                      re.IGNORECASE)
+_MISSING = re.compile(r"Repository not found|repository '.+' not found|returned error: 404|"
+                      r"does not appear to be a git repository", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,10 @@ class GitHubProtection:
         current = response.json() if response.status_code == 200 else None
         if current is not None and _classic_protects(current):
             return False, f"classic protection of {branch} in place (rulesets unavailable)"
-        checks = (current or {}).get("required_status_checks")
-        kept = {"strict": bool(checks.get("strict")), "contexts": list(checks.get("contexts") or [])}
-        body = {"required_status_checks": kept if checks else None, "enforce_admins": True,
+        checks = (current or {}).get("required_status_checks")  # someone's required checks are kept
+        kept = {"strict": bool(checks.get("strict")), "contexts": list(checks.get("contexts") or [])} \
+            if checks else None
+        body = {"required_status_checks": kept, "enforce_admins": True,
                 "required_pull_request_reviews": {"required_approving_review_count": 1},
                 "restrictions": None, "allow_force_pushes": False, "allow_deletions": False}
         self.http.request("PUT", path, json=body, action=f"protect {branch} of {slug}")
