@@ -45,7 +45,6 @@ class Project:
     topics: list[str] = field(default_factory=list)
     default_branch: str = "main"
     protected: dict[str, dict[str, Any]] = field(default_factory=dict)
-    hidden: int = 0
 
     @property
     def full_path(self) -> str:
@@ -65,7 +64,6 @@ class GitLabFake(FakeApp):
         self.projects: dict[str, Project] = {}
         self.ids = itertools.count(100)
         self.auto_protect = True
-        self.lag = 0
         from tests.fakes.gitlab_routes import add_project_routes
 
         add_project_routes(self)
@@ -124,11 +122,8 @@ class GitLabFake(FakeApp):
         return route.handler(request)
 
     def project_or_404(self, request: Request) -> Project:
-        """The project of the ``{id}`` placeholder (honouring :attr:`lag` for new projects)."""
+        """The project of the ``{id}`` placeholder."""
         project = self.project(request.params["id"])
-        if project is not None and project.hidden > 0:
-            project.hidden -= 1
-            project = None
         if project is None:
             raise Answer(Response(404, {"message": "404 Project Not Found"}))
         return project

@@ -52,7 +52,6 @@ def add_project_routes(fake: GitLabFake) -> None:
                           list(body.get("topics") or []))
         fake.projects[full.lower()] = project
         fake.git.create(project.full_path, project.default_branch)
-        project.hidden = fake.lag
         return Response(201, project_json(project, fake.web_url(request)))
 
     def update_project(request: Request) -> Response:
