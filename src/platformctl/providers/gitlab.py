@@ -55,19 +55,20 @@ class GitLabRepositories:
 
     def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
         """The requests of a first run, in order."""
-        project = f"/projects/{_id(spec.slug)}"
+        project = f"/api/v4/projects/{_id(spec.slug)}"
         body = {**self._create_body(spec), "namespace_id": "ID"}
         steps = [f"GET {project} (read; 404 means create)",
-                 f"GET /groups/{_id(spec.org)} (the group's numeric id)",
-                 f"POST /projects {json.dumps(body, sort_keys=True)}",
+                 f"GET /api/v4/groups/{_id(spec.org)} (the group's numeric id)",
+                 f"POST /api/v4/projects {json.dumps(body, sort_keys=True)}",
                  f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
                  "project already existed)",
-                 f"GET {project}/protected_branches/{branch}",
-                 f"DELETE {project}/protected_branches/{branch} (only if GitLab's own protection differs)",
-                 f"POST {project}/protected_branches "
+                 f"GET /api/v4/projects/ID/protected_branches/{branch}",
+                 f"DELETE /api/v4/projects/ID/protected_branches/{branch} (only if GitLab's own "
+                 "protection differs)",
+                 f"POST /api/v4/projects/ID/protected_branches "
                  f"{json.dumps(_protection_body(branch), sort_keys=True)} (unless already so)"]
         if spec.topics:
-            steps.insert(4, f"PUT {project} {{\"topics\": [...]}} (only when the project already "
+            steps.insert(4, 'PUT /api/v4/projects/ID {"topics": [...]} (only when the project already '
                             "existed without these topics)")
         return [f"gitlab: {s}" for s in steps]
 

@@ -24,9 +24,10 @@ from platformctl.providers.http import Clock, RetryPolicy, SystemClock
 from platformctl.providers.tokens import Token, redact
 
 _TRANSIENT = re.compile(
-    r"RPC failed|connection (was )?reset|remote end hung up|early EOF|returned error: 5\d\d|"
+    r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|returned error: 5\d\d|"
     r"Failed to connect|Could not resolve host|timed out|Empty reply|transfer closed|Recv failure|"
     r"unexpected disconnect|SSL_ERROR", re.IGNORECASE)
+_CLIENT_ERROR = re.compile(r"(RPC failed; HTTP|returned error:) 4\d\d")  # refused: retrying will not help
 _AUTH = re.compile(r"Authentication failed|returned error: 40[13]|could not read Username|"
                    r"Access denied|Permission to .+ denied|Invalid username or password", re.IGNORECASE)
 _MISSING = re.compile(r"Repository not found|repository '.+' not found|returned error: 404|"
@@ -97,7 +98,8 @@ class GitRemote:
                 return proc.stdout
             detail = _last_lines(redact(proc.stderr))
             missing = just_created and _MISSING.search(proc.stderr)  # not visible yet after our create
-            transient = bool(_TRANSIENT.search(proc.stderr) or missing)
+            refused = _CLIENT_ERROR.search(proc.stderr)
+            transient = bool(missing or (not refused and _TRANSIENT.search(proc.stderr)))
             if transient and attempt < self.policy.max_attempts:
                 delay = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
                 self.clock.sleep(delay / 2 + self.clock.random() * delay / 2)
