@@ -120,7 +120,7 @@ def reset_during_push(github, backstage):
 
 def reset_after_the_push_landed(github, backstage):
     github.inject(Fault("POST", "*/git-receive-pack", reset=True, after=True))
-    return lambda: [e.status for e in github.log if e.path.endswith("receive-pack")][0] == 0
+    return lambda: next(e.status for e in github.log if e.path.endswith("receive-pack")) == 0
 
 
 def catalog_unavailable(github, backstage):
@@ -187,7 +187,8 @@ def test_bad_token_is_exit_4(new_service, github):
     assert result.exit_code == 4
     assert result.stdout == ""
     assert result.stderr.splitlines()[-2:] == [
-        "error: GitHub rejected the token while trying to read repository acme/payments (401: Bad credentials)",
+        "error: GitHub rejected the token while trying to read repository acme/payments "
+        "(401: Bad credentials)",
         "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)"]
 
 
@@ -212,13 +213,16 @@ def test_repository_of_someone_else_is_exit_1_and_left_alone(new_service, github
     subprocess.run(["git", "init", "-q", "-b", "main", str(clone)], check=True)
     (clone / "x").write_text("x")
     subprocess.run(["git", "-C", str(clone), "add", "x"], check=True)
-    subprocess.run(["git", "-C", str(clone), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "x"],
-                   check=True)
-    subprocess.run(["git", "-C", str(clone), "push", "-q", str(github.git.bare("acme/payments")), "main"], check=True)
+    subprocess.run(["git", "-C", str(clone), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm",
+                    "x"], check=True)
+    bare = str(github.git.bare("acme/payments"))
+    subprocess.run(["git", "-C", str(clone), "push", "-q", bare, "main"], check=True)
     result = new_service()
     assert result.exit_code == 1
-    assert "error: acme/payments already exists at GitHub and its main branch has other history" in result.stderr
-    assert "hint: choose another service name or --org, or rename or delete that repository first" in result.stderr
+    assert ("error: acme/payments already exists at GitHub and its main branch has other history"
+            in result.stderr)
+    assert ("hint: choose another service name or --org, or rename or delete that repository first"
+            in result.stderr)
     assert theirs.topics == ["theirs"] and theirs.rulesets == {} and theirs.teams == {}
     assert backstage.writes() == []
 
@@ -242,11 +246,13 @@ def test_dry_run_lists_the_requests_and_sends_none(new_service, github, backstag
     assert steps[1] == ('github: POST /orgs/acme/repos {"name": "payments", "visibility": "private"}')
     assert steps[2].startswith(f"github: git push main to {github_url}/acme/payments.git")
     assert steps[3] == 'github: PUT /repos/acme/payments/topics {"names": ["python"]}'
-    assert steps[4].startswith('github: PUT /orgs/acme/teams/platform/repos/acme/payments {"permission": "push"}')
+    team = 'github: PUT /orgs/acme/teams/platform/repos/acme/payments {"permission": "push"}'
+    assert steps[4].startswith(team)
     assert steps[5].startswith("github: POST /repos/acme/payments/rulesets {")
     assert steps[-2:] == [f"backstage: {BY_ENTITY} (read; 404 means register)",
                           'backstage: POST /api/catalog/locations {"type": "url", "target": '
-                          f'"{github_url}/acme/payments/blob/main/catalog-info.yaml"}} (409 means already registered)']
+                          f'"{github_url}/acme/payments/blob/main/catalog-info.yaml"}} '
+                          "(409 means already registered)"]
     assert github.log == [] and backstage.log == []
 
 

@@ -8,7 +8,8 @@ from tests.fakes.base import Fault
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, GITLAB_TOKEN
 from tests.providers.scenario import local_head, use_tiny_golden_path, writes
 
-ARGS = ("new", "service", "payments", "--provider", "gitlab", "--org", "acme/sub", "--topic", "python", "--json")
+ARGS = ("new", "service", "payments", "--provider", "gitlab", "--org", "acme/sub", "--topic", "python",
+        "--json")
 PROJECT = "/api/v4/projects/acme%2Fsub%2Fpayments"
 BY_ENTITY = "GET /api/catalog/locations/by-entity/component/default/payments"
 
@@ -68,7 +69,8 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, gitlab, bac
     second = new_service()
     assert second.exit_code == 0, second.stderr
     project_id = gitlab.projects["acme/sub/payments"].id
-    assert gitlab.requests()[api:] == [f"GET {PROJECT}", f"GET /api/v4/projects/{project_id}/protected_branches/main"]
+    assert gitlab.requests()[api:] == [f"GET {PROJECT}",
+                                       f"GET /api/v4/projects/{project_id}/protected_branches/main"]
     assert gitlab.requests("git")[git:] == ["GET /acme/sub/payments.git/info/refs",
                                             "POST /acme/sub/payments.git/git-upload-pack"]
     assert backstage.requests()[2:] == [BY_ENTITY]

@@ -6,6 +6,7 @@ code inside its body, so ``platformctl --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -78,10 +79,8 @@ class _StderrHandler(logging.Handler):
     """Writes to whatever ``sys.stderr`` is at the time (tests swap it), secrets redacted."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed stream must not become a traceback
             sys.stderr.write(self.format(record) + "\n")
-        except (OSError, ValueError):  # a closed stream must not turn into a traceback
-            pass
 
 
 def _configure_logging(debug: bool) -> None:

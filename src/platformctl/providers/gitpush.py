@@ -24,7 +24,8 @@ from platformctl.providers.http import Clock, RetryPolicy, SystemClock
 from platformctl.providers.tokens import Token, redact
 
 _TRANSIENT = re.compile(
-    r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|returned error: 5\d\d|"
+    r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|"
+    r"returned error: 5\d\d|"
     r"Failed to connect|Could not resolve host|timed out|Empty reply|transfer closed|Recv failure|"
     r"unexpected disconnect|SSL_ERROR", re.IGNORECASE)
 _CLIENT_ERROR = re.compile(r"(RPC failed; HTTP|returned error:) 4\d\d")  # refused: retrying will not help
