@@ -11,6 +11,7 @@ commands so a stale stored password is never tried instead, and git never prompt
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ from platformctl.providers.base import RepositorySpec, StepResult
 from platformctl.providers.http import Clock, RetryPolicy, SystemClock
 from platformctl.providers.tokens import Token, redact
 
+log = logging.getLogger("platformctl.git")
 _TRANSIENT = re.compile(
     r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|"
     r"returned error: 5\d\d|"
@@ -93,6 +95,7 @@ class GitRemote:
         attempt = 0
         while True:
             attempt += 1
+            log.debug("git %s", " ".join(args))
             proc = subprocess.run(["git", *args], capture_output=True, text=True, check=False,
                                   stdin=subprocess.DEVNULL, env=self.environment(url), timeout=900)
             if proc.returncode == 0:
@@ -102,8 +105,11 @@ class GitRemote:
             refused = _CLIENT_ERROR.search(proc.stderr)
             transient = bool(missing or (not refused and _TRANSIENT.search(proc.stderr)))
             if transient and attempt < self.policy.max_attempts:
-                delay = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
-                self.clock.sleep(delay / 2 + self.clock.random() * delay / 2)
+                ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
+                delay = ceiling / 2 + self.clock.random() * ceiling / 2
+                log.warning("git could not %s (%s); retrying in %.1f s (attempt %d of %d)", action, detail,
+                            delay, attempt + 1, self.policy.max_attempts)
+                self.clock.sleep(delay)
                 continue
             raise self._failure(action, detail, proc.stderr)
 
