@@ -6,11 +6,17 @@ A fake is a :class:`FakeApp` subclass. Routes are ``(method, template, handler)`
 a fake from their own module, without editing it::
 
     def add_environment_routes(fake: GitHubFake) -> None:
+        environments = {}                              # your own state, beside the fake's
+
         def put_environment(request: Request) -> Response:
-            repo = fake.repo_or_404(request)          # helpers of the fake itself
-            ...
-            return Response(200, {...})
-        fake.add_route("PUT", "/repos/{owner}/{repo}/environments/{environment_name}", put_environment)
+            repo = fake.repo(request.params["owner"], request.params["repo"])
+            if repo is None:
+                raise Answer(Response(404, {"message": "Not Found"}))
+            environments[(repo.full_name, request.params["environment_name"])] = request.json()
+            return Response(200, {"name": request.params["environment_name"]})
+
+        fake.add_route("PUT", "/repos/{owner}/{repo}/environments/{environment_name}",
+                       put_environment, permission="environments=write")   # GitHubFake only
 
 Every request is logged (:attr:`FakeApp.log`), may be answered by an injected
 :class:`Fault` instead of its handler, and runs under one lock: the fake's state changes
