@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from platformctl.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
 
@@ -101,13 +102,16 @@ class PlatformConfig(_Strict):
     backstage: BackstageConfig | None = None
     http: HttpConfig | None = None
     golden_paths: dict[str, GoldenPathSource] | None = None
+    environments: dict[str, EnvironmentClass] | None = Field(
+        None, description="Environment classes: defaults for the environments of that class")
 
-    @field_validator("golden_paths")
+    @field_validator("golden_paths", "environments")
     @classmethod
-    def _golden_path_names(cls, value: dict[str, GoldenPathSource] | None) -> Any:
+    def _names(cls, value: dict[str, Any] | None, info: Any) -> Any:
+        what = "golden path" if info.field_name == "golden_paths" else "environment class"
         for name in value or {}:
             if not _is_dns_label(name):
-                raise ValueError(f"golden path name {name!r} must be a lower-case DNS label")
+                raise ValueError(f"{what} name {name!r} must be a lower-case DNS label")
         return value
 
 
@@ -177,6 +181,7 @@ class Settings:
     values: dict[str, Resolved]
     golden_paths: dict[str, ConfiguredGoldenPath] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    environment_classes: dict[str, tuple[EnvironmentClass, str]] = field(default_factory=dict)
 
     def get(self, key: str) -> Any:
         """The effective value of a dotted setting key."""
@@ -226,6 +231,7 @@ def load_settings(
     values = {s.key: Resolved(s.default, "default") for s in SETTINGS}
     values["home"] = Resolved(str(user_data_dir(env)), "default")
     golden_paths: dict[str, ConfiguredGoldenPath] = {}
+    classes: dict[str, tuple[EnvironmentClass, str]] = {}
     files: list[Path] = []
 
     explicit = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
@@ -246,6 +252,8 @@ def load_settings(
             values["home"] = Resolved(str(home), str(path))
         for name, source in (config.golden_paths or {}).items():
             golden_paths[name] = ConfiguredGoldenPath(name, source, path.parent.resolve(), str(path))
+        for name, env_class in (config.environments or {}).items():
+            classes[name] = (env_class, str(path))
 
     for setting in SETTINGS:
         raw = env.get(setting.env_var)
@@ -255,7 +263,7 @@ def load_settings(
     if flags:
         set_flags = {k: v for k, v in flags.items() if v is not None}
         _apply(values, _validate(set_flags, "command-line flags"), "flag")
-    return Settings(values, golden_paths, tuple(files))
+    return Settings(values, golden_paths, tuple(files), classes)
 
 
 def read_config_file(path: Path) -> PlatformConfig:
@@ -324,6 +332,8 @@ def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         info = getattr(current, "model_fields", {}).get(part)
         if info is None:
+            if isinstance(part, str) and part not in getattr(current, "model_fields", {}):
+                continue  # a key of a mapping of models (e.g. an environment class name)
             return []
         current = _model_of(info.annotation)
         if current is None:
@@ -344,7 +354,8 @@ def _model_of(annotation: Any) -> Any:
 
 
 def _apply(values: dict[str, Resolved], config: PlatformConfig, source: str) -> None:
-    for key, value in _flatten(config.model_dump(exclude_unset=True, exclude={"golden_paths"})).items():
+    dumped = config.model_dump(exclude_unset=True, exclude={"golden_paths", "environments"})
+    for key, value in _flatten(dumped).items():
         if key in _BY_KEY and value is not None:
             values[key] = Resolved(value, source)
 
@@ -399,4 +410,15 @@ golden_path: python-service
 #     git: https://git.example.com/platform/data-pipeline-template.git
 #     ref: v2.1.0
 #     trusted: false
+
+# Environment classes: defaults for the environments of each class (see docs/environments.md).
+# environments:
+#   staging:
+#     providers: [local]
+#     variables: {LOG_LEVEL: info}
+#   production:
+#     production: true                      # `env down` needs --yes without a terminal
+#     protection: {wait_timer: 10, reviewers: [{team: platform}], branches: protected}
+#   preview:
+#     ttl: 3d                               # ephemeral: `env reap` deletes it when expired
 """

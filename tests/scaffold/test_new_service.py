@@ -280,3 +280,16 @@ def test_no_input_on_a_tty_does_not_prompt(isolation, tmp_path):
     child.close()
     assert child.exitstatus == 2
     assert "--set team=VALUE" in child.before
+
+
+def test_ci_on_a_tty_does_not_prompt(isolation, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    gp = build_golden_path(tmp_path / "gp", questions="team:\n  type: str\n")
+    configure_golden_path(tmp_path / "work", "tiny", gp)
+    env = {**os.environ, "CI": "true"}
+    child = pexpect.spawn(sys.executable, ["-m", "platformctl", "new", "service", "svc", "-g", "tiny"],
+                          cwd=str(tmp_path / "work"), env=env, timeout=60, encoding="utf-8")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "--set team=VALUE" in child.before

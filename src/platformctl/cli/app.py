@@ -33,11 +33,15 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from platformctl.cli import config_cmd, golden_path_cmd, new_cmd
+    from platformctl.cli import assess_cmd, config_cmd, env_cmd, golden_path_cmd, new_cmd, service_cmd
 
     app.add_typer(new_cmd.app, name="new")
+    app.add_typer(service_cmd.check_app, name="check")
+    app.add_typer(service_cmd.update_app, name="update")
     app.add_typer(golden_path_cmd.app, name="golden-path")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(env_cmd.app, name="env")
+    app.add_typer(assess_cmd.app, name="assess")
 
 
 def _version(value: bool) -> None:

@@ -11,9 +11,13 @@ import typer
 from platformctl.cli.io import IO
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from platformctl.config import Settings
     from platformctl.providers.base import CatalogRegistrar, RepositoryHost
+    from platformctl.providers.environment_base import EnvironmentProvider
     from platformctl.providers.http import RetryPolicy
+    from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
 
 
 @dataclass
@@ -103,3 +107,48 @@ def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
 
     service = backstage_service(url, token_from_env("backstage", os.environ))
     return BackstageCatalog(HttpClient(service, http_policy(settings)))
+
+
+def environment_providers(settings: Settings, names: Sequence[str],
+                          progress: Callable[[str], None] | None = None) -> dict[str, EnvironmentProvider]:
+    """The environment providers named by a spec; the only place they are constructed."""
+    import os
+
+    from platformctl.errors import UsageError
+
+    providers: dict[str, EnvironmentProvider] = {}
+    for name in names:
+        if name == "local":
+            from platformctl.providers.local_environments import LocalEnvironments
+
+            providers[name] = LocalEnvironments(settings.home)
+        elif name == "kubernetes":
+            from platformctl.providers.kubeconfig import load_kubeconfig
+            from platformctl.providers.kubernetes import KubernetesEnvironments
+
+            providers[name] = KubernetesEnvironments(load_kubeconfig(os.environ), progress=progress)
+        else:
+            raise UsageError(f"environments on {name!r} are not available in this version of platformctl",
+                             hint="use the local or kubernetes provider (providers: in platform.yaml)")
+    return providers
+
+
+def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:
+    """Read-only repository listings of an organisation at ``provider`` (``assess maturity --org``)."""
+    import os
+
+    from platformctl.errors import UsageError
+    from platformctl.providers.http import build_client, github_service, gitlab_service
+    from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
+    from platformctl.providers.tokens import token_from_env
+
+    if provider == "github":
+        service = github_service(settings.get("github.api_url"), settings.get("github.api_version"),
+                                 token_from_env("github", os.environ))
+        return GitHubTrees(build_client(service, http_policy(settings)))
+    if provider == "gitlab":
+        return GitLabTrees(build_client(gitlab_service(settings.get("gitlab.url"),
+                                                       token_from_env("gitlab", os.environ)),
+                                        http_policy(settings)))
+    raise UsageError(f"--org needs a Git host to scan, not {provider!r}",
+                     hint="pass --provider github or --provider gitlab (or set provider in platformctl.yaml)")

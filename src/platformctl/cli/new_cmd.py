@@ -9,12 +9,12 @@ import typer
 
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+from platformctl.cli.prompting import question_prompter
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from platformctl.cli.io import IO
-    from platformctl.scaffold.catalog import Question
     from platformctl.scaffold.create import ServicePlan, ServiceResult
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
@@ -78,7 +78,7 @@ def service(
     if settings.get("owner") and "owner" not in given and gp.question("owner"):
         given["owner"] = settings.get("owner")
         origin["owner"] = "owner (platform config)"
-    ask = _asker(state.io) if state.io.can_prompt() else None
+    ask = question_prompter(state.io)
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
     request = ServiceRequest(
         name=name, golden_path=gp, answers=answers, target=(directory or Path(name)).absolute(),
@@ -119,18 +119,6 @@ def _given_answers(name: str, owner: str | None, description: str | None, sets: 
         raise UsageError("service_name comes from the NAME argument; do not set it separately")
     given["service_name"], origin["service_name"] = name, "NAME"
     return given, origin
-
-
-def _asker(io: IO) -> Any:
-    def ask(question: Question, default: Any, error: str | None) -> str:
-        if error:
-            io.error(error)
-        label = question.help or question.name
-        choices = [str(c) for c in question.choice_values() or []] or None
-        return io.prompt(f"{label} [dim]({question.name})[/]",
-                         default=None if default is None else str(default), choices=choices)
-
-    return ask
 
 
 def _plan_document(plan: ServicePlan) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def list_golden_paths(settings: Settings) -> list[GoldenPath]:
     root = bundled_root()
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         if (folder / COPIER_FILE).is_file():
-            found[folder.name] = load_golden_path(folder, origin="bundled", trusted=True)
+            found[folder.name] = load_golden_path(folder, origin="bundled", trusted=True, name=folder.name)
     for configured in settings.golden_paths.values():
         found[configured.name] = _load_configured(configured, settings.home)
     return list(found.values())
@@ -122,7 +122,7 @@ def get_golden_path(settings: Settings, name: str) -> GoldenPath:
         return _load_configured(settings.golden_paths[name], settings.home)
     folder = bundled_root() / name
     if (folder / COPIER_FILE).is_file():
-        return load_golden_path(folder, origin="bundled", trusted=True)
+        return load_golden_path(folder, origin="bundled", trusted=True, name=name)
     names = sorted({*_bundled_names(), *settings.golden_paths})
     raise UsageError(f"no golden path named {name!r}",
                      hint=f"choose one of: {', '.join(names)} (see 'platformctl golden-path list')")
@@ -142,7 +142,7 @@ def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath
                 f"golden path {configured.name!r} ({configured.origin}): no {COPIER_FILE} in {folder}",
                 hint="fix 'path' in the platform config",
             )
-        return load_golden_path(folder, origin=str(folder), trusted=source.trusted)
+        return load_golden_path(folder, origin=str(folder), trusted=source.trusted, name=configured.name)
     checkout = fetch_git_source(configured, home / "cache" / "golden-paths")
     folder = checkout / source.subdirectory if source.subdirectory else checkout
     if not (folder / COPIER_FILE).is_file():
@@ -152,7 +152,7 @@ def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath
             hint="set 'subdirectory' to the folder that holds copier.yml",
         )
     return load_golden_path(folder, origin=f"{source.git}@{source.ref or 'HEAD'}",
-                            trusted=source.trusted)
+                            trusted=source.trusted, name=configured.name)
 
 
 def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
@@ -187,8 +187,11 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
     return target
 
 
-def load_golden_path(folder: Path, *, origin: str, trusted: bool) -> GoldenPath:
+def load_golden_path(folder: Path, *, origin: str, trusted: bool, name: str | None = None) -> GoldenPath:
     """Read ``golden-path.yaml`` and the questions of ``copier.yml`` in ``folder``.
+
+    ``name`` is the catalog name (the config key or the bundled folder); it wins over the name
+    in ``golden-path.yaml`` so that a service records the name it can be found by again.
 
     Raises:
         TemplateError: a file is missing or invalid.
@@ -201,7 +204,7 @@ def load_golden_path(folder: Path, *, origin: str, trusted: bool) -> GoldenPath:
     if missing:
         raise TemplateError(f"{folder / COPIER_FILE}: missing the question(s) {', '.join(missing)}",
                             hint="every golden path asks for service_name")
-    return GoldenPath(metadata.name, metadata.version, metadata.description, folder, origin,
+    return GoldenPath(name or metadata.name, metadata.version, metadata.description, folder, origin,
                       trusted, questions, metadata)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from platformctl.environment_fields import EnvironmentDefaults, SecretSource, VarName
 from platformctl.errors import ConfigError
 
 DESCRIPTOR_FILE = "platform.yaml"
@@ -35,10 +36,16 @@ class RepositoryRecord(_Model):
     url: str
 
 
-class EnvironmentRecord(_Model):
-    """One environment of the service; ``class`` picks defaults from the platform config."""
+class EnvironmentRecord(EnvironmentDefaults):
+    """One environment of the service; ``class`` picks defaults from the platform config.
+
+    The key in ``environments:`` is the environment name, or a pattern such as ``pr-*`` that
+    ephemeral environments made by CI match. Secrets are named with their source, never a value;
+    a secret without a source is read from the environment variable of the same name.
+    """
 
     environment_class: str = Field(alias="class")
+    secrets: dict[VarName, SecretSource | None] | None = None
 
 
 class ServiceDescriptor(_Model):

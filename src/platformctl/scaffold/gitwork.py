@@ -45,3 +45,10 @@ def _identity(repo: git.Repo) -> git.Actor:
     name = reader.get_value("user", "name", default="") or FALLBACK_NAME
     email = reader.get_value("user", "email", default="") or FALLBACK_EMAIL
     return git.Actor(str(name), str(email))
+
+
+def identity_env(repo: git.Repo) -> dict[str, str]:
+    """Author and committer variables for git plumbing, with the same fallback identity."""
+    actor = _identity(repo)
+    return {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
+            for what, value in (("NAME", str(actor.name)), ("EMAIL", str(actor.email)))}

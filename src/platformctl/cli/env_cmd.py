@@ -1,0 +1,253 @@
+"""``platformctl env up|down|list|status|reap``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from platformctl.cli.context import command_context
+from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+
+if TYPE_CHECKING:
+    from platformctl.cli.context import AppContext
+    from platformctl.environments.spec import SpecFlags
+    from platformctl.providers.environment_base import EnvironmentProvider, EnvironmentSpec
+    from platformctl.scaffold.descriptor import ServiceDescriptor
+
+app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="Environment name, e.g. staging or pr-123", show_default=False)]
+ServiceDirOpt = Annotated[
+    Path | None, typer.Option("--service-dir", help="The service checkout (default: walk up from here)",
+                              file_okay=False, show_default=False)]
+ProviderOpt = Annotated[
+    list[str] | None, typer.Option("--provider", help="local or kubernetes, repeatable (default: spec)")]
+ClassOpt = Annotated[
+    str | None, typer.Option("--class", help="Environment class (default: from platform.yaml)")]
+TtlOpt = Annotated[
+    str | None, typer.Option("--ttl", help="Lifetime, e.g. 3d; `env reap` removes it after")]
+
+
+@app.command("up")
+def up(
+    ctx: typer.Context,
+    name: NameArg,
+    ttl: TtlOpt = None,
+    env_class: ClassOpt = None,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Variable KEY=VALUE (repeatable)")] = None,
+    secret: Annotated[list[str] | None, typer.Option(
+        "--secret", help="Secret source NAME=env:VAR | NAME=file:PATH | NAME=stdin (repeatable)")] = None,
+    provider: ProviderOpt = None,
+    service_dir: ServiceDirOpt = None,
+    dry_run: DryRunOpt = False,
+    no_input: NoInputOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Plan the environment at every provider, then apply only the difference.
+
+    Example: platformctl env up pr-123 --class preview --ttl 3d
+    """
+    from platformctl.cli import env_render
+    from platformctl.environments.apply import apply_plan
+    from platformctl.environments.plan import plan_environment
+
+    state = command_context(ctx, json=json, no_input=no_input)
+    flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
+    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run)
+    _mask_secrets(state, spec)
+    plan = plan_environment(spec, providers, _now())
+    if dry_run or not plan.has_changes:
+        _publish(state, plan.spec, writes=0)
+        state.io.emit(env_render.plan_document(plan, dry_run=dry_run, writes=0),
+                      lambda out: env_render.render_plan(out, plan, dry_run=dry_run))
+        return
+    if not state.io.json:
+        env_render.render_plan(state.io.err, plan, dry_run=False)
+    result = apply_plan(plan, providers, progress=state.io.step)
+    _publish(state, plan.spec, writes=result.total_writes)
+    state.io.emit(env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
+                  lambda out: env_render.render_applied(out, result))
+
+
+@app.command("down")
+def down(
+    ctx: typer.Context,
+    name: NameArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Remove a production-class environment")] = False,
+    env_class: ClassOpt = None,
+    provider: ProviderOpt = None,
+    service_dir: ServiceDirOpt = None,
+    dry_run: DryRunOpt = False,
+    no_input: NoInputOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Remove everything `env up` made for the environment (Kubernetes: waits for the namespace)."""
+    from platformctl.cli import env_render
+    from platformctl.environments.apply import destroy_environment
+    from platformctl.environments.plan import plan_teardown
+
+    state = command_context(ctx, json=json, no_input=no_input)
+    flags = _spec_flags(env_class, None, [], [], provider or [])
+    spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
+    plan = plan_teardown(spec, providers)
+    if not dry_run and plan.has_changes and spec.production and not yes:
+        _confirm_production(state, name)
+    if dry_run or not plan.has_changes:
+        state.io.emit(env_render.plan_document(plan, dry_run=dry_run, writes=0),
+                      lambda out: env_render.render_plan(out, plan, dry_run=dry_run, teardown=True))
+        return
+    if not state.io.json:
+        env_render.render_plan(state.io.err, plan, dry_run=False, teardown=True)
+    result = destroy_environment(plan, providers, progress=state.io.step)
+    state.io.emit(env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
+                  lambda out: env_render.render_applied(out, result, teardown=True))
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    name: NameArg,
+    env_class: ClassOpt = None,
+    provider: ProviderOpt = None,
+    service_dir: ServiceDirOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Compare the environment with its spec; exit 3 when it has drifted (for CI)."""
+    from platformctl.cli import env_render
+    from platformctl.environments.plan import plan_environment
+    from platformctl.errors import CheckFailed
+
+    state = command_context(ctx, json=json)
+    flags = _spec_flags(env_class, None, [], [], provider or [])
+    spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
+    plan = plan_environment(spec, providers, _now())
+    state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
+    if plan.has_changes:
+        count = len(plan.pending)
+        raise CheckFailed(f"environment {name} differs from its spec in {count} resource{'s' * (count != 1)}",
+                          hint=f"run 'platformctl env up {name}' to converge")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt = False) -> None:
+    """The service's environments at every provider, with state and expiry."""
+    from platformctl.cli import env_render
+    from platformctl.environments.apply import list_environments
+
+    state = command_context(ctx, json=json)
+    descriptor, _, providers = _service_providers(state, service_dir)
+    found = list_environments(descriptor.name, providers.values())
+    state.io.emit(env_render.list_document(descriptor.name, found, _now()),
+                  lambda out: env_render.render_list(out, descriptor.name, found, _now()))
+
+
+@app.command("reap")
+def reap(ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False,
+         json: JsonOpt = False) -> None:
+    """Remove the service's environments whose TTL has expired (run it nightly in CI)."""
+    from platformctl.cli import env_render
+    from platformctl.environments.apply import reap_environments
+
+    state = command_context(ctx, json=json)
+    descriptor, _, providers = _service_providers(state, service_dir)
+    result = reap_environments(descriptor.name, providers, _now(), dry_run=dry_run, progress=state.io.step)
+    state.io.emit(env_render.reap_document(result), lambda out: env_render.render_reap(out, result))
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _spec_flags(env_class: str | None, ttl: str | None, variables: list[str], secrets: list[str],
+                providers: list[str]) -> SpecFlags:
+    from platformctl.cli.env_flags import parse_providers, parse_secrets, parse_ttl_flag, parse_variables
+    from platformctl.environments.spec import SpecFlags
+
+    return SpecFlags(environment_class=env_class, ttl=parse_ttl_flag(ttl),
+                     variables=parse_variables(variables), secrets=parse_secrets(secrets),
+                     providers=parse_providers(providers))
+
+
+def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
+    from platformctl.errors import ConfigError
+    from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor
+
+    if service_dir is not None:
+        return read_descriptor(service_dir), service_dir.resolve()
+    start = Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / DESCRIPTOR_FILE).is_file():
+            return read_descriptor(folder), folder
+    raise ConfigError(f"no {DESCRIPTOR_FILE} here or in any parent folder",
+                      hint="run this inside a service checkout, or pass --service-dir")
+
+
+def _load(state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None,
+          *, secrets_required: bool) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
+    import os
+
+    from platformctl.cli.context import environment_providers
+    from platformctl.environments.secrets import SecretReader, load_key
+    from platformctl.environments.spec import resolve_spec, validate_environment_name
+
+    validate_environment_name(name)
+    descriptor, folder = _service(service_dir)
+    settings = state.settings()
+    reader = SecretReader(env=os.environ, base_dir=folder, key=load_key(settings.home, os.environ),
+                          stdin=sys.stdin, required=secrets_required)
+    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
+    return spec, environment_providers(settings, spec.providers, state.io.step)
+
+
+def _service_providers(state: AppContext, service_dir: Path | None) -> tuple[
+        ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
+    from platformctl.cli.context import environment_providers
+
+    descriptor, folder = _service(service_dir)
+    settings = state.settings()
+    names: dict[str, None] = {"local": None}
+    for record in descriptor.environments.values():
+        env_class = settings.environment_classes.get(record.environment_class)
+        for provider in (record.providers or (env_class[0].providers if env_class else None) or []):
+            names[provider] = None
+    return descriptor, folder, environment_providers(settings, tuple(names), state.io.step)
+
+
+def _confirm_production(state: AppContext, name: str) -> None:
+    from platformctl.errors import InputRequired, UsageError
+
+    if not state.io.can_prompt():
+        raise InputRequired(f"{name} is a production-class environment",
+                            hint=f"pass --yes to remove it: platformctl env down {name} --yes")
+    answer = state.io.prompt(f"Remove production environment {name}? Type its name to confirm")
+    if answer.strip() != name:
+        raise UsageError("not confirmed; nothing was removed")
+
+
+def _publish(state: AppContext, spec: EnvironmentSpec, *, writes: int) -> None:
+    """Step outputs and a summary line inside GitHub Actions (nothing elsewhere)."""
+    if not state.io.in_github_actions:
+        return
+    from platformctl.cli import gha
+
+    outputs = {"environment": spec.name, "writes": str(writes),
+               "expires_at": spec.expires_at.isoformat() if spec.expires_at else ""}
+    if "kubernetes" in spec.providers:
+        outputs["namespace"] = spec.namespace
+    gha.publish(outputs, f"### Environment `{spec.name}` of `{spec.service}`\n\n"
+                f"{writes} write(s) at {', '.join(spec.providers)}", state.io.env)
+
+
+def _mask_secrets(state: AppContext, spec: EnvironmentSpec) -> None:
+    if state.io.in_github_actions:
+        from platformctl.cli import gha
+
+        for value in spec.secrets.values():
+            if value.value:
+                gha.mask(value.value)

@@ -1,0 +1,117 @@
+"""``platformctl check service`` and ``platformctl update service``: keep a service on its golden path."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from platformctl.cli.context import command_context
+from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+from platformctl.cli.prompting import question_prompter
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from platformctl.scaffold.lifecycle import ServiceStatus, UpdateResult
+
+check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
+update_app = typer.Typer(help="Update things to the platform's newest golden paths.", no_args_is_help=True)
+
+PathArg = Annotated[Path, typer.Argument(help="The service checkout (default: here)", show_default=False)]
+
+
+@check_app.command("service")
+def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt = False) -> None:
+    """Report the golden path version of a service and its drift; exit 3 when an update is available."""
+    from platformctl.scaffold.lifecycle import check_service as check
+
+    state = command_context(ctx, json=json)
+    status = check(path, state.settings())
+    document = {**asdict(status), "root": str(status.root)}
+    state.io.emit(document, lambda out: _render_status(out, status))
+    if status.update_available:
+        raise typer.Exit(3)
+
+
+def _render_status(out: Console, status: ServiceStatus) -> None:
+    available = status.available or "[red]not available[/]"
+    out.print(f"[bold]{status.name}[/]: golden path {status.golden_path} {status.version} "
+              f"(newest available: {available})")
+    if status.update_available:
+        out.print(f"[yellow]update available[/]: run 'platformctl update service' to take {status.available}")
+    elif status.available:
+        out.print("[green]current[/]")
+    if not status.pristine_present:
+        out.print(f"pristine commit {status.pristine_commit[:12]} is missing (shallow clone? "
+                  "run 'git fetch --unshallow origin')")
+    elif status.drift is not None:
+        counts = ", ".join(f"{len(v)} {k}" for k, v in status.drift.items())
+        out.print(f"drift from the pristine render: {counts}")
+        for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
+            for name in status.drift[kind]:
+                out.print(f"  {mark} {name}")
+
+
+@update_app.command("service")
+def update_service(
+    ctx: typer.Context,
+    path: PathArg = Path("."),
+    to: Annotated[str | None, typer.Option("--to", help="Target golden-path version")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Answer a (new) question: KEY=VALUE")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Merge on the current branch")] = False,
+    dry_run: DryRunOpt = False,
+    no_input: NoInputOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Merge the newest version of the service's golden path, keeping local edits.
+
+    Exit 0 on a clean merge or when already current, 3 on conflicts (left for you to resolve).
+    """
+    from platformctl.scaffold.answers import parse_set_options
+    from platformctl.scaffold.lifecycle import update_service as update
+
+    state = command_context(ctx, json=json, no_input=no_input)
+    sets = parse_set_options(set_ or [])
+    ask = question_prompter(state.io)
+    result = update(path, state.settings(), to=to, sets=sets, ask=ask, dry_run=dry_run, in_place=in_place)
+    state.io.emit(_update_document(result), lambda out: _render_update(out, result))
+    if result.conflicts:
+        state.io.error(f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
+                       "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'")
+        raise typer.Exit(3)
+
+
+def _update_document(result: UpdateResult) -> dict[str, Any]:
+    document = asdict(result)
+    document["root"] = str(result.root)
+    document["status"] = ("current" if result.current else "dry-run" if result.dry_run
+                          else "conflicts" if result.conflicts else "merged")
+    return document
+
+
+def _render_update(out: Console, result: UpdateResult) -> None:
+    from rich.markup import escape
+
+    if result.current:
+        out.print(f"{result.name} is already on {result.golden_path} {result.to_version}: nothing to do")
+        return
+    verb = "would update" if result.dry_run else "updating"
+    out.print(f"{result.name}: {verb} {result.golden_path} {result.from_version} → {result.to_version}")
+    for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
+        for name in result.files.get(kind, []):
+            out.print(f"  {mark} {escape(name)}")
+    if result.dry_run:
+        out.print("nothing was changed")
+    elif result.conflicts:
+        out.print(f"merge left on branch {result.branch} with conflicts in:")
+        for name in result.conflicts:
+            out.print(f"  ! {escape(name)}")
+    else:
+        out.print(f"[green]merged[/] on branch {result.branch} ({(result.merge_commit or '')[:12]})")
+        out.print("Next: run the service's tests, push the branch and open a pull request; "
+                  "merge it with a merge commit, not a squash")

@@ -1,0 +1,184 @@
+"""One maturity assessment from start to end: model, answers, evidence, questions, score, history.
+
+``assess_maturity`` is the single entry point the CLI calls. Terminal work is injected:
+``ask`` shows one question (None when prompting is not allowed) and ``progress`` reports steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from platformctl.errors import InputRequired
+from platformctl.maturity.history import DEFAULT_HISTORY
+
+if TYPE_CHECKING:
+    from platformctl.maturity.detectors import Evidence, RepositoryTree
+    from platformctl.maturity.history import Change, History, HistoryEntry
+    from platformctl.maturity.model import MaturityModel
+    from platformctl.maturity.org_scan import TreeSource
+    from platformctl.maturity.questionnaire.answers import AnswerSet
+    from platformctl.maturity.questionnaire.flow import Ask
+    from platformctl.maturity.scoring import Assessment
+
+DEFAULT_ANSWERS = Path("maturity-answers.yaml")
+DEFAULT_SCAN_CACHE = DEFAULT_HISTORY.parent / "maturity-scan-cache.json"
+
+
+@dataclass(frozen=True)
+class MaturityRequest:
+    """What to assess and what to keep."""
+
+    model_file: Path | None = None
+    answers_file: Path | None = None
+    detect_paths: tuple[Path, ...] = ()
+    org: str | None = None
+    scan_cache: Path = DEFAULT_SCAN_CACHE
+    allow_unknown: bool = False
+    review: bool = False
+    save_answers_to: Path | None = None
+    history_file: Path = DEFAULT_HISTORY
+    save_history: bool = False
+    answered_by: str = ""
+    now: dt.datetime | None = None
+
+
+@dataclass
+class MaturityRun:
+    """The outcome: the assessment and everything around it the reports show."""
+
+    model: MaturityModel
+    assessment: Assessment
+    answers: AnswerSet
+    evidence: dict[str, Evidence]
+    repositories: list[str]
+    history: History
+    current: HistoryEntry
+    change: Change | None
+    generated_at: str
+    history_saved: bool = False
+    answers_saved_to: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
+                    progress: Callable[[str], None] = lambda _: None,
+                    tree_source: TreeSource | None = None) -> MaturityRun:
+    """Run one assessment; ``tree_source`` (a provider) lists ``request.org``'s repositories.
+
+    Raises:
+        InputRequired: no answers and no terminal, or missing answers without --allow-unknown.
+        ConfigError / UsageError: an invalid model, answers file or --detect path.
+        QuestionnaireStopped: the person quit the interactive run (answers so far are saved).
+    """
+    from platformctl.maturity.history import append_history, change_since, entry_for, read_history
+    from platformctl.maturity.model import load_model
+    from platformctl.maturity.scoring import assess
+
+    if ask is None and request.answers_file is None:
+        raise InputRequired(
+            "no answers to score: pass --answers FILE (YAML or JSON) when not on a terminal",
+            hint="run 'platformctl assess maturity' on a terminal once to write the file, "
+                 "or see docs/maturity.md for its format")
+    now = (request.now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    model = load_model(request.model_file)
+    answer_set, answers_path = _initial_answers(request, model, interactive=ask is not None,
+                                                progress=progress)
+    notes: list[str] = []
+    evidence, repositories = _scan(request, tree_source, notes, progress)
+    saved_to = None
+    if ask is not None and (answer_set.missing(model) or request.review):
+        answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
+    missing = answer_set.missing(model)
+    if missing:
+        answer_set = _fill_missing(request, answer_set, missing)
+        notes.append(f"{len(missing)} unanswered question(s) scored as unknown")
+    if request.save_answers_to is not None and saved_to is None:
+        _save(request.save_answers_to, answer_set, model)
+        saved_to = request.save_answers_to
+    assessment = assess(model, answer_set.answers, evidence)
+    history = read_history(request.history_file)
+    current = entry_for(assessment, now.isoformat(), answer_set.scope)
+    change = change_since(history.previous, current)
+    if request.save_history:
+        append_history(history, current)
+    return MaturityRun(model, assessment, answer_set, evidence, repositories, history, current, change,
+                       now.isoformat(), request.save_history, saved_to, notes)
+
+
+def _initial_answers(request: MaturityRequest, model: MaturityModel, *, interactive: bool,
+                     progress: Callable[[str], None]) -> tuple[AnswerSet, Path]:
+    from platformctl.maturity.questionnaire.answers import AnswerSet, read_answers
+
+    path = request.answers_file or DEFAULT_ANSWERS
+    if request.answers_file is None and not path.exists():
+        return AnswerSet(), path
+    if interactive and not path.exists():
+        return AnswerSet(source=str(path)), path  # a new file, written as questions are answered
+    answer_set = read_answers(path, model)
+    if interactive:
+        done = len(model.questions) - len(answer_set.missing(model))
+        progress(f"resuming from {path} ({done}/{len(model.questions)} answered)")
+    return answer_set, path
+
+
+def _scan(request: MaturityRequest, source: TreeSource | None, notes: list[str],
+          progress: Callable[[str], None]) -> tuple[dict[str, Evidence], list[str]]:
+    from platformctl.maturity.checkout import checkout_trees
+    from platformctl.maturity.detectors import detect_all
+
+    trees: list[RepositoryTree] = list(checkout_trees(list(request.detect_paths)))
+    if request.org and source is not None:
+        from platformctl.maturity.org_scan import scan_org
+
+        scan = scan_org(source, request.org, request.scan_cache, progress=progress)
+        trees += scan.trees
+        notes.append(f"{len(scan.trees)} repositories of {request.org} listed "
+                     f"({scan.fetched} fetched, {scan.reused} unchanged since the last scan; "
+                     "detectors that need file contents only see checkouts)")
+        if scan.truncated:
+            notes.append(f"listing truncated by the host for: {', '.join(scan.truncated)}")
+    if not trees:
+        return {}, []
+    per_tree = progress if request.detect_paths and not request.org else None  # 500 lines help nobody
+    return detect_all(trees, progress=per_tree), [t.name for t in trees]
+
+
+def _interactive(request: MaturityRequest, model: MaturityModel, answer_set: AnswerSet, path: Path,
+                 ask: Ask, evidence: dict[str, Evidence], now: dt.datetime) -> tuple[AnswerSet, Path]:
+    from platformctl.maturity.questionnaire.flow import QuestionnaireStopped, run_questionnaire
+
+    target = request.save_answers_to or path
+    try:
+        answer_set = run_questionnaire(
+            model, answer_set, ask, evidence=evidence, review=request.review,
+            answered_by=request.answered_by, answered_at=now.date().isoformat(),
+            on_change=lambda answers: _save(target, answers, model))
+    except QuestionnaireStopped as exc:
+        if not target.exists():
+            raise
+        raise QuestionnaireStopped(
+            f"{exc.message}; the answers so far are saved in {target}",
+            hint=f"resume with: platformctl assess maturity --answers {target}") from None
+    _save(target, answer_set, model)
+    return answer_set, target
+
+
+def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list[str]) -> AnswerSet:
+    if not request.allow_unknown:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        raise InputRequired(
+            f"{len(missing)} question(s) have no answer in "
+            f"{answer_set.source or request.answers_file}: {shown}",
+            hint="answer them in the file (a choice id, 'unknown' or 'n/a' with a reason), "
+                 "or pass --allow-unknown to score them as unknown")
+    return answer_set.with_unknown(missing)
+
+
+def _save(path: Path, answer_set: AnswerSet, model: MaturityModel) -> None:
+    from platformctl.maturity.questionnaire.answers import save_answers
+
+    save_answers(path, answer_set, model)

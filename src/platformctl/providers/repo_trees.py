@@ -1,0 +1,96 @@
+"""File listings of every repository of a GitHub organisation or GitLab group, read-only.
+
+Used by ``assess maturity --org`` to feed evidence detectors. Per repository: one tree
+listing (GitHub's recursive git tree; GitLab's paginated repository tree), no file contents.
+Re-scans are cheap: a repository whose ``pushed_at`` (GitHub) or ``last_activity_at`` (GitLab)
+has not moved is not asked again, and a GitHub tree that may have moved is asked with
+``If-None-Match`` (a 304 costs no rate limit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from platformctl.providers.http import HttpClient
+
+
+@dataclass(frozen=True)
+class RemoteRepository:
+    """A repository as the organisation listing reports it."""
+
+    slug: str
+    default_branch: str
+    version: str  # changes whenever the repository does (pushed_at / last_activity_at)
+    key: str = ""  # the host's id for API paths (GitLab project id)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One repository's file paths, with what is needed to ask again cheaply."""
+
+    version: str
+    etag: str
+    paths: tuple[str, ...]
+    truncated: bool = False
+    fetched: bool = True  # False when served from the cache or by a 304
+
+
+class GitHubTrees:
+    """Repository listings from GitHub (or GitHub Enterprise Server)."""
+
+    name = "github"
+
+    def __init__(self, client: HttpClient) -> None:
+        self.client = client
+
+    def repositories(self, org: str) -> list[RemoteRepository]:
+        """Active repositories of ``org`` (archived ones, forks and empty ones left out)."""
+        items = self.client.paginate(f"orgs/{quote(org, safe='')}/repos",
+                                     action=f"list the repositories of {org}", params={"type": "all"})
+        return [RemoteRepository(r["full_name"], r.get("default_branch") or "main",
+                                 str(r.get("pushed_at") or ""))
+                for r in items if not r.get("archived") and not r.get("fork") and r.get("size", 1) != 0]
+
+    def listing(self, repo: RemoteRepository, cached: Listing | None) -> Listing:
+        """The repository's file paths at its default branch."""
+        headers = {"If-None-Match": cached.etag} if cached and cached.etag else None
+        response = self.client.request(
+            "GET", f"repos/{repo.slug}/git/trees/{quote(repo.default_branch, safe='')}",
+            action=f"list the files of {repo.slug}", params={"recursive": "1"}, headers=headers,
+            allow=(304, 404, 409))
+        if response.status_code == 304 and cached:
+            return Listing(repo.version, cached.etag, cached.paths, cached.truncated, fetched=False)
+        if response.status_code in (404, 409):  # empty repository or missing branch: no files
+            return Listing(repo.version, "", ())
+        data = response.json()
+        paths = tuple(sorted(item["path"] for item in data.get("tree", []) if item.get("type") == "blob"))
+        return Listing(repo.version, response.headers.get("etag", ""), paths, bool(data.get("truncated")))
+
+
+class GitLabTrees:
+    """Repository listings from GitLab (gitlab.com or self-managed), subgroups included."""
+
+    name = "gitlab"
+
+    def __init__(self, client: HttpClient) -> None:
+        self.client = client
+
+    def repositories(self, group: str) -> list[RemoteRepository]:
+        """Active projects of ``group`` and its subgroups (archived and empty ones left out)."""
+        items = self.client.paginate(
+            f"groups/{quote(group, safe='')}/projects", action=f"list the projects of {group}",
+            params={"include_subgroups": "true", "archived": "false", "order_by": "id", "sort": "asc"})
+        return [RemoteRepository(p["path_with_namespace"], p.get("default_branch") or "",
+                                 str(p.get("last_activity_at") or ""), str(p["id"]))
+                for p in items if p.get("default_branch") and not p.get("empty_repo")]
+
+    def listing(self, repo: RemoteRepository, cached: Listing | None) -> Listing:
+        """The project's file paths at its default branch."""
+        items = self.client.paginate(
+            f"projects/{repo.key}/repository/tree", action=f"list the files of {repo.slug}",
+            params={"recursive": "true", "ref": repo.default_branch})
+        paths = tuple(sorted(item["path"] for item in items if item.get("type") == "blob"))
+        return Listing(repo.version, "", paths)

@@ -1,0 +1,215 @@
+"""Keep a service on its golden path: check how far it is behind, and update it by a git merge.
+
+The recorded pristine commit is the merge base: the new version is rendered with the recorded
+answers and committed with that pristine commit as its parent, then merged into the service.
+Local edits survive; real conflicts are ordinary git conflicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from platformctl.errors import UsageError
+from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor, write_descriptor
+
+if TYPE_CHECKING:
+    import git
+
+    from platformctl.config import Settings
+    from platformctl.scaffold.answers import Asker
+    from platformctl.scaffold.catalog import GoldenPath
+    from platformctl.scaffold.descriptor import ServiceDescriptor
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """Where a service stands against its golden path."""
+
+    root: Path
+    name: str
+    golden_path: str
+    version: str
+    available: str | None
+    update_available: bool
+    pristine_commit: str
+    pristine_present: bool
+    drift: dict[str, list[str]] | None
+
+
+@dataclass
+class UpdateResult:
+    """What ``update service`` did (or, with ``dry_run``, would do)."""
+
+    root: Path
+    name: str
+    golden_path: str
+    from_version: str
+    to_version: str
+    files: dict[str, list[str]]
+    dry_run: bool = False
+    current: bool = False
+    branch: str | None = None
+    pristine_commit: str | None = None
+    merge_commit: str | None = None
+    conflicts: list[str] = field(default_factory=list)
+
+
+def find_service_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``platform.yaml``."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / DESCRIPTOR_FILE).is_file():
+            return folder
+    raise UsageError(f"no {DESCRIPTOR_FILE} in {start} or its parents",
+                     hint="run this inside a service created by 'platformctl new service', or pass its path")
+
+
+def check_service(start: Path, settings: Settings) -> ServiceStatus:
+    """Compare a service with the newest available version of its golden path."""
+    from platformctl.scaffold.pristine import diff_names, find_commit, open_service_repo, tree_blobs
+
+    root = find_service_root(start)
+    descriptor = read_descriptor(root)
+    record = descriptor.golden_path
+    gp = _available_golden_path(settings, record.name)
+    repo = open_service_repo(root)
+    pristine = find_commit(repo, record.pristine_commit)
+    drift = diff_names(tree_blobs(pristine), tree_blobs(repo.head.commit)) if pristine else None
+    available = gp.version if gp else None
+    newer = available is not None and _newer(available, record.version)
+    return ServiceStatus(root, descriptor.name, record.name, record.version, available, newer,
+                         record.pristine_commit, pristine is not None, drift)
+
+
+def update_service(
+    start: Path, settings: Settings, *, to: str | None, sets: dict[str, Any], ask: Asker | None,
+    dry_run: bool = False, in_place: bool = False,
+) -> UpdateResult:
+    """Update a service to the available version of its golden path (see the module docstring).
+
+    Raises:
+        UsageError: dirty tree, unknown golden path or version, downgrade, bad answers, branch exists.
+        InputRequired: a new question has no answer and prompting is off.
+    """
+    from platformctl.scaffold.pristine import (
+        diff_names,
+        open_service_repo,
+        render_blobs,
+        rendered,
+        tree_blobs,
+    )
+
+    root = find_service_root(start)
+    descriptor = read_descriptor(root)
+    record = descriptor.golden_path
+    gp = _available_golden_path(settings, record.name)
+    if gp is None:
+        raise UsageError(f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
+                         hint="add it under golden_paths in platformctl.yaml (see docs/configuration.md)")
+    target = _target_version(gp, record.version, to)
+    result = UpdateResult(root, descriptor.name, gp.name, record.version, target, {}, dry_run=dry_run)
+    if target == record.version:
+        result.current = True
+        return result
+    repo = open_service_repo(root)
+    if not dry_run and repo.is_dirty(untracked_files=True):
+        raise UsageError(f"{root} has uncommitted changes",
+                         hint="commit or stash them, then run the update again")
+    answers = _answers_for(gp, record.answers, sets, ask)
+    from platformctl.scaffold.pristine import require_pristine
+
+    pristine = require_pristine(repo, record.pristine_commit)
+    with rendered(gp, answers) as tmp:
+        render = Path(tmp) / "s"
+        result.files = diff_names(tree_blobs(pristine), render_blobs(repo, render))
+        if dry_run:
+            return result
+        _merge_new_pristine(repo, render, descriptor, gp, answers, result, in_place=in_place)
+    return result
+
+
+def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescriptor, gp: GoldenPath,
+                        answers: dict[str, Any], result: UpdateResult, *, in_place: bool) -> None:
+    import git
+
+    from platformctl.scaffold.gitwork import identity_env
+    from platformctl.scaffold.pristine import commit_render
+
+    record = descriptor.golden_path
+    result.pristine_commit = commit_render(
+        repo, render, record.pristine_commit,
+        f"Render golden path {gp.name} {gp.version}\n\nPristine render; its parent is the render of "
+        f"{record.version}. Merged into the service by 'platformctl update service'.",
+    )
+    result.branch = _switch_branch(repo, f"golden-path/{gp.name}-{gp.version}", in_place=in_place)
+    env = identity_env(repo)
+    try:
+        with repo.git.custom_environment(**env):
+            repo.git.merge("--no-ff", "--no-commit", result.pristine_commit)
+    except git.GitCommandError:
+        result.conflicts = sorted(repo.git.diff("--name-only", "--diff-filter=U").splitlines())
+        if not result.conflicts:
+            raise
+    updated = descriptor.model_copy(update={"golden_path": record.model_copy(update={
+        "version": gp.version, "pristine_commit": result.pristine_commit, "answers": answers,
+        "source": gp.origin})})
+    write_descriptor(result.root, updated)
+    repo.git.add(DESCRIPTOR_FILE)
+    if not result.conflicts:
+        with repo.git.custom_environment(**env):
+            repo.git.commit("--no-verify", "--quiet", "-m",
+                            f"Update golden path {gp.name} from {record.version} to {gp.version}")
+        result.merge_commit = repo.head.commit.hexsha
+
+
+def _switch_branch(repo: git.Repo, name: str, *, in_place: bool) -> str:
+    if in_place:
+        if repo.head.is_detached:
+            raise UsageError("HEAD is detached", hint="check out a branch, or drop --in-place")
+        return repo.active_branch.name
+    if name in [h.name for h in repo.heads]:
+        raise UsageError(f"branch {name} already exists",
+                         hint=f"delete it ('git branch -D {name}') or pass --in-place")
+    repo.git.checkout("-q", "-b", name)
+    return name
+
+
+def _available_golden_path(settings: Settings, name: str) -> GoldenPath | None:
+    from platformctl.scaffold.catalog import get_golden_path
+
+    try:
+        return get_golden_path(settings, name)
+    except UsageError:
+        return None
+
+
+def _target_version(gp: GoldenPath, current: str, to: str | None) -> str:
+    target = to or gp.version
+    if target != gp.version:
+        raise UsageError(f"golden path {gp.name!r} is available at version {gp.version} only, not {target}",
+                         hint=f"pass --to {gp.version}, or configure a source that has {target}")
+    if _newer(current, target):
+        raise UsageError(f"{gp.name} {target} is older than the service's {current}: no downgrades",
+                         hint="upgrade platformctl or the configured golden path source")
+    return target
+
+
+def _newer(a: str, b: str) -> bool:
+    from platformctl.scaffold.pristine import version_key
+
+    return version_key(a) > version_key(b)
+
+
+def _answers_for(gp: GoldenPath, recorded: dict[str, Any], sets: dict[str, Any],
+                 ask: Asker | None) -> dict[str, Any]:
+    """Recorded answers for questions that still exist, ``--set`` on top; new questions asked."""
+    from platformctl.scaffold.answers import resolve_answers
+
+    known = {q.name for q in gp.questions if q.asked}
+    given = {k: v for k, v in recorded.items() if k in known}
+    origin = {k: f"{DESCRIPTOR_FILE} answer {k!r}" for k in given}
+    for key, value in sets.items():
+        given[key], origin[key] = value, f"--set {key}"
+    return resolve_answers(gp, given, ask=ask, origin=origin)
