@@ -100,7 +100,6 @@ def _configure_logging(debug: bool) -> None:
                                            "warning: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)
-    logger.propagate = False
 
 
 def run(argv: Sequence[str] | None = None) -> int:
