@@ -78,6 +78,17 @@ class BackstageConfig(_Strict):
     url: HttpUrl | None = None
 
 
+class HttpConfig(_Strict):
+    """The HTTP policy of the remote providers (docs/providers.md)."""
+
+    timeout: float | None = Field(None, gt=0, description="Seconds to wait for one answer")
+    max_attempts: int | None = Field(None, ge=1, le=20, description="Attempts per request")
+    max_wait: float | None = Field(None, ge=0, description="Seconds one command may spend waiting to retry")
+    backoff: float | None = Field(None, ge=0, description="First retry delay in seconds (doubles)")
+    rate_limit_wait: float | None = Field(None, ge=0, description="Wait after a rate limit naming no time")
+    write_interval: float | None = Field(None, ge=0, description="Seconds between two writes to GitHub")
+
+
 class PlatformConfig(_Strict):
     """The shape of ``platformctl.yaml``; every field is optional."""
 
@@ -89,6 +100,7 @@ class PlatformConfig(_Strict):
     github: GitHubConfig | None = None
     gitlab: GitLabConfig | None = None
     backstage: BackstageConfig | None = None
+    http: HttpConfig | None = None
     golden_paths: dict[str, GoldenPathSource] | None = None
     environments: dict[str, EnvironmentClass] | None = Field(
         None, description="Environment classes: defaults for the environments of that class")
@@ -127,6 +139,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("github.api_version", "2022-11-28", "X-GitHub-Api-Version header."),
     Setting("gitlab.url", "https://gitlab.com", "GitLab base URL."),
     Setting("backstage.url", None, "Backstage base URL; catalog registration is off without it."),
+    Setting("http.timeout", 30.0, "Seconds to wait for one HTTP answer."),
+    Setting("http.max_attempts", 5, "Attempts per HTTP request (retries on 5xx, 429, rate limits)."),
+    Setting("http.max_wait", 300.0, "Seconds one command may spend waiting before retries."),
+    Setting("http.backoff", 0.5, "First retry delay in seconds; doubles, with jitter."),
+    Setting("http.rate_limit_wait", 60.0, "Wait after a rate limit answer that names no time."),
+    Setting("http.write_interval", 1.0, "Seconds between two writes to GitHub (its best practice)."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -379,6 +397,9 @@ golden_path: python-service
 #   url: https://gitlab.com                # self-managed: https://gitlab.example.com
 # backstage:
 #   url: https://backstage.example.com     # enables catalog registration
+# http:                                    # retries of GitHub, GitLab and Backstage requests
+#   max_attempts: 5
+#   max_wait: 300                          # seconds one command may spend waiting
 
 # Extra golden paths, next to the bundled ones. Copier tasks and extensions run only
 # for sources marked trusted.

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from platformctl.config import Settings
-    from platformctl.providers.base import RepositoryHost
+    from platformctl.providers.base import CatalogRegistrar, RepositoryHost
     from platformctl.providers.environment_base import EnvironmentProvider
+    from platformctl.providers.http import RetryPolicy
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
 
 
@@ -42,18 +43,70 @@ def command_context(ctx: typer.Context, *, json: bool = False, no_input: bool = 
     return state
 
 
+def http_policy(settings: Settings) -> RetryPolicy:
+    """The retry policy of every remote provider, from the ``http.*`` settings."""
+    from platformctl.providers.http import RetryPolicy
+
+    number = lambda key: float(settings.get(f"http.{key}"))  # noqa: E731
+    return RetryPolicy(
+        max_attempts=int(number("max_attempts")), max_wait=number("max_wait"), backoff=number("backoff"),
+        rate_limit_wait=number("rate_limit_wait"), write_interval=number("write_interval"),
+        timeout=number("timeout"),
+    )
+
+
 def repository_host(settings: Settings, provider: str) -> RepositoryHost:
-    """The repository host for ``provider``; the only place providers are constructed."""
-    from platformctl.errors import UsageError
+    """The repository host for ``provider``; the only place providers are constructed.
+
+    Tokens come from the environment only (never flags or settings files); a missing token
+    is reported by the first request that needs it, so ``--dry-run`` works without one.
+    """
+    import os
 
     if provider == "local":
         from platformctl.providers.local import LocalRepositories
 
         return LocalRepositories(settings.home)
-    raise UsageError(
-        f"provider {provider!r} cannot create repositories in this version of platformctl",
-        hint="use --provider local (the embedded default)",
-    )
+    from platformctl.providers.gitpush import GitCredentials, GitRemote
+    from platformctl.providers.http import HttpClient, github_service, gitlab_service
+    from platformctl.providers.tokens import token_from_env
+
+    policy = http_policy(settings)
+    if provider == "github":
+        from platformctl.providers.github import GitHubRepositories, web_url_from_api
+
+        token = token_from_env("github", os.environ)
+        api_url = settings.get("github.api_url")
+        service = github_service(api_url, settings.get("github.api_version"), token)
+        git = GitRemote("GitHub", GitCredentials("x-access-token", token, "the permission contents: write"),
+                        policy, token_hint=service.token_hint)
+        return GitHubRepositories(HttpClient(service, policy), git, web_url_from_api(api_url))
+    if provider == "gitlab":
+        from platformctl.providers.gitlab import GitLabRepositories
+
+        token = token_from_env("gitlab", os.environ)
+        service = gitlab_service(settings.get("gitlab.url"), token)
+        git = GitRemote("GitLab", GitCredentials("oauth2", token, "the scope write_repository"), policy,
+                        token_hint=service.token_hint)
+        return GitLabRepositories(HttpClient(service, policy), git, settings.get("gitlab.url"))
+    from platformctl.errors import UsageError
+
+    raise UsageError(f"unknown provider {provider!r}", hint="use local, github or gitlab")
+
+
+def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
+    """The Backstage catalog when ``backstage.url`` is set, else None (registration off)."""
+    import os
+
+    url = settings.get("backstage.url")
+    if not url:
+        return None
+    from platformctl.providers.backstage import BackstageCatalog
+    from platformctl.providers.http import HttpClient, backstage_service
+    from platformctl.providers.tokens import token_from_env
+
+    service = backstage_service(url, token_from_env("backstage", os.environ))
+    return BackstageCatalog(HttpClient(service, http_policy(settings)))
 
 
 def environment_providers(settings: Settings, names: Sequence[str],
@@ -92,9 +145,10 @@ def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabT
     if provider == "github":
         service = github_service(settings.get("github.api_url"), settings.get("github.api_version"),
                                  token_from_env("github", os.environ))
-        return GitHubTrees(build_client(service))
+        return GitHubTrees(build_client(service, http_policy(settings)))
     if provider == "gitlab":
         return GitLabTrees(build_client(gitlab_service(settings.get("gitlab.url"),
-                                                       token_from_env("gitlab", os.environ))))
+                                                       token_from_env("gitlab", os.environ)),
+                                        http_policy(settings)))
     raise UsageError(f"--org needs a Git host to scan, not {provider!r}",
                      hint="pass --provider github or --provider gitlab (or set provider in platformctl.yaml)")

@@ -42,6 +42,14 @@ def service(
         str | None, typer.Option("--provider", help="local, github or gitlab [config: provider]")
     ] = None,
     org: Annotated[str | None, typer.Option("--org", help="Organisation or group [config: org]")] = None,
+    visibility: Annotated[
+        str | None, typer.Option("--visibility", help="private, public or internal [default: private]")
+    ] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Repository topic (repeatable)")] = None,
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", help="GitHub team to grant access: SLUG or SLUG=PERMISSION (repeatable)"),
+    ] = None,
     dry_run: DryRunOpt = False,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
@@ -49,6 +57,9 @@ def service(
     """Create a service from a golden path: render it, make it a git repository, publish it.
 
     Example: platformctl new service payments --owner team-payments --set port=9000
+
+    Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
+    GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
     """
     from platformctl.scaffold.answers import resolve_answers, validate_service_name
 
@@ -56,12 +67,13 @@ def service(
     validate_service_name(name)  # before anything else: a bad name writes nothing
     given, origin = _given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
-    from platformctl.cli.context import repository_host
-    from platformctl.providers.base import RepositorySpec
+    from platformctl.cli.context import catalog_registrar, repository_host
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
+    from platformctl.scaffold.repository import repository_spec
 
     host = repository_host(settings, settings.get("provider"))
+    registrar = catalog_registrar(settings)
     gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
     # The owner team and the organisation a golden path asks for default to the settings.
     for question, key in (("owner", "owner"), ("organization", "org")):
@@ -73,14 +85,17 @@ def service(
     request = ServiceRequest(
         name=name, golden_path=gp, answers=answers, target=(directory or Path(name)).absolute(),
         provider=host.name,
-        repository=RepositorySpec(org=settings.get("org") or "local", name=name,
-                                  description=str(answers.get("description") or "")),
+        repository=repository_spec(
+            provider=host.name, org=settings.get("org"), name=name, default_owner=host.default_owner,
+            description=str(answers.get("description") or ""), visibility=visibility,
+            topics=topic or [], teams=team or [],
+        ),
     )
     if dry_run:
-        plan = plan_service(request, host)
+        plan = plan_service(request, host, registrar)
         state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
         return
-    result = create_service(request, host, progress=state.io.step)
+    result = create_service(request, host, progress=state.io.step, registrar=registrar)
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
 

@@ -1,7 +1,6 @@
 """The one HTTP policy of every remote provider (DESIGN.md §3).
 
-:func:`build_client` gives an :class:`HttpClient` per service (GitHub, GitLab, Backstage,
-and whatever else speaks HTTP) with:
+:func:`build_client` gives an :class:`HttpClient` per service (see :func:`github_service` …):
 
 - the base URL, timeouts, ``User-Agent: platformctl/<version>``, the service's headers and a
   bearer token that never prints (:class:`~platformctl.providers.tokens.Token`); the token is
@@ -16,10 +15,9 @@ and whatever else speaks HTTP) with:
 - writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
 - failures translated by :func:`~platformctl.providers.httperrors.translate`.
 
-Retries are a small hand-written loop rather than tenacity or stamina: the wait comes from
-the answer's headers, which neither reads, the total-wait cap must fail with a message that
-says when to come back, and tests need an injectable clock. That is ~60 lines; a dependency
-would add more code than it removes.
+Retries are a hand-written loop, not tenacity or stamina: the waits come from the answer's
+headers, the total-wait cap must fail saying when to come back, and tests inject a clock.
+That is ~60 lines; a dependency would add more code than it removes.
 """
 
 from __future__ import annotations

@@ -38,6 +38,27 @@ class LocalRepositories:
         path = str(self.path(spec))
         return Repository(slug=spec.slug, url=path, clone_url=path)
 
+    def default_owner(self) -> str:
+        """Without ``--org``, local repositories go to the ``local`` folder."""
+        return "local"
+
+    def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
+        """The steps a first run takes (no network: everything is on this machine)."""
+        return [
+            f"local: create repository {spec.slug} unless it exists",
+            f"local: push {branch} to {self.path(spec)}",
+            f"local: protect {branch} (no force push, no deletion)",
+        ]
+
+    def configure(self, spec: RepositorySpec) -> StepResult:
+        """Topics and teams have no meaning for a bare repository on this machine."""
+        return StepResult("configure repository", changed=False,
+                          detail="topics and team access do not apply to the local provider")
+
+    def file_url(self, spec: RepositorySpec, branch: str, path: str) -> str | None:
+        """None: a catalog elsewhere cannot read this machine's bare repositories."""
+        return None
+
     def ensure_repository(self, spec: RepositorySpec) -> StepResult:
         """Create the bare repository unless it exists; a non-repository in the way is an error."""
         import git

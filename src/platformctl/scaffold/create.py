@@ -28,10 +28,18 @@ from platformctl.scaffold.descriptor import (
 from platformctl.scaffold.gitwork import DEFAULT_BRANCH
 
 if TYPE_CHECKING:
-    from platformctl.providers.base import Repository, RepositoryHost, RepositorySpec, StepResult
+    from platformctl.providers.base import (
+        CatalogEntity,
+        CatalogRegistrar,
+        Repository,
+        RepositoryHost,
+        RepositorySpec,
+        StepResult,
+    )
     from platformctl.scaffold.catalog import GoldenPath
 
 Progress = Callable[[str], None]
+CATALOG_FILE = "catalog-info.yaml"
 
 
 @dataclass(frozen=True)
@@ -74,27 +82,30 @@ class ServiceResult:
         return not self.resumed or any(step.changed for step in self.steps)
 
 
-def plan_service(request: ServiceRequest, host: RepositoryHost) -> ServicePlan:
-    """Work out the files and steps without writing anything at the target or the host."""
+def plan_service(request: ServiceRequest, host: RepositoryHost,
+                 registrar: CatalogRegistrar | None = None) -> ServicePlan:
+    """Work out the files and the requests without writing anything at the target or the host."""
     from platformctl.scaffold.render import list_files, render_golden_path
 
     resume = _check_target(request)
     if resume:
         files = list_files(request.target)
+        entity = catalog_entity(request.target)
     else:
         with tempfile.TemporaryDirectory(prefix="platformctl-plan-") as tmp:
             files = [*render_golden_path(request.golden_path, request.answers, Path(tmp) / "s"),
                      DESCRIPTOR_FILE]
+            entity = catalog_entity(Path(tmp) / "s")
     location = host.locate(request.repository)
-    steps = [
-        f"{host.name}: create repository {request.repository.slug} unless it exists",
-        f"{host.name}: push {DEFAULT_BRANCH} to {location.clone_url}",
-        f"{host.name}: protect {DEFAULT_BRANCH} (no force push, no deletion)",
-    ]
+    steps = host.plan(request.repository, DEFAULT_BRANCH)
+    target = host.file_url(request.repository, DEFAULT_BRANCH, CATALOG_FILE)
+    if registrar is not None and entity is not None and target is not None:
+        steps += registrar.plan(entity, target)
     return ServicePlan(request, sorted(set(files)), steps, resume, location)
 
 
-def create_service(request: ServiceRequest, host: RepositoryHost, progress: Progress) -> ServiceResult:
+def create_service(request: ServiceRequest, host: RepositoryHost, progress: Progress,
+                   registrar: CatalogRegistrar | None = None) -> ServiceResult:
     """Create (or finish creating) the service; see the module docstring for the steps."""
     location = host.locate(request.repository)
     resumed = _check_target(request)
@@ -108,15 +119,58 @@ def create_service(request: ServiceRequest, host: RepositoryHost, progress: Prog
 
     head = git.Repo(request.target).commit(DEFAULT_BRANCH).hexsha
     result = ServiceResult(request, location, descriptor.golden_path.pristine_commit, head, resumed)
-    for step in (
-        lambda: host.ensure_repository(request.repository),
-        lambda: host.push(request.repository, request.target, DEFAULT_BRANCH),
-        lambda: host.protect_branch(request.repository, DEFAULT_BRANCH),
-    ):
+    spec = request.repository
+    # Push before configuring: a repository with someone else's history is refused before
+    # anything of it is touched.
+    steps: list[Callable[[], StepResult]] = [
+        lambda: host.ensure_repository(spec),
+        lambda: host.push(spec, request.target, DEFAULT_BRANCH),
+    ]
+    if spec.has_settings:
+        steps.append(lambda: host.configure(spec))
+    steps.append(lambda: host.protect_branch(spec, DEFAULT_BRANCH))
+    if registrar is not None:
+        steps.append(lambda: _register(request, host, registrar))
+    for step in steps:
         outcome = step()
-        progress(f"{outcome.step}: {'done' if outcome.changed else 'already done'}")
+        progress(f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
+                 + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else ""))
         result.steps.append(outcome)
     return result
+
+
+def catalog_entity(folder: Path) -> CatalogEntity | None:
+    """The entity ``catalog-info.yaml`` declares (its first document), or None without one."""
+    import yaml
+
+    from platformctl.providers.base import CatalogEntity
+
+    path = folder / CATALOG_FILE
+    if not path.is_file():
+        return None
+    try:
+        document = next(iter(yaml.safe_load_all(path.read_text(encoding="utf-8"))), None)
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}".splitlines()[0]) from None
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    if not isinstance(metadata, dict) or not document.get("kind") or not metadata.get("name"):
+        raise UsageError(f"{path}: the first document needs kind and metadata.name",
+                         hint="see https://backstage.io/docs/features/software-catalog/descriptor-format")
+    namespace = str(metadata.get("namespace") or "default")
+    return CatalogEntity(str(document["kind"]), str(metadata["name"]), namespace)
+
+
+def _register(request: ServiceRequest, host: RepositoryHost, registrar: CatalogRegistrar) -> StepResult:
+    from platformctl.providers.base import StepResult
+
+    entity = catalog_entity(request.target)
+    if entity is None:
+        return StepResult("register in catalog", changed=False, detail=f"no {CATALOG_FILE} in the service")
+    target = host.file_url(request.repository, DEFAULT_BRANCH, CATALOG_FILE)
+    if target is None:
+        return StepResult("register in catalog", changed=False,
+                          detail=f"the {host.name} provider has no URL {registrar.name} can read")
+    return registrar.register(entity, target)
 
 
 def _check_target(request: ServiceRequest) -> bool:

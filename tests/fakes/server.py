@@ -1,0 +1,85 @@
+"""Serve a WSGI fake on a loopback port, in a thread, for subprocess runs of the real CLI.
+
+The handler adds what wsgiref leaves out and the fakes need: the raw (still percent-encoded)
+request path (GitLab's ``group%2Fproject`` ids), the socket (to reset a connection on
+purpose), and chunked request bodies (git sends large packs chunked).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
+
+from tests.fakes.base import ConnectionDropped
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Connections the fake dropped on purpose are not errors; others are reported."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionDropped | OSError):
+            super().handle_error(request, client_address)
+
+
+class _QuietServerHandler(ServerHandler):
+    def log_exception(self, exc_info: Any) -> None:
+        if not isinstance(exc_info[1], ConnectionDropped | OSError):
+            super().log_exception(exc_info)
+
+
+class _Handler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def handle(self) -> None:
+        """wsgiref's handle(), with the extra environ entries and a decoded chunked body."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536 or not self.parse_request():
+            return
+        environ = self.get_environ()
+        environ["fake.raw_path"] = self.path.split("?", 1)[0]
+        environ["fake.socket"] = self.connection
+        stdin: Any = self.rfile
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = _read_chunked(self.rfile)
+            stdin, environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        handler = _QuietServerHandler(stdin, self.wfile, self.get_stderr(), environ,
+                                      multithread=True)
+        handler.request_handler = self  # type: ignore[attr-defined]
+        with contextlib.suppress(ConnectionDropped, OSError):
+            handler.run(self.server.get_app())  # type: ignore[attr-defined]
+
+
+def _read_chunked(stream: Any) -> bytes:
+    body = bytearray()
+    while True:
+        size = int(stream.readline().split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            while stream.readline().strip():  # trailers
+                pass
+            return bytes(body)
+        body += stream.read(size)
+        stream.readline()
+
+
+@contextmanager
+def serve(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve ``app`` on ``127.0.0.1`` at a free port; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
