@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
 
 
+# Copier drops these only for templates without _subdirectory; pip compiles the .py files of an
+# installed golden path into __pycache__, so they must never reach a service.
+ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
+
+
 def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> list[str]:
     """Render ``golden_path`` with ``answers`` into the empty folder ``destination``.
 
@@ -32,7 +37,7 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             warnings.simplefilter("ignore")
             copier.run_copy(
                 str(golden_path.path), str(destination), data=answers, defaults=True,
-                overwrite=True, quiet=True, unsafe=golden_path.trusted,
+                overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
             )
     except UnsafeTemplateError as exc:
         # Copier's message ends with advice about its own --trust flag: keep the first line.
