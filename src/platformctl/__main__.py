@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import sys
 
+INTERRUPTED = 130
+
 
 def main() -> None:
     """Run the CLI with the process arguments and exit with its status."""
-    from platformctl.cli.app import run
+    try:
+        from platformctl.cli.app import run
 
-    sys.exit(run(sys.argv[1:]))
+        code = run(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while Python is still importing: no traceback either
+        sys.stderr.write("\nerror: interrupted\n")
+        code = INTERRUPTED
+    if code == INTERRUPTED:
+        _quiet_destructors()
+    sys.exit(code)
+
+
+def _quiet_destructors() -> None:
+    """After Ctrl-C, objects cut off mid-way (GitPython's config readers) may fail in ``__del__``:
+    Python would print that as "Exception ignored in ..." with a traceback on the way out."""
+    import os
+
+    debug = os.environ.get("PLATFORMCTL_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    if not debug and "--debug" not in sys.argv:
+        sys.unraisablehook = lambda _unraisable: None
 
 
 if __name__ == "__main__":

@@ -237,8 +237,9 @@ def load_settings(
     explicit = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
     if explicit is not None and not explicit.is_file():
         via = "--config" if config_file else f"{ENV_PREFIX}CONFIG"
+        problem = "is a directory" if explicit.is_dir() else "does not exist"
         raise ConfigError(
-            f"config file {explicit} (from {via}) does not exist",
+            f"config file {explicit} (from {via}) {problem}",
             hint="create it with 'platformctl config init', or fix the path",
         )
     user_file = user_config_dir(env) / "config.yaml"
@@ -260,9 +261,9 @@ def load_settings(
         if raw:
             _apply(values, _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
                    f"env {setting.env_var}")
-    if flags:
-        set_flags = {k: v for k, v in flags.items() if v is not None}
-        _apply(values, _validate(set_flags, "command-line flags"), "flag")
+    for key, value in (flags or {}).items():
+        if value is not None:
+            _apply(values, _validate_flag(key, value), "flag")
     return Settings(values, golden_paths, tuple(files), classes)
 
 
@@ -272,22 +273,10 @@ def read_config_file(path: Path) -> PlatformConfig:
     Raises:
         ConfigError: unreadable, not YAML, not a mapping, or invalid fields.
     """
-    import yaml
+    from platformctl.yamlfiles import load_yaml_file
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}",
-                          hint="fix the syntax; 'platformctl config init' writes a valid example") from None
+    data = load_yaml_file(path, what="config file", error=ConfigError,
+                          hint="fix it; 'platformctl config init' writes a valid example")
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -296,7 +285,8 @@ def read_config_file(path: Path) -> PlatformConfig:
     return _validate(data, str(path))
 
 
-def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
+def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"http.timeout": 5}`` → ``{"http": {"timeout": 5}}`` (settings from variables and flags)."""
     nested: dict[str, Any] = {}
     for key, value in data.items():
         head, _, tail = key.partition(".")
@@ -304,11 +294,26 @@ def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
             nested.setdefault(head, {})[tail] = value
         else:
             nested[key] = value
+    return nested
+
+
+def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
     try:
-        return PlatformConfig.model_validate(nested)
+        return PlatformConfig.model_validate(_nest(data))
     except ValidationError as exc:
         raise ConfigError(f"{origin}: {describe_validation_error(exc, PlatformConfig)}",
                           hint="see docs/configuration.md for every field") from None
+
+
+def _validate_flag(key: str, value: Any) -> PlatformConfig:
+    """A setting given as a flag (``--provider``, ``--org``): errors name the flag, not a field."""
+    try:
+        return PlatformConfig.model_validate(_nest({key: value}))
+    except ValidationError as exc:
+        flag = "--" + key.rpartition(".")[2].replace("_", "-")
+        problem = _problem(exc.errors()[0]).replace("Input should be", f"{value!r} should be", 1)
+        raise ConfigError(f"{flag}: {problem}",
+                          hint=f"run the command with --help to see what {flag} takes") from None
 
 
 def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
@@ -319,12 +324,25 @@ def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> s
         allowed = _allowed_fields(model, err["loc"][:-1])
         more = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return f"unknown field '{loc}'{more}"
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "string_pattern_mismatch":
-        msg = f"{err.get('input')!r} does not match {err['ctx']['pattern']}"
     count = len(exc.errors())
     extra = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    return f"field '{loc}': {msg}{extra}"
+    return f"field '{loc}': {_problem(err)}{extra}"
+
+
+def _problem(err: Any) -> str:
+    """What is wrong with one value, in the words of the file rather than of pydantic."""
+    if err["type"] == "string_pattern_mismatch":
+        return f"{err.get('input')!r} does not match {err['ctx']['pattern']}"
+    if err["type"] in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping (key: value lines), not {_yaml_kind(err.get('input'))}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

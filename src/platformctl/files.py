@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from platformctl.errors import PlatformctlError
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
@@ -14,8 +17,13 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     The temporary file is created next to the target (same filesystem) with ``mode`` already
     set, so a secret-bearing file is never readable by others, not even for an instant.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileExistsError:  # mkdir's word for "a file is in the way"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
+    except OSError as exc:  # name the file being written, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -42,3 +50,21 @@ def user_data_dir(env: Mapping[str, str] = os.environ) -> Path:
 
 def _home(env: Mapping[str, str]) -> Path:
     return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def read_text(path: Path, *, what: str, error: type[PlatformctlError], hint: str | None = None) -> str:
+    """The UTF-8 text of a file the user named, or ``error`` saying what is wrong with it.
+
+    Covers what users actually pass: a missing or unreadable file, a directory, a binary or
+    otherwise non-UTF-8 file (e.g. saved as UTF-16 or Latin-1).
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        hint = "save it as UTF-8 text"
+    except IsADirectoryError:
+        reason = "it is a directory"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    raise error(f"cannot read {what} {path}: {reason}", hint=hint)

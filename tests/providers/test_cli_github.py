@@ -195,7 +195,7 @@ def test_bad_token_is_exit_4(new_service, github):
 def test_missing_token_is_exit_4(new_service, env):
     result = new_service(GH_TOKEN="")
     assert result.exit_code == 4
-    assert "error: no GitHub token to read repository acme/payments" in result.stderr
+    assert "error: no GitHub token to create repository acme/payments" in result.stderr
 
 
 def test_missing_permission_is_exit_4_naming_it(new_service, github):

@@ -6,11 +6,12 @@ code inside its body, so ``platformctl --help`` stays fast.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -88,11 +89,15 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     if not app.registered_groups:
         _register()
+    from platformctl.cli.helptext import plain_help
+
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
     command = get_command(app)
+    plain_help(command)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(
-            args=list(sys.argv[1:] if argv is None else argv),
+            args=args,
             prog_name="platformctl",
             standalone_mode=False,
             obj=state,
@@ -105,31 +110,54 @@ def run(argv: Sequence[str] | None = None) -> int:
         state.io.error("interrupted")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
-        return _unexpected(state, exc)
+        return _unexpected(state, exc, command, args)
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
+        state.io.err.print()
         state.io.error("interrupted")
     return result if isinstance(result, int) else ExitCode.OK
 
 
-def _unexpected(state: AppContext, exc: Exception) -> int:
-    from typer._click.exceptions import ClickException, UsageError
+def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+    if isinstance(exc, NoArgsIsHelpError):  # the help is already printed: no empty "error:" line
+        return ExitCode.USAGE
     if isinstance(exc, UsageError):
-        command = exc.ctx.command_path if exc.ctx else "platformctl"
-        state.io.error(exc.format_message(), f"run '{command} --help' for usage")
+        # Some parser errors (an option missing its value) carry no context: find the command.
+        command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
+        state.io.error(exc.format_message().replace("Value error, ", ""),
+                       f"run '{command} --help' for usage")
         return ExitCode.USAGE
     if isinstance(exc, ClickException):
         state.io.error(exc.format_message())
         return exc.exit_code
-    if isinstance(exc, OSError) and exc.errno == 32:  # EPIPE: the reader went away
+    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:  # the reader went away
         return ExitCode.ERROR
     if state.debug:
         raise exc
+    if isinstance(exc, OSError):  # the file system said no: name the path, not a bug
+        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
+        state.io.error(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc),
+                       "check that the path exists and that you may read or write it there")
+        return ExitCode.ERROR
     state.io.error(
         f"unexpected {type(exc).__name__}: {exc}",
         "re-run with --debug for the traceback and report it as a bug",
     )
     return ExitCode.ERROR
+
+
+def _command_path(root: Any, args: list[str]) -> str:
+    """``platformctl new service`` for the args ``--config x new service y --set``."""
+    names, command = [root.name or "platformctl"], root
+    for arg in args:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            names.append(arg)
+            command = sub
+        elif not hasattr(command, "commands"):
+            break
+    return " ".join(names)
 
 
 def _debug_traceback(state: AppContext, code: int) -> int:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from platformctl.scaffold.catalog import GoldenPath
+    from platformctl.scaffold.defaults import DefaultPreview
 
 app = typer.Typer(help="List and inspect golden paths.", no_args_is_help=True)
 
@@ -22,12 +23,34 @@ def _summary(gp: GoldenPath) -> dict[str, Any]:
             "origin": gp.origin, "trusted": gp.trusted}
 
 
-def _questions(gp: GoldenPath) -> list[dict[str, Any]]:
-    return [
-        {"name": q.name, "type": q.type, "help": q.help, "default": q.default,
-         "choices": q.choice_values(), "required": not q.has_default}
-        for q in gp.questions if q.asked
-    ]
+def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict[str, Any]]:
+    rows = []
+    for q in gp.questions:
+        if not q.asked:
+            continue
+        preview = defaults.get(q.name)
+        rows.append({
+            "name": q.name, "type": q.type, "help": q.help,
+            # The default new service would use; a template that needs an answer stays as written.
+            "default": (preview.value if preview.known else preview.template) if preview else None,
+            "choices": q.choice_values(), "required": preview is None,
+            "computed_from": list(preview.computed_from) if preview else [],
+            "default_template": preview.template if preview else None,
+        })
+    return rows
+
+
+def _shown_default(q: dict[str, Any], preview: DefaultPreview | None) -> str:
+    from rich.markup import escape
+
+    if q["name"] == "service_name":
+        return "the NAME argument"
+    if preview is None:
+        return "[red]required[/]"
+    shown = escape(str(preview.value))
+    if preview.computed_from:
+        shown += f" [dim](computed from {', '.join(preview.computed_from)})[/]"
+    return shown
 
 
 @app.command("list")
@@ -39,14 +62,15 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
     paths = list_golden_paths(state.settings())
 
     def human(out: Console) -> None:
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(box=None, pad_edge=False)
         for column in ("name", "version", "description", "source"):
             table.add_column(column)
         for gp in paths:
-            table.add_row(gp.name, gp.version, gp.description,
-                          gp.origin + ("" if gp.trusted else " (untrusted)"))
+            table.add_row(gp.name, gp.version, escape(gp.description),
+                          escape(gp.origin) + ("" if gp.trusted else " (untrusted)"))
         out.print(table)
 
     state.io.emit({"golden_paths": [_summary(gp) for gp in paths]}, human)
@@ -60,22 +84,26 @@ def show(
 ) -> None:
     """Show a golden path: version, description and questions with defaults and allowed values."""
     from platformctl.scaffold.catalog import get_golden_path
+    from platformctl.scaffold.defaults import defaults_from_settings, preview_defaults
 
     state = command_context(ctx, json=json)
-    gp = get_golden_path(state.settings(), name)
-    questions = _questions(gp)
+    settings = state.settings()
+    gp = get_golden_path(settings, name)
+    given = {key: value for key, (value, _) in defaults_from_settings(gp, settings).items()}
+    defaults = preview_defaults(gp, given)
+    questions = _questions(gp, defaults)
 
     def human(out: Console) -> None:
         from rich.markup import escape
         from rich.table import Table
 
         out.print(f"[bold]{gp.name}[/] {gp.version} — {escape(gp.description)}")
-        out.print(f"source: {gp.origin}{'' if gp.trusted else ' (untrusted: copier tasks refused)'}")
+        out.print(f"source: {escape(gp.origin)}{'' if gp.trusted else ' (untrusted: copier tasks refused)'}")
         table = Table(box=None, pad_edge=False, title=None)
         for column in ("question", "type", "default", "allowed", "help"):
             table.add_column(column)
         for q in questions:
-            default = "[red]required[/]" if q["required"] else escape(str(q["default"]))
+            default = _shown_default(q, defaults.get(q["name"]))
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
             table.add_row(q["name"], q["type"], default, escape(allowed), escape(q["help"]))
         out.print(table)

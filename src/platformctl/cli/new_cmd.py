@@ -30,7 +30,7 @@ def service(
     owner: Annotated[str | None, typer.Option("--owner", help="Owner team [config: owner]")] = None,
     description: Annotated[str | None, typer.Option("--description", help="One-line description")] = None,
     set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Answer a question: KEY=VALUE (repeatable)")
+        list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Answer a question (repeatable)")
     ] = None,
     answers_file: Annotated[
         Path | None, typer.Option("--answers-file", help="YAML/JSON file of answers", dir_okay=False)
@@ -45,10 +45,13 @@ def service(
     visibility: Annotated[
         str | None, typer.Option("--visibility", help="private, public or internal [default: private]")
     ] = None,
-    topic: Annotated[list[str] | None, typer.Option("--topic", help="Repository topic (repeatable)")] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", metavar="TOPIC", help="Repository topic (repeatable)")
+    ] = None,
     team: Annotated[
         list[str] | None,
-        typer.Option("--team", help="GitHub team to grant access: SLUG or SLUG=PERMISSION (repeatable)"),
+        typer.Option("--team", metavar="TEAM",
+                     help="GitHub team to grant access: SLUG or SLUG=PERMISSION (repeatable)"),
     ] = None,
     dry_run: DryRunOpt = False,
     no_input: NoInputOpt = False,
@@ -70,23 +73,24 @@ def service(
     from platformctl.cli.context import catalog_registrar, repository_host
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
+    from platformctl.scaffold.defaults import defaults_from_settings
     from platformctl.scaffold.repository import repository_spec
 
     host = repository_host(settings, settings.get("provider"))
     registrar = catalog_registrar(settings)
     gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
     # The owner team and the organisation a golden path asks for default to the settings.
-    for question, key in (("owner", "owner"), ("organization", "org")):
-        if settings.get(key) and question not in given and gp.question(question):
-            given[question] = settings.get(key)
-            origin[question] = f"{key} (settings)"
+    for question, (value, source) in defaults_from_settings(gp, settings).items():
+        if question not in given:
+            given[question], origin[question] = value, source
     ask = question_prompter(state.io)
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
     request = ServiceRequest(
         name=name, golden_path=gp, answers=answers, target=(directory or Path(name)).absolute(),
         provider=host.name,
         repository=repository_spec(
-            provider=host.name, org=settings.get("org"), name=name, default_owner=host.default_owner,
+            provider=host.name, org=settings.get("org"), name=name,
+            default_owner=lambda: host.default_owner(read=not dry_run),
             description=str(answers.get("description") or ""), visibility=visibility,
             topics=topic or [], teams=team or [],
         ),

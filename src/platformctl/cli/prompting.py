@@ -16,9 +16,11 @@ def question_prompter(io: IO) -> Asker | None:
         return None
 
     def ask(question: Question, default: Any, error: str | None) -> str:
+        from rich.markup import escape
+
         if error:
             io.error(error)
-        label = question.help or question.name
+        label = escape(question.help or question.name)
         choices = [str(c) for c in question.choice_values() or []] or None
         return io.prompt(f"{label} [dim]({question.name})[/]",
                          default=None if default is None else str(default), choices=choices)

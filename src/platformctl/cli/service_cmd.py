@@ -37,9 +37,11 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
 
 
 def _render_status(out: Console, status: ServiceStatus) -> None:
-    available = status.available or "[red]not available[/]"
-    out.print(f"[bold]{status.name}[/]: golden path {status.golden_path} {status.version} "
-              f"(newest available: {available})")
+    from rich.markup import escape
+
+    available = escape(status.available) if status.available else "[red]not available[/]"
+    out.print(f"[bold]{escape(status.name)}[/]: golden path {escape(status.golden_path)} "
+              f"{escape(status.version)} (newest available: {available})")
     if status.update_available:
         out.print(f"[yellow]update available[/]: run 'platformctl update service' to take {status.available}")
     elif status.available:
@@ -52,7 +54,7 @@ def _render_status(out: Console, status: ServiceStatus) -> None:
         out.print(f"drift from the pristine render: {counts}")
         for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
             for name in status.drift[kind]:
-                out.print(f"  {mark} {name}")
+                out.print(f"  {mark} {escape(name)}")
 
 
 @update_app.command("service")
@@ -61,7 +63,8 @@ def update_service(
     path: PathArg = Path("."),
     to: Annotated[str | None, typer.Option("--to", help="Target golden-path version")] = None,
     set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Answer a (new) question: KEY=VALUE")
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Answer a (new) question (repeatable)"),
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Merge on the current branch")] = False,
     dry_run: DryRunOpt = False,
@@ -98,20 +101,23 @@ def _render_update(out: Console, result: UpdateResult) -> None:
     from rich.markup import escape
 
     if result.current:
-        out.print(f"{result.name} is already on {result.golden_path} {result.to_version}: nothing to do")
+        out.print(f"{result.name} is already on {result.golden_path} {result.to_version}: nothing to do",
+                  markup=False)
         return
     verb = "would update" if result.dry_run else "updating"
-    out.print(f"{result.name}: {verb} {result.golden_path} {result.from_version} → {result.to_version}")
+    out.print(f"{result.name}: {verb} {result.golden_path} {result.from_version} → {result.to_version}",
+              markup=False)
     for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
         for name in result.files.get(kind, []):
             out.print(f"  {mark} {escape(name)}")
     if result.dry_run:
         out.print("nothing was changed")
     elif result.conflicts:
-        out.print(f"merge left on branch {result.branch} with conflicts in:")
+        out.print(f"merge left on branch {result.branch} with conflicts in:", markup=False)
         for name in result.conflicts:
             out.print(f"  ! {escape(name)}")
     else:
-        out.print(f"[green]merged[/] on branch {result.branch} ({(result.merge_commit or '')[:12]})")
+        commit = (result.merge_commit or "")[:12]
+        out.print(f"[green]merged[/] on branch {escape(result.branch or '')} ({commit})")
         out.print("Next: run the service's tests, push the branch and open a pull request; "
                   "merge it with a merge commit, not a squash")

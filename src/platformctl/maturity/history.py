@@ -95,11 +95,9 @@ def read_history(path: Path) -> History:
     history = History(path)
     if not path.exists():
         return history
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read history file {path}: {exc.strerror}",
-                         hint="pass another file with --history") from None
+    from platformctl.files import read_text
+
+    text = read_text(path, what="history file", error=UsageError, hint="pass another file with --history")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

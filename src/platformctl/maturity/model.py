@@ -155,11 +155,11 @@ def load_model(path: Path | None = None) -> MaturityModel:
 
         text, source = (files("platformctl.maturity") / "model.yaml").read_text("utf-8"), BUILTIN_SOURCE
     else:
-        try:
-            text, source = path.read_text(encoding="utf-8"), str(path)
-        except OSError as exc:
-            raise ConfigError(f"cannot read model file {path}: {exc.strerror}",
-                              hint="pass an existing file to --model, or leave it out") from None
+        from platformctl.files import read_text
+
+        text = read_text(path, what="model file", error=ConfigError,
+                         hint="pass an existing file to --model, or leave it out")
+        source = str(path)
     return parse_model(text, source)
 
 

@@ -73,8 +73,16 @@ class RepositoryHost(Protocol):
 
     name: str
 
-    def default_owner(self) -> str:
-        """The owner of repositories when no ``--org`` is given (may read, never writes)."""
+    def default_owner(self, *, read: bool = True) -> str:
+        """The owner of repositories when no ``--org`` is given (may read, never writes).
+
+        With ``read=False`` (``--dry-run``) no request is sent: a host that would have to ask
+        returns a placeholder such as ``{user}``.
+        """
+        ...
+
+    def check_access(self, spec: RepositorySpec) -> None:
+        """Raise AuthError now when no request could succeed (no token), before anything is written."""
         ...
 
     def locate(self, spec: RepositorySpec) -> Repository:

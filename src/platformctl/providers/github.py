@@ -35,6 +35,10 @@ def web_url_from_api(api_url: str) -> str:
     return urlunsplit((parts.scheme, host, path, "", ""))
 
 
+# The owner of a repository without --org in a --dry-run: the token's login, not looked up.
+USER_PLACEHOLDER = "{user}"
+
+
 class GitHubRepositories:
     """Repositories in a GitHub organisation or a user account."""
 
@@ -49,9 +53,15 @@ class GitHubRepositories:
         self._repos: dict[str, dict[str, Any]] = {}
 
     # -- where -----------------------------------------------------------------------------
-    def default_owner(self) -> str:
+    def default_owner(self, *, read: bool = True) -> str:
         """The login the token belongs to (``GET /user``), for repositories without ``--org``."""
+        if not read:
+            return USER_PLACEHOLDER
         return str(self.http.request("GET", "/user", action="read the token's user").json()["login"])
+
+    def check_access(self, spec: RepositorySpec) -> None:
+        """No token, no repository: say so before the service is rendered."""
+        self.http.require_token(f"create repository {spec.slug}")
 
     def locate(self, spec: RepositorySpec) -> Repository:
         """The repository's page and clone URL, derived from the API URL (no request)."""
@@ -65,7 +75,8 @@ class GitHubRepositories:
     def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
         """The requests of a first run, in order; reads marked, writes only where missing."""
         create = f"/orgs/{spec.org}/repos" if spec.owner_kind == "org" else "/user/repos"
-        steps = [f"GET /repos/{spec.slug} (read; 404 means create)",
+        who = ["GET /user (read: the token's login owns the repository)"] if spec.owner_kind == "user" else []
+        steps = [*who, f"GET /repos/{spec.slug} (read; 404 means create)",
                  f"POST {create} {json.dumps(self._create_body(spec), sort_keys=True)}",
                  f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
                  "repository already existed)"]

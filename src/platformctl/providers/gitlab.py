@@ -39,7 +39,11 @@ class GitLabRepositories:
         self._created: set[str] = set()
         self._projects: dict[str, dict[str, Any]] = {}
 
-    def default_owner(self) -> str:
+    def check_access(self, spec: RepositorySpec) -> None:
+        """No token, no project: say so before the service is rendered."""
+        self.http.require_token(f"create project {spec.slug}")
+
+    def default_owner(self, *, read: bool = True) -> str:
         """GitLab projects go into a group that must be named."""
         raise InputRequired("GitLab needs the group to create the project in",
                             hint="pass --org GROUP/SUBGROUP (or set org in platformctl.yaml)")

@@ -130,6 +130,11 @@ class HttpClient:
         """Release the connections."""
         self._client.close()
 
+    def require_token(self, action: str) -> None:
+        """Raise AuthError naming ``action`` when the service needs a token and has none."""
+        if self.service.token is None and self.service.token_required:
+            raise AuthError(f"no {self.service.label} token to {action}", hint=self.service.token_hint)
+
     def request(self, method: str, path: str, *, action: str, json: Any = None,
                 params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
                 allow: Collection[int] = (), retry_not_found: bool = False) -> httpx.Response:
@@ -139,8 +144,7 @@ class HttpClient:
             AuthError: no token, 401, or a permission 403.
             ProviderError: any other failure once retries are spent.
         """
-        if self.service.token is None and self.service.token_required:
-            raise AuthError(f"no {self.service.label} token to {action}", hint=self.service.token_hint)
+        self.require_token(action)
         args = (method, path.lstrip("/"), action, json, params, headers, retry_not_found)
         if method in WRITE_METHODS and self.service.serialize_writes:
             with self._write_lock:

@@ -38,9 +38,12 @@ class LocalRepositories:
         path = str(self.path(spec))
         return Repository(slug=spec.slug, url=path, clone_url=path)
 
-    def default_owner(self) -> str:
+    def default_owner(self, *, read: bool = True) -> str:
         """Without ``--org``, local repositories go to the ``local`` folder."""
         return "local"
+
+    def check_access(self, spec: RepositorySpec) -> None:
+        """Nothing to check: the platform home is on this machine."""
 
     def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
         """The steps a first run takes (no network: everything is on this machine)."""

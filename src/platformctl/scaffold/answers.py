@@ -27,10 +27,16 @@ def validate_service_name(name: str) -> None:
     """Raise UsageError unless ``name`` is a lower-case DNS label of at most 63 characters."""
     if not SERVICE_NAME.fullmatch(name) or len(name) > 63:
         raise UsageError(
-            f"invalid service name {name!r}: use a lower-case DNS label "
+            f"invalid service name {shown_value(name)}: use a lower-case DNS label "
             "(a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters)",
             hint="for example: payments-api",
         )
+
+
+def shown_value(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for an error message, cut short: a 10 MB answer must not become a 10 MB line."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 20]}… ({len(text)} characters)"
 
 
 def parse_set_options(items: Iterable[str]) -> dict[str, str]:
@@ -39,22 +45,18 @@ def parse_set_options(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--set expects KEY=VALUE, got {item!r}", hint="for example: --set port=8080")
+            raise UsageError(f"--set expects KEY=VALUE, got {shown_value(item)}",
+                             hint="for example: --set port=8080")
         answers[key.strip()] = value
     return answers
 
 
 def read_answers_file(path: Path) -> dict[str, Any]:
     """Read answers from a YAML or JSON mapping file."""
-    import yaml
+    from platformctl.yamlfiles import load_yaml_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read answers file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"answers file {path} is not valid YAML or JSON: {exc}".splitlines()[0],
-                         hint="write one 'question: answer' per line") from None
+    data = load_yaml_file(path, what="answers file", error=UsageError,
+                          hint="write one 'question: answer' per line (YAML), or a JSON object")
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
@@ -85,7 +87,7 @@ def resolve_answers(
     known = {q.name: q for q in golden_path.questions}
     for key in given:
         if key not in known:
-            raise UsageError(f"{golden_path.name} has no question {key!r}",
+            raise UsageError(f"{golden_path.name} has no question {shown_value(key)}",
                              hint=f"its questions are: {', '.join(known)}")
         if not known[key].asked:
             raise UsageError(f"{key!r} is derived from other answers and cannot be set")
@@ -107,7 +109,7 @@ def resolve_answers(
     if missing:
         flags = " ".join(f"--set {name}=VALUE" for name in missing)
         raise InputRequired(f"no answer for {', '.join(missing)} and prompting is off",
-                            hint=f"pass {flags} (or an --answers-file)")
+                            hint=f"pass {flags}")
     return answers
 
 
@@ -134,15 +136,16 @@ def render_default(question: Question, answers: Mapping[str, Any]) -> Any:
 
 def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where: str) -> Any:
     """Coerce one answer to its question's type and run its choices and validator."""
-    value = _coerce(question, raw, where)
+    value = coerce_answer(question, raw, where)
     allowed = question.choice_values()
     if allowed is not None and value not in allowed:
         shown = ", ".join(str(a) for a in allowed)
-        raise UsageError(f"{where}: {value!r} is not one of {shown}", hint=f"choose one of: {shown}")
+        raise UsageError(f"{where}: {shown_value(value)} is not one of {shown}",
+                         hint=f"choose one of: {shown}")
     if question.validator:
         message = _render(question.validator, {**answers, question.name: value})
         if message and message.strip():
-            raise UsageError(f"{where}: {value!r} is invalid: {' '.join(message.split())}",
+            raise UsageError(f"{where}: {shown_value(value)} is invalid: {' '.join(message.split())}",
                              hint=question.help or None)
     return value
 
@@ -153,13 +156,17 @@ _BOOLS = {"true": True, "yes": True, "y": True, "1": True, "on": True,
           "false": False, "no": False, "n": False, "0": False, "off": False}
 
 
-def _coerce(question: Question, raw: Any, where: str) -> Any:
-    """Values from YAML files arrive typed; values from flags and prompts arrive as text."""
+def coerce_answer(question: Question, raw: Any, where: str) -> Any:
+    """``raw`` as the question's type: values from YAML files arrive typed, from flags as text.
+
+    Raises:
+        UsageError: ``raw`` is not of that type (``where`` names its origin).
+    """
     kind = question.type
     try:
         return _coerce_text(kind, raw.strip()) if isinstance(raw, str) else _coerce_native(kind, raw)
     except (ValueError, TypeError):
-        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {raw!r}") from None
+        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {shown_value(raw)}") from None
 
 
 def _coerce_native(kind: str, raw: Any) -> Any:
@@ -210,6 +217,17 @@ def _render(source: str, context: Mapping[str, Any]) -> str | None:
         return None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"cannot evaluate the golden path expression {source!r}: {exc}") from None
+
+
+def template_variables(source: str) -> set[str]:
+    """The names a Jinja template reads from its context (empty when it does not parse)."""
+    import jinja2
+    from jinja2 import meta
+
+    try:
+        return set(meta.find_undeclared_variables(_sandbox().parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return set()
 
 
 @functools.cache

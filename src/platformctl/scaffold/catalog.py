@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from platformctl.errors import TemplateError, UsageError
+from platformctl.scaffold.descriptor import Version
 
 if TYPE_CHECKING:
     from platformctl.config import ConfiguredGoldenPath, Settings
@@ -35,7 +36,7 @@ class GoldenPathMetadata(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
+    version: Version
     description: str
     environments: dict[str, EnvironmentDefault] = Field(default_factory=dict)
     next_steps: list[str] = Field(default_factory=list)
@@ -222,12 +223,9 @@ def _read_metadata(folder: Path) -> GoldenPathMetadata:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
+    from platformctl.yamlfiles import load_yaml_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"cannot read {path}: {exc}") from None
+    data = load_yaml_file(path, what="golden path file", error=TemplateError)
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: expected a mapping at the top level")
     return data

@@ -109,6 +109,7 @@ def create_service(request: ServiceRequest, host: RepositoryHost, progress: Prog
     """Create (or finish creating) the service; see the module docstring for the steps."""
     location = host.locate(request.repository)
     resumed = _check_target(request)
+    host.check_access(request.repository)  # no token: fail before rendering anything
     if resumed:
         progress(f"{request.target} already holds {request.name}: finishing the remaining steps")
     else:
@@ -148,10 +149,14 @@ def catalog_entity(folder: Path) -> CatalogEntity | None:
     path = folder / CATALOG_FILE
     if not path.is_file():
         return None
+    from platformctl.files import read_text
+    from platformctl.yamlfiles import describe_yaml_error
+
+    text = read_text(path, what="catalog file", error=UsageError)
     try:
-        document = next(iter(yaml.safe_load_all(path.read_text(encoding="utf-8"))), None)
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}".splitlines()[0]) from None
+        document = next(iter(yaml.safe_load_all(text)), None)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML{describe_yaml_error(exc)}") from None
     metadata = document.get("metadata") if isinstance(document, dict) else None
     if not isinstance(metadata, dict) or not document.get("kind") or not metadata.get("name"):
         raise UsageError(f"{path}: the first document needs kind and metadata.name",
@@ -200,8 +205,11 @@ def _render_into_place(request: ServiceRequest, location: Repository, progress: 
     from platformctl.scaffold.render import render_golden_path
 
     target = request.target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.platformctl-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.platformctl-", dir=target.parent))
+    except OSError as exc:  # name the folder the user chose, not our temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target.parent)) from None
     try:
         work = staging / "service"
         gp = request.golden_path

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from platformctl.environment_fields import EnvironmentDefaults, SecretSource, VarName
 from platformctl.errors import ConfigError
 
 DESCRIPTOR_FILE = "platform.yaml"
 API_VERSION = "platformctl/v1"
+# A golden path's semantic version (golden-path.yaml, and the version a service records); the
+# same grammar that updates compare versions with (``pristine.version_key``).
+VERSION_PATTERN = r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+
+
+def _check_version(value: str) -> str:
+    import re
+
+    if not re.match(VERSION_PATTERN, value):
+        raise ValueError(f"{value!r} is not a semantic version like 1.2.3 (or 1.2.3-rc.1)")
+    return value
+
+
+Version = Annotated[str, AfterValidator(_check_version)]
 
 
 class _Model(BaseModel):
@@ -22,7 +36,7 @@ class GoldenPathRecord(_Model):
     """Which golden path made the service, at which version, with which answers."""
 
     name: str
-    version: str
+    version: Version
     source: str
     pristine_commit: str = Field(pattern=r"^[0-9a-f]{40}$")
     answers: dict[str, Any]
@@ -86,16 +100,13 @@ def read_descriptor(folder: Path) -> ServiceDescriptor:
     Raises:
         ConfigError: missing, unreadable or invalid.
     """
-    import yaml
+    from platformctl.yamlfiles import load_yaml_file
 
     path = folder / DESCRIPTOR_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         raise ConfigError(f"no {DESCRIPTOR_FILE} in {folder}",
-                          hint="run this inside a service created by 'platformctl new service'") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}".splitlines()[0]) from None
+                          hint="run this inside a service created by 'platformctl new service'")
+    data = load_yaml_file(path, what="service descriptor", error=ConfigError)
     try:
         return ServiceDescriptor.model_validate(data)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import PlatformctlError, UsageError
-from platformctl.scaffold.descriptor import DESCRIPTOR_FILE
+from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, VERSION_PATTERN
 
 if TYPE_CHECKING:
     import git
@@ -151,7 +151,7 @@ def rendered(golden_path: GoldenPath, answers: dict[str, Any]) -> tempfile.Tempo
     return tmp
 
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 def version_key(version: str) -> tuple[Any, ...]:

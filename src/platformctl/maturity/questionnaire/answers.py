@@ -73,13 +73,10 @@ def read_answers(path: Path, model: MaturityModel) -> AnswerSet:
             reason; the message names the file, the line and the question.
     """
     from platformctl.errors import ConfigError
+    from platformctl.files import read_text
     from platformctl.maturity.yamlpos import load_yaml_with_lines
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read answers file {path}: {exc.strerror}",
-                         hint="check the path given to --answers") from None
+    text = read_text(path, what="answers file", error=UsageError, hint="check the path given to --answers")
     try:
         data, lines = load_yaml_with_lines(text, str(path))
     except ConfigError as exc:
