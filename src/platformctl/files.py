@@ -17,11 +17,9 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     The temporary file is created next to the target (same filesystem) with ``mode`` already
     set, so a secret-bearing file is never readable by others, not even for an instant.
     """
+    make_dirs(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileExistsError:  # mkdir's word for "a file is in the way"
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
     except OSError as exc:  # name the file being written, not the temporary one
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -34,6 +32,15 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_dirs(path: Path) -> None:
+    """``mkdir -p``, where a file in the way is reported as "Not a directory" on that file."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir's word for "a file is in the way"
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)) from None
 
 
 def user_config_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -205,8 +205,10 @@ def _render_into_place(request: ServiceRequest, location: Repository, progress: 
     from platformctl.scaffold.render import render_golden_path
 
     target = request.target
+    from platformctl.files import make_dirs
+
+    make_dirs(target.parent)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.platformctl-", dir=target.parent))
     except OSError as exc:  # name the folder the user chose, not our temporary one
         raise type(exc)(exc.errno, exc.strerror, str(target.parent)) from None
