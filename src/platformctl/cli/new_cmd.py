@@ -184,10 +184,7 @@ def _render_result(out: Console, result: ServiceResult) -> None:
     from rich.markup import escape
 
     req = result.request
-    verb = "Finished" if result.resumed else "Created"
-    if result.resumed and not result.changed:
-        verb = "Already created:"
-    out.print(f"[bold green]{verb}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
+    out.print(f"[bold green]{_verb(result)}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
               f"{req.golden_path.version}")
     out.print(f"  path        {escape(_shown_path(req.target))}")
     out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
@@ -196,6 +193,12 @@ def _render_result(out: Console, result: ServiceResult) -> None:
     out.print("\nNext:")
     for command in _next_steps(result):
         out.print(f"  {escape(command)}")
+
+
+def _verb(result: ServiceResult) -> str:
+    if not result.resumed:
+        return "Created"
+    return "Finished" if result.changed else "Already created:"
 
 
 def _publish_to_actions(io: IO, result: ServiceResult) -> None:
@@ -207,7 +210,7 @@ def _publish_to_actions(io: IO, result: ServiceResult) -> None:
     gha.publish(
         {"repo_url": result.location.url, "clone_url": result.location.clone_url,
          "path": str(req.target), "service": req.name},
-        f"### Service `{req.name}` created\n\n| | |\n|---|---|\n"
+        f"### Service `{req.name}` {_verb(result).lower().rstrip(':')}\n\n| | |\n|---|---|\n"
         f"| golden path | {req.golden_path.name} {req.golden_path.version} |\n"
         f"| repository | {result.location.url} |\n| path | `{req.target}` |",
         io.env,

@@ -15,6 +15,7 @@ from platformctl.cli.prompting import question_prompter
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.cli.io import IO
     from platformctl.scaffold.lifecycle import ServiceStatus, UpdateResult
 
 check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
@@ -32,8 +33,26 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
     status = check(path, state.settings())
     document = {**asdict(status), "root": str(status.root)}
     state.io.emit(document, lambda out: _render_status(out, status))
+    _publish_status(state.io, status)
     if status.update_available:
         raise typer.Exit(3)
+
+
+def _publish_status(io: IO, status: ServiceStatus) -> None:
+    """Step outputs and a summary inside GitHub Actions: a nightly job branches on them."""
+    if not io.in_github_actions:
+        return
+    from platformctl.cli import gha
+
+    drift = status.drift or {}
+    counts = ", ".join(f"{len(v)} {k}" for k, v in drift.items()) or "unknown (pristine commit missing)"
+    gha.publish(
+        {"update_available": str(status.update_available).lower(), "version": status.version,
+         "available": status.available or "", "golden_path": status.golden_path},
+        f"### Service `{status.name}`: golden path {status.golden_path} {status.version}\n\n"
+        f"newest available: {status.available or 'not available'}; drift from the pristine render: {counts}",
+        io.env,
+    )
 
 
 def _render_status(out: Console, status: ServiceStatus) -> None:
@@ -82,7 +101,16 @@ def update_service(
     sets = parse_set_options(set_ or [])
     ask = question_prompter(state.io)
     result = update(path, state.settings(), to=to, sets=sets, ask=ask, dry_run=dry_run, in_place=in_place)
-    state.io.emit(_update_document(result), lambda out: _render_update(out, result))
+    document = _update_document(result)
+    state.io.emit(document, lambda out: _render_update(out, result))
+    if state.io.in_github_actions:
+        from platformctl.cli import gha
+
+        gha.publish({"status": document["status"], "branch": result.branch or "",
+                     "from_version": result.from_version, "to_version": result.to_version},
+                    f"### Service `{result.name}`: golden path {result.golden_path} "
+                    f"{result.from_version} → {result.to_version}\n\n{document['status']}"
+                    + (f" on branch `{result.branch}`" if result.branch else ""), state.io.env)
     if result.conflicts:
         state.io.error(f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
                        "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'")
