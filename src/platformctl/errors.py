@@ -68,5 +68,9 @@ class ProviderError(PlatformctlError):
         self.status = status
 
 
+class ForeignRepository(ProviderError):
+    """The repository at the host has history that is not this service's: exit 1, nothing changed there."""
+
+
 class TemplateError(PlatformctlError):
     """A golden path could not be loaded or rendered: exit 1."""

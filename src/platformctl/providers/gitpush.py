@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from platformctl.errors import AuthError, ProviderError
+from platformctl.errors import AuthError, ForeignRepository, ProviderError
 from platformctl.providers.base import RepositorySpec, StepResult
 from platformctl.providers.http import Clock, RetryPolicy, SystemClock
 from platformctl.providers.tokens import Token, redact
@@ -133,7 +133,7 @@ def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str,
     if remote_head == head:
         return StepResult("push", changed=False, detail=f"{branch} at {head[:12]}")
     if remote_head is not None and not _is_ancestor(workdir, remote_head, head):
-        raise ProviderError(
+        raise ForeignRepository(
             f"{spec.slug} already exists at {remote.label} and its {branch} branch has other history: "
             "it is not this service's repository",
             hint="choose another service name or --org, or rename or delete that repository first",

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformctl.errors import ProviderError
+from platformctl.errors import ForeignRepository, ProviderError
 from platformctl.providers.base import Repository, RepositorySpec, StepResult
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ class LocalRepositories:
         if remote_head == head:
             return StepResult("push", changed=False, detail=f"{branch} at {head[:12]}")
         if remote_head is not None and not _is_ancestor(local, remote_head, head):
-            raise ProviderError(
+            raise ForeignRepository(
                 f"{spec.slug} already has a {branch} branch with other history", provider=self.name,
-                hint="this repository belongs to another service: choose another name or org",
+                hint="this repository belongs to another service: choose another name or --org",
             )
         _ensure_origin(local, str(self.path(spec)))
         try:

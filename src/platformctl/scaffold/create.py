@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import ForeignRepository, UsageError
 from platformctl.scaffold.descriptor import (
     DESCRIPTOR_FILE,
     EnvironmentRecord,
@@ -132,11 +132,19 @@ def create_service(request: ServiceRequest, host: RepositoryHost, progress: Prog
     steps.append(lambda: host.protect_branch(spec, DEFAULT_BRANCH))
     if registrar is not None:
         steps.append(lambda: _register(request, host, registrar))
-    for step in steps:
-        outcome = step()
-        progress(f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
-                 + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else ""))
-        result.steps.append(outcome)
+    try:
+        for step in steps:
+            outcome = step()
+            progress(f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
+                     + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else ""))
+            result.steps.append(outcome)
+    except ForeignRepository:
+        if not resumed:
+            # The checkout this run made can never be published there; keep nothing, so that
+            # the next try (another name or org) starts clean, as after a failed render.
+            shutil.rmtree(request.target, ignore_errors=True)
+            progress(f"removed {request.target}: the repository belongs to another service")
+        raise
     return result
 
 
