@@ -10,7 +10,8 @@ def test_recreating_a_deleted_checkout_keeps_nothing_and_another_org_works(cli, 
     assert cli("new", "service", "svc").exit_code == 0
     shutil.rmtree(work / "svc")  # the checkout is gone; its repository is still at the provider
 
-    refused = cli("new", "service", "svc")
+    # Another render (two renders of the same answers within one second are the same commit).
+    refused = cli("new", "service", "svc", "--description", "Another service")
     assert refused.exit_code == 1
     assert refused.stderr.splitlines()[-2:] == [
         "error: local/svc already has a main branch with other history",
