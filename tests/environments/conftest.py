@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.environments.hosts import github_envs, gitlab_envs, run_github, run_gitlab  # noqa: F401
+from tests.fakes.fixtures import fast_http_env, github, github_url, gitlab, gitlab_url  # noqa: F401
 from tests.fakes.kubernetes import KubernetesFake
 from tests.fakes.loopback import serve
 

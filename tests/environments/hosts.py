@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import Result
-from tests.environments.conftest import write_service
 from tests.fakes.fixtures import GITHUB_TOKEN, GITLAB_TOKEN
 from tests.fakes.github_environments import EnvironmentRoutes as GitHubEnvironmentRoutes
 from tests.fakes.github_environments import add_environment_routes as add_github_environments
@@ -96,9 +95,14 @@ def _runner(cli_process: Any, folder: Path, env: dict[str, str]) -> Runner:
 @pytest.fixture
 def run_github(cli_process, github_envs, github_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitHub fake."""
+    from tests.environments.conftest import write_service
+
     monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
-    folder = write_service(tmp_path / "work" / "payments", environments=GITHUB_ENVIRONMENTS,
-                           repository="{provider: github, slug: acme/payments, url: https://github.test/acme/payments}")
+    folder = write_service(
+        tmp_path / "work" / "payments",
+        environments=GITHUB_ENVIRONMENTS,
+        repository="{provider: github, slug: acme/payments, url: https://github.test/acme/payments}",
+    )
     env = {**fast_http_env, "PLATFORMCTL_GITHUB_API_URL": github_url, "GH_TOKEN": GITHUB_TOKEN}
     return _runner(cli_process, folder, env)
 
@@ -106,9 +110,14 @@ def run_github(cli_process, github_envs, github_url, fast_http_env, platform_hom
 @pytest.fixture
 def run_gitlab(cli_process, gitlab_envs, gitlab_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitLab fake."""
+    from tests.environments.conftest import write_service
+
     monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
-    folder = write_service(tmp_path / "work" / "payments", environments=GITLAB_ENVIRONMENTS,
-                           repository="{provider: gitlab, slug: acme/payments, url: https://gitlab.test/acme/payments}")
+    folder = write_service(
+        tmp_path / "work" / "payments",
+        environments=GITLAB_ENVIRONMENTS,
+        repository="{provider: gitlab, slug: acme/payments, url: https://gitlab.test/acme/payments}",
+    )
     env = {**fast_http_env, "PLATFORMCTL_GITLAB_URL": gitlab_url, "GITLAB_TOKEN": GITLAB_TOKEN}
     return _runner(cli_process, folder, env)
 
@@ -120,7 +129,9 @@ def everything_logged(fake: Any) -> str:
 
 def pending(result: Result) -> list[tuple[str, str, str]]:
     """(kind, name, action) of the changes of a --json plan that write something."""
-    return [(c["kind"], c["name"], c["action"]) for c in result.json()["changes"] if c["action"] != "unchanged"]
+    return [
+        (c["kind"], c["name"], c["action"]) for c in result.json()["changes"] if c["action"] != "unchanged"
+    ]
 
 
 def environ(*names: str) -> dict[str, str]:

@@ -7,15 +7,11 @@ import json
 import pytest
 
 from tests.environments.conftest import set_descriptor_field
-from tests.environments.hosts import (  # noqa: F401
+from tests.environments.hosts import (
     SECRET,
-    everything_logged,
-    gitlab_envs,
     pending,
-    run_gitlab,
 )
 from tests.fakes.base import Fault
-from tests.fakes.fixtures import fast_http_env, gitlab, gitlab_url  # noqa: F401
 
 MARKER = "PLATFORMCTL_ENVIRONMENT"
 
@@ -27,8 +23,14 @@ def project(gitlab, gitlab_envs):
 
 def paths(project):
     base = f"/api/v4/projects/{project.id}"
-    reads = ["GET /api/v4/projects/acme%2Fpayments", f"GET {base}/environments", f"GET {base}/variables",
-             f"GET {base}/protected_environments", "GET /api/v4/groups/acme%2Fplatform", "GET /api/v4/users"]
+    reads = [
+        "GET /api/v4/projects/acme%2Fpayments",
+        f"GET {base}/environments",
+        f"GET {base}/variables",
+        f"GET {base}/protected_environments",
+        "GET /api/v4/groups/acme%2Fplatform",
+        "GET /api/v4/users",
+    ]
     return base, reads
 
 
@@ -40,9 +42,15 @@ def test_create_is_minimal_then_a_rerun_only_reads(run_gitlab, gitlab, gitlab_en
     result = run_gitlab("env", "up", "staging", "--json")
     assert result.exit_code == 0, result.stderr
     base, reads = paths(project)
-    assert gitlab.requests() == [*reads, f"POST {base}/environments", f"POST {base}/variables",
-                                 f"POST {base}/protected_environments", f"POST {base}/variables",
-                                 f"POST {base}/variables", f"POST {base}/variables"]
+    assert gitlab.requests() == [
+        *reads,
+        f"POST {base}/environments",
+        f"POST {base}/variables",
+        f"POST {base}/protected_environments",
+        f"POST {base}/variables",
+        f"POST {base}/variables",
+        f"POST {base}/variables",
+    ]
     doc = result.json()
     assert doc["writes"] == 6
     assert doc["notes"] == ["gitlab: protection.wait_timer has no GitLab equivalent; not applied"]
@@ -50,7 +58,10 @@ def test_create_is_minimal_then_a_rerun_only_reads(run_gitlab, gitlab, gitlab_en
     assert (env["tier"], env["state"]) == ("staging", "available")
     variables = scoped(gitlab_envs, project)
     assert {k: v["value"] for k, v in variables.items() if k != MARKER} == {
-        "LOG_LEVEL": "info", "REGION": "eu-west-1", "DB_PASSWORD": SECRET}
+        "LOG_LEVEL": "info",
+        "REGION": "eu-west-1",
+        "DB_PASSWORD": SECRET,
+    }
     assert (variables["DB_PASSWORD"]["masked"], variables["DB_PASSWORD"]["protected"]) == (True, True)
     assert (variables["LOG_LEVEL"]["masked"], variables["LOG_LEVEL"]["raw"]) == (False, True)
     assert json.loads(variables[MARKER]["value"])["secrets"] == ["DB_PASSWORD"]
@@ -75,8 +86,12 @@ def test_json_dry_run_writes_nothing(run_gitlab, gitlab, gitlab_envs, project):
     plan = dry.json()
     assert plan["dry_run"] is True and plan["writes"] == 0
     assert [(c["kind"], c["name"], c["action"]) for c in plan["changes"]] == [
-        ("environment", "staging", "create"), ("protection", "deployment", "create"),
-        ("variable", "LOG_LEVEL", "create"), ("variable", "REGION", "create"), ("secret", "DB_PASSWORD", "create")]
+        ("environment", "staging", "create"),
+        ("protection", "deployment", "create"),
+        ("variable", "LOG_LEVEL", "create"),
+        ("variable", "REGION", "create"),
+        ("secret", "DB_PASSWORD", "create"),
+    ]
     assert plan["changes"][0]["after"]["tier"] == "staging"
     assert gitlab.writes() == []
 
@@ -113,8 +128,11 @@ def test_rotate_a_secret_is_one_write(run_gitlab, gitlab, gitlab_envs, project):
     rotated = "rotated-value-2026"
     result = run_gitlab("env", "up", "staging", "--json", TEST_DB_PASSWORD=rotated)
     assert result.exit_code == 0, result.stderr
-    assert [(c["kind"], c["action"], c.get("detail")) for c in result.json()["changes"]
-            if c["action"] != "unchanged"] == [("secret", "update", "will be set")]
+    assert [
+        (c["kind"], c["action"], c.get("detail"))
+        for c in result.json()["changes"]
+        if c["action"] != "unchanged"
+    ] == [("secret", "update", "will be set")]
     assert gitlab.writes()[writes:] == [f"PUT /api/v4/projects/{project.id}/variables/DB_PASSWORD"]
     assert gitlab_envs.variable(project, "DB_PASSWORD", "staging")["value"] == rotated
     assert rotated not in result.stdout + result.stderr and SECRET not in result.stdout + result.stderr
@@ -131,9 +149,14 @@ def test_down_stops_then_deletes_then_up_again(run_gitlab, gitlab, gitlab_envs, 
     assert down.exit_code == 0, down.stderr
     base = f"/api/v4/projects/{project.id}"
     assert gitlab.writes()[writes:] == [
-        f"POST {base}/environments/{env_id}/stop", f"DELETE {base}/environments/{env_id}",
-        f"DELETE {base}/protected_environments/staging", f"DELETE {base}/variables/DB_PASSWORD",
-        f"DELETE {base}/variables/LOG_LEVEL", f"DELETE {base}/variables/REGION", f"DELETE {base}/variables/{MARKER}"]
+        f"POST {base}/environments/{env_id}/stop",
+        f"DELETE {base}/environments/{env_id}",
+        f"DELETE {base}/protected_environments/staging",
+        f"DELETE {base}/variables/DB_PASSWORD",
+        f"DELETE {base}/variables/LOG_LEVEL",
+        f"DELETE {base}/variables/REGION",
+        f"DELETE {base}/variables/{MARKER}",
+    ]
     assert gitlab.requests().count(f"GET {base}/environments/{env_id}") == 2  # waited for "stopped"
     assert down.json()["writes"] == 7
     assert gitlab_envs.environment(project, "staging") is None
@@ -156,7 +179,9 @@ def test_reap_removes_an_expired_environment(run_gitlab, gitlab, gitlab_envs, pr
     marker["value"] = json.dumps({**json.loads(marker["value"]), "expires_at": "2001-01-01T00:00:00+00:00"})
     listed = run_gitlab("env", "list", "--json").json()["environments"]
     assert [(e["name"], e["provider"], e["state"], e["expired"]) for e in listed] == [
-        ("pr-42", "gitlab", "available", True), ("staging", "gitlab", "available", False)]
+        ("pr-42", "gitlab", "available", True),
+        ("staging", "gitlab", "available", False),
+    ]
     reaped = run_gitlab("env", "reap", "--json")
     assert reaped.exit_code == 0, reaped.stderr
     assert [e["name"] for e in reaped.json()["removed"]] == ["pr-42"]
@@ -169,7 +194,9 @@ def test_failure_in_the_middle_then_a_rerun_converges(run_gitlab, gitlab, gitlab
     gitlab.inject(Fault("POST", f"/api/v4/projects/{project.id}/variables", 400, {"message": "bad"}, skip=2))
     failed = run_gitlab("env", "up", "staging")
     assert failed.exit_code == 1
-    assert "error: GitLab refused to set variable REGION" in failed.stderr and "Traceback" not in failed.stderr
+    assert (
+        "error: GitLab refused to set variable REGION" in failed.stderr and "Traceback" not in failed.stderr
+    )
     assert set(scoped(gitlab_envs, project)) == {MARKER, "LOG_LEVEL"}
     result = run_gitlab("env", "up", "staging", "--json")
     assert result.exit_code == 0, result.stderr
@@ -198,7 +225,8 @@ def test_free_tier_notes_the_protection_instead_of_failing(run_gitlab, gitlab, g
     assert result.exit_code == 0, result.stderr
     assert result.json()["notes"] == [
         "gitlab: protection not applied: protected environments need GitLab Premium or Ultimate",
-        "gitlab: protection.wait_timer has no GitLab equivalent; not applied"]
+        "gitlab: protection.wait_timer has no GitLab equivalent; not applied",
+    ]
     assert "protection" not in [c["kind"] for c in result.json()["changes"]]
     assert "no changes" in run_gitlab("env", "up", "staging").stdout
     assert not any("protected_environments" in w for w in gitlab.writes())

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from tests.fakes.base import Answer, Request, Response
 from tests.fakes.github import error
+from tests.fakes.github_env_values import ValueRoutes
 
 if TYPE_CHECKING:
     from tests.fakes.github import GitHubFake, Repo
 
 GATED = "Fail to create protected rule, please ensure billing plan include protected branch gate"
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
-KEY_ID = "568250167242549743"
 ENV = "/repos/{owner}/{repo}/environments/{environment_name}"
 
 
@@ -59,7 +59,7 @@ def add_environment_routes(fake: GitHubFake) -> EnvironmentRoutes:
     return routes
 
 
-class EnvironmentRoutes:
+class EnvironmentRoutes(ValueRoutes):
     """Handlers and state of the environment routes."""
 
     def __init__(self, fake: GitHubFake) -> None:
@@ -146,7 +146,8 @@ class EnvironmentRoutes:
         if kind == "User":
             login = next((name for name, i in self.people.items() if i == ident), f"user{ident}")
             return {"type": "User", "reviewer": {"login": login, "id": ident, "type": "User"}}
-        team = next((t for org in self.fake.orgs.values() for t in org.teams.values() if t["id"] == ident), None)
+        teams = [t for org in self.fake.orgs.values() for t in org.teams.values()]
+        team = next((t for t in teams if t["id"] == ident), None)
         return {"type": "Team", "reviewer": team or {"id": ident, "slug": f"team{ident}"}}
 
     # -- environments -------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ class EnvironmentRoutes:
 
     def list_policies(self, request: Request) -> Response:
         env = self._custom(request)
-        items = [{"id": i, "node_id": f"DBP_{i}", "name": n, "type": "branch"} for i, n in env.policies.items()]
+        items = [_policy(i, n) for i, n in env.policies.items()]
         return Response(200, {"total_count": len(items), "branch_policies": items})
 
     def create_policy(self, request: Request) -> Response:
@@ -230,14 +231,14 @@ class EnvironmentRoutes:
             return Response(303, None, {"Location": f"{request.raw_path}/{existing}"})
         ident = next(self.fake.ids)
         env.policies[ident] = name
-        return Response(200, {"id": ident, "node_id": f"DBP_{ident}", "name": name, "type": "branch"})
+        return Response(200, _policy(ident, name))
 
     def get_policy(self, request: Request) -> Response:
         env = self._custom(request)
         ident = int(request.params["branch_policy_id"])
         if ident not in env.policies:
             return error(404, "Not Found")
-        return Response(200, {"id": ident, "node_id": f"DBP_{ident}", "name": env.policies[ident], "type": "branch"})
+        return Response(200, _policy(ident, env.policies[ident]))
 
     def delete_policy(self, request: Request) -> Response:
         env = self._custom(request)
@@ -245,87 +246,6 @@ class EnvironmentRoutes:
             return error(404, "Not Found")
         return Response(204, None)
 
-    # -- secrets -------------------------------------------------------------------------------------
-    def public_key(self, request: Request) -> Response:
-        self._env(request)
-        key = base64.b64encode(bytes(self.private_key.public_key)).decode()
-        return Response(200, {"key_id": KEY_ID, "key": key})
 
-    def list_secrets(self, request: Request) -> Response:
-        env = self._env(request)
-        items = [{"name": n, "created_at": s["created_at"], "updated_at": s["updated_at"]}
-                 for n, s in sorted(env.secrets.items())]
-        return Response(200, {"total_count": len(items), "secrets": items})
-
-    def put_secret(self, request: Request) -> Response:
-        env, body = self._env(request), request.json()
-        if body["key_id"] != KEY_ID:
-            return error(422, "Bad request - key_id does not match the public key")
-        try:
-            from nacl.public import SealedBox
-
-            SealedBox(self.private_key).decrypt(base64.b64decode(body["encrypted_value"]))
-        except Exception:
-            return error(422, "Bad request - encrypted_value cannot be decrypted")
-        name, now = request.params["secret_name"].upper(), self._now()
-        created = name not in env.secrets
-        stamp = env.secrets.get(name, {}).get("created_at", now)
-        env.secrets[name] = {"encrypted_value": body["encrypted_value"], "key_id": body["key_id"],
-                             "created_at": stamp, "updated_at": now}
-        return Response(201, {}) if created else Response(204, None)
-
-    def delete_secret(self, request: Request) -> Response:
-        env = self._env(request)
-        if env.secrets.pop(request.params["secret_name"].upper(), None) is None:
-            return error(404, "Not Found")
-        return Response(204, None)
-
-    # -- variables ---------------------------------------------------------------------------------
-    def _variable_json(self, name: str, var: dict[str, str]) -> dict[str, str]:
-        return {"name": name, "value": var["value"], "created_at": var["created_at"],
-                "updated_at": var["updated_at"]}
-
-    def list_variables(self, request: Request) -> Response:
-        env = self._env(request)
-        per_page = min(int(request.arg("per_page") or 10), 30)
-        page = int(request.arg("page") or 1)
-        names = sorted(env.variables)
-        chunk = names[(page - 1) * per_page: page * per_page]
-        headers = {}
-        if page * per_page < len(names):
-            headers["Link"] = f'<{self.fake.base_url(request)}{request.raw_path}?per_page={per_page}' \
-                              f'&page={page + 1}>; rel="next"'
-        return Response(200, {"total_count": len(names),
-                              "variables": [self._variable_json(n, env.variables[n]) for n in chunk]}, headers)
-
-    def create_variable(self, request: Request) -> Response:
-        env, body = self._env(request), request.json()
-        name = body["name"].upper()
-        if name in env.variables:
-            return error(409, "Already exists - Variable already exists")
-        now = self._now()
-        env.variables[name] = {"value": body["value"], "created_at": now, "updated_at": now}
-        return Response(201, {})
-
-    def _variable(self, request: Request) -> tuple[Environment, str]:
-        env, name = self._env(request), request.params["name"].upper()
-        if name not in env.variables:
-            raise Answer(error(404, "Not Found"))
-        return env, name
-
-    def get_variable(self, request: Request) -> Response:
-        env, name = self._variable(request)
-        return Response(200, self._variable_json(name, env.variables[name]))
-
-    def update_variable(self, request: Request) -> Response:
-        env, name = self._variable(request)
-        body = request.json() or {}
-        var = env.variables.pop(name)
-        new_name = (body.get("name") or name).upper()
-        env.variables[new_name] = {**var, "value": body.get("value", var["value"]), "updated_at": self._now()}
-        return Response(204, None)
-
-    def delete_variable(self, request: Request) -> Response:
-        env, name = self._variable(request)
-        del env.variables[name]
-        return Response(204, None)
+def _policy(ident: int, name: str) -> dict[str, Any]:
+    return {"id": ident, "node_id": f"DBP_{ident}", "name": name, "type": "branch"}

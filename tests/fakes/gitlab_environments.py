@@ -128,7 +128,8 @@ class EnvironmentRoutes:
         if any(e["name"] == body["name"] for e in envs):
             return Response(400, {"message": {"name": ["has already been taken"]}})
         env = {"id": next(self.fake.ids), "name": body["name"], "slug": body["name"], "external_url": None,
-               "state": "available", "tier": body.get("tier", "other"), "created_at": STAMP, "updated_at": STAMP}
+               "state": "available", "tier": body.get("tier", "other"), "created_at": STAMP,
+               "updated_at": STAMP}
         envs.append(env)
         return Response(201, dict(env))
 

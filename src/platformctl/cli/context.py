@@ -166,7 +166,8 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
         from platformctl.providers.secret_state import SecretFingerprints
 
         api_url = settings.get("github.api_url")
-        service = github_service(api_url, settings.get("github.api_version"), token_from_env("github", os.environ))
+        token = token_from_env("github", os.environ)
+        service = github_service(api_url, settings.get("github.api_version"), token)
         return GitHubEnvironments(HttpClient(service, policy), slug, SecretFingerprints(settings.home),
                                   scope=f"{api_url.rstrip('/')}/repos/{slug}")
     from platformctl.environments.secrets import fingerprint, load_key

@@ -42,8 +42,9 @@ def observed_protection(environment: Mapping[str, Any], patterns: list[str]) -> 
         branches = "protected"
     else:
         branches = sorted(patterns)
-    return {"reviewers": sorted_reviewers(reviewers), "wait_timer": int(rules.get("wait_timer", {}).get(
-        "wait_timer") or 0), "prevent_self_review": bool(review.get("prevent_self_review")), "branches": branches}
+    wait_timer = int((rules.get("wait_timer") or {}).get("wait_timer") or 0)
+    return {"reviewers": sorted_reviewers(reviewers), "wait_timer": wait_timer,
+            "prevent_self_review": bool(review.get("prevent_self_review")), "branches": branches}
 
 
 def is_custom(environment: Mapping[str, Any]) -> bool:
@@ -64,7 +65,8 @@ def user_set(protection: Protection | None) -> dict[str, Any]:
     return out
 
 
-def environment_body(protection: Protection | None, reviewer_ids: Mapping[tuple[str, str], int]) -> dict[str, Any]:
+def environment_body(protection: Protection | None,
+                     reviewer_ids: Mapping[tuple[str, str], int]) -> dict[str, Any]:
     """The PUT body: only the settings the spec names."""
     wanted = user_set(protection)
     body: dict[str, Any] = {}
@@ -73,12 +75,13 @@ def environment_body(protection: Protection | None, reviewer_ids: Mapping[tuple[
     if "prevent_self_review" in wanted:
         body["prevent_self_review"] = wanted["prevent_self_review"]
     if "reviewers" in wanted:
-        body["reviewers"] = [
-            {"type": "Team" if "team" in r else "User", "id": reviewer_ids[_key(r)]} for r in wanted["reviewers"]]
+        body["reviewers"] = [{"type": "Team" if "team" in r else "User", "id": reviewer_ids[_key(r)]}
+                             for r in wanted["reviewers"]]
     if "branches" in wanted:
         branches = wanted["branches"]
         body["deployment_branch_policy"] = None if branches == "all" else {
-            "protected_branches": branches == "protected", "custom_branch_policies": isinstance(branches, list)}
+            "protected_branches": branches == "protected",
+            "custom_branch_policies": isinstance(branches, list)}
     return body
 
 
@@ -87,7 +90,8 @@ def _key(reviewer: Mapping[str, str]) -> tuple[str, str]:
     return kind, reviewer[kind]
 
 
-def resolve_reviewers(http: HttpClient, owner: str, protection: Protection | None) -> dict[tuple[str, str], int]:
+def resolve_reviewers(http: HttpClient, owner: str,
+                      protection: Protection | None) -> dict[tuple[str, str], int]:
     """The numeric ids GitHub wants for reviewers, read by login and team slug.
 
     Raises:
@@ -106,7 +110,8 @@ def resolve_reviewers(http: HttpClient, owner: str, protection: Protection | Non
     return ids
 
 
-def put_environment(http: HttpClient, slug: str, name: str, body: dict[str, Any], private: bool | None) -> None:
+def put_environment(http: HttpClient, slug: str, name: str, body: dict[str, Any],
+                    private: bool | None) -> None:
     """``PUT`` the environment; plan-gated and version-gated refusals become clear errors."""
     action = f"create or update environment {name} of {slug}"
     response = http.request("PUT", f"/repos/{slug}/environments/{quote(name, safe='')}", json=body,
@@ -138,7 +143,8 @@ def sync_branch_policies(http: HttpClient, slug: str, name: str, wanted: list[st
     for pattern in wanted:
         if pattern not in current:
             # 303 (the pattern exists already) is followed to the existing policy: nothing to do.
-            http.request("POST", base, json={"name": pattern}, action=f"add branch pattern {pattern} to {name}")
+            http.request("POST", base, json={"name": pattern},
+                         action=f"add branch pattern {pattern} to {name}")
             writes += 1
     for pattern, ident in current.items():
         if pattern not in wanted:

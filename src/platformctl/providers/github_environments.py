@@ -39,8 +39,8 @@ from platformctl.providers.remote_environments import (
     decode_marker,
     encode_marker,
     managed,
-    marker_writes,
     marker_fields,
+    marker_writes,
     meta_of,
     plan_fields,
     summary_of,
@@ -82,8 +82,8 @@ class GitHubEnvironments:
         """The environment, its protection, and the variables and secrets platformctl manages."""
         check_names(spec, "GitHub", upper=True, reserved_prefix="GITHUB_")
         name = spec.name
-        response = self.http.request("GET", self._path(name), action=f"read environment {name} of {self.slug}",
-                                     allow={404})
+        response = self.http.request("GET", self._path(name), allow={404},
+                                     action=f"read environment {name} of {self.slug}")
         if response.status_code == 404:
             self._check_repository()
             self._seen[name] = _Seen()
@@ -112,11 +112,12 @@ class GitHubEnvironments:
 
     def _values(self, spec: EnvironmentSpec, marker: dict[str, Any] | None, variables: dict[str, str],
                 secrets: dict[str, str]) -> list[Resource]:
-        spelled = {n.upper(): n for n in [*(marker or {}).get("variables", []), *(marker or {}).get("secrets", []),
-                                          *spec.variables, *spec.secrets]}
+        listed = [*(marker or {}).get("variables", []), *(marker or {}).get("secrets", [])]
+        spelled = {n.upper(): n for n in [*listed, *spec.variables, *spec.secrets]}
         wanted_vars = {n.upper() for n in managed(marker, spec, "variables")}
         wanted_secrets = {n.upper() for n in managed(marker, spec, "secrets")}
-        out = [Resource("variable", spelled[k], {"value": v}) for k, v in variables.items() if k in wanted_vars]
+        out = [Resource("variable", spelled[k], {"value": v})
+               for k, v in variables.items() if k in wanted_vars]
         recorded = self.fingerprints.get(self.scope, spec.name)
         for key, updated_at in secrets.items():
             if key in wanted_secrets:
@@ -189,8 +190,8 @@ class GitHubEnvironments:
         for change in changes:
             if change.action == "delete" and change.kind in ("variable", "secret"):
                 kind = "variables" if change.kind == "variable" else "secrets"
-                self.http.request("DELETE", self._path(spec.name, f"/{kind}/{quote(change.name)}"), allow={404},
-                                  action=f"delete {change.kind} {change.name} of environment {spec.name}")
+                self.http.request("DELETE", self._path(spec.name, f"/{kind}/{quote(change.name)}"),
+                                  allow={404}, action=f"delete {change.kind} {change.name} of {spec.name}")
                 writes += 1
                 if change.kind == "secret":
                     self.fingerprints.forget(self.scope, spec.name, [change.name])
@@ -230,7 +231,8 @@ class GitHubEnvironments:
     def _set_secret(self, spec: EnvironmentSpec, name: str) -> int:
         value = spec.secrets[name].value
         if value is None:
-            raise InputRequired(f"secret {name} has no value to set", hint="give it a source: env, file or stdin")
+            raise InputRequired(f"secret {name} has no value to set",
+                                hint="give it a source: env, file or stdin")
         key = self._public_key(spec.name)
         body = {"encrypted_value": rules.seal(key["key"], value), "key_id": key["key_id"]}
         self.http.request("PUT", self._path(spec.name, f"/secrets/{quote(name)}"), json=body,
@@ -250,8 +252,9 @@ class GitHubEnvironments:
             return
         remote = {s["name"].upper(): s["updated_at"] for s in self.http.paginate(
             self._path(spec.name, "/secrets"), key="secrets", action=f"list the secrets of {spec.name}")}
-        self.fingerprints.put(self.scope, spec.name, {
-            n: Recorded(spec.secrets[n].fingerprint, remote[n.upper()]) for n in names if n.upper() in remote})
+        records = {n: Recorded(spec.secrets[n].fingerprint, remote[n.upper()])
+                   for n in names if n.upper() in remote}
+        self.fingerprints.put(self.scope, spec.name, records)
 
     def destroy(self, service: str, name: str) -> int:
         """``DELETE`` the environment (its variables, secrets and patterns go with it)."""
@@ -259,7 +262,8 @@ class GitHubEnvironments:
         if seen is None:
             response = self.http.request("GET", self._path(name), allow={404},
                                          action=f"read environment {name} of {self.slug}")
-            seen = _Seen(response.status_code == 200, self._marker(name) if response.status_code == 200 else None)
+            found = response.status_code == 200
+            seen = _Seen(found, self._marker(name) if found else None)
         if not seen.exists:
             return 0
         marker = seen.marker

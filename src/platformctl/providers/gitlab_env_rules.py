@@ -105,8 +105,9 @@ class GitLabProtection:
                                              action=f"read group {path}")
                 ident = response.json()["id"] if response.status_code == 200 else None
             if ident is None:
-                raise ConfigError(f"reviewer {kind} {name} does not exist at GitLab (or the token cannot see it)",
-                                  hint="check protection.reviewers in platform.yaml or the environment class")
+                raise ConfigError(
+                    f"reviewer {kind} {name} does not exist at GitLab (or the token cannot see it)",
+                    hint="check protection.reviewers in platform.yaml or the environment class")
             self.ids[(kind, name)] = int(ident)
 
     def group_path(self, team: str) -> str:

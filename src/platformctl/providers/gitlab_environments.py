@@ -3,10 +3,10 @@
 One GitLab environment per platformctl environment, with a deployment tier, in the project
 named by the service descriptor (``repository.slug``). Variables and secrets are project CI/CD
 variables scoped to the environment (``environment_scope``); secrets are masked and protected.
-A key may exist once per scope, so every request naming one key carries
-``filter[environment_scope]``: without it GitLab picks any variable of that key, or refuses
-when there are several. Values are raw (no ``$`` expansion): what platform.yaml says is what
-jobs get. Secrets are compared by the keyed hash of the value GitLab returns, never shown.
+Every request naming one key carries ``filter[environment_scope]`` (see
+:mod:`platformctl.providers.gitlab_variables`). Values are raw (no ``$`` expansion): what
+platform.yaml says is what jobs get. Secrets are compared by the keyed hash of the value
+GitLab returns, never shown.
 
 platformctl's record (class, TTL, expiry, managed names) is the variable
 ``PLATFORMCTL_ENVIRONMENT`` of that scope (see :mod:`platformctl.providers.remote_environments`).
@@ -31,8 +31,9 @@ from platformctl.providers.environment_base import (
     Resource,
     ResourceChange,
 )
+from platformctl.providers.gitlab_variables import delete_variable, set_variable
 from platformctl.providers.http import HttpClient
-from platformctl.providers.httperrors import server_message, translate
+from platformctl.providers.httperrors import translate
 from platformctl.providers.remote_environments import (
     ENVIRONMENT,
     MARKER,
@@ -43,8 +44,8 @@ from platformctl.providers.remote_environments import (
     decode_marker,
     encode_marker,
     managed,
-    marker_writes,
     marker_fields,
+    marker_writes,
     meta_of,
     plan_fields,
     summary_of,
@@ -52,7 +53,6 @@ from platformctl.providers.remote_environments import (
 from platformctl.providers.tokens import remember_secret
 
 Fingerprint = Callable[[str, str, str, str], str]  # (service, environment, name, value) → keyed hash
-SCOPE = "filter[environment_scope]"
 
 
 @dataclass
@@ -85,7 +85,8 @@ class GitLabEnvironments:
         check_names(spec, "GitLab")
         rules.check_maskable(spec)
         seen = self._read(spec.name)
-        check_owner(seen.marker, spec.service, f"GitLab environment {spec.name} of {self.project_path}", self.name)
+        where = f"GitLab environment {spec.name} of {self.project_path}"
+        check_owner(seen.marker, spec.service, where, self.name)
         protection = self._protection_api()
         if spec.protection is not None and protection.available:
             protection.resolve(spec.protection)
@@ -168,10 +169,11 @@ class GitLabEnvironments:
             response = self.http.request("GET", f"/projects/{quote(self.project_path, safe='')}", allow={404},
                                          action=f"read project {self.project_path}")
             if response.status_code == 404:
-                raise ProviderError(f"project {self.project_path} (repository.slug in platform.yaml) is not at "
-                                    "GitLab", provider=self.name, status=404,
-                                    hint="create it with 'platformctl new service', or check the slug and that "
-                                         "the token can see the project")
+                raise ProviderError(
+                    f"project {self.project_path} (repository.slug in platform.yaml) is not at GitLab",
+                    provider=self.name, status=404,
+                    hint="create it with 'platformctl new service', or check the slug and that the token "
+                         "can see the project")
             self._project = int(response.json()["id"])
         return self._project
 
@@ -219,12 +221,12 @@ class GitLabEnvironments:
                 return 1
             seen.environment = self._read(spec.name).environment  # made meanwhile: read it, then tier
             if seen.environment is None:
-                raise ProviderError(f"GitLab refused to create environment {spec.name}: {response.text[:200]}",
-                                    provider=self.name, status=400)
+                raise translate("GitLab", f"create environment {spec.name}", response,
+                                self.http.service.token_hint)
         if seen.environment.get("tier") == tier:
             return 0
-        self.http.request("PUT", f"/projects/{project}/environments/{seen.environment['id']}", json={"tier": tier},
-                          action=f"set the tier of environment {spec.name}")
+        self.http.request("PUT", f"/projects/{project}/environments/{seen.environment['id']}",
+                          json={"tier": tier}, action=f"set the tier of environment {spec.name}")
         return 1
 
     def _set_value(self, spec: EnvironmentSpec, change: ResourceChange, *, exists: bool) -> int:
@@ -237,32 +239,11 @@ class GitLabEnvironments:
         return self._set(spec.name, change.name, value, exists=exists, secret=True)
 
     def _set(self, environment: str, key: str, value: str, *, exists: bool, secret: bool = False) -> int:
-        """``POST`` a variable of the scope (``PUT`` when taken), or ``PUT`` it (``POST`` when gone)."""
-        base = f"/projects/{self._project_id()}/variables"
-        flags = {"raw": True, **({"masked": True, "protected": True} if secret else {})}
-        action = f"set variable {key} of environment {environment}"
-        create = {"key": key, "value": value, "environment_scope": environment, **flags}
-        writes = 0
-        if not exists:
-            response = self.http.request("POST", base, json=create, action=action, allow={400})
-            writes += 1
-            if response.status_code != 400:
-                return writes
-            if "taken" not in server_message(response):
-                raise translate("GitLab", action, response, self.http.service.token_hint)
-        response = self.http.request("PUT", f"{base}/{quote(key)}", params={SCOPE: environment},
-                                     json={"value": value, **flags}, action=action, allow={404})
-        writes += 1
-        if response.status_code == 404:  # deleted meanwhile
-            self.http.request("POST", base, json=create, action=action)
-            writes += 1
-        return writes
+        return set_variable(self.http, self._project_id(), environment, key, value, exists=exists,
+                            secret=secret)
 
     def _delete_variable(self, environment: str, key: str) -> int:
-        self.http.request("DELETE", f"/projects/{self._project_id()}/variables/{quote(key)}",
-                          params={SCOPE: environment}, allow={404},
-                          action=f"delete variable {key} of environment {environment}")
-        return 1
+        return delete_variable(self.http, self._project_id(), environment, key)
 
     def destroy(self, service: str, name: str) -> int:
         """Stop and delete the environment, then its protection, variables and record."""
@@ -271,7 +252,8 @@ class GitLabEnvironments:
             return 0
         where = f"GitLab environment {name} of {self.project_path}"
         if seen.marker is None:
-            raise ProviderError(f"{where} was not made by platformctl; leaving it as it is", provider=self.name,
+            raise ProviderError(f"{where} was not made by platformctl; leaving it as it is",
+                                provider=self.name,
                                 hint="delete it in the project's Operate > Environments if it should go")
         check_owner(seen.marker, service, where, self.name)
         writes = self._stop_and_delete(name, seen.environment) if seen.environment else 0
@@ -293,7 +275,8 @@ class GitLabEnvironments:
         while environment.get("state") == "stopping":  # on_stop jobs of the project's CI are running
             if self._clock() >= deadline:
                 raise ProviderError(f"environment {name} is still stopping after {self.stop_timeout:.0f}s",
-                                    provider=self.name, hint="see its stop job in GitLab; run the command again")
+                                    provider=self.name,
+                                    hint="see its stop job in GitLab; run the command again")
             self._sleep(delay)
             delay = min(delay * 2, 2.0)
             environment = self.http.request("GET", base, action=f"read environment {name}").json()

@@ -57,8 +57,8 @@ class SecretFingerprints:
         if not records:
             return
         with self._connect() as db:
-            db.executemany("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?)",
-                           [(scope, environment, name, r.fingerprint, r.updated_at) for name, r in records.items()])
+            rows = [(scope, environment, name, r.fingerprint, r.updated_at) for name, r in records.items()]
+            db.executemany("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?, ?)", rows)
 
     def forget(self, scope: str, environment: str, names: Iterable[str] | None = None) -> None:
         """Drop the records of some secrets, or of the whole environment."""
@@ -86,7 +86,7 @@ class SecretFingerprints:
                 db.executescript(_SCHEMA)
                 yield db
         except sqlite3.Error as exc:
-            raise ProviderError(f"secret record {self.path}: {exc}", provider="github",
-                                hint="delete the file to start over: every secret is then set once more") from None
+            hint = "delete the file to start over: each secret is then set once more"
+            raise ProviderError(f"secret record {self.path}: {exc}", provider="github", hint=hint) from None
         finally:
             db.close()
