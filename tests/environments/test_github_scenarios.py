@@ -131,8 +131,9 @@ def test_rotate_a_secret_is_one_sealed_write(run_github, github, github_envs):
     assert run_github("env", "up", "staging").exit_code == 0
     writes = len(github.writes())
     rotated = "rotated-value-2026"
-    result = run_github("env", "up", "staging", "--json", TEST_DB_PASSWORD=rotated)
+    result = run_github("--debug", "env", "up", "staging", "--json", TEST_DB_PASSWORD=rotated)
     assert result.exit_code == 0, result.stderr
+    assert "DEBUG platformctl.http" in result.stderr  # every request logged: still no value
     assert [
         (c["kind"], c["action"], c.get("detail"))
         for c in result.json()["changes"]

@@ -126,8 +126,9 @@ def test_rotate_a_secret_is_one_write(run_gitlab, gitlab, gitlab_envs, project):
     assert run_gitlab("env", "up", "staging").exit_code == 0
     writes = len(gitlab.writes())
     rotated = "rotated-value-2026"
-    result = run_gitlab("env", "up", "staging", "--json", TEST_DB_PASSWORD=rotated)
+    result = run_gitlab("--debug", "env", "up", "staging", "--json", TEST_DB_PASSWORD=rotated)
     assert result.exit_code == 0, result.stderr
+    assert "DEBUG platformctl.http" in result.stderr  # every request logged: still no value
     assert [
         (c["kind"], c["action"], c.get("detail"))
         for c in result.json()["changes"]
