@@ -293,3 +293,16 @@ def test_ci_on_a_tty_does_not_prompt(isolation, tmp_path):
     child.close()
     assert child.exitstatus == 2
     assert "--set team=VALUE" in child.before
+
+
+def test_compiled_python_files_in_a_golden_path_never_reach_the_service(cli, tmp_path):
+    gp = build_golden_path(tmp_path / "gp", files={"app.py": "x = 1\n"})
+    cache = gp / "template" / "__pycache__"
+    cache.mkdir()
+    (cache / "app.cpython-311.pyc").write_bytes(b"\xa7\x0d\x0d\x0a")
+    (gp / "template" / "stray.pyc").write_bytes(b"\xa7")
+    configure_golden_path(tmp_path / "work", "tiny", gp)
+    assert cli("new", "service", "svc", "-g", "tiny").exit_code == 0
+    files = {p.name for p in (tmp_path / "work" / "svc").rglob("*") if ".git" not in p.parts}
+    assert "app.py" in files
+    assert not files & {"__pycache__", "app.cpython-311.pyc", "stray.pyc"}

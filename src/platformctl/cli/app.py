@@ -6,8 +6,6 @@ code inside its body, so ``platformctl --help`` stays fast.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -76,30 +74,9 @@ def root(
     state.io = IO(no_input=no_input, no_color=no_color)
     state.config_file = config
     state.debug = debug or state.debug
-    _configure_logging(state.debug)
+    from platformctl.cli.logs import configure_logging
 
-
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time (tests swap it), secrets redacted."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        with contextlib.suppress(OSError, ValueError):  # a closed stream must not become a traceback
-            sys.stderr.write(self.format(record) + "\n")
-
-
-def _configure_logging(debug: bool) -> None:
-    """Warnings (retries, rate limits) always; every HTTP request with --debug. Tokens never."""
-    from platformctl.providers.tokens import RedactingFilter
-
-    logger = logging.getLogger("platformctl")
-    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
-        logger.removeHandler(old)
-    handler = _StderrHandler()
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else
-                                           "warning: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    configure_logging(state.debug)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

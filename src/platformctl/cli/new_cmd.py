@@ -75,9 +75,11 @@ def service(
     host = repository_host(settings, settings.get("provider"))
     registrar = catalog_registrar(settings)
     gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
-    if settings.get("owner") and "owner" not in given and gp.question("owner"):
-        given["owner"] = settings.get("owner")
-        origin["owner"] = "owner (platform config)"
+    # The owner team and the organisation a golden path asks for default to the settings.
+    for question, key in (("owner", "owner"), ("organization", "org")):
+        if settings.get(key) and question not in given and gp.question(question):
+            given[question] = settings.get(key)
+            origin[question] = f"{key} (settings)"
     ask = question_prompter(state.io)
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
     request = ServiceRequest(

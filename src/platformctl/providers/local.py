@@ -103,10 +103,13 @@ class LocalRepositories:
             )
         _ensure_origin(local, str(self.path(spec)))
         try:
-            local.git.push("origin", f"{branch}:{branch}")
+            # The bare repository fetches from the checkout: the same objects and the same
+            # fast-forward-only ref update as a push, with one process pair fewer.
+            bare.git.fetch("--quiet", "--no-tags", str(workdir), f"refs/heads/{branch}:{remote_ref}")
         except git.GitCommandError as exc:
             raise ProviderError(f"push to {spec.slug} failed: {_last_line(exc)}",
                                 provider=self.name) from None
+        _track(local, branch, head)
         return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
@@ -132,6 +135,16 @@ def _is_ancestor(repo: git.Repo, ancestor: str, head: str) -> bool:
         return repo.is_ancestor(ancestor, head)
     except git.GitCommandError:  # the ancestor is not even in this repository
         return False
+
+
+def _track(repo: git.Repo, branch: str, head: str) -> None:
+    """What a ``git push -u origin`` leaves behind: origin/<branch> and the upstream config."""
+    import git
+
+    git.Reference.create(repo, f"refs/remotes/origin/{branch}", head, force=True)
+    with repo.config_writer(config_level="repository") as writer:
+        writer.set_value(f'branch "{branch}"', "remote", "origin")
+        writer.set_value(f'branch "{branch}"', "merge", f"refs/heads/{branch}")
 
 
 def _ensure_origin(repo: git.Repo, url: str) -> None:

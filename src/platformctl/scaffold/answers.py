@@ -6,6 +6,7 @@ Validation runs before anything is rendered, with the golden path's own copier v
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -202,15 +203,22 @@ def _fail(text: str) -> Any:
 def _render(source: str, context: Mapping[str, Any]) -> str | None:
     """Render a Jinja expression in a sandbox; None when it needs something we lack (copier then decides)."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
     try:
-        env = SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
-        return env.from_string(source).render(**context)
+        return _sandbox().from_string(source).render(**context)
     except jinja2.UndefinedError:
         return None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"cannot evaluate the golden path expression {source!r}: {exc}") from None
+
+
+@functools.cache
+def _sandbox() -> Any:
+    """One sandboxed environment per process: building it (and its filters) is the costly part."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
 
 
 def _extensions() -> list[str]:

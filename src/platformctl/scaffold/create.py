@@ -211,7 +211,7 @@ def _render_into_place(request: ServiceRequest, location: Repository, progress: 
         pristine = commit_all(repo, f"Render golden path {gp.name} {gp.version}\n\n"
                                     "This commit is the pristine render: golden-path updates merge onto it.")
         write_descriptor(work, _descriptor(request, location, pristine))
-        commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})")
+        commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})", paths=[DESCRIPTOR_FILE])
         repo.close()
         if target.exists():
             target.rmdir()  # empty: checked before

@@ -20,15 +20,18 @@ def init_repository(path: Path) -> git.Repo:
     return git.Repo.init(path, initial_branch=DEFAULT_BRANCH)
 
 
-def commit_all(repo: git.Repo, message: str) -> str:
-    """Stage every file and commit, without hooks or signing prompts; return the commit SHA.
+def commit_all(repo: git.Repo, message: str, *, paths: list[str] | None = None) -> str:
+    """Stage every file (or just ``paths``) and commit, without hooks or signing prompts.
 
     The author is the user's git identity when configured, else a neutral platformctl one, so
-    a fresh CI machine with no git config still works.
+    a fresh CI machine with no git config still works. Returns the commit SHA.
     """
     import git
 
-    repo.git.add(A=True)
+    if paths is None:
+        repo.git.add(A=True)
+    else:
+        repo.index.add(paths)  # in-process: no git subprocess for a known, small change
     actor = _identity(repo)
     commit = repo.index.commit(message, author=actor, committer=actor)
     # index.commit does not move a branch that has no commit yet in every GitPython version

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
 
 
+# Copier drops these only for templates without _subdirectory; pip compiles the .py files of an
+# installed golden path into __pycache__, so they must never reach a service.
+ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
+
+
 def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> list[str]:
     """Render ``golden_path`` with ``answers`` into the empty folder ``destination``.
 
@@ -32,12 +37,15 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             warnings.simplefilter("ignore")
             copier.run_copy(
                 str(golden_path.path), str(destination), data=answers, defaults=True,
-                overwrite=True, quiet=True, unsafe=golden_path.trusted,
+                overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
             )
     except UnsafeTemplateError as exc:
+        # Copier's message ends with advice about its own --trust flag: keep the first line.
+        lines = str(exc).strip().splitlines()
+        reason = lines[0].rstrip(".") if lines else "unsafe features"
         raise TemplateError(
             f"golden path {golden_path.name!r} from {golden_path.origin} wants to run code "
-            f"({exc}) and its source is not trusted",
+            f"({reason}) and its source is not trusted",
             hint=f"if you trust it, set 'trusted: true' under golden_paths.{golden_path.name} "
             "in platformctl.yaml",
         ) from None

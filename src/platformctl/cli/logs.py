@@ -1,0 +1,33 @@
+"""Log records of the providers (retries, rate limits, requests) on stderr, secrets redacted.
+
+Imported by the root callback only, so ``--help`` and ``--version`` never load ``logging``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests swap it), secrets redacted."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a closed stream must not become a traceback
+            sys.stderr.write(self.format(record) + "\n")
+
+
+def configure_logging(debug: bool) -> None:
+    """Warnings (retries, rate limits) always; every HTTP request with --debug. Tokens never."""
+    from platformctl.providers.tokens import RedactingFilter
+
+    logger = logging.getLogger("platformctl")
+    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(old)
+    handler = _StderrHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else
+                                           "warning: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
