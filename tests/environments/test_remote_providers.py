@@ -165,3 +165,17 @@ def test_descriptor_repository_elsewhere_is_a_config_error(cli, platform_home):
     assert result.exit_code == 2
     assert "error: environments at github live in the service's repository, but platform.yaml says its " \
            "repository is at local" in result.stderr
+
+
+def test_a_secret_set_before_a_failure_stays_known(github, github_envs, github_url, tmp_path):
+    first = spec_of("github", {"A": "1", "B": "2"}, {"S": "first-value"})
+    converge(first, github_provider(github_url, tmp_path))
+    github.inject(Fault("DELETE", f"{ENV}/variables/B", 422, {"message": "Validation Failed"}))
+    rotated = spec_of("github", {"A": "1"}, {"S": "second-value"})
+    with pytest.raises(ProviderError, match="delete variable B"):
+        converge(rotated, github_provider(github_url, tmp_path))
+    assert github_envs.open_secret("acme/payments", "staging", "S") == "second-value"
+    plan, applied = converge(rotated, github_provider(github_url, tmp_path))
+    assert [(c.kind, c.name, c.action) for c in plan.pending] == [
+        ("environment", "staging", "update"), ("variable", "B", "delete")]  # the secret is not set again
+    assert applied.total_writes == 2

@@ -14,12 +14,13 @@ differs; the requests, in order, are listed in docs/environments.md.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.errors import InputRequired, ProviderError
+from platformctl.errors import InputRequired, PlatformctlError, ProviderError
 from platformctl.providers import github_env_rules as rules
 from platformctl.providers.environment_base import (
     EnvironmentSpec,
@@ -180,6 +181,21 @@ class GitHubEnvironments:
         if interim is not None:
             writes += self._write_marker(spec, interim, exists=seen.marker is not None)
         written: list[str] = []
+        try:
+            writes += self._write_values(spec, seen, changes, written)
+        except PlatformctlError:
+            with contextlib.suppress(PlatformctlError):  # what was set stays known; the first error wins
+                self._record_secrets(spec, written)
+            raise
+        if final is not None:
+            writes += self._write_marker(spec, final, exists=True)
+        self._record_secrets(spec, written)
+        return writes
+
+    def _write_values(self, spec: EnvironmentSpec, seen: _Seen, changes: Sequence[ResourceChange],
+                written: list[str]) -> int:
+        """Set variables and secrets, then delete the removed ones; ``written`` gets each secret set."""
+        writes = 0
         for change in changes:
             if change.kind == "variable" and change.action in ("create", "update"):
                 writes += self._set_variable(spec.name, change.name, spec.variables[change.name],
@@ -195,9 +211,6 @@ class GitHubEnvironments:
                 writes += 1
                 if change.kind == "secret":
                     self.fingerprints.forget(self.scope, spec.name, [change.name])
-        if final is not None:
-            writes += self._write_marker(spec, final, exists=True)
-        self._record_secrets(spec, written)
         return writes
 
     def _environment(self, spec: EnvironmentSpec, seen: _Seen, protection: ResourceChange | None) -> int:
