@@ -123,7 +123,7 @@ def put_environment(http: HttpClient, slug: str, name: str, body: dict[str, Any]
         raise ProviderError(f"GitHub cannot set prevent_self_review on environment {name}: this GitHub "
                             f"version does not know it ({message})", provider="github", status=422,
                             hint="remove protection.prevent_self_review for this GitHub (Enterprise Server)")
-    if is_plan_gated(message) or "protect" in message.lower():
+    if is_plan_gated(message):
         gated = [f for f in ("reviewers", "wait_timer") if f in body] or sorted(body)
         where = "a private repository" if private else "this repository"
         raise ProviderError(
