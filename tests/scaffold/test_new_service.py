@@ -157,6 +157,7 @@ def test_answers_file(cli, tmp_path):
     answers.write_text("port: 9100\ndescription: Takes money\n")
     result = cli("new", "service", "payments", "--answers-file", str(answers), "--set", "port=9200",
                  "--json")
+    assert cli("new", "service", "other", "--answers", str(answers), "--dry-run").exit_code == 0
     assert result.exit_code == 0, result.stderr
     descriptor = yaml.safe_load((tmp_path / "work/payments/platform.yaml").read_text())
     assert descriptor["golden_path"]["answers"]["port"] == 9200  # --set beats the file

@@ -33,7 +33,8 @@ def service(
         list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Answer a question (repeatable)")
     ] = None,
     answers_file: Annotated[
-        Path | None, typer.Option("--answers-file", help="YAML/JSON file of answers", dir_okay=False)
+        Path | None,
+        typer.Option("--answers-file", "--answers", help="YAML/JSON file of answers", dir_okay=False),
     ] = None,
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Where to create the service [default: ./NAME]")
