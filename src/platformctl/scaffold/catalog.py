@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 METADATA_FILE = "golden-path.yaml"
 COPIER_FILE = "copier.yml"
 REQUIRED_QUESTIONS = ("service_name",)
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # a golden path's name is a folder name: no '/', no '..'
 
 
 class EnvironmentDefault(BaseModel):
@@ -34,7 +35,7 @@ class GoldenPathMetadata(BaseModel):
     """The shape of ``golden-path.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    name: str = Field(pattern=NAME_PATTERN)
     version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
     description: str
     environments: dict[str, EnvironmentDefault] = Field(default_factory=dict)
@@ -116,8 +117,15 @@ def get_golden_path(settings: Settings, name: str) -> GoldenPath:
     """One golden path by name.
 
     Raises:
-        UsageError: no golden path has that name.
+        UsageError: no golden path has that name (or it is not a name at all).
     """
+    import re
+
+    if not re.fullmatch(NAME_PATTERN, name):
+        # A name is joined to the bundled folder, and bundled golden paths are trusted: a path
+        # here would run any template on the machine as if it came with platformctl.
+        raise UsageError(f"invalid golden path name {name!r}: use a lower-case name such as python-service",
+                         hint="see 'platformctl golden-path list'")
     if name in settings.golden_paths:
         return _load_configured(settings.golden_paths[name], settings.home)
     folder = bundled_root() / name

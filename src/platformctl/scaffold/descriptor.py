@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -12,6 +12,8 @@ from platformctl.errors import ConfigError
 
 DESCRIPTOR_FILE = "platform.yaml"
 API_VERSION = "platformctl/v1"
+# Names become folder names, namespaces and API paths: a lower-case DNS label, never a path.
+Name = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 
 
 class _Model(BaseModel):
@@ -21,7 +23,7 @@ class _Model(BaseModel):
 class GoldenPathRecord(_Model):
     """Which golden path made the service, at which version, with which answers."""
 
-    name: str
+    name: Name
     version: str
     source: str
     pristine_commit: str = Field(pattern=r"^[0-9a-f]{40}$")
@@ -52,7 +54,7 @@ class ServiceDescriptor(_Model):
     """The content of ``platform.yaml``."""
 
     api_version: str = Field(API_VERSION, alias="apiVersion")
-    name: str
+    name: Name
     owner: str | None = None
     description: str | None = None
     golden_path: GoldenPathRecord
