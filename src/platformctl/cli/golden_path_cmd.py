@@ -24,8 +24,8 @@ def _summary(gp: GoldenPath) -> dict[str, Any]:
 
 def _questions(gp: GoldenPath) -> list[dict[str, Any]]:
     return [
-        {"name": q.name, "type": q.type, "help": q.help, "default": q.default,
-         "choices": q.choice_values(), "required": not q.has_default}
+        {"name": q.name, "type": q.type, "help": q.help, "default": None if q.secret else q.default,
+         "choices": q.choice_values(), "required": not q.has_default, "secret": q.secret}
         for q in gp.questions if q.asked
     ]
 
@@ -75,7 +75,8 @@ def show(
         for column in ("question", "type", "default", "allowed", "help"):
             table.add_column(column)
         for q in questions:
-            default = "[red]required[/]" if q["required"] else escape(str(q["default"]))
+            default = ("[red]required[/]" if q["required"] else "[dim](secret)[/]" if q["secret"]
+                       else escape(str(q["default"])))
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
             table.add_row(q["name"], q["type"], default, escape(allowed), escape(q["help"]))
         out.print(table)
