@@ -64,6 +64,34 @@ class GoldenPathSource(_Strict):
             raise ValueError("'ref' and 'subdirectory' go with 'git', not 'path'")
         return self
 
+    @field_validator("git")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is not None and value.startswith("-"):
+            raise ValueError("must be a git URL or path, not an option")
+        # A password in the URL would be stored in the cache's .git/config and recorded in every
+        # service's platform.yaml (as the golden path's source), and printed by `config show`.
+        if value is not None and urlsplit(value).password:
+            raise ValueError("holds a password or token: leave it out, git asks its credential helper "
+                             "(or use an SSH URL)")
+        return value
+
+    @field_validator("ref")
+    @classmethod
+    def _ref(cls, value: str | None) -> str | None:
+        if value is not None and (value.startswith("-") or not value or any(c.isspace() for c in value)):
+            raise ValueError("must be a tag, branch or commit (no spaces, not starting with '-')")
+        return value
+
+    @field_validator("subdirectory")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is not None and (Path(value).is_absolute() or ".." in Path(value).parts):
+            raise ValueError("must be a folder inside the repository (relative, without '..')")
+        return value
+
 
 class GitHubConfig(_Strict):
     api_url: HttpUrl | None = None

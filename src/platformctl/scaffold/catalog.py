@@ -183,9 +183,10 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
         repo = git.Repo.clone_from(source.git, tmp, no_checkout=source.ref is not None)
         if source.ref:
             repo.git.checkout(source.ref)
-    except git.GitCommandError as exc:
+    except (git.GitCommandError, git.exc.UnsafeProtocolError, git.exc.UnsafeOptionError) as exc:
+        # GitPython refuses remote helpers such as ext:: (they run commands) before git starts.
         shutil.rmtree(tmp, ignore_errors=True)
-        detail = (exc.stderr or "").strip().splitlines()
+        detail = (getattr(exc, "stderr", "") or "").strip().splitlines()
         raise TemplateError(
             f"cannot fetch golden path {configured.name!r} from {source.git}"
             f"{' at ' + source.ref if source.ref else ''}: {detail[-1] if detail else exc}",

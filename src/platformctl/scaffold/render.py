@@ -35,9 +35,12 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
+            # ref, or a local folder) renders as it is, not at its latest tag as copier would.
             copier.run_copy(
                 str(golden_path.path), str(destination), data=answers, defaults=True,
                 overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
+                vcs_ref="HEAD",
             )
     except UnsafeTemplateError as exc:
         # Copier's message ends with advice about its own --trust flag: keep the first line.
