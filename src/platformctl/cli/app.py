@@ -98,7 +98,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             obj=state,
         )
     except PlatformctlError as exc:
-        state.io.error(exc.message, exc.hint)
+        state.io.error(_redact(exc.message), _redact(exc.hint) if exc.hint else None)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
         state.io.err.print()
@@ -116,26 +116,33 @@ def _unexpected(state: AppContext, exc: Exception) -> int:
 
     if isinstance(exc, UsageError):
         command = exc.ctx.command_path if exc.ctx else "platformctl"
-        state.io.error(exc.format_message(), f"run '{command} --help' for usage")
+        state.io.error(_redact(exc.format_message()), f"run '{command} --help' for usage")
         return ExitCode.USAGE
     if isinstance(exc, ClickException):
-        state.io.error(exc.format_message())
+        state.io.error(_redact(exc.format_message()))
         return exc.exit_code
     if isinstance(exc, OSError) and exc.errno == 32:  # EPIPE: the reader went away
         return ExitCode.ERROR
-    if state.debug:
-        raise exc
     state.io.error(
-        f"unexpected {type(exc).__name__}: {exc}",
+        _redact(f"unexpected {type(exc).__name__}: {exc}"),
         "re-run with --debug for the traceback and report it as a bug",
     )
-    return ExitCode.ERROR
+    return _debug_traceback(state, ExitCode.ERROR)
 
 
 def _debug_traceback(state: AppContext, code: int) -> int:
+    """With --debug, the traceback of the error being handled: plain (no local variables) and
+    with every known secret blanked, like every other line platformctl prints."""
     if state.debug:
         import traceback
 
-        traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(_redact(traceback.format_exc()))
     return code
+
+
+def _redact(text: str) -> str:
+    """Tokens and secret values blanked out (providers/tokens.py: standard library only)."""
+    from platformctl.providers.tokens import redact as blank
+
+    return blank(text)
 
