@@ -31,18 +31,19 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
     ]
 
     def human(out: Console) -> None:
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(box=None, pad_edge=False)
         for column in ("setting", "value", "source"):
             table.add_column(column)
         for row in rows:
-            value = "[dim]-[/]" if row["value"] is None else str(row["value"])
-            table.add_row(row["key"], value, row["source"])
+            value = "[dim]-[/]" if row["value"] is None else escape(str(row["value"]))
+            table.add_row(row["key"], value, escape(row["source"]))
         for gp in paths:
             where = gp.get("path") or f"{gp['git']}@{gp.get('ref') or 'HEAD'}"
             trusted = " (trusted)" if gp.get("trusted") else ""
-            table.add_row(f"golden_paths.{gp['name']}", where + trusted, gp["source"])
+            table.add_row(f"golden_paths.{gp['name']}", escape(where) + trusted, escape(gp["source"]))
         out.print(table)
 
     state.io.emit(
@@ -68,4 +69,4 @@ def init(
     if path.exists() and not force:
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
     atomic_write_text(path, STARTER_CONFIG)
-    state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}"))
+    state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))

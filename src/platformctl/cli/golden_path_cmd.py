@@ -39,14 +39,15 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
     paths = list_golden_paths(state.settings())
 
     def human(out: Console) -> None:
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(box=None, pad_edge=False)
         for column in ("name", "version", "description", "source"):
             table.add_column(column)
         for gp in paths:
-            table.add_row(gp.name, gp.version, gp.description,
-                          gp.origin + ("" if gp.trusted else " (untrusted)"))
+            table.add_row(gp.name, gp.version, escape(gp.description),
+                          escape(gp.origin) + ("" if gp.trusted else " (untrusted)"))
         out.print(table)
 
     state.io.emit({"golden_paths": [_summary(gp) for gp in paths]}, human)
@@ -70,7 +71,7 @@ def show(
         from rich.table import Table
 
         out.print(f"[bold]{gp.name}[/] {gp.version} — {escape(gp.description)}")
-        out.print(f"source: {gp.origin}{'' if gp.trusted else ' (untrusted: copier tasks refused)'}")
+        out.print(f"source: {escape(gp.origin)}{'' if gp.trusted else ' (untrusted: copier tasks refused)'}")
         table = Table(box=None, pad_edge=False, title=None)
         for column in ("question", "type", "default", "allowed", "help"):
             table.add_column(column)
@@ -78,7 +79,7 @@ def show(
             default = ("[red]required[/]" if q["required"] else "[dim](secret)[/]" if q["secret"]
                        else escape(str(q["default"])))
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
-            table.add_row(q["name"], q["type"], default, escape(allowed), escape(q["help"]))
+            table.add_row(escape(q["name"]), escape(q["type"]), default, escape(allowed), escape(q["help"]))
         out.print(table)
         out.print("\nset answers with: platformctl new service NAME --golden-path "
                   f"{gp.name} --set QUESTION=VALUE")

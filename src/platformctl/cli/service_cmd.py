@@ -37,8 +37,10 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
 
 
 def _render_status(out: Console, status: ServiceStatus) -> None:
+    from rich.markup import escape
+
     available = status.available or "[red]not available[/]"
-    out.print(f"[bold]{status.name}[/]: golden path {status.golden_path} {status.version} "
+    out.print(f"[bold]{status.name}[/]: golden path {status.golden_path} {escape(status.version)} "
               f"(newest available: {available})")
     if status.update_available:
         out.print(f"[yellow]update available[/]: run 'platformctl update service' to take {status.available}")
@@ -52,7 +54,7 @@ def _render_status(out: Console, status: ServiceStatus) -> None:
         out.print(f"drift from the pristine render: {counts}")
         for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
             for name in status.drift[kind]:
-                out.print(f"  {mark} {name}")
+                out.print(f"  {mark} {escape(name)}")
 
 
 @update_app.command("service")
