@@ -245,11 +245,31 @@ def _render(source: str, context: Mapping[str, Any]) -> str | None:
 
 @functools.cache
 def _sandbox() -> Any:
-    """One sandboxed environment per process: building it (and its filters) is the costly part."""
+    """One sandboxed environment per process: building it (and its filters) is the costly part.
+
+    ``expandvars`` sees only the variables an untrusted render sees: a default must not turn
+    into a token that is then recorded in platform.yaml.
+    """
+    import os
+
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
+    from platformctl.scaffold.render import visible_environment
+
+    env = SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
+    if "expandvars" in env.filters:
+        env.filters["expandvars"] = lambda text: _expand(str(text), visible_environment(os.environ))
+    return env
+
+
+def _expand(text: str, variables: Mapping[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` from ``variables``; others are left as written (as os.path does)."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return variables.get(name, match.group(0))
+
+    return re.sub(r"\$(?:(\w+)|\{([^}]*)\})", value, text)
 
 
 def _extensions() -> list[str]:
