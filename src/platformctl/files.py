@@ -11,13 +11,15 @@ from pathlib import Path
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
 
-    The temporary file is created next to the target (same filesystem) with ``mode`` already
-    set, so a secret-bearing file is never readable by others, not even for an instant.
+    The temporary file is created next to the target (same filesystem) readable by its owner
+    only, and gets ``mode`` (less what the umask takes away, as ``open`` would) before a byte is
+    written, so a secret-bearing file (``mode=0o600``) is never readable by others, not even
+    for an instant.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, mode)
+        os.fchmod(fd, mode & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -26,6 +28,17 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Umask:")), 8)
+    except (OSError, StopIteration, ValueError, IndexError):
+        current = os.umask(0o022)
+        os.umask(current)
+        return current
 
 
 def user_config_dir(env: Mapping[str, str] = os.environ) -> Path:
