@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "platformctl"
 DOMAIN = ("scaffold", "environments", "maturity")
 # Modules below the CLI that every layer may use.
-SHARED = ("config.py", "errors.py", "files.py", "environment_fields.py")
+SHARED = ("config.py", "config_schema.py", "errors.py", "files.py", "environment_fields.py")
 UI = ("typer", "rich", "click", "platformctl.cli")
 
 
