@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.environments.hosts import github_envs, gitlab_envs, run_github, run_gitlab  # noqa: F401
+from tests.fakes.fixtures import fast_http_env, github, github_url, gitlab, gitlab_url  # noqa: F401
 from tests.fakes.kubernetes import KubernetesFake
 from tests.fakes.loopback import serve
 
@@ -23,7 +25,7 @@ golden_path:
   source: bundled
   pristine_commit: 0123456789abcdef0123456789abcdef01234567
   answers: {{service_name: payments}}
-repository: {{provider: local, slug: local/payments, url: /nowhere}}
+repository: {repository}
 environments:
 {environments}
 """
@@ -50,11 +52,16 @@ STAGING = """\
 """
 
 
-def write_service(folder: Path, providers: str = "local", environments: str | None = None) -> Path:
+LOCAL_REPOSITORY = "{provider: local, slug: local/payments, url: /nowhere}"
+
+
+def write_service(folder: Path, providers: str = "local", environments: str | None = None,
+                  repository: str = LOCAL_REPOSITORY) -> Path:
     """A service checkout with a platform.yaml."""
     folder.mkdir(parents=True, exist_ok=True)
     envs = environments if environments is not None else STAGING.format(providers=providers)
-    (folder / "platform.yaml").write_text(DESCRIPTOR.format(environments=envs.rstrip() or "  {}"))
+    text = DESCRIPTOR.format(environments=envs.rstrip() or "  {}", repository="{repository}")
+    (folder / "platform.yaml").write_text(text.replace("{repository}", repository))
     return folder
 
 

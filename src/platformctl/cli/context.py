@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from platformctl.providers.environment_base import EnvironmentProvider
     from platformctl.providers.http import RetryPolicy, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
+    from platformctl.scaffold.descriptor import RepositoryRecord
 
 
 GIT_HOSTS = ("github", "gitlab")
@@ -119,8 +120,13 @@ def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
 
 
 def environment_providers(settings: Settings, names: Sequence[str],
-                          progress: Callable[[str], None] | None = None) -> dict[str, EnvironmentProvider]:
-    """The environment providers named by a spec; the only place they are constructed."""
+                          progress: Callable[[str], None] | None = None,
+                          repository: RepositoryRecord | None = None) -> dict[str, EnvironmentProvider]:
+    """The environment providers named by a spec; the only place they are constructed.
+
+    GitHub and GitLab environments live in the service's repository (``repository`` of the
+    service descriptor), which must be at that provider.
+    """
     import os
 
     from platformctl.errors import UsageError
@@ -136,10 +142,49 @@ def environment_providers(settings: Settings, names: Sequence[str],
             from platformctl.providers.kubernetes import KubernetesEnvironments
 
             providers[name] = KubernetesEnvironments(load_kubeconfig(os.environ), progress=progress)
+        elif name in ("github", "gitlab"):
+            providers[name] = _git_host_environments(settings, name, _repository_slug(repository, name))
         else:
-            raise UsageError(f"environments on {name!r} are not available in this version of platformctl",
-                             hint="use the local or kubernetes provider (providers: in platform.yaml)")
+            raise UsageError(f"unknown environment provider {name!r}",
+                             hint="use local, kubernetes, github or gitlab")
     return providers
+
+
+def _repository_slug(repository: RepositoryRecord | None, provider: str) -> str:
+    from platformctl.errors import ConfigError
+
+    if repository is None or repository.provider != provider:
+        found = repository.provider if repository else "none"
+        raise ConfigError(f"environments at {provider} live in the service's repository, but platform.yaml "
+                          f"says its repository is at {found}",
+                          hint=f"set repository.provider to {provider} and repository.slug to OWNER/NAME in "
+                               "platform.yaml, or use another environment provider")
+    return repository.slug
+
+
+def _git_host_environments(settings: Settings, provider: str, slug: str) -> EnvironmentProvider:
+    import functools
+    import os
+
+    from platformctl.providers.http import HttpClient, github_service, gitlab_service
+    from platformctl.providers.tokens import token_from_env
+
+    policy = http_policy(settings)
+    if provider == "github":
+        from platformctl.providers.github_environments import GitHubEnvironments
+        from platformctl.providers.secret_state import SecretFingerprints
+
+        api_url = settings.get("github.api_url")
+        token = token_from_env("github", os.environ)
+        service = github_service(api_url, settings.get("github.api_version"), token)
+        return GitHubEnvironments(HttpClient(service, policy), slug, SecretFingerprints(settings.home),
+                                  scope=f"{api_url.rstrip('/')}/repos/{slug}")
+    from platformctl.environments.secrets import fingerprint, load_key
+    from platformctl.providers.gitlab_environments import GitLabEnvironments
+
+    service = gitlab_service(settings.get("gitlab.url"), token_from_env("gitlab", os.environ))
+    key = load_key(settings.home, os.environ)
+    return GitLabEnvironments(HttpClient(service, policy), slug, functools.partial(fingerprint, key))
 
 
 def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:

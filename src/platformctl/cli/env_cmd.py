@@ -24,7 +24,8 @@ ServiceDirOpt = Annotated[
     Path | None, typer.Option("--service-dir", help="The service checkout (default: walk up from here)",
                               file_okay=False, show_default=False)]
 ProviderOpt = Annotated[
-    list[str] | None, typer.Option("--provider", help="local or kubernetes, repeatable (default: spec)")]
+    list[str] | None,
+    typer.Option("--provider", help="local, kubernetes, github or gitlab, repeatable (default: spec)")]
 ClassOpt = Annotated[
     str | None, typer.Option("--class", help="Environment class (default: from platform.yaml)")]
 TtlOpt = Annotated[
@@ -202,7 +203,7 @@ def _load(state: AppContext, name: str, flags: SpecFlags, service_dir: Path | No
     reader = SecretReader(env=os.environ, base_dir=folder, key=load_key(settings.home, os.environ),
                           stdin=sys.stdin, required=secrets_required)
     spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
-    return spec, environment_providers(settings, spec.providers, state.io.step)
+    return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
 
 
 def _service_providers(state: AppContext, service_dir: Path | None) -> tuple[
@@ -216,7 +217,8 @@ def _service_providers(state: AppContext, service_dir: Path | None) -> tuple[
         env_class = settings.environment_classes.get(record.environment_class)
         for provider in (record.providers or (env_class[0].providers if env_class else None) or []):
             names[provider] = None
-    return descriptor, folder, environment_providers(settings, tuple(names), state.io.step)
+    providers = environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
+    return descriptor, folder, providers
 
 
 def _confirm_production(state: AppContext, name: str) -> None:

@@ -68,6 +68,7 @@ def plan_document(plan: EnvironmentPlan, *, dry_run: bool, writes: int) -> dict[
         "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
         "dry_run": dry_run, "changed": plan.has_changes and not dry_run, "writes": writes,
         "summary": plan.counts(), "changes": [change_document(c) for c in plan.changes],
+        "notes": plan.notes,
     }
 
 
@@ -79,6 +80,8 @@ def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown:
     verb = "Removal plan" if teardown else "Plan"
     out.print(f"[bold]{verb}[/] for environment [bold]{escape(spec.name)}[/] of {escape(spec.service)} "
               f"(class {escape(spec.environment_class)}; {', '.join(spec.providers)})")
+    for note in plan.notes if not teardown else ():
+        out.print(f"[yellow]note:[/] {escape(note)}")
     if not plan.has_changes:
         out.print("no changes" if not teardown else "nothing to remove")
         return

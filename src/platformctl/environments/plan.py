@@ -42,6 +42,11 @@ class EnvironmentPlan:
         """Whether applying the plan writes anything."""
         return bool(self.pending)
 
+    @property
+    def notes(self) -> list[str]:
+        """What providers said they leave out of the spec (e.g. a feature the plan lacks)."""
+        return [f"{name}: {note}" for name, seen in self.observed.items() for note in seen.notes]
+
     def counts(self) -> dict[str, int]:
         """How many resources per action."""
         found = Counter(c.action for c in self.changes)

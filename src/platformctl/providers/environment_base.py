@@ -98,6 +98,7 @@ class Observed:
     resources: Sequence[Resource] = ()
     meta: EnvironmentMeta | None = None
     state: str = "absent"
+    notes: tuple[str, ...] = ()  # what the spec asks that this provider cannot do (not a failure)
 
     @property
     def exists(self) -> bool:
