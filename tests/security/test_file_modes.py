@@ -47,3 +47,13 @@ def test_the_secrets_key_of_the_platform_home_is_0600(tmp_path):
     home = tmp_path / "platform-home"
     load_key(home, {})
     assert mode_of(home / KEY_FILE) == 0o600
+
+
+def test_the_github_secret_record_is_created_0600_never_chmodded(tmp_path, umask, monkeypatch):
+    from platformctl.providers.secret_state import DB_FILE, Recorded, SecretFingerprints
+
+    umask(0o000)
+    monkeypatch.setattr(os, "chmod", lambda *a, **k: pytest.fail("chmod after creation"))
+    SecretFingerprints(tmp_path).put("scope", "staging", {"TOKEN": Recorded("hmac-sha256:0", "now")})
+    assert mode_of(tmp_path / DB_FILE) == 0o600
+    assert SecretFingerprints(tmp_path).get("scope", "staging") == {"TOKEN": Recorded("hmac-sha256:0", "now")}

@@ -73,3 +73,12 @@ def test_an_org_that_is_a_path_is_refused(cli, tmp_path, isolation):
     assert result.exit_code == 2
     assert "field 'org'" in result.stderr
     assert not list(tmp_path.rglob("billing.git"))
+
+
+def test_a_descriptor_whose_repository_slug_climbs_out_is_invalid(cli, tmp_path):
+    # The slug becomes API paths of the environments at GitHub and GitLab.
+    service = tmp_path / "billing"
+    write_descriptor(service, **{"repository.slug": "acme/../../user"})
+    result = cli("check", "service", str(service))
+    assert result.exit_code == 2
+    assert "platform.yaml: field 'repository.slug'" in result.stderr

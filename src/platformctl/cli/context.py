@@ -166,25 +166,21 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
     import functools
     import os
 
-    from platformctl.providers.http import HttpClient, github_service, gitlab_service
-    from platformctl.providers.tokens import token_from_env
+    from platformctl.providers.http import build_client
 
-    policy = http_policy(settings)
+    service = git_host_service(settings, provider)
+    http = build_client(service, http_policy(settings))
     if provider == "github":
         from platformctl.providers.github_environments import GitHubEnvironments
         from platformctl.providers.secret_state import SecretFingerprints
 
-        api_url = settings.get("github.api_url")
-        token = token_from_env("github", os.environ)
-        service = github_service(api_url, settings.get("github.api_version"), token)
-        return GitHubEnvironments(HttpClient(service, policy), slug, SecretFingerprints(settings.home),
-                                  scope=f"{api_url.rstrip('/')}/repos/{slug}")
+        return GitHubEnvironments(http, slug, SecretFingerprints(settings.home),
+                                  scope=f"{service.base_url.rstrip('/')}/repos/{slug}")
     from platformctl.environments.secrets import fingerprint, load_key
     from platformctl.providers.gitlab_environments import GitLabEnvironments
 
-    service = gitlab_service(settings.get("gitlab.url"), token_from_env("gitlab", os.environ))
     key = load_key(settings.home, os.environ)
-    return GitLabEnvironments(HttpClient(service, policy), slug, functools.partial(fingerprint, key))
+    return GitLabEnvironments(http, slug, functools.partial(fingerprint, key))
 
 
 def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:

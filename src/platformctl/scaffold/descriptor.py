@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from platformctl.environment_fields import EnvironmentDefaults, SecretSource, VarName
 from platformctl.errors import ConfigError
@@ -34,8 +34,16 @@ class RepositoryRecord(_Model):
     """Where the service's repository lives."""
 
     provider: str
-    slug: str
+    # OWNER/NAME or GROUP/SUB/NAME: it becomes API paths (environments at GitHub and GitLab).
+    slug: str = Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
     url: str
+
+    @field_validator("slug")
+    @classmethod
+    def _no_dot_segments(cls, value: str) -> str:
+        if any(part in (".", "..") for part in value.split("/")):
+            raise ValueError("must be OWNER/NAME (or GROUP/SUB/NAME), without '.' or '..'")
+        return value
 
 
 class EnvironmentRecord(EnvironmentDefaults):
