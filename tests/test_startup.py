@@ -35,5 +35,33 @@ def test_help_and_version_load_no_heavy_library():
     assert probe(["new", "service", "--help"]) == []
 
 
+# Every group's and every command's --help, each run in one process, in order: a command that
+# loads a heavy library is named by the first run after which the library is there.
+EVERY_HELP = """
+import contextlib, io, sys
+from platformctl.cli.app import app, run
+run(["--help"])
+seen = {}
+for group in app.registered_groups:
+    commands = [c.name for c in group.typer_instance.registered_commands]
+    for args in ([group.name, "--help"], *([group.name, c, "--help"] for c in commands)):
+        with contextlib.redirect_stdout(io.StringIO()):
+            run(args)
+        for module in HEAVY:
+            if module in sys.modules:
+                seen.setdefault(module, " ".join(args))
+print("RUNS=" + str(sum(1 + len(g.typer_instance.registered_commands) for g in app.registered_groups)))
+print("LOADED=" + repr(seen))
+"""
+
+
+def test_every_command_help_loads_no_heavy_library():
+    script = EVERY_HELP.replace("HEAVY", repr(HEAVY))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    runs = int(next(line for line in out.splitlines() if line.startswith("RUNS="))[5:])
+    assert runs >= 17  # seven groups and their commands: the loop really walked them
+    assert next(line for line in out.splitlines() if line.startswith("LOADED=")) == "LOADED={}"
+
+
 def test_a_bad_name_fails_before_loading_heavy_libraries():
     assert probe(["new", "service", "Bad_Name!"]) == []

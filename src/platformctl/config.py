@@ -12,107 +12,24 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
+from pydantic import ValidationError
+
+from platformctl.config_schema import (
+    GoldenPathSource,
+    PlatformConfig,
+    describe_problem,
+    describe_validation_error,
 )
-
 from platformctl.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
 
+__all__ = ["ConfiguredGoldenPath", "Settings", "describe_validation_error", "load_settings"]
+
 PROJECT_FILE_NAME = "platformctl.yaml"
 ENV_PREFIX = "PLATFORMCTL_"
-PROVIDERS = ("local", "github", "gitlab")
-_SLUG = r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)*$"
-
-
-def _check_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must be an http:// or https:// URL")
-    return value.rstrip("/")
-
-
-HttpUrl = Annotated[str, AfterValidator(_check_url)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GoldenPathSource(_Strict):
-    """Where a configured golden path comes from: a local directory or a git URL at a ref."""
-
-    path: str | None = Field(None, description="Local directory holding copier.yml")
-    git: str | None = Field(None, description="Git URL of a repository holding copier.yml")
-    ref: str | None = Field(None, description="Tag, branch or commit of `git` (default: HEAD)")
-    subdirectory: str | None = Field(None, description="Folder of the git repository to use")
-    trusted: bool = Field(False, description="Allow copier tasks and extensions of this source")
-
-    @model_validator(mode="after")
-    def _one_location(self) -> GoldenPathSource:
-        if (self.path is None) == (self.git is None):
-            raise ValueError("give exactly one of 'path' or 'git'")
-        if self.path is not None and (self.ref or self.subdirectory):
-            raise ValueError("'ref' and 'subdirectory' go with 'git', not 'path'")
-        return self
-
-
-class GitHubConfig(_Strict):
-    api_url: HttpUrl | None = None
-    api_version: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-
-
-class GitLabConfig(_Strict):
-    url: HttpUrl | None = None
-
-
-class BackstageConfig(_Strict):
-    url: HttpUrl | None = None
-
-
-class HttpConfig(_Strict):
-    """The HTTP policy of the remote providers (docs/providers.md)."""
-
-    timeout: float | None = Field(None, gt=0, description="Seconds to wait for one answer")
-    max_attempts: int | None = Field(None, ge=1, le=20, description="Attempts per request")
-    max_wait: float | None = Field(None, ge=0, description="Seconds one command may spend waiting to retry")
-    backoff: float | None = Field(None, ge=0, description="First retry delay in seconds (doubles)")
-    rate_limit_wait: float | None = Field(None, ge=0, description="Wait after a rate limit naming no time")
-    write_interval: float | None = Field(None, ge=0, description="Seconds between two writes to GitHub")
-
-
-class PlatformConfig(_Strict):
-    """The shape of ``platformctl.yaml``; every field is optional."""
-
-    provider: Literal["local", "github", "gitlab"] | None = None
-    org: str | None = Field(None, pattern=_SLUG)
-    owner: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$")
-    golden_path: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    home: str | None = None
-    github: GitHubConfig | None = None
-    gitlab: GitLabConfig | None = None
-    backstage: BackstageConfig | None = None
-    http: HttpConfig | None = None
-    golden_paths: dict[str, GoldenPathSource] | None = None
-    environments: dict[str, EnvironmentClass] | None = Field(
-        None, description="Environment classes: defaults for the environments of that class")
-
-    @field_validator("golden_paths", "environments")
-    @classmethod
-    def _names(cls, value: dict[str, Any] | None, info: Any) -> Any:
-        what = "golden path" if info.field_name == "golden_paths" else "environment class"
-        for name in value or {}:
-            if not _is_dns_label(name):
-                raise ValueError(f"{what} name {name!r} must be a lower-case DNS label")
-        return value
 
 
 @dataclass(frozen=True)
@@ -193,12 +110,6 @@ class Settings:
         return Path(self.get("home")).expanduser()
 
 
-def _is_dns_label(name: str) -> bool:
-    import re
-
-    return bool(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name)) and len(name) <= 63
-
-
 def find_project_file(start: Path) -> Path | None:
     """The nearest ``platformctl.yaml`` in ``start`` or one of its parents."""
     for folder in (start, *start.parents):
@@ -227,13 +138,34 @@ def load_settings(
         ConfigError: a file or variable is unreadable or invalid.
     """
     env = os.environ if env is None else env
-    cwd = cwd or Path.cwd()
     values = {s.key: Resolved(s.default, "default") for s in SETTINGS}
     values["home"] = Resolved(str(user_data_dir(env)), "default")
     golden_paths: dict[str, ConfiguredGoldenPath] = {}
     classes: dict[str, tuple[EnvironmentClass, str]] = {}
-    files: list[Path] = []
+    files = _config_files(config_file, env, cwd or Path.cwd())
+    for path in files:
+        config = read_config_file(path)
+        _apply(values, config, str(path))
+        if values["home"].source == str(path):  # a relative home is relative to its file
+            home = (path.parent / Path(values["home"].value).expanduser()).resolve()
+            values["home"] = Resolved(str(home), str(path))
+        for name, source in (config.golden_paths or {}).items():
+            golden_paths[name] = ConfiguredGoldenPath(name, source, path.parent.resolve(), str(path))
+        for name, env_class in (config.environments or {}).items():
+            classes[name] = (env_class, str(path))
+    for setting in SETTINGS:
+        raw = env.get(setting.env_var)
+        if raw:
+            _apply(values, _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
+                   f"env {setting.env_var}")
+    for key, value in (flags or {}).items():
+        if value is not None:
+            _apply(values, _validate_flag(key, value), "flag")
+    return Settings(values, golden_paths, tuple(files), classes)
 
+
+def _config_files(config_file: Path | None, env: Mapping[str, str], cwd: Path) -> list[Path]:
+    """The files to read, lowest precedence first: the user file, then the project file."""
     explicit = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
     if explicit is not None and not explicit.is_file():
         via = "--config" if config_file else f"{ENV_PREFIX}CONFIG"
@@ -244,27 +176,7 @@ def load_settings(
         )
     user_file = user_config_dir(env) / "config.yaml"
     layers = [user_file if user_file.is_file() else None, explicit or find_project_file(cwd)]
-    for path in dict.fromkeys(p for p in layers if p is not None):
-        config = read_config_file(path)
-        files.append(path)
-        _apply(values, config, str(path))
-        if values["home"].source == str(path):  # a relative home is relative to its file
-            home = (path.parent / Path(values["home"].value).expanduser()).resolve()
-            values["home"] = Resolved(str(home), str(path))
-        for name, source in (config.golden_paths or {}).items():
-            golden_paths[name] = ConfiguredGoldenPath(name, source, path.parent.resolve(), str(path))
-        for name, env_class in (config.environments or {}).items():
-            classes[name] = (env_class, str(path))
-
-    for setting in SETTINGS:
-        raw = env.get(setting.env_var)
-        if raw:
-            _apply(values, _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
-                   f"env {setting.env_var}")
-    for key, value in (flags or {}).items():
-        if value is not None:
-            _apply(values, _validate_flag(key, value), "flag")
-    return Settings(values, golden_paths, tuple(files), classes)
+    return list(dict.fromkeys(p for p in layers if p is not None))
 
 
 def read_config_file(path: Path) -> PlatformConfig:
@@ -311,64 +223,9 @@ def _validate_flag(key: str, value: Any) -> PlatformConfig:
         return PlatformConfig.model_validate(_nest({key: value}))
     except ValidationError as exc:
         flag = "--" + key.rpartition(".")[2].replace("_", "-")
-        problem = _problem(exc.errors()[0]).replace("Input should be", f"{value!r} should be", 1)
+        problem = describe_problem(exc.errors()[0]).replace("Input should be", f"{value!r} should be", 1)
         raise ConfigError(f"{flag}: {problem}",
                           hint=f"run the command with --help to see what {flag} takes") from None
-
-
-def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
-    """One readable sentence for the first error of a pydantic validation (field, problem, allowed)."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    if err["type"] == "extra_forbidden":
-        allowed = _allowed_fields(model, err["loc"][:-1])
-        more = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return f"unknown field '{loc}'{more}"
-    count = len(exc.errors())
-    extra = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    return f"field '{loc}': {_problem(err)}{extra}"
-
-
-def _problem(err: Any) -> str:
-    """What is wrong with one value, in the words of the file rather than of pydantic."""
-    if err["type"] == "string_pattern_mismatch":
-        return f"{err.get('input')!r} does not match {err['ctx']['pattern']}"
-    if err["type"] in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping (key: value lines), not {_yaml_kind(err.get('input'))}"
-    return str(err["msg"]).removeprefix("Value error, ")
-
-
-def _yaml_kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    current: Any = model
-    for part in loc:
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            if isinstance(part, str) and part not in getattr(current, "model_fields", {}):
-                continue  # a key of a mapping of models (e.g. an environment class name)
-            return []
-        current = _model_of(info.annotation)
-        if current is None:
-            return []
-    return sorted(getattr(current, "model_fields", {}))
-
-
-def _model_of(annotation: Any) -> Any:
-    from typing import get_args
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _apply(values: dict[str, Resolved], config: PlatformConfig, source: str) -> None:
@@ -387,56 +244,3 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[dotted] = value
     return out
-
-
-STARTER_CONFIG = """\
-# platformctl.yaml: the platform configuration, shared by a team in a repository.
-# Every field is optional. Precedence: flags > PLATFORMCTL_* env vars > this file
-# > the user file (~/.config/platformctl/config.yaml) > built-in defaults.
-# Reference: docs/configuration.md
-
-# Where `new service` creates repositories: local (embedded, no account), github or gitlab.
-provider: local
-
-# Organisation (GitHub), group path (GitLab) or folder (local) that owns new repositories.
-# org: acme
-
-# Default owner team of new services (Backstage group), and default golden path.
-# owner: team-payments
-golden_path: python-service
-
-# Platform home: local repositories and state. Default: ~/.local/share/platformctl
-# home: /srv/platform
-
-# github:
-#   api_url: https://api.github.com        # GitHub Enterprise Server: https://HOST/api/v3
-#   api_version: "2022-11-28"
-# gitlab:
-#   url: https://gitlab.com                # self-managed: https://gitlab.example.com
-# backstage:
-#   url: https://backstage.example.com     # enables catalog registration
-# http:                                    # retries of GitHub, GitLab and Backstage requests
-#   max_attempts: 5
-#   max_wait: 300                          # seconds one command may spend waiting
-
-# Extra golden paths, next to the bundled ones. Copier tasks and extensions run only
-# for sources marked trusted.
-# golden_paths:
-#   internal-api:
-#     path: ./golden-paths/internal-api     # relative to this file
-#   data-pipeline:
-#     git: https://git.example.com/platform/data-pipeline-template.git
-#     ref: v2.1.0
-#     trusted: false
-
-# Environment classes: defaults for the environments of each class (see docs/environments.md).
-# environments:
-#   staging:
-#     providers: [local]
-#     variables: {LOG_LEVEL: info}
-#   production:
-#     production: true                      # `env down` needs --yes without a terminal
-#     protection: {wait_timer: 10, reviewers: [{team: platform}], branches: protected}
-#   preview:
-#     ttl: 3d                               # ephemeral: `env reap` deletes it when expired
-"""

@@ -14,8 +14,10 @@ from platformctl.errors import PlatformctlError
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
 
-    The temporary file is created next to the target (same filesystem) with ``mode`` already
-    set, so a secret-bearing file is never readable by others, not even for an instant.
+    The temporary file is created next to the target (same filesystem) readable by its owner
+    only, and gets ``mode`` (less what the umask takes away, as ``open`` would) before a byte is
+    written, so a secret-bearing file (``mode=0o600``) is never readable by others, not even
+    for an instant.
     """
     make_dirs(path.parent)
     try:
@@ -23,7 +25,7 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
     except OSError as exc:  # name the file being written, not the temporary one
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
-        os.fchmod(fd, mode)
+        os.fchmod(fd, mode & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -41,6 +43,17 @@ def make_dirs(path: Path) -> None:
     except FileExistsError:  # mkdir's word for "a file is in the way"
         blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)) from None
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux)."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Umask:")), 8)
+    except (OSError, StopIteration, ValueError, IndexError):
+        current = os.umask(0o022)
+        os.umask(current)
+        return current
 
 
 def user_config_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -45,3 +45,10 @@ def test_output_values_round_trip(tmp_path, value):
     out = tmp_path / "out"
     gha.write_outputs({"k": value}, {"GITHUB_OUTPUT": str(out)})
     assert out.read_text().split("\n")[1] == value
+
+
+def test_a_multiline_secret_is_masked_line_by_line(capsys):
+    gha.mask("-----BEGIN KEY-----\nMIIEabc\n-----END KEY-----\n")
+    assert capsys.readouterr().err.splitlines() == [
+        "::add-mask::-----BEGIN KEY-----%0AMIIEabc%0A-----END KEY-----%0A",
+        "::add-mask::-----BEGIN KEY-----", "::add-mask::MIIEabc", "::add-mask::-----END KEY-----"]

@@ -32,7 +32,7 @@ def test_show_lists_questions_with_defaults_and_choices(cli, tmp_path):
     doc = cli("golden-path", "show", "tiny", "--json").json()
     questions = {q["name"]: q for q in doc["questions"]}
     assert questions["tier"] == {"name": "tier", "type": "str", "help": "Tier", "default": "gold",
-                                 "choices": ["gold", "silver"], "required": False,
+                                 "choices": ["gold", "silver"], "required": False, "secret": False,
                                  "computed_from": [], "default_template": None}
     assert questions["team"]["required"] is True
     assert "derived" not in questions

@@ -147,3 +147,23 @@ def test_git_golden_path_with_an_unknown_ref_fails_clearly(cli, git_source) -> N
     assert "v9.9.9" in result.stderr
     assert "hint: " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("ref", [None, "main"])
+def test_git_golden_path_at_the_root_renders_its_ref_not_the_latest_tag(cli, tmp_path, ref) -> None:
+    work = tmp_path / "team-service-repo"
+    write_golden_path(work, version="1.0.0", body="from the tag")
+    git("init", "-q", "-b", "main", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "1.0.0", cwd=work)
+    git("tag", "v1.0.0", cwd=work)
+    write_golden_path(work, version="2.0.0", body="from main")
+    git("commit", "-q", "-am", "2.0.0", cwd=work)
+    write_config({"git": work.as_uri(), **({"ref": ref} if ref else {})})
+    target = tmp_path / "billing"
+    result = cli("new", "service", "billing", "--golden-path", "team-service", "--no-input",
+                 "--dir", str(target))
+    assert result.exit_code == 0, result.stderr
+    # The version recorded and the files rendered come from the same commit.
+    assert yaml.safe_load((target / "platform.yaml").read_text())["golden_path"]["version"] == "2.0.0"
+    assert (target / "README.md").read_text() == "# billing\n\nfrom main, plain\n"

@@ -103,7 +103,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             obj=state,
         )
     except PlatformctlError as exc:
-        state.io.error(exc.message, exc.hint)
+        state.io.error(_redact(exc.message), _redact(exc.hint) if exc.hint else None)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
         state.io.err.print()
@@ -125,26 +125,24 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
     if isinstance(exc, UsageError):
         # Some parser errors (an option missing its value) carry no context: find the command.
         command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
-        state.io.error(exc.format_message().replace("Value error, ", ""),
+        state.io.error(_redact(exc.format_message().replace("Value error, ", "")),
                        f"run '{command} --help' for usage")
         return ExitCode.USAGE
     if isinstance(exc, ClickException):
-        state.io.error(exc.format_message())
+        state.io.error(_redact(exc.format_message()))
         return exc.exit_code
     if isinstance(exc, OSError) and exc.errno == errno.EPIPE:  # the reader went away
         return ExitCode.ERROR
-    if state.debug:
-        raise exc
     if isinstance(exc, OSError):  # the file system said no: name the path, not a bug
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
-        state.io.error(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc),
+        state.io.error(_redact(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc)),
                        "check that the path exists and that you may read or write it there")
-        return ExitCode.ERROR
+        return _debug_traceback(state, ExitCode.ERROR)
     state.io.error(
-        f"unexpected {type(exc).__name__}: {exc}",
+        _redact(f"unexpected {type(exc).__name__}: {exc}"),
         "re-run with --debug for the traceback and report it as a bug",
     )
-    return ExitCode.ERROR
+    return _debug_traceback(state, ExitCode.ERROR)
 
 
 def _command_path(root: Any, args: list[str]) -> str:
@@ -161,9 +159,18 @@ def _command_path(root: Any, args: list[str]) -> str:
 
 
 def _debug_traceback(state: AppContext, code: int) -> int:
+    """With --debug, the traceback of the error being handled: plain (no local variables) and
+    with every known secret blanked, like every other line platformctl prints."""
     if state.debug:
         import traceback
 
-        traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(_redact(traceback.format_exc()))
     return code
+
+
+def _redact(text: str) -> str:
+    """Tokens and secret values blanked out (providers/tokens.py: standard library only)."""
+    from platformctl.providers.tokens import redact as blank
+
+    return blank(text)
 

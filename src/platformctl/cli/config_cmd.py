@@ -61,7 +61,6 @@ def init(
     json: JsonOpt = False,
 ) -> None:
     """Write a commented starter platformctl.yaml."""
-    from platformctl.config import STARTER_CONFIG
     from platformctl.errors import UsageError
     from platformctl.files import atomic_write_text
 
@@ -70,3 +69,56 @@ def init(
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
     atomic_write_text(path, STARTER_CONFIG)
     state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))
+
+
+STARTER_CONFIG = """\
+# platformctl.yaml: the platform configuration, shared by a team in a repository.
+# Every field is optional. Precedence: flags > PLATFORMCTL_* env vars > this file
+# > the user file (~/.config/platformctl/config.yaml) > built-in defaults.
+# Reference: docs/configuration.md
+
+# Where `new service` creates repositories: local (embedded, no account), github or gitlab.
+provider: local
+
+# Organisation (GitHub), group path (GitLab) or folder (local) that owns new repositories.
+# org: acme
+
+# Default owner team of new services (Backstage group), and default golden path.
+# owner: team-payments
+golden_path: python-service
+
+# Platform home: local repositories and state. Default: ~/.local/share/platformctl
+# home: /srv/platform
+
+# github:
+#   api_url: https://api.github.com        # GitHub Enterprise Server: https://HOST/api/v3
+#   api_version: "2022-11-28"
+# gitlab:
+#   url: https://gitlab.com                # self-managed: https://gitlab.example.com
+# backstage:
+#   url: https://backstage.example.com     # enables catalog registration
+# http:                                    # retries of GitHub, GitLab and Backstage requests
+#   max_attempts: 5
+#   max_wait: 300                          # seconds one command may spend waiting
+
+# Extra golden paths, next to the bundled ones. Copier tasks and extensions run only
+# for sources marked trusted.
+# golden_paths:
+#   internal-api:
+#     path: ./golden-paths/internal-api     # relative to this file
+#   data-pipeline:
+#     git: https://git.example.com/platform/data-pipeline-template.git
+#     ref: v2.1.0
+#     trusted: false
+
+# Environment classes: defaults for the environments of each class (see docs/environments.md).
+# environments:
+#   staging:
+#     providers: [local]
+#     variables: {LOG_LEVEL: info}
+#   production:
+#     production: true                      # `env down` needs --yes without a terminal
+#     protection: {wait_timer: 10, reviewers: [{team: platform}], branches: protected}
+#   preview:
+#     ttl: 3d                               # ephemeral: `env reap` deletes it when expired
+"""

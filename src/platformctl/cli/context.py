@@ -16,9 +16,12 @@ if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.providers.base import CatalogRegistrar, RepositoryHost
     from platformctl.providers.environment_base import EnvironmentProvider
-    from platformctl.providers.http import RetryPolicy
+    from platformctl.providers.http import RetryPolicy, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
     from platformctl.scaffold.descriptor import RepositoryRecord
+
+
+GIT_HOSTS = ("github", "gitlab")
 
 
 @dataclass
@@ -62,37 +65,43 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
     Tokens come from the environment only (never flags or settings files); a missing token
     is reported by the first request that needs it, so ``--dry-run`` works without one.
     """
-    import os
-
     if provider == "local":
         from platformctl.providers.local import LocalRepositories
 
         return LocalRepositories(settings.home)
-    from platformctl.providers.gitpush import GitCredentials, GitRemote
-    from platformctl.providers.http import HttpClient, github_service, gitlab_service
-    from platformctl.providers.tokens import token_from_env
+    from platformctl.errors import UsageError
 
-    policy = http_policy(settings)
+    if provider not in GIT_HOSTS:
+        raise UsageError(f"unknown provider {provider!r}", hint="use local, github or gitlab")
+    from platformctl.providers.gitpush import GitCredentials, GitRemote
+    from platformctl.providers.http import build_client
+
+    service, policy = git_host_service(settings, provider), http_policy(settings)
+    http = build_client(service, policy)
     if provider == "github":
         from platformctl.providers.github import GitHubRepositories, web_url_from_api
 
-        token = token_from_env("github", os.environ)
-        api_url = settings.get("github.api_url")
-        service = github_service(api_url, settings.get("github.api_version"), token)
-        git = GitRemote("GitHub", GitCredentials("x-access-token", token, "the permission contents: write"),
-                        policy, token_hint=service.token_hint)
-        return GitHubRepositories(HttpClient(service, policy), git, web_url_from_api(api_url))
-    if provider == "gitlab":
-        from platformctl.providers.gitlab import GitLabRepositories
+        credentials = GitCredentials("x-access-token", service.token, "the permission contents: write")
+        git = GitRemote("GitHub", credentials, policy, token_hint=service.token_hint)
+        return GitHubRepositories(http, git, web_url_from_api(service.base_url))
+    from platformctl.providers.gitlab import GitLabRepositories
 
-        token = token_from_env("gitlab", os.environ)
-        service = gitlab_service(settings.get("gitlab.url"), token)
-        git = GitRemote("GitLab", GitCredentials("oauth2", token, "the scope write_repository"), policy,
-                        token_hint=service.token_hint)
-        return GitLabRepositories(HttpClient(service, policy), git, settings.get("gitlab.url"))
-    from platformctl.errors import UsageError
+    credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
+    git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
+    return GitLabRepositories(http, git, settings.get("gitlab.url"))
 
-    raise UsageError(f"unknown provider {provider!r}", hint="use local, github or gitlab")
+
+def git_host_service(settings: Settings, provider: str) -> Service:
+    """The API of a Git host (``github`` or ``gitlab``), its token from the environment."""
+    import os
+
+    from platformctl.providers.http import github_service, gitlab_service
+    from platformctl.providers.tokens import token_from_env
+
+    token = token_from_env(provider, os.environ)
+    if provider == "github":
+        return github_service(settings.get("github.api_url"), settings.get("github.api_version"), token)
+    return gitlab_service(settings.get("gitlab.url"), token)
 
 
 def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
@@ -103,11 +112,11 @@ def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
     if not url:
         return None
     from platformctl.providers.backstage import BackstageCatalog
-    from platformctl.providers.http import HttpClient, backstage_service
+    from platformctl.providers.http import backstage_service, build_client
     from platformctl.providers.tokens import token_from_env
 
     service = backstage_service(url, token_from_env("backstage", os.environ))
-    return BackstageCatalog(HttpClient(service, http_policy(settings)))
+    return BackstageCatalog(build_client(service, http_policy(settings)))
 
 
 def environment_providers(settings: Settings, names: Sequence[str],
@@ -157,43 +166,32 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
     import functools
     import os
 
-    from platformctl.providers.http import HttpClient, github_service, gitlab_service
-    from platformctl.providers.tokens import token_from_env
+    from platformctl.providers.http import build_client
 
-    policy = http_policy(settings)
+    service = git_host_service(settings, provider)
+    http = build_client(service, http_policy(settings))
     if provider == "github":
         from platformctl.providers.github_environments import GitHubEnvironments
         from platformctl.providers.secret_state import SecretFingerprints
 
-        api_url = settings.get("github.api_url")
-        token = token_from_env("github", os.environ)
-        service = github_service(api_url, settings.get("github.api_version"), token)
-        return GitHubEnvironments(HttpClient(service, policy), slug, SecretFingerprints(settings.home),
-                                  scope=f"{api_url.rstrip('/')}/repos/{slug}")
+        return GitHubEnvironments(http, slug, SecretFingerprints(settings.home),
+                                  scope=f"{service.base_url.rstrip('/')}/repos/{slug}")
     from platformctl.environments.secrets import fingerprint, load_key
     from platformctl.providers.gitlab_environments import GitLabEnvironments
 
-    service = gitlab_service(settings.get("gitlab.url"), token_from_env("gitlab", os.environ))
     key = load_key(settings.home, os.environ)
-    return GitLabEnvironments(HttpClient(service, policy), slug, functools.partial(fingerprint, key))
+    return GitLabEnvironments(http, slug, functools.partial(fingerprint, key))
 
 
 def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:
     """Read-only repository listings of an organisation at ``provider`` (``assess maturity --org``)."""
-    import os
-
     from platformctl.errors import UsageError
-    from platformctl.providers.http import build_client, github_service, gitlab_service
-    from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
-    from platformctl.providers.tokens import token_from_env
 
-    if provider == "github":
-        service = github_service(settings.get("github.api_url"), settings.get("github.api_version"),
-                                 token_from_env("github", os.environ))
-        return GitHubTrees(build_client(service, http_policy(settings)))
-    if provider == "gitlab":
-        return GitLabTrees(build_client(gitlab_service(settings.get("gitlab.url"),
-                                                       token_from_env("gitlab", os.environ)),
-                                        http_policy(settings)))
-    raise UsageError(f"--org needs a Git host to scan, not {provider!r}",
-                     hint="pass --provider github or --provider gitlab (or set provider in platformctl.yaml)")
+    if provider not in GIT_HOSTS:
+        raise UsageError(f"--org needs a Git host to scan, not {provider!r}", hint="pass --provider github "
+                         "or --provider gitlab (or set provider in platformctl.yaml)")
+    from platformctl.providers.http import build_client
+    from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
+
+    client = build_client(git_host_service(settings, provider), http_policy(settings))
+    return GitHubTrees(client) if provider == "github" else GitLabTrees(client)

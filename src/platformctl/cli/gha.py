@@ -24,8 +24,15 @@ def annotate_error(message: str, *, title: str = "platformctl") -> None:
 
 
 def mask(value: str) -> None:
-    """Ask the runner to mask a secret in every later log line."""
-    sys.stderr.write(f"::add-mask::{_escape_data(value)}\n")
+    """Ask the runner to mask a secret in every later log line.
+
+    The runner matches masks within one log line, so a multi-line value (a key, a certificate)
+    is masked line by line as well as whole (lines of 4 characters or more: a mask of ``{`` would
+    blank every brace of the log).
+    """
+    lines = [line.strip() for line in value.splitlines() if len(line.strip()) >= 4]
+    for part in dict.fromkeys([value, *lines] if len(lines) > 1 else [value]):
+        sys.stderr.write(f"::add-mask::{_escape_data(part)}\n")
 
 
 def write_outputs(outputs: Mapping[str, str], env: Mapping[str, str] = os.environ) -> None:

@@ -29,13 +29,14 @@ def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict
         if not q.asked:
             continue
         preview = defaults.get(q.name)
+        shown = preview is not None and not q.secret  # a secret's default is never shown
         rows.append({
             "name": q.name, "type": q.type, "help": q.help,
             # The default new service would use; a template that needs an answer stays as written.
-            "default": (preview.value if preview.known else preview.template) if preview else None,
-            "choices": q.choice_values(), "required": preview is None,
-            "computed_from": list(preview.computed_from) if preview else [],
-            "default_template": preview.template if preview else None,
+            "default": (preview.value if preview.known else preview.template) if shown else None,
+            "choices": q.choice_values(), "required": preview is None, "secret": q.secret,
+            "computed_from": list(preview.computed_from) if shown else [],
+            "default_template": preview.template if shown else None,
         })
     return rows
 
@@ -47,6 +48,8 @@ def _shown_default(q: dict[str, Any], preview: DefaultPreview | None) -> str:
         return "the NAME argument"
     if preview is None:
         return "[red]required[/]"
+    if q["secret"]:
+        return "[dim](secret)[/]"
     shown = escape(str(preview.value))
     if preview.computed_from:
         shown += f" [dim](computed from {', '.join(preview.computed_from)})[/]"
@@ -105,7 +108,7 @@ def show(
         for q in questions:
             default = _shown_default(q, defaults.get(q["name"]))
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
-            table.add_row(q["name"], q["type"], default, escape(allowed), escape(q["help"]))
+            table.add_row(escape(q["name"]), escape(q["type"]), default, escape(allowed), escape(q["help"]))
         out.print(table)
         out.print("\nset answers with: platformctl new service NAME --golden-path "
                   f"{gp.name} --set QUESTION=VALUE")

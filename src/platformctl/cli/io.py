@@ -117,13 +117,13 @@ class IO:
             gha.annotate_error(message)
 
     def prompt(self, question: str, *, default: str | None = None,
-               choices: Sequence[str] | None = None) -> str:
-        """Ask one question on the terminal (only when ``can_prompt()``)."""
+               choices: Sequence[str] | None = None, password: bool = False) -> str:
+        """Ask one question on the terminal (only when ``can_prompt()``); ``password``: no echo."""
         from rich.prompt import Prompt
 
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
         return Prompt.ask(question, console=self.err, choices=list(choices) if choices else None,
-                          show_default=True, **kwargs)
+                          show_default=not password, password=password, **kwargs)
 
 
 def _isatty(stream: Any) -> bool:

@@ -129,11 +129,13 @@ def _given_answers(name: str, owner: str | None, description: str | None, sets: 
 
 
 def _plan_document(plan: ServicePlan) -> dict[str, Any]:
+    from platformctl.scaffold.answers import recorded_answers
+
     req = plan.request
     return {
         "dry_run": True, "service": req.name, "path": str(req.target), "resume": plan.resume,
         "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
-        "answers": req.answers, "files": plan.files, "steps": plan.steps,
+        "answers": recorded_answers(req.golden_path, req.answers), "files": plan.files, "steps": plan.steps,
         "repository": {"provider": req.provider, "slug": plan.location.slug,
                        "clone_url": plan.location.clone_url},
     }

@@ -114,7 +114,7 @@ class GitHubRepositories:
         """Push over HTTPS to the clone URL GitHub reported, the token passed per command."""
         repo = self._repo(spec)
         return publish(self.git, spec, workdir, branch, repo["clone_url"],
-                       known_empty=spec.slug in self._created)
+                       known_empty=spec.slug in self._created, origin=self.web_url)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (others are kept) and grant each team its permission."""

@@ -101,7 +101,7 @@ class GitLabRepositories:
         """Push over HTTPS to the project's ``http_url_to_repo``."""
         project = self._project(spec)
         return publish(self.git, spec, workdir, branch, project["http_url_to_repo"],
-                       known_empty=spec.slug in self._created)
+                       known_empty=spec.slug in self._created, origin=self.web_url)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (sent with the create already, so only older projects need it)."""

@@ -123,11 +123,18 @@ class GitRemote:
 
 
 def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str, url: str, *,
-            known_empty: bool) -> StepResult:
+            known_empty: bool, origin: str) -> StepResult:
     """Push ``branch`` unless the host has that commit; refuse a branch with other history.
 
-    ``known_empty`` skips the read when this very run created the repository.
+    ``url`` is the clone URL the host's API reported; the token goes along only if it is on
+    ``origin`` (the configured web URL). ``known_empty`` skips the read when this very run
+    created the repository.
     """
+    if _origin(url) is None or _origin(url) != _origin(origin):
+        raise ProviderError(
+            f"{remote.label} reported the clone URL {url} for {spec.slug}, which is not on {origin}: "
+            "the token is not sent there", provider=remote.label.lower(),
+            hint="check the API URL setting: it must name the same host as the clone URLs")
     head = _git_out(workdir, "rev-parse", f"refs/heads/{branch}")
     remote_head = None if known_empty else remote.remote_head(url, branch)
     if remote_head == head:
@@ -140,6 +147,17 @@ def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str,
             provider=remote.label.lower())
     remote.push(workdir, url, branch, just_created=known_empty)
     return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port (None for the scheme's default); None for a malformed URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = None if parts.port == {"https": 443, "http": 80}.get(scheme) else parts.port
+    except ValueError:
+        return None
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _git_out(workdir: Path, *args: str) -> str:

@@ -169,7 +169,8 @@ class HttpClient:
             data = response.json()
             yield from (data.get(key) or []) if key else data
             url, query = response.links.get("next", {}).get("url"), None
-            if url and httpx.URL(url).netloc != self._client.base_url.netloc:
+            if url and not _same_origin(httpx.URL(url), self._client.base_url):
+                # The token goes with every page: never to another host, nor over plain http.
                 raise ProviderError(f"{self.service.label} sent a next-page link to another host: {url}",
                                     provider=self.service.key)
 
@@ -262,6 +263,13 @@ class HttpClient:
             hint="check the network and the URL setting, then re-run: it resumes where it stopped",
             provider=self.service.key,
         )
+
+
+def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
+    """Scheme, host and port all equal (a relative link inherits the base's)."""
+    if not url.is_absolute_url:
+        return True
+    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
 
 def _seconds_from(value: str | None, now: float) -> float | None:

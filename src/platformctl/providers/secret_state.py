@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,15 +73,13 @@ class SecretFingerprints:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        fresh = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             db = sqlite3.connect(self.path, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise ProviderError(f"cannot open {self.path}: {exc}", provider="github") from None
         try:
-            if fresh:
-                os.chmod(self.path, 0o600)
             with db:  # one transaction
                 db.executescript(_SCHEMA)
                 yield db
@@ -90,3 +88,10 @@ class SecretFingerprints:
             raise ProviderError(f"secret record {self.path}: {exc}", provider="github", hint=hint) from None
         finally:
             db.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (SQLite would create it 0644, and
+    its journal takes the database's mode): never readable by others, not even for an instant."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

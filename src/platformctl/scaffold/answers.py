@@ -107,10 +107,39 @@ def resolve_answers(
         else:
             missing.append(question.name)
     if missing:
-        flags = " ".join(f"--set {name}=VALUE" for name in missing)
         raise InputRequired(f"no answer for {', '.join(missing)} and prompting is off",
-                            hint=f"pass {flags}")
+                            hint=_missing_hint(golden_path, missing))
+    _remember_secrets(golden_path, answers)
     return answers
+
+
+def recorded_answers(golden_path: GoldenPath, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers that may be written down or shown: those of secret questions left out.
+
+    As in copier's own answers file, a secret answer is never recorded; an update asks for it
+    again (or takes its default).
+    """
+    secret = {q.name for q in golden_path.questions if q.secret}
+    return {key: value for key, value in answers.items() if key not in secret}
+
+
+def _remember_secrets(golden_path: GoldenPath, answers: Mapping[str, Any]) -> None:
+    """Blank secret answers from every later error message and log line."""
+    from platformctl.providers.tokens import remember_secret
+
+    for question in golden_path.questions:
+        if question.secret and answers.get(question.name) not in (None, ""):
+            remember_secret(str(answers[question.name]))
+
+
+def _missing_hint(golden_path: GoldenPath, missing: list[str]) -> str:
+    secret = [name for name in missing if (q := golden_path.question(name)) is not None and q.secret]
+    flags = " ".join(f"--set {name}=VALUE" for name in missing if name not in secret)
+    if not secret:
+        return f"pass {flags}"
+    # Never suggest a secret on the command line: every user of the machine can read argv.
+    where = f"put {', '.join(secret)} in an --answers-file (mode 0600)"
+    return f"pass {flags} and {where}" if flags else where
 
 
 def _ask_until_valid(question: Question, answers: dict[str, Any], ask: Asker) -> Any:
@@ -137,15 +166,15 @@ def render_default(question: Question, answers: Mapping[str, Any]) -> Any:
 def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where: str) -> Any:
     """Coerce one answer to its question's type and run its choices and validator."""
     value = coerce_answer(question, raw, where)
+    given = "the secret value" if question.secret else shown_value(value)  # a secret is never echoed
     allowed = question.choice_values()
     if allowed is not None and value not in allowed:
         shown = ", ".join(str(a) for a in allowed)
-        raise UsageError(f"{where}: {shown_value(value)} is not one of {shown}",
-                         hint=f"choose one of: {shown}")
+        raise UsageError(f"{where}: {given} is not one of {shown}", hint=f"choose one of: {shown}")
     if question.validator:
         message = _render(question.validator, {**answers, question.name: value})
         if message and message.strip():
-            raise UsageError(f"{where}: {shown_value(value)} is invalid: {' '.join(message.split())}",
+            raise UsageError(f"{where}: {given} is invalid: {' '.join(message.split())}",
                              hint=question.help or None)
     return value
 
@@ -166,7 +195,8 @@ def coerce_answer(question: Question, raw: Any, where: str) -> Any:
     try:
         return _coerce_text(kind, raw.strip()) if isinstance(raw, str) else _coerce_native(kind, raw)
     except (ValueError, TypeError):
-        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {shown_value(raw)}") from None
+        given = "something else" if question.secret else shown_value(raw)
+        raise UsageError(f"{where}: expected {_KIND_NAMES.get(kind, kind)}, got {given}") from None
 
 
 def _coerce_native(kind: str, raw: Any) -> Any:
@@ -232,11 +262,31 @@ def template_variables(source: str) -> set[str]:
 
 @functools.cache
 def _sandbox() -> Any:
-    """One sandboxed environment per process: building it (and its filters) is the costly part."""
+    """One sandboxed environment per process: building it (and its filters) is the costly part.
+
+    ``expandvars`` sees only the variables an untrusted render sees: a default must not turn
+    into a token that is then recorded in platform.yaml.
+    """
+    import os
+
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
+    from platformctl.scaffold.render import visible_environment
+
+    env = SandboxedEnvironment(extensions=_extensions(), undefined=jinja2.StrictUndefined)
+    if "expandvars" in env.filters:
+        env.filters["expandvars"] = lambda text: _expand(str(text), visible_environment(os.environ))
+    return env
+
+
+def _expand(text: str, variables: Mapping[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` from ``variables``; others are left as written (as os.path does)."""
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return variables.get(name, match.group(0))
+
+    return re.sub(r"\$(?:(\w+)|\{([^}]*)\})", value, text)
 
 
 def _extensions() -> list[str]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 METADATA_FILE = "golden-path.yaml"
 COPIER_FILE = "copier.yml"
 REQUIRED_QUESTIONS = ("service_name",)
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # a golden path's name is a folder name: no '/', no '..'
 
 
 class EnvironmentDefault(BaseModel):
@@ -35,7 +36,7 @@ class GoldenPathMetadata(BaseModel):
     """The shape of ``golden-path.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    name: str = Field(pattern=NAME_PATTERN)
     version: Version
     description: str
     environments: dict[str, EnvironmentDefault] = Field(default_factory=dict)
@@ -117,8 +118,15 @@ def get_golden_path(settings: Settings, name: str) -> GoldenPath:
     """One golden path by name.
 
     Raises:
-        UsageError: no golden path has that name.
+        UsageError: no golden path has that name (or it is not a name at all).
     """
+    import re
+
+    if not re.fullmatch(NAME_PATTERN, name):
+        # A name is joined to the bundled folder, and bundled golden paths are trusted: a path
+        # here would run any template on the machine as if it came with platformctl.
+        raise UsageError(f"invalid golden path name {name!r}: use a lower-case name such as python-service",
+                         hint="see 'platformctl golden-path list'")
     if name in settings.golden_paths:
         return _load_configured(settings.golden_paths[name], settings.home)
     folder = bundled_root() / name
@@ -176,9 +184,10 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
         repo = git.Repo.clone_from(source.git, tmp, no_checkout=source.ref is not None)
         if source.ref:
             repo.git.checkout(source.ref)
-    except git.GitCommandError as exc:
+    except (git.GitCommandError, git.exc.UnsafeProtocolError, git.exc.UnsafeOptionError) as exc:
+        # GitPython refuses remote helpers such as ext:: (they run commands) before git starts.
         shutil.rmtree(tmp, ignore_errors=True)
-        detail = (exc.stderr or "").strip().splitlines()
+        detail = (getattr(exc, "stderr", "") or "").strip().splitlines()
         raise TemplateError(
             f"cannot fetch golden path {configured.name!r} from {source.git}"
             f"{' at ' + source.ref if source.ref else ''}: {detail[-1] if detail else exc}",

@@ -240,6 +240,8 @@ def _render_into_place(request: ServiceRequest, location: Repository, progress: 
 
 
 def _descriptor(request: ServiceRequest, location: Repository, pristine: str) -> ServiceDescriptor:
+    from platformctl.scaffold.answers import recorded_answers
+
     gp = request.golden_path
     return ServiceDescriptor(
         name=request.name,
@@ -247,7 +249,7 @@ def _descriptor(request: ServiceRequest, location: Repository, pristine: str) ->
         description=request.answers.get("description"),
         golden_path=GoldenPathRecord(
             name=gp.name, version=gp.version, source=gp.origin, pristine_commit=pristine,
-            answers=request.answers,
+            answers=recorded_answers(gp, request.answers),
         ),
         repository=RepositoryRecord(provider=request.provider, slug=location.slug, url=location.url),
         environments={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from platformctl.environment_fields import EnvironmentDefaults, SecretSource, VarName
 from platformctl.errors import ConfigError
@@ -28,6 +28,10 @@ def _check_version(value: str) -> str:
 Version = Annotated[str, AfterValidator(_check_version)]
 
 
+# Names become folder names, namespaces and API paths: a lower-case DNS label, never a path.
+Name = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -35,7 +39,7 @@ class _Model(BaseModel):
 class GoldenPathRecord(_Model):
     """Which golden path made the service, at which version, with which answers."""
 
-    name: str
+    name: Name
     version: Version
     source: str
     pristine_commit: str = Field(pattern=r"^[0-9a-f]{40}$")
@@ -46,8 +50,16 @@ class RepositoryRecord(_Model):
     """Where the service's repository lives."""
 
     provider: str
-    slug: str
+    # OWNER/NAME or GROUP/SUB/NAME: it becomes API paths (environments at GitHub and GitLab).
+    slug: str = Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
     url: str
+
+    @field_validator("slug")
+    @classmethod
+    def _no_dot_segments(cls, value: str) -> str:
+        if any(part in (".", "..") for part in value.split("/")):
+            raise ValueError("must be OWNER/NAME (or GROUP/SUB/NAME), without '.' or '..'")
+        return value
 
 
 class EnvironmentRecord(EnvironmentDefaults):
@@ -66,7 +78,7 @@ class ServiceDescriptor(_Model):
     """The content of ``platform.yaml``."""
 
     api_version: str = Field(API_VERSION, alias="apiVersion")
-    name: str
+    name: Name
     owner: str | None = None
     description: str | None = None
     golden_path: GoldenPathRecord

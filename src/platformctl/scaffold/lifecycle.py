@@ -134,6 +134,7 @@ def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescrip
                         answers: dict[str, Any], result: UpdateResult, *, in_place: bool) -> None:
     import git
 
+    from platformctl.scaffold.answers import recorded_answers
     from platformctl.scaffold.gitwork import identity_env
     from platformctl.scaffold.pristine import commit_render
 
@@ -153,7 +154,8 @@ def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescrip
         if not result.conflicts:
             raise
     updated = descriptor.model_copy(update={"golden_path": record.model_copy(update={
-        "version": gp.version, "pristine_commit": result.pristine_commit, "answers": answers,
+        "version": gp.version, "pristine_commit": result.pristine_commit,
+        "answers": recorded_answers(gp, answers),
         "source": gp.origin})})
     write_descriptor(result.root, updated)
     repo.git.add(DESCRIPTOR_FILE)

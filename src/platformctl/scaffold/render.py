@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,8 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
     """Render ``golden_path`` with ``answers`` into the empty folder ``destination``.
 
     Copier tasks, migrations and Jinja extensions run only when the golden path is trusted;
-    an untrusted one that needs them is refused before anything runs.
+    an untrusted one that needs them is refused before anything runs, and renders without the
+    environment's secrets (see :func:`visible_environment`).
 
     Returns:
         The rendered files, relative to ``destination``, sorted.
@@ -29,16 +33,10 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
     Raises:
         TemplateError: copier refused or failed to render.
     """
-    import copier
     from copier.errors import CopierError, UnsafeTemplateError
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            copier.run_copy(
-                str(golden_path.path), str(destination), data=answers, defaults=True,
-                overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
-            )
+        _run_copier(golden_path, answers, destination)
     except UnsafeTemplateError as exc:
         # Copier's message ends with advice about its own --trust flag: keep the first line.
         lines = str(exc).strip().splitlines()
@@ -61,6 +59,53 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             hint="nothing was written; this is a bug in the golden path",
         ) from exc
     return list_files(destination)
+
+
+def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> None:
+    import copier
+
+    with warnings.catch_warnings(), _environment_for(golden_path):
+        warnings.simplefilter("ignore")
+        # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
+        # ref, or a local folder) renders as it is, not at its latest tag as copier would.
+        copier.run_copy(
+            str(golden_path.path), str(destination), data=answers, defaults=True,
+            overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
+            vcs_ref="HEAD",
+        )
+
+
+# What an untrusted template may read of the environment: what git and copier need to run.
+_VISIBLE = frozenset({"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ",
+                      "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PATHEXT", "COMSPEC", "GIT_EXEC_PATH",
+                      "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"})
+_VISIBLE_PREFIXES = ("LC_", "XDG_", "GIT_AUTHOR_", "GIT_COMMITTER_")
+
+
+def visible_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables an untrusted golden path may see.
+
+    Copier's Jinja filters include ansible's ``expandvars``, so ``{{ '$GH_TOKEN' | expandvars }}``
+    in an untrusted template would write a token (or any secret the environment holds) into the
+    new service, which is then pushed. Such a template sees only the variables above.
+    """
+    env = os.environ if env is None else env
+    return {k: v for k, v in env.items() if k in _VISIBLE or k.startswith(_VISIBLE_PREFIXES)}
+
+
+@contextlib.contextmanager
+def _environment_for(golden_path: GoldenPath) -> Iterator[None]:
+    if golden_path.trusted:
+        yield
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(visible_environment(saved))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def list_files(root: Path) -> list[str]:
