@@ -36,6 +36,9 @@ def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
+    from platformctl.providers.tokens import forget_secrets
+
+    forget_secrets()  # redaction must not depend on what another test remembered
     return home
 
 

@@ -90,7 +90,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not app.registered_groups:
         _register()
     from platformctl.cli.helptext import plain_help
+    from platformctl.providers.tokens import forget_secrets
 
+    forget_secrets()  # secrets remembered for redaction belong to one invocation
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
     command = get_command(app)
     plain_help(command)

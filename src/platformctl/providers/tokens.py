@@ -60,6 +60,11 @@ def remember_secret(value: str) -> None:
         _known.add(value)
 
 
+def forget_secrets() -> None:
+    """Start a new invocation with no remembered secrets (tests run many in one process)."""
+    _known.clear()
+
+
 def redact(text: str) -> str:
     """``text`` with every known secret and every token-shaped word replaced by ``***``."""
     for secret in sorted(_known, key=len, reverse=True):
