@@ -256,7 +256,7 @@ def test_the_token_never_reaches_logs_or_errors(caplog):
     assert TOKEN not in caplog.text
     assert TOKEN not in str(info.value) and TOKEN not in info.value.message
     assert redact(f"x {TOKEN} y") == "x *** y"
-    assert redact("glpat-abcdefghijklmnopqrst and github_pat_" + "a" * 30) == "*** and ***"
+    assert redact("glpat-" + "abcdefghijklmnopqrst and github_pat_" + "a" * 30) == "*** and ***"
 
 
 def test_service_without_required_token_is_allowed_for_backstage():

