@@ -36,3 +36,9 @@ def configure_golden_path(workdir: Path, name: str, path: Path, *, trusted: bool
     config = workdir / "platformctl.yaml"
     existing = config.read_text() if config.exists() else "golden_paths:\n"
     config.write_text(existing + f"  {name}:\n    path: {path}\n    trusted: {str(trusted).lower()}\n")
+    if trusted:  # as its owner would, with 'platformctl config trust'
+        import os
+
+        from platformctl.config_trust import trust
+
+        trust(config, os.environ)

@@ -22,6 +22,7 @@ from platformctl.config_schema import (
     describe_problem,
     describe_validation_error,
 )
+from platformctl.config_trust import is_trusted, restrict
 from platformctl.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
@@ -99,6 +100,8 @@ class Settings:
     golden_paths: dict[str, ConfiguredGoldenPath] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
     environment_classes: dict[str, tuple[EnvironmentClass, str]] = field(default_factory=dict)
+    # (file, dotted key) pairs an untrusted project file set and that were ignored
+    ignored: tuple[tuple[str, str], ...] = ()
 
     def get(self, key: str) -> Any:
         """The effective value of a dotted setting key."""
@@ -142,9 +145,13 @@ def load_settings(
     values["home"] = Resolved(str(user_data_dir(env)), "default")
     golden_paths: dict[str, ConfiguredGoldenPath] = {}
     classes: dict[str, tuple[EnvironmentClass, str]] = {}
-    files = _config_files(config_file, env, cwd or Path.cwd())
+    files, walked = _config_files(config_file, env, cwd or Path.cwd())
+    ignored: list[tuple[str, str]] = []
     for path in files:
         config = read_config_file(path)
+        if path == walked and not is_trusted(path, env):
+            config, dropped = restrict(config)
+            ignored += [(str(path), key) for key in dropped]
         _apply(values, config, str(path))
         if values["home"].source == str(path):  # a relative home is relative to its file
             home = (path.parent / Path(values["home"].value).expanduser()).resolve()
@@ -161,11 +168,13 @@ def load_settings(
     for key, value in (flags or {}).items():
         if value is not None:
             _apply(values, _validate_flag(key, value), "flag")
-    return Settings(values, golden_paths, tuple(files), classes)
+    return Settings(values, golden_paths, tuple(files), classes, tuple(ignored))
 
 
-def _config_files(config_file: Path | None, env: Mapping[str, str], cwd: Path) -> list[Path]:
-    """The files to read, lowest precedence first: the user file, then the project file."""
+def _config_files(config_file: Path | None, env: Mapping[str, str],
+                  cwd: Path) -> tuple[list[Path], Path | None]:
+    """The files to read, lowest precedence first (the user file, then the project file), and
+    the project file when it was found by walking up rather than named by the user."""
     explicit = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
     if explicit is not None and not explicit.is_file():
         via = "--config" if config_file else f"{ENV_PREFIX}CONFIG"
@@ -175,8 +184,10 @@ def _config_files(config_file: Path | None, env: Mapping[str, str], cwd: Path) -
             hint="create it with 'platformctl config init', or fix the path",
         )
     user_file = user_config_dir(env) / "config.yaml"
-    layers = [user_file if user_file.is_file() else None, explicit or find_project_file(cwd)]
-    return list(dict.fromkeys(p for p in layers if p is not None))
+    walked = None if explicit else find_project_file(cwd)
+    layers = [user_file if user_file.is_file() else None, explicit or walked]
+    files = list(dict.fromkeys(p for p in layers if p is not None))
+    return files, (walked if walked is not None and walked != user_file else None)
 
 
 def read_config_file(path: Path) -> PlatformConfig:

@@ -33,6 +33,12 @@ def write_config(entry: dict) -> Path:
     """platformctl.yaml in the working directory, naming one extra golden path."""
     path = Path.cwd() / "platformctl.yaml"
     path.write_text(yaml.safe_dump({"golden_paths": {"team-service": entry}}))
+    if entry.get("trusted"):  # as its owner would, with 'platformctl config trust'
+        import os
+
+        from platformctl.config_trust import trust
+
+        trust(path, os.environ)
     return path
 
 

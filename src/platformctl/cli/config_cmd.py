@@ -46,8 +46,10 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
             table.add_row(f"golden_paths.{gp['name']}", escape(where) + trusted, escape(gp["source"]))
         out.print(table)
 
+    ignored = [{"file": file, "key": key} for file, key in settings.ignored]
     state.io.emit(
-        {"settings": rows, "golden_paths": paths, "files": [str(f) for f in settings.files]}, human
+        {"settings": rows, "golden_paths": paths, "files": [str(f) for f in settings.files],
+         "ignored": ignored}, human
     )
 
 
@@ -69,6 +71,35 @@ def init(
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
     atomic_write_text(path, STARTER_CONFIG)
     state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))
+
+
+@app.command("trust")
+def trust(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The file to trust (default: the nearest platformctl.yaml)", show_default=False),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Trust a project platformctl.yaml: let it set API URLs and trusted golden paths.
+
+    Until then, a platformctl.yaml found by walking up (it may come from any repository you
+    cloned) cannot send your tokens elsewhere or run a golden path's code. Trust covers the
+    file's current content: trust it again after it changes.
+    """
+    from platformctl.config import find_project_file
+    from platformctl.config_trust import trust as record
+    from platformctl.errors import UsageError
+
+    state = command_context(ctx, json=json)
+    target = path or find_project_file(Path.cwd())
+    if target is None:
+        raise UsageError("no platformctl.yaml here or in any parent folder",
+                         hint="pass the path of the file to trust")
+    digest = record(target, state.io.env)
+    state.io.emit({"path": str(target.resolve()), "sha256": digest},
+                  lambda out: out.print(f"trusted {target.resolve()} (sha256 {digest[:12]})", markup=False))
 
 
 STARTER_CONFIG = """\

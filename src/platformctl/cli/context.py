@@ -31,12 +31,19 @@ class AppContext:
     io: IO = field(default_factory=IO)
     config_file: Path | None = None
     debug: bool = False
+    _warned: set[tuple[str, str]] = field(default_factory=set)
 
     def settings(self, **flags: Any) -> Settings:
         """Load the layered settings, with ``flags`` (dotted keys) on top."""
         from platformctl.config import load_settings
 
-        return load_settings(config_file=self.config_file, flags=flags)
+        settings = load_settings(config_file=self.config_file, flags=flags)
+        for file, key in settings.ignored:
+            if (file, key) not in self._warned:  # settings may be loaded more than once
+                self._warned.add((file, key))
+                self.io.warn(f"ignoring {key} from {file}: that file is not trusted "
+                             "(run 'platformctl config trust' if it is yours)")
+        return settings
 
 
 def command_context(ctx: typer.Context, *, json: bool = False, no_input: bool = False) -> AppContext:

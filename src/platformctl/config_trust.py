@@ -1,0 +1,78 @@
+"""Which project files may steer tokens and code: a direnv-style allow list.
+
+A ``platformctl.yaml`` found by walking up from the working directory may come from any
+repository the user cloned. Until the user trusts it (``platformctl config trust``), the
+settings that could leak a token or run code are ignored: the API URLs that receive tokens and
+``trusted: true`` on golden paths. Trust is recorded per file path *and* content hash, so an
+edit (a ``git pull``) needs trusting again. The user file, ``--config`` and
+``PLATFORMCTL_CONFIG`` are the user's own choice and always trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from platformctl.config_schema import PlatformConfig
+from platformctl.errors import ConfigError
+from platformctl.files import atomic_write_text, user_config_dir
+
+TRUST_FILE = "trusted-configs.json"
+# Settings a project file may only set once trusted: each would send a token elsewhere.
+TOKEN_URLS = ("github.api_url", "gitlab.url", "backstage.url")
+
+
+def _store(env: Mapping[str, str]) -> Path:
+    # In the user's config dir, which no project file can move (unlike the platform home).
+    return user_config_dir(env) / TRUST_FILE
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load(env: Mapping[str, str]) -> dict[str, str]:
+    try:
+        data = json.loads(_store(env).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def is_trusted(path: Path, env: Mapping[str, str]) -> bool:
+    """Whether the user trusted this very content of ``path``."""
+    key = str(path.resolve())
+    try:
+        return _load(env).get(key) == _digest(path)
+    except OSError:
+        return False
+
+
+def trust(path: Path, env: Mapping[str, str]) -> str:
+    """Record the current content of ``path`` as trusted; return its SHA-256."""
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a file", hint="name a platformctl.yaml to trust")
+    trusted = _load(env)
+    digest = _digest(path)
+    trusted[str(path.resolve())] = digest
+    atomic_write_text(_store(env), json.dumps(trusted, indent=2, sort_keys=True) + "\n", mode=0o600)
+    return digest
+
+
+def restrict(config: PlatformConfig) -> tuple[PlatformConfig, list[str]]:
+    """``config`` without what an untrusted file may not set, and the dotted keys dropped."""
+    dropped: list[str] = []
+    updates: dict[str, object] = {}
+    for dotted in TOKEN_URLS:
+        section, _, key = dotted.partition(".")
+        block = getattr(config, section)
+        if block is not None and getattr(block, key) is not None:
+            updates[section] = block.model_copy(update={key: None})
+            dropped.append(dotted)
+    if config.golden_paths:
+        dropped += [f"golden_paths.{name}.trusted" for name, s in config.golden_paths.items() if s.trusted]
+        updates["golden_paths"] = {name: s.model_copy(update={"trusted": False})
+                                   for name, s in config.golden_paths.items()}
+    return config.model_copy(update=updates), dropped
