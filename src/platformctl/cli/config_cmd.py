@@ -13,7 +13,7 @@ from platformctl.cli.options import JsonOpt
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(help="Show or create the platform configuration.", no_args_is_help=True)
+app = typer.Typer(help="Show, create or trust the platform configuration.", no_args_is_help=True)
 
 
 @app.command("show")
