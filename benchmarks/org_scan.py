@@ -50,9 +50,11 @@ def main() -> None:
             start = time.perf_counter()
             scan = scan_org(GitHubTrees(build_client(service)), "acme", cache, concurrency=args.concurrency)
             took = time.perf_counter() - start
-            print(f"{label:<10} {took:6.2f} s  {len(fake.log):4d} requests "
-                  f"({count(fake, '/git/trees/')} trees)  max in flight {app.most}  "
-                  f"fetched {scan.fetched}, unchanged {scan.reused}")
+            print(
+                f"{label:<10} {took:6.2f} s  {len(fake.log):4d} requests "
+                f"({count(fake, '/git/trees/')} trees)  max in flight {app.most}  "
+                f"fetched {scan.fetched}, unchanged {scan.reused}"
+            )
     assert fake.violations == [], fake.violations
 
 

@@ -54,8 +54,13 @@ def main() -> None:
     from platformctl.scaffold.catalog import bundled_root
 
     work = Path(tempfile.mkdtemp(prefix="platformctl-bench-"))
-    env = {**os.environ, "HOME": str(work / "home"), "PLATFORMCTL_HOME": str(work / "platform"),
-           "GIT_CONFIG_GLOBAL": str(work / "gitconfig"), "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "HOME": str(work / "home"),
+        "PLATFORMCTL_HOME": str(work / "platform"),
+        "GIT_CONFIG_GLOBAL": str(work / "gitconfig"),
+        "NO_COLOR": "1",
+    }
     (work / "home").mkdir()
     bare = [PY, str(HERE / "bare_typer.py"), "--help"]
     print(f"python {sys.version.split()[0]}, {args.runs} interleaved runs each, medians\n")
@@ -73,9 +78,21 @@ def main() -> None:
     compare(
         "new service (local provider)",
         [PY, "-m", "platformctl", "new", "service", "svc", "--no-input"],
-        [*copier_cli, "copy", "--defaults", "--trust", "--quiet", "-d", "service_name=svc",
-         str(golden), "copied"],
-        max(5, args.runs // 3), env, work, prepare=clean,
+        [
+            *copier_cli,
+            "copy",
+            "--defaults",
+            "--trust",
+            "--quiet",
+            "-d",
+            "service_name=svc",
+            str(golden),
+            "copied",
+        ],
+        max(5, args.runs // 3),
+        env,
+        work,
+        prepare=clean,
     )
     shutil.rmtree(work, ignore_errors=True)
 

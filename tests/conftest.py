@@ -15,9 +15,23 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 
-_SCRUB = ("CI", "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GH_TOKEN", "GITHUB_TOKEN",
-          "GITLAB_TOKEN", "BACKSTAGE_TOKEN", "KUBECONFIG", "NO_COLOR", "FORCE_COLOR", "XDG_CONFIG_HOME",
-          "XDG_DATA_HOME", "GIT_DIR", "GIT_WORK_TREE")
+_SCRUB = (
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GH_TOKEN",
+    "GITHUB_TOKEN",
+    "GITLAB_TOKEN",
+    "BACKSTAGE_TOKEN",
+    "KUBECONFIG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -77,11 +91,17 @@ def cli() -> Any:
 def cli_process() -> Any:
     """Run ``python -m platformctl`` in a subprocess, stdin closed (no TTY)."""
 
-    def invoke(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-               timeout: float = 120) -> Result:
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+    ) -> Result:
         proc = subprocess.run(
-            [sys.executable, "-m", "platformctl", *args], capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=cwd, timeout=timeout,
+            [sys.executable, "-m", "platformctl", *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            timeout=timeout,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -15,20 +15,34 @@ def build_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def build_golden_path(root: Path, *, name: str = "tiny", version: str = "1.0.0",
-                      questions: str = "", files: dict[str, str] | None = None,
-                      extra_copier: str = "") -> Path:
+def build_golden_path(
+    root: Path,
+    *,
+    name: str = "tiny",
+    version: str = "1.0.0",
+    questions: str = "",
+    files: dict[str, str] | None = None,
+    extra_copier: str = "",
+) -> Path:
     """A minimal golden path: service_name plus ``questions`` and template ``files``."""
     copier_yml = (
-        "_subdirectory: template\n" + extra_copier
-        + "service_name:\n  type: str\n" + textwrap.dedent(questions)
+        "_subdirectory: template\n"
+        + extra_copier
+        + "service_name:\n  type: str\n"
+        + textwrap.dedent(questions)
     )
-    return build_tree(root, {
-        "golden-path.yaml": f"name: {name}\nversion: {version}\ndescription: A tiny test service\n"
-                            "environments:\n  staging: {class: staging}\n",
-        "copier.yml": copier_yml,
-        **{f"template/{k}": v for k, v in (files or {"README.md.jinja": "# {{ service_name }}\n"}).items()},
-    })
+    return build_tree(
+        root,
+        {
+            "golden-path.yaml": f"name: {name}\nversion: {version}\ndescription: A tiny test service\n"
+            "environments:\n  staging: {class: staging}\n",
+            "copier.yml": copier_yml,
+            **{
+                f"template/{k}": v
+                for k, v in (files or {"README.md.jinja": "# {{ service_name }}\n"}).items()
+            },
+        },
+    )
 
 
 def configure_golden_path(workdir: Path, name: str, path: Path, *, trusted: bool = False) -> None:

@@ -46,8 +46,12 @@ def _outputs(tree: ast.AST) -> list[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
             lines.append(node.lineno)
-        if (isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr")
-                and isinstance(node.value, ast.Name) and node.value.id == "sys"):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("stdout", "stderr")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+        ):
             lines.append(node.lineno)
     return lines
 
@@ -71,8 +75,9 @@ def test_below_the_cli_nothing_imports_the_terminal_libraries_or_prints(path: Pa
 def test_providers_know_nothing_of_the_domain(path: Path) -> None:
     domain = tuple(f"platformctl.{name}" for name in DOMAIN)
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    assert [f"{_where(path, line)} imports {name}" for line, name in _imports(tree)
-            if _under(name, domain)] == []
+    assert [
+        f"{_where(path, line)} imports {name}" for line, name in _imports(tree) if _under(name, domain)
+    ] == []
 
 
 def test_the_checks_see_what_they_look_for() -> None:

@@ -15,8 +15,20 @@ def wheel(tmp_path_factory):
     pytest.importorskip("hatchling")
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-         str(REPO_ROOT)], check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     (path,) = out.glob("platformctl-*.whl")
     return path
@@ -37,10 +49,22 @@ def test_unpacked_wheel_finds_bundled_golden_paths_from_another_directory(wheel,
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
-    proc = subprocess.run([sys.executable, "-m", "platformctl", "golden-path", "show", "python-service",
-                           "--json"], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "platformctl", "golden-path", "show", "python-service", "--json"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert '"name": "python-service"' in proc.stdout
-    check = subprocess.run([sys.executable, "-c", "import platformctl; print(platformctl.__file__)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    check = subprocess.run(
+        [sys.executable, "-c", "import platformctl; print(platformctl.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert check.stdout.startswith(str(site))

@@ -23,8 +23,10 @@ def probe(args):
 
 
 def test_importing_the_entry_point_loads_no_heavy_library():
-    script = ("import sys, platformctl.__main__, platformctl.cli.app\n"
-              f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    script = (
+        "import sys, platformctl.__main__, platformctl.cli.app\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -163,16 +163,20 @@ def load_settings(
     for setting in SETTINGS:
         raw = env.get(setting.env_var)
         if raw:
-            _apply(values, _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
-                   f"env {setting.env_var}")
+            _apply(
+                values,
+                _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
+                f"env {setting.env_var}",
+            )
     for key, value in (flags or {}).items():
         if value is not None:
             _apply(values, _validate_flag(key, value), "flag")
     return Settings(values, golden_paths, tuple(files), classes, tuple(ignored))
 
 
-def _config_files(config_file: Path | None, env: Mapping[str, str],
-                  cwd: Path) -> tuple[list[Path], Path | None]:
+def _config_files(
+    config_file: Path | None, env: Mapping[str, str], cwd: Path
+) -> tuple[list[Path], Path | None]:
     """The files to read, lowest precedence first (the user file, then the project file), and
     the project file when it was found by walking up rather than named by the user."""
     explicit = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
@@ -198,13 +202,19 @@ def read_config_file(path: Path) -> PlatformConfig:
     """
     from platformctl.yamlfiles import load_yaml_file
 
-    data = load_yaml_file(path, what="config file", error=ConfigError,
-                          hint="fix it; 'platformctl config init' writes a valid example")
+    data = load_yaml_file(
+        path,
+        what="config file",
+        error=ConfigError,
+        hint="fix it; 'platformctl config init' writes a valid example",
+    )
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of settings, not {type(data).__name__}",
-                          hint="see docs/configuration.md")
+        raise ConfigError(
+            f"{path}: the top level must be a mapping of settings, not {type(data).__name__}",
+            hint="see docs/configuration.md",
+        )
     return _validate(data, str(path))
 
 
@@ -224,8 +234,10 @@ def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
     try:
         return PlatformConfig.model_validate(_nest(data))
     except ValidationError as exc:
-        raise ConfigError(f"{origin}: {describe_validation_error(exc, PlatformConfig)}",
-                          hint="see docs/configuration.md for every field") from None
+        raise ConfigError(
+            f"{origin}: {describe_validation_error(exc, PlatformConfig)}",
+            hint="see docs/configuration.md for every field",
+        ) from None
 
 
 def _validate_flag(key: str, value: Any) -> PlatformConfig:
@@ -235,8 +247,9 @@ def _validate_flag(key: str, value: Any) -> PlatformConfig:
     except ValidationError as exc:
         flag = "--" + key.rpartition(".")[2].replace("_", "-")
         problem = describe_problem(exc.errors()[0]).replace("Input should be", f"{value!r} should be", 1)
-        raise ConfigError(f"{flag}: {problem}",
-                          hint=f"run the command with --help to see what {flag} takes") from None
+        raise ConfigError(
+            f"{flag}: {problem}", hint=f"run the command with --help to see what {flag} takes"
+        ) from None
 
 
 def _apply(values: dict[str, Resolved], config: PlatformConfig, source: str) -> None:

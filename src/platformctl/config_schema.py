@@ -63,8 +63,9 @@ class GoldenPathSource(_Strict):
         # A password in the URL would be stored in the cache's .git/config and recorded in every
         # service's platform.yaml (as the golden path's source), and printed by `config show`.
         if value is not None and urlsplit(value).password:
-            raise ValueError("holds a password or token: leave it out, git asks its credential helper "
-                             "(or use an SSH URL)")
+            raise ValueError(
+                "holds a password or token: leave it out, git asks its credential helper (or use an SSH URL)"
+            )
         return value
 
     @field_validator("ref")
@@ -120,7 +121,8 @@ class PlatformConfig(_Strict):
     http: HttpConfig | None = None
     golden_paths: dict[str, GoldenPathSource] | None = None
     environments: dict[str, EnvironmentClass] | None = Field(
-        None, description="Environment classes: defaults for the environments of that class")
+        None, description="Environment classes: defaults for the environments of that class"
+    )
 
     @field_validator("golden_paths", "environments")
     @classmethod

@@ -73,6 +73,7 @@ def restrict(config: PlatformConfig) -> tuple[PlatformConfig, list[str]]:
             dropped.append(dotted)
     if config.golden_paths:
         dropped += [f"golden_paths.{name}.trusted" for name, s in config.golden_paths.items() if s.trusted]
-        updates["golden_paths"] = {name: s.model_copy(update={"trusted": False})
-                                   for name, s in config.golden_paths.items()}
+        updates["golden_paths"] = {
+            name: s.model_copy(update={"trusted": False}) for name, s in config.golden_paths.items()
+        }
     return config.model_copy(update=updates), dropped

@@ -68,7 +68,8 @@ class Protection(_Strict):
     wait_timer: int | None = Field(None, ge=0, le=43200, description="Minutes")
     prevent_self_review: bool | None = None
     branches: Literal["protected", "all"] | list[str] | None = Field(
-        None, description="'protected', 'all', or a list of branch name patterns")
+        None, description="'protected', 'all', or a list of branch name patterns"
+    )
 
 
 class Quota(_Strict):
@@ -101,7 +102,8 @@ class KubernetesFields(_Strict):
     limits: Limits | None = None
     rbac: Rbac | None = None
     network_policy: bool | None = Field(
-        None, description="A default-deny policy that allows traffic inside the namespace")
+        None, description="A default-deny policy that allows traffic inside the namespace"
+    )
 
 
 class SecretSource(_Strict):

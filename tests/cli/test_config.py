@@ -87,8 +87,10 @@ def test_configured_golden_paths_are_shown(cli, tmp_path):
         ("github: {api_url: ftp://x}\n", "field 'github.api_url': must be an http:// or https:// URL"),
         ("github: {token: abc}\n", "unknown field 'github.token' (allowed: api_url, api_version)"),
         ("org: 'no spaces'\n", "field 'org': 'no spaces' does not match"),
-        ("golden_paths: {x: {path: a, git: b}}\n",
-         "field 'golden_paths.x': give exactly one of 'path' or 'git'"),
+        (
+            "golden_paths: {x: {path: a, git: b}}\n",
+            "field 'golden_paths.x': give exactly one of 'path' or 'git'",
+        ),
         ("golden_paths: {Bad: {path: a}}\n", "golden path name 'Bad' must be a lower-case DNS label"),
         ("provider: [unclosed\n", "not valid YAML at line 2"),
         ("- just\n- a list\n", "the top level must be a mapping of settings, not list"),

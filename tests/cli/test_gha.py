@@ -51,4 +51,7 @@ def test_a_multiline_secret_is_masked_line_by_line(capsys):
     gha.mask("-----BEGIN KEY-----\nMIIEabc\n-----END KEY-----\n")
     assert capsys.readouterr().err.splitlines() == [
         "::add-mask::-----BEGIN KEY-----%0AMIIEabc%0A-----END KEY-----%0A",
-        "::add-mask::-----BEGIN KEY-----", "::add-mask::MIIEabc", "::add-mask::-----END KEY-----"]
+        "::add-mask::-----BEGIN KEY-----",
+        "::add-mask::MIIEabc",
+        "::add-mask::-----END KEY-----",
+    ]

@@ -25,15 +25,23 @@ def test_show_lists_questions_with_defaults_and_choices(cli, tmp_path):
     gp = build_golden_path(
         tmp_path / "gp",
         questions="tier:\n  type: str\n  choices: [gold, silver]\n  default: gold\n  help: Tier\n"
-                  "team:\n  type: str\n  help: Team\n"
-                  "derived:\n  type: str\n  default: x\n  when: false\n",
+        "team:\n  type: str\n  help: Team\n"
+        "derived:\n  type: str\n  default: x\n  when: false\n",
     )
     configure_golden_path(tmp_path / "work", "tiny", gp)
     doc = cli("golden-path", "show", "tiny", "--json").json()
     questions = {q["name"]: q for q in doc["questions"]}
-    assert questions["tier"] == {"name": "tier", "type": "str", "help": "Tier", "default": "gold",
-                                 "choices": ["gold", "silver"], "required": False, "secret": False,
-                                 "computed_from": [], "default_template": None}
+    assert questions["tier"] == {
+        "name": "tier",
+        "type": "str",
+        "help": "Tier",
+        "default": "gold",
+        "choices": ["gold", "silver"],
+        "required": False,
+        "secret": False,
+        "computed_from": [],
+        "default_template": None,
+    }
     assert questions["team"]["required"] is True
     assert "derived" not in questions
     human = cli("golden-path", "show", "tiny")

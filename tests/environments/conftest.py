@@ -55,8 +55,12 @@ STAGING = """\
 LOCAL_REPOSITORY = "{provider: local, slug: local/payments, url: /nowhere}"
 
 
-def write_service(folder: Path, providers: str = "local", environments: str | None = None,
-                  repository: str = LOCAL_REPOSITORY) -> Path:
+def write_service(
+    folder: Path,
+    providers: str = "local",
+    environments: str | None = None,
+    repository: str = LOCAL_REPOSITORY,
+) -> Path:
     """A service checkout with a platform.yaml."""
     folder.mkdir(parents=True, exist_ok=True)
     envs = environments if environments is not None else STAGING.format(providers=providers)

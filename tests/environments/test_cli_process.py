@@ -23,8 +23,14 @@ def test_plan_json_apply_and_zero_write_rerun(cli_process, kube, platform_home):
     plan = dry.json()
     assert plan["schema_version"] == 1 and plan["dry_run"] is True and plan["writes"] == 0
     assert plan["summary"] == {"create": 12, "update": 0, "delete": 0, "unchanged": 0}
-    assert {"provider": "kubernetes", "kind": "Secret", "name": "platformctl-secrets", "action": "create",
-            "secret": True, "detail": "will be set"} in plan["changes"]
+    assert {
+        "provider": "kubernetes",
+        "kind": "Secret",
+        "name": "platformctl-secrets",
+        "action": "create",
+        "secret": True,
+        "detail": "will be set",
+    } in plan["changes"]
     assert kube.writes == 0 and store.writes == 0
 
     applied = cli_process("env", "up", "staging", "--json", env=env_vars(), cwd=service)

@@ -15,8 +15,10 @@ ENV = "/repos/acme/payments/environments/staging"
 
 
 def github_client(url):
-    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {GITHUB_TOKEN}",
-                                               "Accept": "application/vnd.github+json"})
+    return httpx.Client(
+        base_url=url,
+        headers={"Authorization": f"Bearer {GITHUB_TOKEN}", "Accept": "application/vnd.github+json"},
+    )
 
 
 def test_github_fake_checks_bodies_against_the_description(github, github_envs, github_url):
@@ -55,8 +57,9 @@ def test_gitlab_fake_asks_for_the_scope_filter_and_knows_its_fields(gitlab, gitl
     with httpx.Client(base_url=gitlab_url, headers={"PRIVATE-TOKEN": GITLAB_TOKEN}) as client:
         ambiguous = client.put(f"{base}/LOG_LEVEL", json={"value": "debug"})
         assert ambiguous.status_code == 409 and "filter[environment_scope]" in ambiguous.json()["message"]
-        scoped = client.put(f"{base}/LOG_LEVEL", params={"filter[environment_scope]": "staging"},
-                            json={"value": "debug"})
+        scoped = client.put(
+            f"{base}/LOG_LEVEL", params={"filter[environment_scope]": "staging"}, json={"value": "debug"}
+        )
         assert scoped.status_code == 200
         assert gitlab_envs.variable(project, "LOG_LEVEL", "*")["value"] == "warning"
         taken = client.post(base, json={"key": "LOG_LEVEL", "value": "x", "environment_scope": "staging"})

@@ -42,10 +42,19 @@ def gitlab_provider(url, **kwargs):
 
 
 def spec_of(provider, variables=None, secrets=None, **fields):
-    values = {name: SecretValue(name, fingerprint(KEY, "payments", "staging", name, value), value)
-              for name, value in (secrets or {}).items()}
-    return EnvironmentSpec(service="payments", name="staging", environment_class="staging",
-                           providers=(provider,), variables=variables or {}, secrets=values, **fields)
+    values = {
+        name: SecretValue(name, fingerprint(KEY, "payments", "staging", name, value), value)
+        for name, value in (secrets or {}).items()
+    }
+    return EnvironmentSpec(
+        service="payments",
+        name="staging",
+        environment_class="staging",
+        providers=(provider,),
+        variables=variables or {},
+        secrets=values,
+        **fields,
+    )
 
 
 def converge(spec, provider):
@@ -73,13 +82,17 @@ def test_github_pages_through_many_variables(github, github_envs, github_url, tm
     assert github.requests()[before:].count(f"GET {ENV}/variables") == 2  # 30 per page
 
 
-@pytest.mark.parametrize(("variables", "message"), [
-    ({"GITHUB_SHA": "x"}, "GitHub refuses names starting with GITHUB_"),
-    ({"PLATFORMCTL_ENVIRONMENT": "x"}, "is reserved for platformctl's own record"),
-    ({"Region": "a", "REGION": "b"}, "Region and REGION are the same name at GitHub"),
-])
-def test_github_names_it_would_refuse_fail_before_any_request(github, github_envs, github_url, tmp_path,
-                                                              variables, message):
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"GITHUB_SHA": "x"}, "GitHub refuses names starting with GITHUB_"),
+        ({"PLATFORMCTL_ENVIRONMENT": "x"}, "is reserved for platformctl's own record"),
+        ({"Region": "a", "REGION": "b"}, "Region and REGION are the same name at GitHub"),
+    ],
+)
+def test_github_names_it_would_refuse_fail_before_any_request(
+    github, github_envs, github_url, tmp_path, variables, message
+):
     with pytest.raises(ConfigError, match=message):
         converge(spec_of("github", variables), github_provider(github_url, tmp_path))
     assert github.requests() == []
@@ -119,8 +132,15 @@ def test_gitlab_create_race_reads_the_environment_instead_of_failing(gitlab, git
     spec = spec_of("gitlab", {"A": "1"})
     plan = plan_environment(spec, {"gitlab": provider}, NOW)
     project = gitlab.projects["acme/payments"]
-    made = {"id": 1, "name": "staging", "state": "available", "tier": "other", "slug": "staging",
-            "created_at": "t", "updated_at": "t"}
+    made = {
+        "id": 1,
+        "name": "staging",
+        "state": "available",
+        "tier": "other",
+        "slug": "staging",
+        "created_at": "t",
+        "updated_at": "t",
+    }
     gitlab_envs.environments[project.id] = [made]
     apply_plan(plan, {"gitlab": provider})
     assert gitlab_envs.environment(project, "staging")["tier"] == "staging"  # made by someone, tier set
@@ -131,8 +151,9 @@ def test_gitlab_stop_that_never_ends_is_reported(gitlab, gitlab_envs, gitlab_url
     converge(spec_of("gitlab", {"A": "1"}), gitlab_provider(gitlab_url))
     gitlab_envs.stopping_reads = 10**6
     ticks = iter(range(10**6))
-    provider = gitlab_provider(gitlab_url, sleep=lambda _: None, clock=lambda: float(next(ticks)),
-                               stop_timeout=5)
+    provider = gitlab_provider(
+        gitlab_url, sleep=lambda _: None, clock=lambda: float(next(ticks)), stop_timeout=5
+    )
     with pytest.raises(ProviderError, match="environment staging is still stopping after 5s"):
         provider.destroy("payments", "staging")
 
@@ -147,8 +168,14 @@ def test_gitlab_reviewer_that_does_not_exist_fails_before_any_write(gitlab, gitl
 def test_marker_round_trip_and_garbage():
     spec = spec_of("github", {"B": "1", "A": "2"}, ttl="3d", expires_at=NOW)
     text = encode_marker("payments", marker_fields(spec))
-    assert json.loads(text) == {"service": "payments", "class": "staging", "ttl": "3d", "secrets": [],
-                                "expires_at": "2026-01-01T00:00:00+00:00", "variables": ["A", "B"]}
+    assert json.loads(text) == {
+        "service": "payments",
+        "class": "staging",
+        "ttl": "3d",
+        "secrets": [],
+        "expires_at": "2026-01-01T00:00:00+00:00",
+        "variables": ["A", "B"],
+    }
     assert decode_marker(text) == {"service": "payments", **marker_fields(spec)}
     for garbage in (None, "", "not json", "[1]", '{"class": "x"}'):
         assert decode_marker(garbage) is None
@@ -163,8 +190,10 @@ def test_descriptor_repository_elsewhere_is_a_config_error(cli, platform_home):
     write_service(Path.cwd(), environments=GITHUB_ENVIRONMENTS)
     result = cli("env", "up", "staging")
     assert result.exit_code == 2
-    assert "error: environments at github live in the service's repository, but platform.yaml says its " \
-           "repository is at local" in result.stderr
+    assert (
+        "error: environments at github live in the service's repository, but platform.yaml says its "
+        "repository is at local" in result.stderr
+    )
 
 
 def test_a_secret_set_before_a_failure_stays_known(github, github_envs, github_url, tmp_path):
@@ -177,5 +206,7 @@ def test_a_secret_set_before_a_failure_stays_known(github, github_envs, github_u
     assert github_envs.open_secret("acme/payments", "staging", "S") == "second-value"
     plan, applied = converge(rotated, github_provider(github_url, tmp_path))
     assert [(c.kind, c.name, c.action) for c in plan.pending] == [
-        ("environment", "staging", "update"), ("variable", "B", "delete")]  # the secret is not set again
+        ("environment", "staging", "update"),
+        ("variable", "B", "delete"),
+    ]  # the secret is not set again
     assert applied.total_writes == 2

@@ -110,6 +110,11 @@ class BackstageFake(FakeApp):
 
 def fail(request: Request, status: int, name: str, message: str) -> Response:
     """Backstage's error shape."""
-    return Response(status, {"error": {"name": name, "message": message},
-                             "request": {"method": request.method, "url": request.raw_path},
-                             "response": {"statusCode": status}})
+    return Response(
+        status,
+        {
+            "error": {"name": name, "message": message},
+            "request": {"method": request.method, "url": request.raw_path},
+            "response": {"statusCode": status},
+        },
+    )

@@ -116,8 +116,9 @@ class Fault:
 
     def matches(self, request: Request) -> bool:
         """Whether this fault applies to ``request``."""
-        return ((self.method is None or self.method == request.method)
-                and (self.path is None or fnmatch.fnmatchcase(request.raw_path, self.path)))
+        return (self.method is None or self.method == request.method) and (
+            self.path is None or fnmatch.fnmatchcase(request.raw_path, self.path)
+        )
 
 
 @dataclass
@@ -195,8 +196,16 @@ class FakeApp:
                     response = answer.response
                 if fault is not None:
                     response = self._misbehave(fault, request, response)
-            self.log.append(Logged(request.method, sent, environ.get("QUERY_STRING", ""),
-                                   response.status, _safe_json(request), self.kind_of(request)))
+            self.log.append(
+                Logged(
+                    request.method,
+                    sent,
+                    environ.get("QUERY_STRING", ""),
+                    response.status,
+                    _safe_json(request),
+                    self.kind_of(request),
+                )
+            )
         headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
         start_response(f"{response.status} {_REASONS.get(response.status, 'Status')}", list(headers.items()))
         return [response.content()]
@@ -243,8 +252,16 @@ class FakeApp:
             if handled is not None and not fault.reset and not fault.status:
                 return handled
         if fault.reset:
-            self.log.append(Logged(request.method, request.raw_path, request.environ.get("QUERY_STRING", ""),
-                                   0, _safe_json(request), self.kind_of(request)))
+            self.log.append(
+                Logged(
+                    request.method,
+                    request.raw_path,
+                    request.environ.get("QUERY_STRING", ""),
+                    0,
+                    _safe_json(request),
+                    self.kind_of(request),
+                )
+            )
             drop_connection(request.environ)
         return Response(fault.status, fault.body, dict(fault.headers))
 
@@ -257,8 +274,9 @@ class FakeApp:
             headers["content-type"] = environ["CONTENT_TYPE"]
         raw = environ.get("fake.raw_path") or environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        return Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), raw, query, headers, body,
-                       environ)
+        return Request(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), raw, query, headers, body, environ
+        )
 
 
 def drop_connection(environ: dict[str, Any]) -> None:
@@ -286,7 +304,21 @@ def _safe_json(request: Request) -> Any:
         return None
 
 
-_REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 304: "Not Modified",
-            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-            422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error",
-            502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    301: "Moved Permanently",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}

@@ -24,8 +24,12 @@ GITHUB_TOKEN = "ghp_" + "Fake0Token1For2Tests3" * 2
 GITLAB_TOKEN = "glpat-" + "Fake0Token1For2Tests"
 BACKSTAGE_TOKEN = "backstage-" + "static-token-for-tests"
 
-FAST_HTTP = {"PLATFORMCTL_HTTP_BACKOFF": "0.01", "PLATFORMCTL_HTTP_RATE_LIMIT_WAIT": "0.05",
-             "PLATFORMCTL_HTTP_WRITE_INTERVAL": "0", "PLATFORMCTL_HTTP_MAX_WAIT": "30"}
+FAST_HTTP = {
+    "PLATFORMCTL_HTTP_BACKOFF": "0.01",
+    "PLATFORMCTL_HTTP_RATE_LIMIT_WAIT": "0.05",
+    "PLATFORMCTL_HTTP_WRITE_INTERVAL": "0",
+    "PLATFORMCTL_HTTP_MAX_WAIT": "30",
+}
 
 
 def _no_violations(fake: GitHubFake | GitLabFake | BackstageFake) -> None:

@@ -52,20 +52,31 @@ class GitHttpBackend:
         """A new empty bare repository."""
         bare = self.bare(path)
         bare.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "-q", "--bare", f"--initial-branch={default_branch}", str(bare)],
-                       check=True, env=self._env())
+        subprocess.run(
+            ["git", "init", "-q", "--bare", f"--initial-branch={default_branch}", str(bare)],
+            check=True,
+            env=self._env(),
+        )
         return bare
 
     def head(self, path: str, branch: str) -> str | None:
         """The commit ``branch`` points to, or None."""
-        proc = subprocess.run(["git", "-C", str(self.bare(path)), "rev-parse", "--verify", "-q",
-                               f"refs/heads/{branch}"], capture_output=True, text=True, env=self._env())
+        proc = subprocess.run(
+            ["git", "-C", str(self.bare(path)), "rev-parse", "--verify", "-q", f"refs/heads/{branch}"],
+            capture_output=True,
+            text=True,
+            env=self._env(),
+        )
         return proc.stdout.strip() or None
 
     def read_file(self, path: str, branch: str, file: str) -> str | None:
         """A file's text at ``branch``, or None."""
-        proc = subprocess.run(["git", "-C", str(self.bare(path)), "show", f"refs/heads/{branch}:{file}"],
-                              capture_output=True, text=True, env=self._env())
+        proc = subprocess.run(
+            ["git", "-C", str(self.bare(path)), "show", f"refs/heads/{branch}:{file}"],
+            capture_output=True,
+            text=True,
+            env=self._env(),
+        )
         return proc.stdout if proc.returncode == 0 else None
 
     def serve(self, request: Request, repo_path: str, user: str) -> Response:
@@ -73,22 +84,34 @@ class GitHttpBackend:
         if not self.bare(repo_path).is_dir():
             return Response(404, b"Repository not found.", {"Content-Type": "text/plain"})
         rest = request.raw_path.split(".git", 1)[1]
-        env = {**self._env(), "GIT_PROJECT_ROOT": str(self.root), "GIT_HTTP_EXPORT_ALL": "1",
-               "PATH_INFO": f"/{repo_path}.git{rest}", "REQUEST_METHOD": request.method,
-               "QUERY_STRING": request.environ.get("QUERY_STRING", ""),
-               "CONTENT_TYPE": request.headers.get("content-type", ""),
-               "CONTENT_LENGTH": str(len(request.body)), "REMOTE_USER": user, "REMOTE_ADDR": "127.0.0.1"}
+        env = {
+            **self._env(),
+            "GIT_PROJECT_ROOT": str(self.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": f"/{repo_path}.git{rest}",
+            "REQUEST_METHOD": request.method,
+            "QUERY_STRING": request.environ.get("QUERY_STRING", ""),
+            "CONTENT_TYPE": request.headers.get("content-type", ""),
+            "CONTENT_LENGTH": str(len(request.body)),
+            "REMOTE_USER": user,
+            "REMOTE_ADDR": "127.0.0.1",
+        }
         if request.headers.get("git-protocol"):
             env["GIT_PROTOCOL"] = request.headers["git-protocol"]
         if request.headers.get("content-encoding"):
             env["HTTP_CONTENT_ENCODING"] = request.headers["content-encoding"]
-        proc = subprocess.run(["git", "http-backend"], input=request.body, env=env, capture_output=True,
-                              check=False)
+        proc = subprocess.run(
+            ["git", "http-backend"], input=request.body, env=env, capture_output=True, check=False
+        )
         return _cgi_response(proc.stdout)
 
     def _env(self) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root),
-                "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.root),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+        }
 
 
 def _cgi_response(output: bytes) -> Response:

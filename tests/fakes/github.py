@@ -34,8 +34,16 @@ from tests.fakes.openapi import OpenApiDescription
 
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "github" / "api.github.com.subset.json"
 DOCS = "https://docs.github.com/rest"
-ALL_PERMISSIONS = {"administration": "write", "contents": "write", "metadata": "read", "members": "read",
-                   "environments": "write", "secrets": "write", "variables": "write", "actions": "write"}
+ALL_PERMISSIONS = {
+    "administration": "write",
+    "contents": "write",
+    "metadata": "read",
+    "members": "read",
+    "environments": "write",
+    "secrets": "write",
+    "variables": "write",
+    "actions": "write",
+}
 
 
 @functools.cache
@@ -129,12 +137,18 @@ class GitHubFake(FakeApp):
         if permission:
             self.permissions_of[(method, template)] = permission
 
-    def add_token(self, token: str, login: str, permissions: dict[str, str] | None = None,
-                  scopes: list[str] | None = None) -> None:
+    def add_token(
+        self,
+        token: str,
+        login: str,
+        permissions: dict[str, str] | None = None,
+        scopes: list[str] | None = None,
+    ) -> None:
         """A token for ``login``: all permissions unless given."""
         self.users.setdefault(login, "free")
-        self.tokens[token] = TokenInfo(login, dict(ALL_PERMISSIONS) if permissions is None and scopes is None
-                                       else permissions, scopes)
+        self.tokens[token] = TokenInfo(
+            login, dict(ALL_PERMISSIONS) if permissions is None and scopes is None else permissions, scopes
+        )
 
     def add_org(self, login: str, plan: str = "team", teams: tuple[str, ...] = ()) -> Org:
         """An organisation with teams (slugs)."""
@@ -154,18 +168,23 @@ class GitHubFake(FakeApp):
         """A repository's state, or None."""
         return self.repos.get((owner.lower(), name.lower()))
 
-    def secondary_limit(self, method: str | None, path: str | None, retry_after: int | None = None,
-                        times: int = 1) -> Fault:
+    def secondary_limit(
+        self, method: str | None, path: str | None, retry_after: int | None = None, times: int = 1
+    ) -> Fault:
         """Answer matching requests with GitHub's secondary rate limit 403."""
         headers = {"x-ratelimit-remaining": str(self.remaining)}
         if retry_after is not None:
             headers["retry-after"] = str(retry_after)
-        body = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you "
-                           "try again.", "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api"}
+        body = {
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you "
+            "try again.",
+            "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
+        }
         return self.inject(Fault(method, path, 403, body, headers, times=times))
 
-    def burst(self, status: int = 502, times: int = 3, method: str | None = None,
-              path: str | None = None) -> Fault:
+    def burst(
+        self, status: int = 502, times: int = 3, method: str | None = None, path: str | None = None
+    ) -> Fault:
         """Answer the next ``times`` matching requests with a server error."""
         return self.inject(Fault(method, path, status, {"message": "Server Error"}, times=times))
 
@@ -178,16 +197,23 @@ class GitHubFake(FakeApp):
         self._resolve_repository_id(request)
         self.remaining = max(0, self.remaining - 1)
         response = self._api(request)
-        response.headers.update({
-            "x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(self.remaining),
-            "x-ratelimit-used": str(5000 - self.remaining), "x-ratelimit-reset": str(self.reset_at),
-            "x-ratelimit-resource": "core", "x-github-api-version-selected": "2022-11-28",
-            **response.headers})
+        response.headers.update(
+            {
+                "x-ratelimit-limit": "5000",
+                "x-ratelimit-remaining": str(self.remaining),
+                "x-ratelimit-used": str(5000 - self.remaining),
+                "x-ratelimit-reset": str(self.reset_at),
+                "x-ratelimit-resource": "core",
+                "x-github-api-version-selected": "2022-11-28",
+                **response.headers,
+            }
+        )
         return response
 
     def _api(self, request: Request) -> Response:
-        problems = description().check(request.method, request.raw_path, request.query, _json(request),
-                                       request.body)
+        problems = description().check(
+            request.method, request.raw_path, request.query, _json(request), request.body
+        )
         if problems:
             self.violations.append(f"{request.method} {request.raw_path}: " + "; ".join(problems))
             return error(422, "Invalid request.\n\n" + "\n".join(problems))
@@ -197,9 +223,15 @@ class GitHubFake(FakeApp):
             return self.not_found(request)
         needed = self.permissions_of.get((route.method, route.template))
         if needed and not token.allows(needed):
-            return Response(403, {"message": "Resource not accessible by personal access token",
-                                  "documentation_url": DOCS, "status": "403"},
-                            {"X-Accepted-GitHub-Permissions": needed})
+            return Response(
+                403,
+                {
+                    "message": "Resource not accessible by personal access token",
+                    "documentation_url": DOCS,
+                    "status": "403",
+                },
+                {"X-Accepted-GitHub-Permissions": needed},
+            )
         scope_error = self._scopes(token, needed)
         if scope_error is not None:
             return scope_error
@@ -222,8 +254,11 @@ class GitHubFake(FakeApp):
         wanted = "admin:org" if "members" in needed else "repo"
         if wanted in token.scopes:
             return None
-        return Response(403, {"message": "Resource not accessible by integration", "documentation_url": DOCS},
-                        {"X-Accepted-OAuth-Scopes": wanted, "X-OAuth-Scopes": ", ".join(token.scopes)})
+        return Response(
+            403,
+            {"message": "Resource not accessible by integration", "documentation_url": DOCS},
+            {"X-Accepted-OAuth-Scopes": wanted, "X-OAuth-Scopes": ", ".join(token.scopes)},
+        )
 
     def _hide_if_new(self, path: str) -> None:
         """Eventual consistency: a just-created repository is not found for a few requests."""
@@ -250,8 +285,11 @@ class GitHubFake(FakeApp):
         credentials = basic_credentials(request)
         info = self.tokens.get(credentials[1]) if credentials else None
         if info is None:
-            return Response(401, b"Invalid username or password.",
-                            {"WWW-Authenticate": 'Basic realm="GitHub"', "Content-Type": "text/plain"})
+            return Response(
+                401,
+                b"Invalid username or password.",
+                {"WWW-Authenticate": 'Basic realm="GitHub"', "Content-Type": "text/plain"},
+            )
         owner, _, name = path.partition("/")
         repo = self.repo(owner, name)
         if repo is None or repo.hidden > 0:
@@ -259,8 +297,11 @@ class GitHubFake(FakeApp):
                 repo.hidden -= 1
             return Response(404, b"Repository not found.", {"Content-Type": "text/plain"})
         if not info.allows("contents=write" if is_push(request) else "contents=read"):
-            return Response(403, f"Permission to {repo.full_name}.git denied to {info.login}.".encode(),
-                            {"Content-Type": "text/plain"})
+            return Response(
+                403,
+                f"Permission to {repo.full_name}.git denied to {info.login}.".encode(),
+                {"Content-Type": "text/plain"},
+            )
         return self.git.serve(request, repo.full_name, info.login)
 
     def base_url(self, request: Request) -> str:

@@ -42,8 +42,10 @@ class ValueRoutes:
 
     def list_secrets(self, request: Request) -> Response:
         env = self._env(request)
-        items = [{"name": n, "created_at": s["created_at"], "updated_at": s["updated_at"]}
-                 for n, s in sorted(env.secrets.items())]
+        items = [
+            {"name": n, "created_at": s["created_at"], "updated_at": s["updated_at"]}
+            for n, s in sorted(env.secrets.items())
+        ]
         return Response(200, {"total_count": len(items), "secrets": items})
 
     def put_secret(self, request: Request) -> Response:
@@ -59,8 +61,12 @@ class ValueRoutes:
         name, now = request.params["secret_name"].upper(), self._now()
         created = name not in env.secrets
         stamp = env.secrets.get(name, {}).get("created_at", now)
-        env.secrets[name] = {"encrypted_value": body["encrypted_value"], "key_id": body["key_id"],
-                             "created_at": stamp, "updated_at": now}
+        env.secrets[name] = {
+            "encrypted_value": body["encrypted_value"],
+            "key_id": body["key_id"],
+            "created_at": stamp,
+            "updated_at": now,
+        }
         return Response(201, {}) if created else Response(204, None)
 
     def delete_secret(self, request: Request) -> Response:
@@ -71,19 +77,25 @@ class ValueRoutes:
 
     # -- variables ---------------------------------------------------------------------------------
     def _variable_json(self, name: str, var: dict[str, str]) -> dict[str, str]:
-        return {"name": name, "value": var["value"], "created_at": var["created_at"],
-                "updated_at": var["updated_at"]}
+        return {
+            "name": name,
+            "value": var["value"],
+            "created_at": var["created_at"],
+            "updated_at": var["updated_at"],
+        }
 
     def list_variables(self, request: Request) -> Response:
         env = self._env(request)
         per_page = min(int(request.arg("per_page") or 10), 30)
         page = int(request.arg("page") or 1)
         names = sorted(env.variables)
-        chunk = names[(page - 1) * per_page: page * per_page]
+        chunk = names[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(names):
-            headers["Link"] = f'<{self.fake.base_url(request)}{request.raw_path}?per_page={per_page}' \
-                              f'&page={page + 1}>; rel="next"'
+            headers["Link"] = (
+                f"<{self.fake.base_url(request)}{request.raw_path}?per_page={per_page}"
+                f'&page={page + 1}>; rel="next"'
+            )
         items = [self._variable_json(n, env.variables[n]) for n in chunk]
         return Response(200, {"total_count": len(names), "variables": items}, headers)
 
@@ -118,4 +130,3 @@ class ValueRoutes:
         env, name = self._variable(request)
         del env.variables[name]
         return Response(204, None)
-

@@ -155,25 +155,40 @@ class EnvironmentRoutes(ValueRoutes):
         """An environment as GitHub returns it."""
         rules: list[dict[str, Any]] = []
         if env.wait_timer:
-            rules.append({"id": env.id * 10 + 1, "node_id": "GA_w", "type": "wait_timer",
-                          "wait_timer": env.wait_timer})
+            rules.append(
+                {"id": env.id * 10 + 1, "node_id": "GA_w", "type": "wait_timer", "wait_timer": env.wait_timer}
+            )
         if env.reviewers:
-            rules.append({"id": env.id * 10 + 2, "node_id": "GA_r", "type": "required_reviewers",
-                          "prevent_self_review": env.prevent_self_review,
-                          "reviewers": [self._reviewer(kind, ident) for kind, ident in env.reviewers]})
+            rules.append(
+                {
+                    "id": env.id * 10 + 2,
+                    "node_id": "GA_r",
+                    "type": "required_reviewers",
+                    "prevent_self_review": env.prevent_self_review,
+                    "reviewers": [self._reviewer(kind, ident) for kind, ident in env.reviewers],
+                }
+            )
         if env.branch_policy is not None:
             rules.append({"id": env.id * 10 + 3, "node_id": "GA_b", "type": "branch_policy"})
         base = f"https://api.github.test/repos/{repo.full_name}/environments/{env.name}"
-        return {"id": env.id, "node_id": f"EN_{env.id}", "name": env.name, "url": base,
-                "html_url": f"https://github.test/{repo.full_name}/deployments/activity_log",
-                "created_at": env.created_at, "updated_at": env.updated_at, "protection_rules": rules,
-                "deployment_branch_policy": env.branch_policy}
+        return {
+            "id": env.id,
+            "node_id": f"EN_{env.id}",
+            "name": env.name,
+            "url": base,
+            "html_url": f"https://github.test/{repo.full_name}/deployments/activity_log",
+            "created_at": env.created_at,
+            "updated_at": env.updated_at,
+            "protection_rules": rules,
+            "deployment_branch_policy": env.branch_policy,
+        }
 
     def list_environments(self, request: Request) -> Response:
         repo = self._repo(request)
         found = [e for (slug, _), e in self.environments.items() if slug == repo.full_name.lower()]
-        return Response(200, {"total_count": len(found),
-                              "environments": [self.environment_json(repo, e) for e in found]})
+        return Response(
+            200, {"total_count": len(found), "environments": [self.environment_json(repo, e) for e in found]}
+        )
 
     def get_environment(self, request: Request) -> Response:
         return Response(200, self.environment_json(self._repo(request), self._env(request)))
@@ -197,8 +212,11 @@ class EnvironmentRoutes(ValueRoutes):
         if "deployment_branch_policy" in body:
             policy = body["deployment_branch_policy"]
             if policy is not None and policy["protected_branches"] == policy["custom_branch_policies"]:
-                return error(422, "Validation Failed", [{"resource": "Environment", "code": "invalid",
-                                                         "field": "deployment_branch_policy"}])
+                return error(
+                    422,
+                    "Validation Failed",
+                    [{"resource": "Environment", "code": "invalid", "field": "deployment_branch_policy"}],
+                )
             if not (policy or {}).get("custom_branch_policies"):
                 env.policies.clear()
             env.branch_policy = policy

@@ -72,23 +72,38 @@ class RepositoryRoutes:
 
     def get_user(self, request: Request) -> Response:
         login = request.environ["fake.login"]
-        return Response(200, {"login": login, "id": 1, "type": "User",
-                              "html_url": f"{self.fake.base_url(request)}/{login}"})
+        return Response(
+            200,
+            {"login": login, "id": 1, "type": "User", "html_url": f"{self.fake.base_url(request)}/{login}"},
+        )
 
     def create(self, request: Request, owner: str, owner_type: str) -> Response:
         body = request.json()
         if self.fake.repo(owner, body["name"]) is not None:
-            clash = {"resource": "Repository", "code": "custom", "field": "name",
-                     "message": "name already exists on this account"}
+            clash = {
+                "resource": "Repository",
+                "code": "custom",
+                "field": "name",
+                "message": "name already exists on this account",
+            }
             return error(422, "Repository creation failed.", [clash])
         visibility = body.get("visibility") or ("private" if body.get("private") else "public")
-        repo = Repo(next(self.fake.ids), owner, body["name"], visibility, body.get("description"),
-                    owner_type=owner_type)
+        repo = Repo(
+            next(self.fake.ids),
+            owner,
+            body["name"],
+            visibility,
+            body.get("description"),
+            owner_type=owner_type,
+        )
         self.fake.repos[(owner.lower(), repo.name.lower())] = repo
         self.fake.git.create(repo.full_name)
         repo.hidden = self.fake.lag
-        return Response(201, repository_json(repo, self.fake.base_url(request)),
-                        {"Location": f"{self.fake.base_url(request)}/repos/{repo.full_name}"})
+        return Response(
+            201,
+            repository_json(repo, self.fake.base_url(request)),
+            {"Location": f"{self.fake.base_url(request)}/repos/{repo.full_name}"},
+        )
 
     def create_in_org(self, request: Request) -> Response:
         org = self.fake.orgs.get(request.params["org"].lower())
@@ -108,8 +123,9 @@ class RepositoryRoutes:
         bad = [n for n in names if not _TOPIC.match(n)]
         if bad:
             message = f"Topics must start with a lowercase letter or number: {bad[0]}"
-            return Response(422, {"message": "Validation Failed", "documentation_url": DOCS,
-                                  "errors": [message]})
+            return Response(
+                422, {"message": "Validation Failed", "documentation_url": DOCS, "errors": [message]}
+            )
         repo.topics = sorted(set(names))
         return Response(200, {"names": repo.topics})
 
@@ -128,20 +144,31 @@ class RepositoryRoutes:
         if "application/vnd.github.v3.repository+json" not in request.headers.get("accept", ""):
             return Response(204, None)
         levels = PERMISSIONS[: PERMISSIONS.index(permission) + 1] if permission in PERMISSIONS else ("pull",)
-        return Response(200, {**repository_json(repo, self.fake.base_url(request)),
-                              "role_name": ROLE_NAMES.get(permission, permission),
-                              "permissions": {p: p in levels for p in PERMISSIONS}})
+        return Response(
+            200,
+            {
+                **repository_json(repo, self.fake.base_url(request)),
+                "role_name": ROLE_NAMES.get(permission, permission),
+                "permissions": {p: p in levels for p in PERMISSIONS},
+            },
+        )
 
     def put_team_repo(self, request: Request) -> Response:
         team, repo = self.team_of(request), self.repo_of(request)
         if repo.owner.lower() != request.params["org"].lower():
-            problem = {"resource": "TeamRepository", "code": "custom",
-                       "message": "Repository must be owned by the organization"}
+            problem = {
+                "resource": "TeamRepository",
+                "code": "custom",
+                "message": "Repository must be owned by the organization",
+            }
             return error(422, "Validation Failed", [problem])
         permission = (request.json() or {}).get("permission", "pull")
         if permission not in PERMISSIONS:
-            return error(422, "Validation Failed", [{"resource": "TeamRepository", "code": "invalid",
-                                                     "field": "permission"}])
+            return error(
+                422,
+                "Validation Failed",
+                [{"resource": "TeamRepository", "code": "invalid", "field": "permission"}],
+            )
         repo.teams[team["slug"]] = permission
         return Response(204, None)
 
@@ -156,7 +183,7 @@ class RepositoryRoutes:
         per_page = min(int(request.arg("per_page") or 30), 100)
         page = int(request.arg("page") or 1)
         items = sorted(repo.rulesets.values(), key=lambda r: r["id"])
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         summary = [{k: v for k, v in r.items() if k not in ("rules", "conditions")} for r in chunk]
         last = max(1, -(-len(items) // per_page))
         headers = {}
@@ -170,8 +197,15 @@ class RepositoryRoutes:
         self.plan_gate(repo)
         body = request.json()
         if any(r["name"] == body["name"] for r in repo.rulesets.values()):
-            return Response(422, {"message": "Validation Failed", "errors": ["Name must be unique"],
-                                  "documentation_url": DOCS, "status": "422"})
+            return Response(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": ["Name must be unique"],
+                    "documentation_url": DOCS,
+                    "status": "422",
+                },
+            )
         ruleset = stored_ruleset(next(self.fake.ids), repo, body, self.fake.base_url(request))
         repo.rulesets[ruleset["id"]] = ruleset
         return Response(201, ruleset)
@@ -223,18 +257,24 @@ class RepositoryRoutes:
             "allow_deletions": {"enabled": bool(body.get("allow_deletions"))},
         }
         if body["required_pull_request_reviews"] is not None:
-            stored["required_pull_request_reviews"] = {"url": url + "/required_pull_request_reviews",
-                                                       "dismiss_stale_reviews": False,
-                                                       "require_code_owner_reviews": False,
-                                                       **body["required_pull_request_reviews"]}
+            stored["required_pull_request_reviews"] = {
+                "url": url + "/required_pull_request_reviews",
+                "dismiss_stale_reviews": False,
+                "require_code_owner_reviews": False,
+                **body["required_pull_request_reviews"],
+            }
         if body["required_status_checks"] is not None:
             stored["required_status_checks"] = {**body["required_status_checks"], "checks": []}
         repo.protection[branch] = stored
         return Response(200, stored)
 
     def rate_limit(self, request: Request) -> Response:
-        core = {"limit": 5000, "remaining": self.fake.remaining, "used": 5000 - self.fake.remaining,
-                "reset": self.fake.reset_at}
+        core = {
+            "limit": 5000,
+            "remaining": self.fake.remaining,
+            "used": 5000 - self.fake.remaining,
+            "reset": self.fake.reset_at,
+        }
         return Response(200, {"resources": {"core": core}, "rate": core})
 
 
@@ -242,15 +282,32 @@ def repository_json(repo: Repo, base: str) -> dict[str, Any]:
     """The full-repository shape, the fields a client may read."""
     html = f"{base}/{repo.full_name}"
     return {
-        "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name, "full_name": repo.full_name,
+        "id": repo.id,
+        "node_id": f"R_{repo.id}",
+        "name": repo.name,
+        "full_name": repo.full_name,
         "owner": {"login": repo.owner, "id": 1, "type": repo.owner_type, "html_url": f"{base}/{repo.owner}"},
-        "private": repo.private, "visibility": repo.visibility, "description": repo.description,
-        "fork": False, "url": f"{base}/repos/{repo.full_name}", "html_url": html,
-        "clone_url": f"{html}.git", "git_url": f"git://{base.split('://')[1]}/{repo.full_name}.git",
-        "ssh_url": f"git@{base.split('://')[1]}:{repo.full_name}.git", "default_branch": repo.default_branch,
-        "topics": list(repo.topics), "archived": repo.archived, "disabled": False, "is_template": False,
-        "has_issues": True, "has_projects": True, "has_wiki": True, "has_discussions": False,
-        "created_at": STAMP, "updated_at": STAMP, "pushed_at": STAMP,
+        "private": repo.private,
+        "visibility": repo.visibility,
+        "description": repo.description,
+        "fork": False,
+        "url": f"{base}/repos/{repo.full_name}",
+        "html_url": html,
+        "clone_url": f"{html}.git",
+        "git_url": f"git://{base.split('://')[1]}/{repo.full_name}.git",
+        "ssh_url": f"git@{base.split('://')[1]}:{repo.full_name}.git",
+        "default_branch": repo.default_branch,
+        "topics": list(repo.topics),
+        "archived": repo.archived,
+        "disabled": False,
+        "is_template": False,
+        "has_issues": True,
+        "has_projects": True,
+        "has_wiki": True,
+        "has_discussions": False,
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "pushed_at": STAMP,
         "permissions": {"admin": True, "maintain": True, "push": True, "triage": True, "pull": True},
     }
 
@@ -264,9 +321,19 @@ def stored_ruleset(ruleset_id: int, repo: Repo, body: dict[str, Any], base: str)
             rules.append({**rule, "parameters": {**defaults, **rule.get("parameters", {})}})
         else:
             rules.append(rule)
-    return {"id": ruleset_id, "name": body["name"], "target": body.get("target", "branch"),
-            "source_type": "Repository", "source": repo.full_name, "enforcement": body["enforcement"],
-            "bypass_actors": body.get("bypass_actors") or [], "current_user_can_bypass": "never",
-            "node_id": f"RRS_{ruleset_id}", "conditions": body.get("conditions") or {}, "rules": rules,
-            "_links": {"self": {"href": f"{base}/repos/{repo.full_name}/rulesets/{ruleset_id}"}},
-            "created_at": STAMP, "updated_at": STAMP}
+    return {
+        "id": ruleset_id,
+        "name": body["name"],
+        "target": body.get("target", "branch"),
+        "source_type": "Repository",
+        "source": repo.full_name,
+        "enforcement": body["enforcement"],
+        "bypass_actors": body.get("bypass_actors") or [],
+        "current_user_can_bypass": "never",
+        "node_id": f"RRS_{ruleset_id}",
+        "conditions": body.get("conditions") or {},
+        "rules": rules,
+        "_links": {"self": {"href": f"{base}/repos/{repo.full_name}/rulesets/{ruleset_id}"}},
+        "created_at": STAMP,
+        "updated_at": STAMP,
+    }

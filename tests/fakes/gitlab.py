@@ -22,12 +22,25 @@ from tests.fakes.base import Answer, FakeApp, Request, Response
 from tests.fakes.githttp import GIT_PATH, GitHttpBackend, basic_credentials, is_push
 
 FIELDS = {
-    ("POST", "/api/v4/projects"): {"name", "path", "namespace_id", "description", "visibility", "topics",
-                                   "initialize_with_readme", "default_branch"},
+    ("POST", "/api/v4/projects"): {
+        "name",
+        "path",
+        "namespace_id",
+        "description",
+        "visibility",
+        "topics",
+        "initialize_with_readme",
+        "default_branch",
+    },
     ("PUT", "/api/v4/projects/{id}"): {"topics", "description", "visibility", "default_branch"},
-    ("POST", "/api/v4/projects/{id}/protected_branches"): {"name", "push_access_level", "merge_access_level",
-                                                           "unprotect_access_level", "allow_force_push",
-                                                           "code_owner_approval_required"},
+    ("POST", "/api/v4/projects/{id}/protected_branches"): {
+        "name",
+        "push_access_level",
+        "merge_access_level",
+        "unprotect_access_level",
+        "allow_force_push",
+        "code_owner_approval_required",
+    },
 }
 LEVELS = {0: "No access", 30: "Developers + Maintainers", 40: "Maintainers", 60: "Admins"}
 
@@ -91,10 +104,16 @@ class GitLabFake(FakeApp):
         if git:
             return self._git(request, git.group("repo"))
         response = self._api(request)
-        response.headers.update({"RateLimit-Name": "throttle_authenticated_api", "RateLimit-Limit": "2000",
-                                 "RateLimit-Observed": str(len(self.log) + 1),
-                                 "RateLimit-Remaining": str(max(0, 2000 - len(self.log) - 1)),
-                                 "RateLimit-Reset": str(int(time.time()) + 60), **response.headers})
+        response.headers.update(
+            {
+                "RateLimit-Name": "throttle_authenticated_api",
+                "RateLimit-Limit": "2000",
+                "RateLimit-Observed": str(len(self.log) + 1),
+                "RateLimit-Remaining": str(max(0, 2000 - len(self.log) - 1)),
+                "RateLimit-Reset": str(int(time.time()) + 60),
+                **response.headers,
+            }
+        )
         return response
 
     def _api(self, request: Request) -> Response:
@@ -111,9 +130,14 @@ class GitLabFake(FakeApp):
             return Response(404, {"error": "404 Not Found"})
         if "api" not in info["scopes"] and request.method != "GET":
             why = "The request requires higher privileges than provided by the access token."
-            return Response(403, {"error": "insufficient_scope", "scope": "api", "error_description": why},
-                            {"WWW-Authenticate": f'Bearer realm="", error="insufficient_scope", '
-                                                f'error_description="{why}", scope="api"'})
+            return Response(
+                403,
+                {"error": "insufficient_scope", "scope": "api", "error_description": why},
+                {
+                    "WWW-Authenticate": f'Bearer realm="", error="insufficient_scope", '
+                    f'error_description="{why}", scope="api"'
+                },
+            )
         sent = set((request.json() or {}) if request.body else {})
         unknown = sent - FIELDS.get((route.method, route.template), set())
         if unknown:
@@ -132,21 +156,31 @@ class GitLabFake(FakeApp):
         credentials = basic_credentials(request)
         info = self.tokens.get(credentials[1]) if credentials else None
         if info is None:
-            return Response(401, b"HTTP Basic: Access denied.", {"WWW-Authenticate": 'Basic realm="GitLab"',
-                                                                 "Content-Type": "text/plain"})
+            return Response(
+                401,
+                b"HTTP Basic: Access denied.",
+                {"WWW-Authenticate": 'Basic realm="GitLab"', "Content-Type": "text/plain"},
+            )
         project = self.projects.get(path.lower())
         if project is None:
-            return Response(404, b"The project you were looking for could not be found.",
-                            {"Content-Type": "text/plain"})
+            return Response(
+                404, b"The project you were looking for could not be found.", {"Content-Type": "text/plain"}
+            )
         if is_push(request) and not {"api", "write_repository"} & set(info["scopes"]):
-            return Response(403, b"You are not allowed to push code to this project.",
-                            {"Content-Type": "text/plain"})
+            return Response(
+                403, b"You are not allowed to push code to this project.", {"Content-Type": "text/plain"}
+            )
         response = self.git.serve(request, project.full_path, info["username"])
         pushed = request.raw_path.endswith("/git-receive-pack")
-        if pushed and self.auto_protect and not project.protected \
-                and self.git.head(project.full_path, project.default_branch):
+        if (
+            pushed
+            and self.auto_protect
+            and not project.protected
+            and self.git.head(project.full_path, project.default_branch)
+        ):
             project.protected[project.default_branch] = protected_json(
-                next(self.ids), project.default_branch, 40, 40, False)
+                next(self.ids), project.default_branch, 40, 40, False
+            )
         return response
 
     def web_url(self, request: Request) -> str:
@@ -158,27 +192,50 @@ class GitLabFake(FakeApp):
 def project_json(project: Project, base: str) -> dict[str, Any]:
     """The project shape, the fields a client may read."""
     web = f"{base}/{project.full_path}"
-    return {"id": project.id, "name": project.name, "path": project.path,
-            "path_with_namespace": project.full_path,
-            "name_with_namespace": project.full_path.replace("/", " / "),
-            "namespace": project.namespace, "description": project.description,
-            "visibility": project.visibility, "topics": list(project.topics),
-            "tag_list": list(project.topics), "default_branch": project.default_branch, "web_url": web,
-            "http_url_to_repo": f"{web}.git",
-            "ssh_url_to_repo": f"git@{base.split('://')[1]}:{project.full_path}.git",
-            "archived": False, "empty_repo": False,
-            "_links": {"self": f"{base}/api/v4/projects/{project.id}"}}
+    return {
+        "id": project.id,
+        "name": project.name,
+        "path": project.path,
+        "path_with_namespace": project.full_path,
+        "name_with_namespace": project.full_path.replace("/", " / "),
+        "namespace": project.namespace,
+        "description": project.description,
+        "visibility": project.visibility,
+        "topics": list(project.topics),
+        "tag_list": list(project.topics),
+        "default_branch": project.default_branch,
+        "web_url": web,
+        "http_url_to_repo": f"{web}.git",
+        "ssh_url_to_repo": f"git@{base.split('://')[1]}:{project.full_path}.git",
+        "archived": False,
+        "empty_repo": False,
+        "_links": {"self": f"{base}/api/v4/projects/{project.id}"},
+    }
 
 
 def protected_json(ident: int, name: str, push: int, merge: int, force: bool) -> dict[str, Any]:
     """A protected branch as GitLab returns it."""
-    def levels(level: int) -> list[dict[str, Any]]:
-        return [{"id": ident * 10 + level, "access_level": level, "access_level_description": LEVELS[level],
-                 "user_id": None, "group_id": None}]
 
-    return {"id": ident, "name": name, "push_access_levels": levels(push),
-            "merge_access_levels": levels(merge), "unprotect_access_levels": levels(40),
-            "allow_force_push": force, "code_owner_approval_required": False}
+    def levels(level: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": ident * 10 + level,
+                "access_level": level,
+                "access_level_description": LEVELS[level],
+                "user_id": None,
+                "group_id": None,
+            }
+        ]
+
+    return {
+        "id": ident,
+        "name": name,
+        "push_access_levels": levels(push),
+        "merge_access_levels": levels(merge),
+        "unprotect_access_levels": levels(40),
+        "allow_force_push": force,
+        "code_owner_approval_required": False,
+    }
 
 
 def encoded(path: str) -> str:

@@ -27,18 +27,34 @@ if TYPE_CHECKING:
     from tests.fakes.gitlab import GitLabFake, Project
 
 P = "/api/v4/projects/{id}"
-VARIABLE_FIELDS = {"key", "value", "environment_scope", "masked", "protected", "raw", "variable_type",
-                   "description", "masked_and_hidden"}
+VARIABLE_FIELDS = {
+    "key",
+    "value",
+    "environment_scope",
+    "masked",
+    "protected",
+    "raw",
+    "variable_type",
+    "description",
+    "masked_and_hidden",
+}
 ENVIRONMENT_FIELDS = {
     ("POST", f"{P}/environments"): {"name", "external_url", "tier", "description"},
     ("PUT", f"{P}/environments/{{environment_id}}"): {"external_url", "tier", "description"},
     ("POST", f"{P}/environments/{{environment_id}}/stop"): {"force"},
     ("POST", f"{P}/variables"): VARIABLE_FIELDS,
     ("PUT", f"{P}/variables/{{key}}"): VARIABLE_FIELDS - {"key"},
-    ("POST", f"{P}/protected_environments"): {"name", "deploy_access_levels", "approval_rules",
-                                              "required_approval_count"},
-    ("PUT", f"{P}/protected_environments/{{name}}"): {"deploy_access_levels", "approval_rules",
-                                                      "required_approval_count"},
+    ("POST", f"{P}/protected_environments"): {
+        "name",
+        "deploy_access_levels",
+        "approval_rules",
+        "required_approval_count",
+    },
+    ("PUT", f"{P}/protected_environments/{{name}}"): {
+        "deploy_access_levels",
+        "approval_rules",
+        "required_approval_count",
+    },
 }
 TIERS = ("production", "staging", "testing", "development", "other")
 SCOPE = "filter[environment_scope]"
@@ -96,8 +112,14 @@ class EnvironmentRoutes:
 
     def variable(self, project: Project, key: str, scope: str) -> dict[str, Any] | None:
         """A variable by key and scope, or None."""
-        return next((v for v in self.variables.get(project.id, [])
-                     if v["key"] == key and v["environment_scope"] == scope), None)
+        return next(
+            (
+                v
+                for v in self.variables.get(project.id, [])
+                if v["key"] == key and v["environment_scope"] == scope
+            ),
+            None,
+        )
 
     def add_variable(self, project: Project, key: str, value: str, scope: str = "*", **flags: Any) -> None:
         """A variable made by someone else."""
@@ -106,8 +128,9 @@ class EnvironmentRoutes:
     # -- users ---------------------------------------------------------------------------------------
     def find_users(self, request: Request) -> Response:
         name = request.arg("username")
-        return Response(200, [{"id": self.users[name], "username": name, "state": "active"}]
-                        if name in self.users else [])
+        return Response(
+            200, [{"id": self.users[name], "username": name, "state": "active"}] if name in self.users else []
+        )
 
     # -- environments ----------------------------------------------------------------------------------
     def list_environments(self, request: Request) -> Response:
@@ -127,16 +150,29 @@ class EnvironmentRoutes:
         envs = self.environments.setdefault(project.id, [])
         if any(e["name"] == body["name"] for e in envs):
             return Response(400, {"message": {"name": ["has already been taken"]}})
-        env = {"id": next(self.fake.ids), "name": body["name"], "slug": body["name"], "external_url": None,
-               "state": "available", "tier": body.get("tier", "other"), "created_at": STAMP,
-               "updated_at": STAMP}
+        env = {
+            "id": next(self.fake.ids),
+            "name": body["name"],
+            "slug": body["name"],
+            "external_url": None,
+            "state": "available",
+            "tier": body.get("tier", "other"),
+            "created_at": STAMP,
+            "updated_at": STAMP,
+        }
         envs.append(env)
         return Response(201, dict(env))
 
     def _environment(self, request: Request) -> tuple[Project, dict[str, Any]]:
         project = self.fake.project_or_404(request)
-        env = next((e for e in self.environments.get(project.id, [])
-                    if str(e["id"]) == request.params["environment_id"]), None)
+        env = next(
+            (
+                e
+                for e in self.environments.get(project.id, [])
+                if str(e["id"]) == request.params["environment_id"]
+            ),
+            None,
+        )
         if env is None:
             raise Answer(Response(404, {"message": "404 Environment Not Found"}))
         return project, env
@@ -177,7 +213,7 @@ class EnvironmentRoutes:
         per_page = min(int(request.arg("per_page") or 20), 100)
         page = int(request.arg("page") or 1)
         items = self.variables.get(project.id, [])
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         headers = {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(len(items))}
         if page * per_page < len(items):
             url = f"{self.fake.web_url(request)}{request.raw_path}?per_page={per_page}&page={page + 1}"
@@ -204,13 +240,23 @@ class EnvironmentRoutes:
         """The variable a key (and scope filter) names; GitLab's rules when several share a key."""
         project = self.fake.project_or_404(request)
         key, scope = request.params["key"], request.arg(SCOPE)
-        found = [v for v in self.variables.get(project.id, [])
-                 if v["key"] == key and (scope is None or v["environment_scope"] == scope)]
+        found = [
+            v
+            for v in self.variables.get(project.id, [])
+            if v["key"] == key and (scope is None or v["environment_scope"] == scope)
+        ]
         if not found:
             raise Answer(Response(404, {"message": "404 Variable Not Found"}))
         if len(found) > 1:
-            raise Answer(Response(409, {"message": "There are multiple variables with provided parameters. "
-                                                   "Please use 'filter[environment_scope]'"}))
+            raise Answer(
+                Response(
+                    409,
+                    {
+                        "message": "There are multiple variables with provided parameters. "
+                        "Please use 'filter[environment_scope]'"
+                    },
+                )
+            )
         return project, found[0]
 
     def get_variable(self, request: Request) -> Response:
@@ -257,9 +303,14 @@ class EnvironmentRoutes:
             return Response(400, {"error": "deploy_access_levels is missing"})
         if body["name"] in mine:
             return Response(409, {"message": "Protected environment already exists"})
-        mine[body["name"]] = {"name": body["name"], "deploy_access_levels": [
-            {"id": next(self.fake.ids), **self._access(level)} for level in body["deploy_access_levels"]],
-            "required_approval_count": 0, "approval_rules": []}
+        mine[body["name"]] = {
+            "name": body["name"],
+            "deploy_access_levels": [
+                {"id": next(self.fake.ids), **self._access(level)} for level in body["deploy_access_levels"]
+            ],
+            "required_approval_count": 0,
+            "approval_rules": [],
+        }
         self._add_rules(mine[body["name"]], body.get("approval_rules") or [])
         return Response(201, mine[body["name"]])
 
@@ -285,21 +336,38 @@ class EnvironmentRoutes:
 
     def _add_rules(self, protected: dict[str, Any], rules: list[dict[str, Any]]) -> None:
         for rule in rules:
-            protected["approval_rules"].append({"id": next(self.fake.ids), **self._access(rule),
-                                                "required_approvals": rule.get("required_approvals", 1),
-                                                "group_inheritance_type": 0})
+            protected["approval_rules"].append(
+                {
+                    "id": next(self.fake.ids),
+                    **self._access(rule),
+                    "required_approvals": rule.get("required_approvals", 1),
+                    "group_inheritance_type": 0,
+                }
+            )
 
     @staticmethod
     def _access(entry: dict[str, Any]) -> dict[str, Any]:
         level = entry.get("access_level")
-        return {"access_level": level, "access_level_description": {40: "Maintainers"}.get(level, "someone"),
-                "user_id": entry.get("user_id"), "group_id": entry.get("group_id")}
+        return {
+            "access_level": level,
+            "access_level_description": {40: "Maintainers"}.get(level, "someone"),
+            "user_id": entry.get("user_id"),
+            "group_id": entry.get("group_id"),
+        }
 
 
 def _variable(key: str, value: str, scope: str, flags: dict[str, Any]) -> dict[str, Any]:
-    return {"variable_type": "env_var", "key": key, "value": value, "environment_scope": scope,
-            "masked": bool(flags.get("masked")), "protected": bool(flags.get("protected")),
-            "raw": bool(flags.get("raw")), "hidden": False, "description": flags.get("description")}
+    return {
+        "variable_type": "env_var",
+        "key": key,
+        "value": value,
+        "environment_scope": scope,
+        "masked": bool(flags.get("masked")),
+        "protected": bool(flags.get("protected")),
+        "raw": bool(flags.get("raw")),
+        "hidden": False,
+        "description": flags.get("description"),
+    }
 
 
 def _public(variable: dict[str, Any]) -> dict[str, Any]:

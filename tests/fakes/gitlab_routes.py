@@ -40,8 +40,9 @@ class ProjectRoutes:
 
     def get_group(self, request: Request) -> Response:
         ident = request.params["id"]
-        group = next((g for g in self.fake.groups.values() if str(g["id"]) == ident), None) \
-            or self.fake.groups.get(ident.lower())
+        group = next(
+            (g for g in self.fake.groups.values() if str(g["id"]) == ident), None
+        ) or self.fake.groups.get(ident.lower())
         if group is None:
             return Response(404, {"message": "404 Group Not Found"})
         return Response(200, group)
@@ -61,14 +62,32 @@ class ProjectRoutes:
         path = body.get("path") or body["name"]
         full = f"{group['full_path']}/{path}"
         if full.lower() in self.fake.projects:
-            return Response(400, {"message": {"name": ["has already been taken"],
-                                              "path": ["has already been taken"],
-                                              "project_namespace.name": ["has already been taken"]}})
-        namespace = {"id": group["id"], "name": group["name"], "path": group["path"], "kind": "group",
-                     "full_path": group["full_path"]}
-        project = Project(next(self.fake.ids), namespace, body.get("name") or path, path,
-                          body.get("visibility", "private"), body.get("description"),
-                          list(body.get("topics") or []))
+            return Response(
+                400,
+                {
+                    "message": {
+                        "name": ["has already been taken"],
+                        "path": ["has already been taken"],
+                        "project_namespace.name": ["has already been taken"],
+                    }
+                },
+            )
+        namespace = {
+            "id": group["id"],
+            "name": group["name"],
+            "path": group["path"],
+            "kind": "group",
+            "full_path": group["full_path"],
+        }
+        project = Project(
+            next(self.fake.ids),
+            namespace,
+            body.get("name") or path,
+            path,
+            body.get("visibility", "private"),
+            body.get("description"),
+            list(body.get("topics") or []),
+        )
         self.fake.projects[full.lower()] = project
         self.fake.git.create(project.full_path, project.default_branch)
         return Response(201, project_json(project, self.fake.web_url(request)))
@@ -100,8 +119,9 @@ class ProjectRoutes:
         levels = [body.get("push_access_level", 40), body.get("merge_access_level", 40)]
         if any(level not in (0, 30, 40, 60) for level in levels):
             return Response(400, {"error": "push_access_level does not have a valid value"})
-        project.protected[name] = protected_json(next(self.fake.ids), name, levels[0], levels[1],
-                                                 bool(body.get("allow_force_push", False)))
+        project.protected[name] = protected_json(
+            next(self.fake.ids), name, levels[0], levels[1], bool(body.get("allow_force_push", False))
+        )
         return Response(201, project.protected[name])
 
     def unprotect(self, request: Request) -> Response:
@@ -109,4 +129,3 @@ class ProjectRoutes:
         if project.protected.pop(request.params["name"], None) is None:
             return Response(404, {"message": "404 Not found"})
         return Response(204, None)
-

@@ -49,7 +49,7 @@ class Listed:
 def page(request: Request, items: list[Any], base_url: str) -> Response:
     """One page of ``items`` (``per_page``, ``page``) with a ``Link: rel="next"`` while more remain."""
     per_page, number = min(int(request.arg("per_page") or 30), 100), int(request.arg("page") or 1)
-    chunk = items[(number - 1) * per_page: number * per_page]
+    chunk = items[(number - 1) * per_page : number * per_page]
     headers = {}
     if number * per_page < len(items):
         query = {k: v[0] for k, v in request.query.items()} | {"page": str(number + 1)}
@@ -69,8 +69,13 @@ class GitHubListings:
     def add(self, name: str, files: Iterable[str], **fields: Any) -> Listed:
         """A repository of the organisation holding ``files``."""
         listed = self.repos[name] = Listed(list(files), **fields)
-        repo = Repo(next(self.fake.ids), self.org, name, archived=listed.archived,
-                    default_branch=listed.default_branch)
+        repo = Repo(
+            next(self.fake.ids),
+            self.org,
+            name,
+            archived=listed.archived,
+            default_branch=listed.default_branch,
+        )
         self.fake.repos[(self.org.lower(), name.lower())] = repo
         return listed
 
@@ -78,9 +83,15 @@ class GitHubListings:
         if request.params["org"].lower() not in self.fake.orgs:
             return error(404, "Not Found")
         base = self.fake.base_url(request)
-        items = [{**repository_json(self.fake.repo(self.org, name), base), "fork": listed.fork,
-                  "pushed_at": listed.pushed_at, "size": 10 if listed.files else 0}
-                 for name, listed in self.repos.items()]
+        items = [
+            {
+                **repository_json(self.fake.repo(self.org, name), base),
+                "fork": listed.fork,
+                "pushed_at": listed.pushed_at,
+                "size": 10 if listed.files else 0,
+            }
+            for name, listed in self.repos.items()
+        ]
         return page(request, items, base)
 
     def tree(self, request: Request) -> Response:
@@ -93,8 +104,11 @@ class GitHubListings:
             return error(404, "Not Found")
         if request.headers.get("if-none-match") == listed.etag:
             return Response(304, None, {"ETag": listed.etag})
-        return Response(200, {"sha": "0" * 40, "url": "", "tree": listed.tree(), "truncated": False},
-                        {"ETag": listed.etag})
+        return Response(
+            200,
+            {"sha": "0" * 40, "url": "", "tree": listed.tree(), "truncated": False},
+            {"ETag": listed.etag},
+        )
 
 
 class GitLabListings:
@@ -118,8 +132,11 @@ class GitLabListings:
         if ident not in (self.group["full_path"], str(self.group["id"])):
             return Response(404, {"message": "404 Group Not Found"})
         base = self.fake.web_url(request)
-        items = [self._json(name, listed, base) for name, listed in self.projects.items()
-                 if not (listed.archived and request.arg("archived") == "false")]
+        items = [
+            self._json(name, listed, base)
+            for name, listed in self.projects.items()
+            if not (listed.archived and request.arg("archived") == "false")
+        ]
         return page(request, items, base)
 
     def tree(self, request: Request) -> Response:
@@ -131,9 +148,13 @@ class GitLabListings:
 
     def _json(self, name: str, listed: Listed, base: str) -> dict[str, Any]:
         project = self.fake.project(f"{self.group['full_path']}/{name}")
-        return {**project_json(project, base), "archived": listed.archived, "empty_repo": not listed.files,
-                "default_branch": listed.default_branch if listed.files else None,
-                "last_activity_at": listed.pushed_at}
+        return {
+            **project_json(project, base),
+            "archived": listed.archived,
+            "empty_repo": not listed.files,
+            "default_branch": listed.default_branch if listed.files else None,
+            "last_activity_at": listed.pushed_at,
+        }
 
 
 class InFlight:

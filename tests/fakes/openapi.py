@@ -50,15 +50,17 @@ class OpenApiDescription:
                 if method not in ("get", "post", "put", "patch", "delete"):
                     continue
                 body_ref = None
-                schema = (((spec.get("requestBody") or {}).get("content") or {}).get("application/json")
-                          or {}).get("schema")
+                schema = (
+                    ((spec.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+                ).get("schema")
                 if schema is not None:
                     key = f"{method}-{len(self.operations)}"
                     self.document["x-request-bodies"][key] = schema
                     body_ref = f"{BASE}#/x-request-bodies/{key}"
                 regex = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template))
-                self.operations.append(Operation(method.upper(), template, re.compile(f"^{regex}$"), spec,
-                                                 body_ref))
+                self.operations.append(
+                    Operation(method.upper(), template, re.compile(f"^{regex}$"), spec, body_ref)
+                )
         self.registry = Registry().with_resource(BASE, Resource.from_contents(self.document, DRAFT4))
 
     def operation(self, method: str, path: str) -> Operation | None:
@@ -66,8 +68,9 @@ class OpenApiDescription:
         found = [op for op in self.operations if op.method == method and op.pattern.match(path)]
         return min(found, key=lambda op: op.placeholders) if found else None
 
-    def check(self, method: str, path: str, query: dict[str, list[str]], body: Any,
-              raw_body: bytes) -> list[str]:
+    def check(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, raw_body: bytes
+    ) -> list[str]:
         """Every way the request departs from the description (empty: it conforms)."""
         op = self.operation(method, path)
         if op is None:

@@ -53,8 +53,7 @@ class _Handler(WSGIRequestHandler):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             body = _read_chunked(self.rfile)
             stdin, environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
-        handler = _QuietServerHandler(stdin, self.wfile, self.get_stderr(), environ,
-                                      multithread=True)
+        handler = _QuietServerHandler(stdin, self.wfile, self.get_stderr(), environ, multithread=True)
         handler.request_handler = self  # type: ignore[attr-defined]
         with contextlib.suppress(ConnectionDropped, OSError):
             handler.run(self.server.get_app())  # type: ignore[attr-defined]

@@ -67,8 +67,11 @@ def test_answer_back_na_skip_then_report_and_saved_answers(tmp_path):
     child.expect(r"Platform maturity\s+37\.5/100 · level 2 \(two\)")
     assert finish(child) == 0
     saved = yaml.safe_load((work / "maturity-answers.yaml").read_text())
-    assert saved["answers"]["a.ci"] == {"answer": "one", "answered_by": "alice", "answered_at": saved[
-        "answers"]["a.ci"]["answered_at"]}
+    assert saved["answers"]["a.ci"] == {
+        "answer": "one",
+        "answered_by": "alice",
+        "answered_at": saved["answers"]["a.ci"]["answered_at"],
+    }
     assert saved["answers"]["a.iac"]["answer"] == "n/a"
     assert saved["answers"]["a.iac"]["reason"] == "we rent everything"
     assert saved["answers"]["b.docs"]["answer"] == "unknown"
@@ -89,9 +92,15 @@ def test_resume_a_partly_filled_file_and_quit_keeps_progress(tmp_path):
     child.expect("error: stopped at question 3/3; 2 of 3 answered; the answers so far are saved in")
     child.expect("hint: resume with: platformctl assess maturity --answers")
     assert finish(child) == 130
-    assert yaml.safe_load(answers.read_text())["answers"] == {"a.ci": "shared", "a.iac": {
-        "answer": "most", "answered_by": "alice", "answered_at": yaml.safe_load(answers.read_text())[
-            "answers"]["a.iac"]["answered_at"]}, "b.docs": None}
+    assert yaml.safe_load(answers.read_text())["answers"] == {
+        "a.ci": "shared",
+        "a.iac": {
+            "answer": "most",
+            "answered_by": "alice",
+            "answered_at": yaml.safe_load(answers.read_text())["answers"]["a.iac"]["answered_at"],
+        },
+        "b.docs": None,
+    }
 
     child = spawn(work, "--model", str(model), "--answers", str(answers), "--json")
     child.expect(r"\(3/3\) Beta · b\.docs")
@@ -113,8 +122,14 @@ def test_evidence_suggests_and_caps_during_the_run(tmp_path):
     assert finish(child) == 130  # nothing answered yet: nothing saved
     assert not (work / "mine.yaml").exists()
 
-    three = git_repo(tmp_path / "three", {".github/workflows/ci.yml": "on: push\n", "Jenkinsfile": "x\n",
-                                          ".gitlab-ci.yml": "a:\n  script: b\n"})
+    three = git_repo(
+        tmp_path / "three",
+        {
+            ".github/workflows/ci.yml": "on: push\n",
+            "Jenkinsfile": "x\n",
+            ".gitlab-ci.yml": "a:\n  script: b\n",
+        },
+    )
     child = spawn(work, "--model", str(model), "--detect", str(three), "--answers", "mine.yaml")
     child.expect("the evidence caps this answer at 1")
     child.expect(ANSWER)

@@ -108,8 +108,19 @@ def test_cli_org_scan_over_loopback(cli, tmp_path, github_server):
     model = write_model(tmp_path / "tiny.yaml")
     answers = write_answers(tmp_path / "a.yaml", {"a.ci": "one", "a.iac": "most", "b.docs": "d0"})
     env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
-    args = ("assess", "maturity", "--model", str(model), "--answers", str(answers), "--org", "acme",
-            "--provider", "github", "--json")
+    args = (
+        "assess",
+        "maturity",
+        "--model",
+        str(model),
+        "--answers",
+        str(answers),
+        "--org",
+        "acme",
+        "--provider",
+        "github",
+        "--json",
+    )
     result = cli(*args, env=env)
     assert result.exit_code == 0, result.stderr
     doc = result.json()
@@ -126,8 +137,18 @@ def test_cli_org_scan_over_loopback(cli, tmp_path, github_server):
 def test_cli_org_scan_errors(cli, tmp_path, github_server):
     _, url = github_server
     answers = write_answers(tmp_path / "a.yaml", {})
-    no_token = cli("assess", "maturity", "--answers", str(answers), "--allow-unknown", "--org", "acme",
-                   "--provider", "github", env={"PLATFORMCTL_GITHUB_API_URL": url})
+    no_token = cli(
+        "assess",
+        "maturity",
+        "--answers",
+        str(answers),
+        "--allow-unknown",
+        "--org",
+        "acme",
+        "--provider",
+        "github",
+        env={"PLATFORMCTL_GITHUB_API_URL": url},
+    )
     assert no_token.exit_code == 4
     assert "GITHUB_TOKEN" in no_token.stderr
     local = cli("assess", "maturity", "--answers", str(answers), "--allow-unknown", "--org", "acme")

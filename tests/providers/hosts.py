@@ -22,19 +22,29 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, GITHUB_TOKEN, GITLAB_TOKEN
 
 
-def github_host(url: str, token: str | None = GITHUB_TOKEN, clock: FakeClock | None = None,
-                policy: RetryPolicy | None = None) -> GitHubRepositories:
+def github_host(
+    url: str,
+    token: str | None = GITHUB_TOKEN,
+    clock: FakeClock | None = None,
+    policy: RetryPolicy | None = None,
+) -> GitHubRepositories:
     clock = clock or FakeClock()
     policy = policy or RetryPolicy(write_interval=1.0)
     secret = Token(token, "GH_TOKEN") if token else None
     service = github_service(url, "2022-11-28", secret)
-    git = GitRemote("GitHub", GitCredentials("x-access-token", secret, "the permission contents: write"),
-                    policy, clock, token_hint=service.token_hint)
+    git = GitRemote(
+        "GitHub",
+        GitCredentials("x-access-token", secret, "the permission contents: write"),
+        policy,
+        clock,
+        token_hint=service.token_hint,
+    )
     return GitHubRepositories(HttpClient(service, policy, clock=clock), git, web_url_from_api(url))
 
 
-def gitlab_host(url: str, token: str | None = GITLAB_TOKEN,
-                clock: FakeClock | None = None) -> GitLabRepositories:
+def gitlab_host(
+    url: str, token: str | None = GITLAB_TOKEN, clock: FakeClock | None = None
+) -> GitLabRepositories:
     clock = clock or FakeClock()
     secret = Token(token, "GITLAB_TOKEN") if token else None
     service = gitlab_service(url, secret)
@@ -51,7 +61,8 @@ def backstage_catalog(url: str, token: str | None = BACKSTAGE_TOKEN) -> Backstag
 def checkout(path: Path, name: str = "payments", extra: str = "") -> Path:
     """A service checkout: a git repository on main with a catalog file, one commit."""
     path.mkdir(parents=True)
-    (path / "catalog-info.yaml").write_text(textwrap.dedent(f"""\
+    (path / "catalog-info.yaml").write_text(
+        textwrap.dedent(f"""\
         apiVersion: backstage.io/v1alpha1
         kind: Component
         metadata:
@@ -60,14 +71,19 @@ def checkout(path: Path, name: str = "payments", extra: str = "") -> Path:
           type: service
           lifecycle: experimental
           owner: team-payments
-        """))
+        """)
+    )
     (path / "README.md").write_text(f"# {name}\n{extra}")
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-q", "-m", "first"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-q", "-m", "first"],
+    ):
         subprocess.run(["git", "-C", str(path), *args], check=True)
     return path
 
 
 def head(path: Path) -> str:
-    return subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()

@@ -21,16 +21,19 @@ spec:
 
 def use_tiny_golden_path(tmp_path: Path) -> dict[str, str]:
     """Configure a golden path ``tiny`` (README + catalog-info.yaml) in the working directory."""
-    gp = build_golden_path(tmp_path / "gp", files={"README.md.jinja": "# {{ service_name }}\n",
-                                                   "catalog-info.yaml.jinja": CATALOG})
+    gp = build_golden_path(
+        tmp_path / "gp",
+        files={"README.md.jinja": "# {{ service_name }}\n", "catalog-info.yaml.jinja": CATALOG},
+    )
     configure_golden_path(tmp_path / "work", "tiny", gp)
     return {"PLATFORMCTL_GOLDEN_PATH": "tiny"}
 
 
 def local_head(checkout: Path) -> str:
     """The commit of ``main`` in the service's checkout."""
-    return subprocess.run(["git", "-C", str(checkout), "rev-parse", "main"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "main"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def writes(*fakes: object) -> list[str]:

@@ -25,8 +25,10 @@ def test_registers_then_only_reads(backstage, backstage_url, target):
     catalog = backstage_catalog(backstage_url)
     first = catalog.register(ENTITY, target)
     assert first.changed and first.detail == f"component:default/payments from {target}"
-    assert backstage.requests() == ["GET /api/catalog/locations/by-entity/component/default/payments",
-                                    "POST /api/catalog/locations"]
+    assert backstage.requests() == [
+        "GET /api/catalog/locations/by-entity/component/default/payments",
+        "POST /api/catalog/locations",
+    ]
     assert backstage.log[1].body == {"type": "url", "target": target}
     assert backstage.entities == {"component:default/payments": "loc-1"}
     second = catalog.register(ENTITY, target)

@@ -15,10 +15,27 @@ from tests.fakes.base import Fault
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, GITHUB_TOKEN
 from tests.providers.scenario import local_head, use_tiny_golden_path, writes
 
-ARGS = ("new", "service", "payments", "--provider", "github", "--org", "acme", "--topic", "python",
-        "--team", "platform", "--json")
-FIRST_API = ["GET /repos/acme/payments", "POST /orgs/acme/repos", "PUT /repos/acme/payments/topics",
-             "PUT /orgs/acme/teams/platform/repos/acme/payments", "POST /repos/acme/payments/rulesets"]
+ARGS = (
+    "new",
+    "service",
+    "payments",
+    "--provider",
+    "github",
+    "--org",
+    "acme",
+    "--topic",
+    "python",
+    "--team",
+    "platform",
+    "--json",
+)
+FIRST_API = [
+    "GET /repos/acme/payments",
+    "POST /orgs/acme/repos",
+    "PUT /repos/acme/payments/topics",
+    "PUT /orgs/acme/teams/platform/repos/acme/payments",
+    "POST /repos/acme/payments/rulesets",
+]
 FIRST_GIT = ["GET /acme/payments.git/info/refs", "POST /acme/payments.git/git-receive-pack"]
 BY_ENTITY = "GET /api/catalog/locations/by-entity/component/default/payments"
 FIRST_BACKSTAGE = [BY_ENTITY, "POST /api/catalog/locations"]
@@ -26,9 +43,14 @@ FIRST_BACKSTAGE = [BY_ENTITY, "POST /api/catalog/locations"]
 
 @pytest.fixture
 def env(github_url, backstage_url, fast_http_env, tmp_path):
-    return {**fast_http_env, **use_tiny_golden_path(tmp_path), "PLATFORMCTL_GITHUB_API_URL": github_url,
-            "PLATFORMCTL_BACKSTAGE_URL": backstage_url, "GH_TOKEN": GITHUB_TOKEN,
-            "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN}
+    return {
+        **fast_http_env,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_GITHUB_API_URL": github_url,
+        "PLATFORMCTL_BACKSTAGE_URL": backstage_url,
+        "GH_TOKEN": GITHUB_TOKEN,
+        "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN,
+    }
 
 
 @pytest.fixture
@@ -65,8 +87,12 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, github, bac
     assert backstage.requests() == FIRST_BACKSTAGE
     doc = first.json()
     assert [(s["step"], s["changed"]) for s in doc["steps"]] == [
-        ("create repository", True), ("push", True), ("configure repository", True), ("protect branch", True),
-        ("register in catalog", True)]
+        ("create repository", True),
+        ("push", True),
+        ("configure repository", True),
+        ("protect branch", True),
+        ("register in catalog", True),
+    ]
     assert doc["repository"]["url"] == f"{github_url}/acme/payments"
     assert_converged(github, backstage, tmp_path, github_url)
 
@@ -75,12 +101,16 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, github, bac
     assert second.exit_code == 0, second.stderr
     assert second.json()["changed"] is False
     ruleset_id = next(iter(github.repo("acme", "payments").rulesets))
-    assert github.requests()[api:] == ["GET /repos/acme/payments",
-                                       "GET /orgs/acme/teams/platform/repos/acme/payments",
-                                       "GET /repos/acme/payments/rulesets",
-                                       f"GET /repos/acme/payments/rulesets/{ruleset_id}"]
-    assert github.requests("git")[git:] == ["GET /acme/payments.git/info/refs",
-                                            "POST /acme/payments.git/git-upload-pack"]  # ls-remote
+    assert github.requests()[api:] == [
+        "GET /repos/acme/payments",
+        "GET /orgs/acme/teams/platform/repos/acme/payments",
+        "GET /repos/acme/payments/rulesets",
+        f"GET /repos/acme/payments/rulesets/{ruleset_id}",
+    ]
+    assert github.requests("git")[git:] == [
+        "GET /acme/payments.git/info/refs",
+        "POST /acme/payments.git/git-upload-pack",
+    ]  # ls-remote
     assert backstage.requests()[catalog:] == [BY_ENTITY]
 
 
@@ -98,8 +128,9 @@ def primary_limit_until_reset(github, backstage):
     import time
 
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()))}
-    github.inject(Fault("POST", "/repos/acme/payments/rulesets", 429, {"message": "API rate limit exceeded"},
-                        headers))
+    github.inject(
+        Fault("POST", "/repos/acme/payments/rulesets", 429, {"message": "API rate limit exceeded"}, headers)
+    )
     return lambda: [e.status for e in github.log if e.path.endswith("/rulesets")] == [429, 201]
 
 
@@ -128,9 +159,19 @@ def catalog_unavailable(github, backstage):
     return lambda: [e.status for e in backstage.log] == [404, 503, 503, 201]
 
 
-@pytest.mark.parametrize("fault", [secondary_with_retry_after, secondary_without_retry_after,
-                                   primary_limit_until_reset, burst_of_502, not_found_after_create,
-                                   reset_during_push, reset_after_the_push_landed, catalog_unavailable])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        secondary_with_retry_after,
+        secondary_without_retry_after,
+        primary_limit_until_reset,
+        burst_of_502,
+        not_found_after_create,
+        reset_during_push,
+        reset_after_the_push_landed,
+        catalog_unavailable,
+    ],
+)
 def test_faults_are_survived(fault, new_service, github, backstage, tmp_path, github_url):
     happened = fault(github, backstage)
     result = new_service()
@@ -140,16 +181,19 @@ def test_faults_are_survived(fault, new_service, github, backstage, tmp_path, gi
     assert_nothing_left_to_do(new_service, github, backstage)
 
 
-FIRST_RUN = [("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_API[:2])] + [
-    ("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_GIT)] + [
-    ("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_API[2:])] + [
-    ("backstage", m, p) for m, p in (r.split(" ", 1) for r in FIRST_BACKSTAGE)]
+FIRST_RUN = (
+    [("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_API[:2])]
+    + [("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_GIT)]
+    + [("github", m, p) for m, p in (r.split(" ", 1) for r in FIRST_API[2:])]
+    + [("backstage", m, p) for m, p in (r.split(" ", 1) for r in FIRST_BACKSTAGE)]
+)
 
 
 @pytest.mark.parametrize("applied", [False, True], ids=["before", "after"])
 @pytest.mark.parametrize(("service", "method", "path"), FIRST_RUN, ids=[f"{m} {p}" for _, m, p in FIRST_RUN])
-def test_a_stop_at_any_request_then_a_rerun_converges(service, method, path, applied, new_service, github,
-                                                      backstage, tmp_path, github_url):
+def test_a_stop_at_any_request_then_a_rerun_converges(
+    service, method, path, applied, new_service, github, backstage, tmp_path, github_url
+):
     fake = github if service == "github" else backstage
     fault = fake.inject(Fault(method, path, 400, {"message": "injected stop"}, after=applied))
     first = new_service()
@@ -161,12 +205,18 @@ def test_a_stop_at_any_request_then_a_rerun_converges(service, method, path, app
     assert_nothing_left_to_do(new_service, github, backstage)
 
 
-def test_killed_in_the_middle_of_the_create_then_rerun(env, github, backstage, tmp_path, github_url,
-                                                       new_service):
+def test_killed_in_the_middle_of_the_create_then_rerun(
+    env, github, backstage, tmp_path, github_url, new_service
+):
     release = threading.Event()
     fault = github.inject(Fault("POST", "/orgs/acme/repos", after=True, hold=release))
-    proc = subprocess.Popen([sys.executable, "-m", "platformctl", *ARGS], cwd=tmp_path / "work",
-                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "platformctl", *ARGS],
+        cwd=tmp_path / "work",
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert fault.arrived.wait(60)
         proc.send_signal(signal.SIGKILL)
@@ -189,7 +239,8 @@ def test_bad_token_is_exit_4(new_service, github):
     assert result.stderr.splitlines()[-2:] == [
         "error: GitHub rejected the token while trying to read repository acme/payments "
         "(401: Bad credentials)",
-        "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)"]
+        "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)",
+    ]
 
 
 def test_missing_token_is_exit_4(new_service, env):
@@ -213,16 +264,21 @@ def test_repository_of_someone_else_is_exit_1_and_left_alone(new_service, github
     subprocess.run(["git", "init", "-q", "-b", "main", str(clone)], check=True)
     (clone / "x").write_text("x")
     subprocess.run(["git", "-C", str(clone), "add", "x"], check=True)
-    subprocess.run(["git", "-C", str(clone), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm",
-                    "x"], check=True)
+    subprocess.run(
+        ["git", "-C", str(clone), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "x"],
+        check=True,
+    )
     bare = str(github.git.bare("acme/payments"))
     subprocess.run(["git", "-C", str(clone), "push", "-q", bare, "main"], check=True)
     result = new_service()
     assert result.exit_code == 1
-    assert ("error: acme/payments already exists at GitHub and its main branch has other history"
-            in result.stderr)
-    assert ("hint: choose another service name or --org, or rename or delete that repository first"
-            in result.stderr)
+    assert (
+        "error: acme/payments already exists at GitHub and its main branch has other history" in result.stderr
+    )
+    assert (
+        "hint: choose another service name or --org, or rename or delete that repository first"
+        in result.stderr
+    )
     assert theirs.topics == ["theirs"] and theirs.rulesets == {} and theirs.teams == {}
     assert backstage.writes() == []
 
@@ -231,8 +287,10 @@ def test_plan_without_rulesets_for_private_repositories_is_exit_1(new_service, g
     github.orgs["acme"].plan = "free"
     result = new_service()
     assert result.exit_code == 1
-    assert "GitHub cannot create ruleset platformctl-default-branch on acme/payments: the account's plan " \
-           "lacks this feature (Upgrade to GitHub Pro or make this repository public" in result.stderr
+    assert (
+        "GitHub cannot create ruleset platformctl-default-branch on acme/payments: the account's plan "
+        "lacks this feature (Upgrade to GitHub Pro or make this repository public" in result.stderr
+    )
     public = new_service("--visibility", "public")
     assert public.exit_code == 1  # the repository exists as private now: platformctl does not change it
     assert github.repo("acme", "payments").visibility == "private"
@@ -249,16 +307,28 @@ def test_dry_run_lists_the_requests_and_sends_none(new_service, github, backstag
     team = 'github: PUT /orgs/acme/teams/platform/repos/acme/payments {"permission": "push"}'
     assert steps[4].startswith(team)
     assert steps[5].startswith("github: POST /repos/acme/payments/rulesets {")
-    assert steps[-2:] == [f"backstage: {BY_ENTITY} (read; 404 means register)",
-                          'backstage: POST /api/catalog/locations {"type": "url", "target": '
-                          f'"{github_url}/acme/payments/blob/main/catalog-info.yaml"}} '
-                          "(409 means already registered)"]
+    assert steps[-2:] == [
+        f"backstage: {BY_ENTITY} (read; 404 means register)",
+        'backstage: POST /api/catalog/locations {"type": "url", "target": '
+        f'"{github_url}/acme/payments/blob/main/catalog-info.yaml"}} '
+        "(409 means already registered)",
+    ]
     assert github.log == [] and backstage.log == []
 
 
 def test_user_repository_without_org(cli_process, env, github, tmp_path):
-    result = cli_process("new", "service", "tool", "--provider", "github", "--visibility", "public", "--json",
-                         env={**env, "PLATFORMCTL_BACKSTAGE_URL": ""}, cwd=tmp_path / "work")
+    result = cli_process(
+        "new",
+        "service",
+        "tool",
+        "--provider",
+        "github",
+        "--visibility",
+        "public",
+        "--json",
+        env={**env, "PLATFORMCTL_BACKSTAGE_URL": ""},
+        cwd=tmp_path / "work",
+    )
     assert result.exit_code == 0, result.stderr
     assert github.requests()[:3] == ["GET /user", "GET /repos/octo/tool", "POST /user/repos"]
     assert result.json()["repository"]["slug"] == "octo/tool"

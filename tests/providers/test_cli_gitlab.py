@@ -8,17 +8,32 @@ from tests.fakes.base import Fault
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, GITLAB_TOKEN
 from tests.providers.scenario import local_head, use_tiny_golden_path, writes
 
-ARGS = ("new", "service", "payments", "--provider", "gitlab", "--org", "acme/sub", "--topic", "python",
-        "--json")
+ARGS = (
+    "new",
+    "service",
+    "payments",
+    "--provider",
+    "gitlab",
+    "--org",
+    "acme/sub",
+    "--topic",
+    "python",
+    "--json",
+)
 PROJECT = "/api/v4/projects/acme%2Fsub%2Fpayments"
 BY_ENTITY = "GET /api/catalog/locations/by-entity/component/default/payments"
 
 
 @pytest.fixture
 def env(gitlab_url, backstage_url, fast_http_env, tmp_path):
-    return {**fast_http_env, **use_tiny_golden_path(tmp_path), "PLATFORMCTL_GITLAB_URL": gitlab_url,
-            "PLATFORMCTL_BACKSTAGE_URL": backstage_url, "GITLAB_TOKEN": GITLAB_TOKEN,
-            "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN}
+    return {
+        **fast_http_env,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_GITLAB_URL": gitlab_url,
+        "PLATFORMCTL_BACKSTAGE_URL": backstage_url,
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+        "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN,
+    }
 
 
 @pytest.fixture
@@ -31,10 +46,14 @@ def new_service(cli_process, env, tmp_path):
 
 def first_run_api(gitlab):
     project_id = gitlab.projects["acme/sub/payments"].id
-    return [f"GET {PROJECT}", "GET /api/v4/groups/acme%2Fsub", "POST /api/v4/projects",
-            f"GET /api/v4/projects/{project_id}/protected_branches/main",
-            f"DELETE /api/v4/projects/{project_id}/protected_branches/main",
-            f"POST /api/v4/projects/{project_id}/protected_branches"]
+    return [
+        f"GET {PROJECT}",
+        "GET /api/v4/groups/acme%2Fsub",
+        "POST /api/v4/projects",
+        f"GET /api/v4/projects/{project_id}/protected_branches/main",
+        f"DELETE /api/v4/projects/{project_id}/protected_branches/main",
+        f"POST /api/v4/projects/{project_id}/protected_branches",
+    ]
 
 
 def assert_converged(gitlab, backstage, tmp_path, gitlab_url):
@@ -59,8 +78,10 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, gitlab, bac
     first = new_service()
     assert first.exit_code == 0, first.stderr
     assert gitlab.requests() == first_run_api(gitlab)
-    assert gitlab.requests("git") == ["GET /acme/sub/payments.git/info/refs",
-                                      "POST /acme/sub/payments.git/git-receive-pack"]
+    assert gitlab.requests("git") == [
+        "GET /acme/sub/payments.git/info/refs",
+        "POST /acme/sub/payments.git/git-receive-pack",
+    ]
     assert backstage.requests() == [BY_ENTITY, "POST /api/catalog/locations"]
     assert [s["changed"] for s in first.json()["steps"]] == [True, True, False, True, True]
     assert_converged(gitlab, backstage, tmp_path, gitlab_url)
@@ -69,10 +90,14 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, gitlab, bac
     second = new_service()
     assert second.exit_code == 0, second.stderr
     project_id = gitlab.projects["acme/sub/payments"].id
-    assert gitlab.requests()[api:] == [f"GET {PROJECT}",
-                                       f"GET /api/v4/projects/{project_id}/protected_branches/main"]
-    assert gitlab.requests("git")[git:] == ["GET /acme/sub/payments.git/info/refs",
-                                            "POST /acme/sub/payments.git/git-upload-pack"]
+    assert gitlab.requests()[api:] == [
+        f"GET {PROJECT}",
+        f"GET /api/v4/projects/{project_id}/protected_branches/main",
+    ]
+    assert gitlab.requests("git")[git:] == [
+        "GET /acme/sub/payments.git/info/refs",
+        "POST /acme/sub/payments.git/git-upload-pack",
+    ]
     assert backstage.requests()[2:] == [BY_ENTITY]
 
 
@@ -101,8 +126,9 @@ def lost_create_answer(gitlab):
     return lambda: [e.status for e in gitlab.log if e.path == "/api/v4/projects"] == [0, 400]
 
 
-@pytest.mark.parametrize("fault", [rate_limited, rate_limited_without_headers, burst_of_502,
-                                   reset_during_push, lost_create_answer])
+@pytest.mark.parametrize(
+    "fault", [rate_limited, rate_limited_without_headers, burst_of_502, reset_during_push, lost_create_answer]
+)
 def test_faults_are_survived(fault, new_service, gitlab, backstage, tmp_path, gitlab_url):
     happened = fault(gitlab)
     result = new_service()
@@ -112,15 +138,22 @@ def test_faults_are_survived(fault, new_service, gitlab, backstage, tmp_path, gi
     assert_nothing_left_to_do(new_service, gitlab, backstage)
 
 
-STOPS = [("GET", PROJECT), ("GET", "/api/v4/groups/*"), ("POST", "/api/v4/projects"),
-         ("POST", "*/git-receive-pack"), ("GET", "*/protected_branches/main"),
-         ("DELETE", "*/protected_branches/main"), ("POST", "*/protected_branches")]
+STOPS = [
+    ("GET", PROJECT),
+    ("GET", "/api/v4/groups/*"),
+    ("POST", "/api/v4/projects"),
+    ("POST", "*/git-receive-pack"),
+    ("GET", "*/protected_branches/main"),
+    ("DELETE", "*/protected_branches/main"),
+    ("POST", "*/protected_branches"),
+]
 
 
 @pytest.mark.parametrize("applied", [False, True], ids=["before", "after"])
 @pytest.mark.parametrize(("method", "path"), STOPS, ids=[f"{m} {p}" for m, p in STOPS])
-def test_a_stop_at_any_request_then_a_rerun_converges(method, path, applied, new_service, gitlab, backstage,
-                                                      tmp_path, gitlab_url):
+def test_a_stop_at_any_request_then_a_rerun_converges(
+    method, path, applied, new_service, gitlab, backstage, tmp_path, gitlab_url
+):
     fault = gitlab.inject(Fault(method, path, 400, {"message": "injected stop"}, after=applied))
     first = new_service()
     assert first.exit_code == 1, first.stderr
@@ -134,8 +167,10 @@ def test_a_stop_at_any_request_then_a_rerun_converges(method, path, applied, new
 def test_bad_token_and_missing_scope_are_exit_4(new_service, gitlab):
     bad = new_service(GITLAB_TOKEN="glpat-" + "w" * 20)
     assert bad.exit_code == 4
-    assert "error: GitLab rejected the token while trying to read project acme/sub/payments (401: 401 " \
-           "Unauthorized)" in bad.stderr
+    assert (
+        "error: GitLab rejected the token while trying to read project acme/sub/payments (401: 401 "
+        "Unauthorized)" in bad.stderr
+    )
     assert "hint: set GITLAB_TOKEN" in bad.stderr
     gitlab.add_token("glpat-" + "r" * 20, "octo", scopes=("read_api",))
     reader = new_service(GITLAB_TOKEN="glpat-" + "r" * 20)
@@ -145,8 +180,9 @@ def test_bad_token_and_missing_scope_are_exit_4(new_service, gitlab):
 
 
 def test_missing_group_is_exit_1(cli_process, env, tmp_path, gitlab):
-    result = cli_process("new", "service", "payments", "--provider", "gitlab", "--org", "nope", env=env,
-                         cwd=tmp_path / "work")
+    result = cli_process(
+        "new", "service", "payments", "--provider", "gitlab", "--org", "nope", env=env, cwd=tmp_path / "work"
+    )
     assert result.exit_code == 1
     assert "error: GitLab cannot read group nope: not found (404: 404 Group Not Found)" in result.stderr
 
@@ -163,8 +199,10 @@ def test_dry_run_lists_the_requests_and_sends_none(new_service, gitlab, backstag
     result = new_service("--dry-run", GITLAB_TOKEN="")
     assert result.exit_code == 0, result.stderr
     steps = result.json()["steps"]
-    assert steps[:3] == [f"gitlab: GET {PROJECT} (read; 404 means create)",
-                         "gitlab: GET /api/v4/groups/acme%2Fsub (the group's numeric id)",
-                         'gitlab: POST /api/v4/projects {"name": "payments", "namespace_id": "ID", '
-                         '"path": "payments", "topics": ["python"], "visibility": "private"}']
+    assert steps[:3] == [
+        f"gitlab: GET {PROJECT} (read; 404 means create)",
+        "gitlab: GET /api/v4/groups/acme%2Fsub (the group's numeric id)",
+        'gitlab: POST /api/v4/projects {"name": "payments", "namespace_id": "ID", '
+        '"path": "payments", "topics": ["python"], "visibility": "private"}',
+    ]
     assert gitlab.log == [] and backstage.log == []

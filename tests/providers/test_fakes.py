@@ -16,8 +16,9 @@ from tests.fakes.fixtures import GITHUB_TOKEN
 def in_process(fake, clock=None):
     """An HttpClient talking to the fake through httpx.WSGITransport (no socket)."""
     service = github_service("http://github.test", "2022-11-28", Token(GITHUB_TOKEN, "GH_TOKEN"))
-    return HttpClient(service, RetryPolicy(), transport=httpx.WSGITransport(app=fake),
-                      clock=clock or FakeClock())
+    return HttpClient(
+        service, RetryPolicy(), transport=httpx.WSGITransport(app=fake), clock=clock or FakeClock()
+    )
 
 
 def test_in_process_create_and_read_with_github_headers(github):
@@ -31,13 +32,21 @@ def test_in_process_create_and_read_with_github_headers(github):
     assert int(read.headers["x-ratelimit-remaining"]) == 4998
 
 
-@pytest.mark.parametrize(("body", "problem"), [
-    ({"name": "svc", "visibilty": "private"},
-     "Additional properties are not allowed ('visibilty' was unexpected)"),
-    ({"name": "svc", "private": "yes"}, "private: 'yes' is not of type 'boolean'"),
-    ({"visibility": "private"}, "'name' is a required property"),
-    ({"name": "svc", "visibility": "internal"}, "visibility: 'internal' is not one of ['public', 'private']"),
-])
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            {"name": "svc", "visibilty": "private"},
+            "Additional properties are not allowed ('visibilty' was unexpected)",
+        ),
+        ({"name": "svc", "private": "yes"}, "private: 'yes' is not of type 'boolean'"),
+        ({"visibility": "private"}, "'name' is a required property"),
+        (
+            {"name": "svc", "visibility": "internal"},
+            "visibility: 'internal' is not one of ['public', 'private']",
+        ),
+    ],
+)
 def test_requests_departing_from_the_description_are_refused_and_recorded(github, body, problem):
     answer = in_process(github).request("POST", "/orgs/acme/repos", json=body, action="create", allow={422})
     assert answer.status_code == 422
@@ -50,8 +59,9 @@ def test_requests_departing_from_the_description_are_refused_and_recorded(github
 def test_unknown_operation_is_a_violation(github):
     answer = in_process(github).request("GET", "/repos/acme/svc/branches", action="list", allow={422})
     assert answer.status_code == 422
-    assert github.violations == ["GET /repos/acme/svc/branches: GET /repos/acme/svc/branches is not an "
-                                 "operation of the description"]
+    assert github.violations == [
+        "GET /repos/acme/svc/branches: GET /repos/acme/svc/branches is not an operation of the description"
+    ]
     github.violations.clear()
 
 
@@ -62,15 +72,20 @@ def test_added_routes_get_the_same_checks(github):
         environments[request.params["environment_name"]] = request.json() or {}
         return Response(200, {"name": request.params["environment_name"]})
 
-    github.add_route("PUT", "/repos/{owner}/{repo}/environments/{environment_name}", put_environment,
-                     permission="administration=write")
+    github.add_route(
+        "PUT",
+        "/repos/{owner}/{repo}/environments/{environment_name}",
+        put_environment,
+        permission="administration=write",
+    )
     github.add_repo("acme", "svc")
     http = in_process(github)
     path = "/repos/acme/svc/environments/staging"
     assert http.request("PUT", path, json={"wait_timer": 5}, action="put").status_code == 200
     assert environments == {"staging": {"wait_timer": 5}}
-    bad = http.request("PUT", path, json={"wait_timer": "5", "can_admins_bypass": True}, action="put",
-                       allow={422})
+    bad = http.request(
+        "PUT", path, json={"wait_timer": "5", "can_admins_bypass": True}, action="put", allow={422}
+    )
     assert bad.status_code == 422 and len(github.violations) == 1
     github.violations.clear()
     github.add_token("ghp_" + "E" * 36, "octo", permissions={"metadata": "read"})

@@ -12,13 +12,18 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.fixtures import GITHUB_TOKEN
 from tests.providers.hosts import checkout, github_host, head
 
-SPEC = RepositorySpec("acme", "payments", "Payments", topics=("python", "payments"),
-                      teams=(TeamAccess("platform", "push"),))
+SPEC = RepositorySpec(
+    "acme", "payments", "Payments", topics=("python", "payments"), teams=(TeamAccess("platform", "push"),)
+)
 
 
 def run_all(host, spec, work):
-    return [host.ensure_repository(spec), host.push(spec, work, "main"), host.configure(spec),
-            host.protect_branch(spec, "main")]
+    return [
+        host.ensure_repository(spec),
+        host.push(spec, work, "main"),
+        host.configure(spec),
+        host.protect_branch(spec, "main"),
+    ]
 
 
 def test_first_run_makes_the_minimal_requests_and_a_real_push(github, github_url, tmp_path):
@@ -33,8 +38,10 @@ def test_first_run_makes_the_minimal_requests_and_a_real_push(github, github_url
         "PUT /orgs/acme/teams/platform/repos/acme/payments",
         "POST /repos/acme/payments/rulesets",
     ]
-    assert github.requests("git") == ["GET /acme/payments.git/info/refs",
-                                      "POST /acme/payments.git/git-receive-pack"]
+    assert github.requests("git") == [
+        "GET /acme/payments.git/info/refs",
+        "POST /acme/payments.git/git-receive-pack",
+    ]
     assert github.log[1].body == {"name": "payments", "visibility": "private", "description": "Payments"}
     repo = github.repo("acme", "payments")
     assert repo.topics == ["payments", "python"] and repo.teams == {"platform": "push"}
@@ -74,8 +81,12 @@ def test_a_create_whose_answer_was_lost_becomes_a_read(github, github_url, tmp_p
     github.inject(Fault("POST", "/orgs/acme/repos", reset=True, after=True))
     steps = run_all(github_host(github_url), SPEC, checkout(tmp_path / "svc"))
     assert steps[0].changed is False and steps[0].detail.startswith("exists")
-    assert github.requests()[:4] == ["GET /repos/acme/payments", "POST /orgs/acme/repos",
-                                     "POST /orgs/acme/repos", "GET /repos/acme/payments"]
+    assert github.requests()[:4] == [
+        "GET /repos/acme/payments",
+        "POST /orgs/acme/repos",
+        "POST /orgs/acme/repos",
+        "GET /repos/acme/payments",
+    ]
     assert [e.status for e in github.log[1:3]] == [0, 422]
     assert len(github.repos) == 1 and len(github.repo("acme", "payments").rulesets) == 1
 
@@ -115,8 +126,12 @@ def test_drifted_ruleset_is_repaired_keeping_other_rules(github, github_url, tmp
     assert github.writes()[-1] == f"PUT /repos/acme/payments/rulesets/{ruleset['id']}"
     fixed = repo.rulesets[ruleset["id"]]
     assert fixed["enforcement"] == "active"
-    assert {r["type"] for r in fixed["rules"]} == {"required_linear_history", "deletion", "non_fast_forward",
-                                                  "pull_request"}
+    assert {r["type"] for r in fixed["rules"]} == {
+        "required_linear_history",
+        "deletion",
+        "non_fast_forward",
+        "pull_request",
+    }
 
 
 def test_ruleset_found_on_a_later_page(github, github_url, tmp_path):
@@ -130,8 +145,10 @@ def test_ruleset_found_on_a_later_page(github, github_url, tmp_path):
     assert github_host(github_url).protect_branch(SPEC, "main").changed is True
     assert github_host(github_url).protect_branch(SPEC, "main").changed is False
     pages = [e for e in github.log if e.path.endswith("/rulesets")]
-    assert [p.path for p in pages[-2:]] == ["/repos/acme/payments/rulesets",
-                                            f"/repositories/{repo.id}/rulesets"]
+    assert [p.path for p in pages[-2:]] == [
+        "/repos/acme/payments/rulesets",
+        f"/repositories/{repo.id}/rulesets",
+    ]
 
 
 def test_classic_protection_where_rulesets_are_unavailable(github, github_url, tmp_path):
@@ -144,8 +161,10 @@ def test_classic_protection_where_rulesets_are_unavailable(github, github_url, t
     assert protection["allow_force_pushes"] == {"enabled": False}
     again = github_host(github_url).protect_branch(SPEC, "main")
     assert again.changed is False
-    assert github.requests()[-2:] == ["GET /repos/acme/payments/rulesets",
-                                      "GET /repos/acme/payments/branches/main/protection"]
+    assert github.requests()[-2:] == [
+        "GET /repos/acme/payments/rulesets",
+        "GET /repos/acme/payments/branches/main/protection",
+    ]
 
 
 def test_free_plan_private_repository_is_a_plan_error(github, github_url, tmp_path):

@@ -14,8 +14,12 @@ PROJECT = "/api/v4/projects/acme%2Fsub%2Fpayments"
 
 
 def run_all(host, spec, work):
-    return [host.ensure_repository(spec), host.push(spec, work, "main"), host.configure(spec),
-            host.protect_branch(spec, "main")]
+    return [
+        host.ensure_repository(spec),
+        host.push(spec, work, "main"),
+        host.configure(spec),
+        host.protect_branch(spec, "main"),
+    ]
 
 
 def test_first_run_creates_in_the_group_pushes_and_protects(gitlab, gitlab_url, tmp_path):
@@ -31,9 +35,14 @@ def test_first_run_creates_in_the_group_pushes_and_protects(gitlab, gitlab_url, 
         f"DELETE /api/v4/projects/{project.id}/protected_branches/main",  # GitLab's own protection on push
         f"POST /api/v4/projects/{project.id}/protected_branches",
     ]
-    assert gitlab.log[2].body == {"name": "payments", "path": "payments", "visibility": "private",
-                                  "description": "Payments", "topics": ["python"],
-                                  "namespace_id": gitlab.groups["acme/sub"]["id"]}
+    assert gitlab.log[2].body == {
+        "name": "payments",
+        "path": "payments",
+        "visibility": "private",
+        "description": "Payments",
+        "topics": ["python"],
+        "namespace_id": gitlab.groups["acme/sub"]["id"],
+    }
     assert gitlab.git.head("acme/sub/payments", "main") == head(work)
     protected = project.protected["main"]
     assert protected["push_access_levels"][0]["access_level"] == 0
@@ -49,7 +58,9 @@ def test_second_run_only_reads(gitlab, gitlab_url, tmp_path):
     assert [s.changed for s in steps] == [False, False, False, False]
     project = gitlab.projects["acme/sub/payments"]
     assert [str(e) for e in gitlab.log[before:] if e.kind == "api"] == [
-        f"GET {PROJECT}", f"GET /api/v4/projects/{project.id}/protected_branches/main"]
+        f"GET {PROJECT}",
+        f"GET /api/v4/projects/{project.id}/protected_branches/main",
+    ]
 
 
 def test_without_auto_protection_no_delete(gitlab, gitlab_url, tmp_path):

@@ -27,23 +27,36 @@ class Script:
         self.seen: list[dict[str, str]] = []
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterator[bytes]:
-        self.seen.append({
-            "method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"],
-            "query": environ.get("QUERY_STRING", ""),
-            **{k[5:].lower(): v for k, v in environ.items() if k.startswith("HTTP_")},
-        })
+        self.seen.append(
+            {
+                "method": environ["REQUEST_METHOD"],
+                "path": environ["PATH_INFO"],
+                "query": environ.get("QUERY_STRING", ""),
+                **{k[5:].lower(): v for k, v in environ.items() if k.startswith("HTTP_")},
+            }
+        )
         status, headers, body = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         start_response(f"{status} X", [("Content-Type", "application/json"), *headers.items()])
         return [data]
 
 
-def client(app: Callable, clock: FakeClock | None = None, policy: RetryPolicy | None = None,
-           token: str | None = TOKEN, transport: httpx.BaseTransport | None = None) -> HttpClient:
-    service = github_service("https://api.github.test", "2022-11-28",
-                             Token(token, "GH_TOKEN") if token else None)
-    return HttpClient(service, policy or RetryPolicy(), clock=clock or FakeClock(),
-                      transport=transport or httpx.WSGITransport(app=app))
+def client(
+    app: Callable,
+    clock: FakeClock | None = None,
+    policy: RetryPolicy | None = None,
+    token: str | None = TOKEN,
+    transport: httpx.BaseTransport | None = None,
+) -> HttpClient:
+    service = github_service(
+        "https://api.github.test", "2022-11-28", Token(token, "GH_TOKEN") if token else None
+    )
+    return HttpClient(
+        service,
+        policy or RetryPolicy(),
+        clock=clock or FakeClock(),
+        transport=transport or httpx.WSGITransport(app=app),
+    )
 
 
 def test_sends_the_standard_headers_and_a_bearer_token():
@@ -69,16 +82,21 @@ def test_a_burst_of_502_is_retried_with_growing_jittered_backoff():
 
 def test_secondary_rate_limit_with_retry_after_waits_exactly_that():
     clock = FakeClock()
-    app = Script((403, {"Retry-After": "7"}, {"message": "You have exceeded a secondary rate limit."}),
-                 (201, {}, {"id": 1}))
+    app = Script(
+        (403, {"Retry-After": "7"}, {"message": "You have exceeded a secondary rate limit."}),
+        (201, {}, {"id": 1}),
+    )
     assert client(app, clock).request("POST", "/orgs/a/repos", action="create", json={}).status_code == 201
     assert clock.sleeps == [7.0]
 
 
 def test_secondary_rate_limit_without_retry_after_waits_a_minute_then_doubles():
     clock = FakeClock(rand=0.0)
-    limited = (403, {"x-ratelimit-remaining": "4999"},
-               {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."})
+    limited = (
+        403,
+        {"x-ratelimit-remaining": "4999"},
+        {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
+    )
     app = Script(limited, limited, (200, {}, {}))
     client(app, clock).request("GET", "/x", action="read")
     assert clock.sleeps == [60.0, 120.0]
@@ -87,8 +105,14 @@ def test_secondary_rate_limit_without_retry_after_waits_a_minute_then_doubles():
 def test_primary_rate_limit_waits_until_reset():
     clock = FakeClock()
     reset = str(int(clock.now) + 30)
-    app = Script((403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
-                  {"message": "API rate limit exceeded for user ID 1."}), (200, {}, {}))
+    app = Script(
+        (
+            403,
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+            {"message": "API rate limit exceeded for user ID 1."},
+        ),
+        (200, {}, {}),
+    )
     client(app, clock).request("GET", "/x", action="read")
     assert clock.sleeps == [31.0]
 
@@ -96,8 +120,11 @@ def test_primary_rate_limit_waits_until_reset():
 def test_gitlab_429_with_ratelimit_reset_and_http_date_retry_after():
     clock = FakeClock()
     reset = str(int(clock.now) + 5)
-    app = Script((429, {"RateLimit-Remaining": "0", "RateLimit-Reset": reset}, b"Retry later"),
-                 (429, {"Retry-After": "Tue, 14 Nov 2023 22:13:30 GMT"}, b"Retry later"), (200, {}, {}))
+    app = Script(
+        (429, {"RateLimit-Remaining": "0", "RateLimit-Reset": reset}, b"Retry later"),
+        (429, {"Retry-After": "Tue, 14 Nov 2023 22:13:30 GMT"}, b"Retry later"),
+        (200, {}, {}),
+    )
     client(app, clock).request("GET", "/x", action="read")
     assert clock.sleeps[0] == 6.0
     assert clock.sleeps[1] == 4.0  # the date is 1_700_000_010; the clock is at 1_700_000_006
@@ -123,16 +150,27 @@ def test_attempts_are_capped():
 
 
 def test_validation_errors_are_never_retried_and_carry_the_server_message():
-    body = {"message": "Repository creation failed.", "documentation_url": "https://docs.github.com/x",
-            "errors": [{"resource": "Repository", "code": "custom", "field": "name",
-                        "message": "name already exists on this account"}]}
+    body = {
+        "message": "Repository creation failed.",
+        "documentation_url": "https://docs.github.com/x",
+        "errors": [
+            {
+                "resource": "Repository",
+                "code": "custom",
+                "field": "name",
+                "message": "name already exists on this account",
+            }
+        ],
+    }
     app = Script((422, {}, body))
     with pytest.raises(ProviderError) as info:
         client(app).request("POST", "/orgs/a/repos", action="create repository a/b", json={})
     assert len(app.seen) == 1
     assert info.value.exit_code == ExitCode.ERROR and info.value.status == 422
-    assert info.value.message == ("GitHub refused to create repository a/b (422: Repository creation "
-                                  "failed; name already exists on this account)")
+    assert info.value.message == (
+        "GitHub refused to create repository a/b (422: Repository creation "
+        "failed; name already exists on this account)"
+    )
 
 
 def test_404_is_retried_only_when_asked_and_bounded():
@@ -146,7 +184,8 @@ def test_404_is_retried_only_when_asked_and_bounded():
     assert answer.json() == {"ok": 1}
     app = Script((404, {}, {"message": "Not Found"}))
     response = client(app, clock, RetryPolicy(max_attempts=4)).request(
-        "GET", "/x", action="read", retry_not_found=True, allow={404})
+        "GET", "/x", action="read", retry_not_found=True, allow={404}
+    )
     assert response.status_code == 404 and len(app.seen) == 4
 
 
@@ -159,13 +198,18 @@ def test_401_is_an_auth_error_naming_the_variables():
     assert info.value.hint == "set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)"
 
 
-@pytest.mark.parametrize(("headers", "lacking"), [
-    ({"X-Accepted-GitHub-Permissions": "administration=write"}, "the permission administration: write"),
-    ({"X-Accepted-GitHub-Permissions": "contents=read,metadata=read; issues=write"},
-     "the permission contents: read, metadata: read or issues: write"),
-    ({"X-Accepted-OAuth-Scopes": "repo, admin:org", "X-OAuth-Scopes": "repo"}, "the scope admin:org"),
-    ({"WWW-Authenticate": 'Bearer realm="", error="insufficient_scope", scope="api"'}, "the scope api"),
-])
+@pytest.mark.parametrize(
+    ("headers", "lacking"),
+    [
+        ({"X-Accepted-GitHub-Permissions": "administration=write"}, "the permission administration: write"),
+        (
+            {"X-Accepted-GitHub-Permissions": "contents=read,metadata=read; issues=write"},
+            "the permission contents: read, metadata: read or issues: write",
+        ),
+        ({"X-Accepted-OAuth-Scopes": "repo, admin:org", "X-OAuth-Scopes": "repo"}, "the scope admin:org"),
+        ({"WWW-Authenticate": 'Bearer realm="", error="insufficient_scope", scope="api"'}, "the scope api"),
+    ],
+)
 def test_permission_403_names_what_the_token_lacks(headers, lacking):
     app = Script((403, headers, {"message": "Resource not accessible by personal access token"}))
     with pytest.raises(AuthError) as info:
@@ -176,8 +220,9 @@ def test_permission_403_names_what_the_token_lacks(headers, lacking):
 
 
 def test_plan_gated_refusal_says_what_the_plan_lacks():
-    app = Script((403, {}, {"message": "Upgrade to GitHub Pro or make this repository public to enable "
-                                       "this feature."}))
+    app = Script(
+        (403, {}, {"message": "Upgrade to GitHub Pro or make this repository public to enable this feature."})
+    )
     with pytest.raises(ProviderError) as info:
         client(app).request("POST", "/repos/a/b/rulesets", action="create ruleset", json={})
     assert info.value.exit_code == ExitCode.ERROR
@@ -208,8 +253,9 @@ def test_connection_errors_are_retried_then_reported():
     http = client(app, clock, RetryPolicy(max_attempts=2), transport=Flaky(app, 5))
     with pytest.raises(ProviderError) as info:
         http.request("GET", "/x", action="read the repository")
-    assert info.value.message.startswith("cannot reach GitHub at https://api.github.test to read the "
-                                         "repository: ConnectError")
+    assert info.value.message.startswith(
+        "cannot reach GitHub at https://api.github.test to read the repository: ConnectError"
+    )
 
 
 def test_pagination_follows_link_and_refuses_other_hosts():
@@ -263,8 +309,11 @@ def test_service_without_required_token_is_allowed_for_backstage():
     from platformctl.providers.http import backstage_service
 
     app = Script((200, {}, []))
-    http = HttpClient(backstage_service("https://backstage.test", None), clock=FakeClock(),
-                      transport=httpx.WSGITransport(app=app))
+    http = HttpClient(
+        backstage_service("https://backstage.test", None),
+        clock=FakeClock(),
+        transport=httpx.WSGITransport(app=app),
+    )
     http.request("GET", "/locations", action="list")
     assert app.seen[0]["path"] == "/api/catalog/locations" and "authorization" not in app.seen[0]
 

@@ -40,27 +40,64 @@ def files_containing(root: Path, secret: str) -> list[str]:
     return [str(p) for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
 
-def test_github_token_leaks_nowhere(cli_process, github, github_url, backstage_url, fast_http_env, tmp_path,
-                                    shimmed_path):
+def test_github_token_leaks_nowhere(
+    cli_process, github, github_url, backstage_url, fast_http_env, tmp_path, shimmed_path
+):
     path, argv_log = shimmed_path
-    env = {**fast_http_env, **use_tiny_golden_path(tmp_path), "PLATFORMCTL_GITHUB_API_URL": github_url,
-           "PLATFORMCTL_BACKSTAGE_URL": backstage_url, "GH_TOKEN": GITHUB_TOKEN,
-           "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN, "PATH": path}
+    env = {
+        **fast_http_env,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_GITHUB_API_URL": github_url,
+        "PLATFORMCTL_BACKSTAGE_URL": backstage_url,
+        "GH_TOKEN": GITHUB_TOKEN,
+        "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN,
+        "PATH": path,
+    }
     github.lag = 1  # a retry warning is logged too
-    ok = cli_process("--debug", "new", "service", "payments", "--provider", "github", "--org", "acme",
-                     env=env, cwd=tmp_path / "work")
+    ok = cli_process(
+        "--debug",
+        "new",
+        "service",
+        "payments",
+        "--provider",
+        "github",
+        "--org",
+        "acme",
+        env=env,
+        cwd=tmp_path / "work",
+    )
     assert ok.exit_code == 0, ok.stderr
     assert "DEBUG platformctl.http: POST" in ok.stderr  # --debug shows every request...
     assert "WARNING platformctl.git: git could not push main" in ok.stderr  # ...and the retry
-    again = cli_process("--debug", "new", "service", "payments", "--provider", "github", "--org", "acme",
-                        env=env, cwd=tmp_path / "work")  # reads: git ls-remote
+    again = cli_process(
+        "--debug",
+        "new",
+        "service",
+        "payments",
+        "--provider",
+        "github",
+        "--org",
+        "acme",
+        env=env,
+        cwd=tmp_path / "work",
+    )  # reads: git ls-remote
     assert again.exit_code == 0, again.stderr
 
-    github.add_token("ghp_" + "NoPush" * 6, "octo",
-                     permissions={"metadata": "read", "administration": "write"})
-    failed = cli_process("--debug", "new", "service", "other", "--provider", "github", "--org", "acme",
-                         env={**env, "GH_TOKEN": "ghp_" + "NoPush" * 6, "PLATFORMCTL_BACKSTAGE_URL": ""},
-                         cwd=tmp_path / "work")
+    github.add_token(
+        "ghp_" + "NoPush" * 6, "octo", permissions={"metadata": "read", "administration": "write"}
+    )
+    failed = cli_process(
+        "--debug",
+        "new",
+        "service",
+        "other",
+        "--provider",
+        "github",
+        "--org",
+        "acme",
+        env={**env, "GH_TOKEN": "ghp_" + "NoPush" * 6, "PLATFORMCTL_BACKSTAGE_URL": ""},
+        cwd=tmp_path / "work",
+    )
     assert failed.exit_code == 4
     assert "GitHub refused to push main to" in failed.stderr
     assert "the token lacks the permission contents: write" in failed.stderr
@@ -79,10 +116,25 @@ def test_github_token_leaks_nowhere(cli_process, github, github_url, backstage_u
 
 def test_gitlab_token_leaks_nowhere(cli_process, gitlab, gitlab_url, fast_http_env, tmp_path, shimmed_path):
     path, argv_log = shimmed_path
-    env = {**fast_http_env, **use_tiny_golden_path(tmp_path), "PLATFORMCTL_GITLAB_URL": gitlab_url,
-           "GITLAB_TOKEN": GITLAB_TOKEN, "PATH": path}
-    result = cli_process("--debug", "new", "service", "payments", "--provider", "gitlab", "--org", "acme",
-                         env=env, cwd=tmp_path / "work")
+    env = {
+        **fast_http_env,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_GITLAB_URL": gitlab_url,
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+        "PATH": path,
+    }
+    result = cli_process(
+        "--debug",
+        "new",
+        "service",
+        "payments",
+        "--provider",
+        "gitlab",
+        "--org",
+        "acme",
+        env=env,
+        cwd=tmp_path / "work",
+    )
     assert result.exit_code == 0, result.stderr
     for text in (result.stdout, result.stderr, argv_log.read_text()):
         assert GITLAB_TOKEN not in text

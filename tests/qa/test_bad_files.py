@@ -33,17 +33,21 @@ def write(path: Path, data: bytes) -> Path:
 def test_a_non_utf8_answers_file(cli, tmp_path, data):
     answers = write(tmp_path / "answers.yaml", data)
     result = cli("new", "service", "svc", "--answers-file", str(answers), "--json")
-    assert_one_clean_error(result, 2, f"cannot read answers file {answers}: not UTF-8 text",
-                           "hint: save it as UTF-8 text")
+    assert_one_clean_error(
+        result, 2, f"cannot read answers file {answers}: not UTF-8 text", "hint: save it as UTF-8 text"
+    )
     assert not (tmp_path / "work" / "svc").exists()
 
 
 def test_a_non_utf8_config_file(cli, tmp_path):
     config = write(tmp_path / "work" / "platformctl.yaml", LATIN1)
     result = cli("config", "show", "--json")
-    assert_one_clean_error(result, 2, f"cannot read config file {config}: not UTF-8 text "
-                           "(byte 0xe9 at offset 10)",
-                           "hint: save it as UTF-8 text")
+    assert_one_clean_error(
+        result,
+        2,
+        f"cannot read config file {config}: not UTF-8 text (byte 0xe9 at offset 10)",
+        "hint: save it as UTF-8 text",
+    )
 
 
 def test_a_non_utf8_service_descriptor(cli, tmp_path):
@@ -65,9 +69,11 @@ def test_a_non_utf8_file_in_a_configured_golden_path(cli, tmp_path):
 def test_non_utf8_maturity_files(cli, tmp_path, flag):
     (tmp_path / "work" / "empty.yaml").write_text("answers: {}\n")
     bad = write(tmp_path / "bad.yaml", LATIN1)
-    args = {"--answers": ["--answers", str(bad)],
-            "--model": ["--answers", "empty.yaml", "--model", str(bad)],
-            "--history": ["--answers", "empty.yaml", "--history", str(bad)]}[flag]
+    args = {
+        "--answers": ["--answers", str(bad)],
+        "--model": ["--answers", "empty.yaml", "--model", str(bad)],
+        "--history": ["--answers", "empty.yaml", "--history", str(bad)],
+    }[flag]
     result = cli("assess", "maturity", "--allow-unknown", *args)
     assert_one_clean_error(result, 2, f"{bad}: not UTF-8 text")
 
@@ -79,10 +85,14 @@ def test_a_yaml_syntax_error_in_the_descriptor_names_line_and_column(cli, tmp_pa
 
 
 def test_a_recorded_version_that_is_not_a_version_names_the_field(cli, tmp_path):
-    write(tmp_path / "work" / "svc" / "platform.yaml", (
-        "name: svc\ngolden_path: {name: python-service, version: latest, source: bundled,\n"
-        f"  pristine_commit: {'a' * 40}, answers: {{}}}}\n"
-        "repository: {provider: local, slug: local/svc, url: x}\n").encode())
+    write(
+        tmp_path / "work" / "svc" / "platform.yaml",
+        (
+            "name: svc\ngolden_path: {name: python-service, version: latest, source: bundled,\n"
+            f"  pristine_commit: {'a' * 40}, answers: {{}}}}\n"
+            "repository: {provider: local, slug: local/svc, url: x}\n"
+        ).encode(),
+    )
     result = cli("check", "service", "svc")
     assert_one_clean_error(result, 2, "field 'golden_path.version': 'latest' is not a semantic version")
 
@@ -90,15 +100,20 @@ def test_a_recorded_version_that_is_not_a_version_names_the_field(cli, tmp_path)
 def test_a_golden_path_version_updates_could_not_compare_is_refused_when_loaded(cli, tmp_path):
     gp = build_golden_path(tmp_path / "gp", version="1.0.0.1")
     configure_golden_path(tmp_path / "work", "tiny", gp)
-    assert_one_clean_error(cli("golden-path", "show", "tiny"), 1,
-                           "field 'version': '1.0.0.1' is not a semantic version")
+    assert_one_clean_error(
+        cli("golden-path", "show", "tiny"), 1, "field 'version': '1.0.0.1' is not a semantic version"
+    )
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [("http: 5\n", "field 'http': must be a mapping (key: value lines), not a number"),
-     ("environments: {staging: [a]}\n", "field 'environments.staging': must be a mapping (key: value lines), "
-                                        "not a list")],
+    [
+        ("http: 5\n", "field 'http': must be a mapping (key: value lines), not a number"),
+        (
+            "environments: {staging: [a]}\n",
+            "field 'environments.staging': must be a mapping (key: value lines), not a list",
+        ),
+    ],
 )
 def test_wrong_types_are_explained_without_pydantic_words(cli, tmp_path, content, expected):
     (tmp_path / "work" / "platformctl.yaml").write_text(content)
@@ -128,6 +143,7 @@ def test_a_bad_flag_value_names_the_flag(cli):
 
 # -- the file system says no ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def blocker(tmp_path) -> Path:
     """A regular file where a folder is needed."""
@@ -138,8 +154,9 @@ def blocker(tmp_path) -> Path:
 
 def test_config_init_under_a_file(cli, blocker):
     result = cli("config", "init", "--path", str(blocker / "platformctl.yaml"))
-    assert_one_clean_error(result, 1, f"error: {blocker}: Not a directory",
-                           "hint: check that the path exists")
+    assert_one_clean_error(
+        result, 1, f"error: {blocker}: Not a directory", "hint: check that the path exists"
+    )
 
 
 def test_new_service_under_a_file_writes_nothing(cli, isolation, blocker):
@@ -150,8 +167,17 @@ def test_new_service_under_a_file_writes_nothing(cli, isolation, blocker):
 
 def test_maturity_history_under_a_file(cli, blocker):
     (blocker.parent / "empty.yaml").write_text("answers: {}\n")
-    result = cli("assess", "maturity", "--answers", "empty.yaml", "--allow-unknown", "--save",
-                 "--history", str(blocker / "history.jsonl"), "--json")
+    result = cli(
+        "assess",
+        "maturity",
+        "--answers",
+        "empty.yaml",
+        "--allow-unknown",
+        "--save",
+        "--history",
+        str(blocker / "history.jsonl"),
+        "--json",
+    )
     assert result.exit_code == 1
     assert "unexpected" not in result.stderr
     assert f"error: {blocker}: Not a directory" in result.stderr

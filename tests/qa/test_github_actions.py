@@ -14,8 +14,11 @@ def outputs(path: Path) -> dict[str, str]:
 
 
 def actions_env(tmp_path: Path) -> dict[str, str]:
-    return {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "out"),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
 
 
 def test_check_and_update_service_publish_their_result(cli, tmp_path):
@@ -27,15 +30,23 @@ def test_check_and_update_service_publish_their_result(cli, tmp_path):
 
     check = cli("check", "service", "svc", env=env)
     assert check.exit_code == 3
-    assert outputs(tmp_path / "out") == {"update_available": "true", "version": "1.0.0", "available": "1.1.0",
-                                         "golden_path": "tiny"}
+    assert outputs(tmp_path / "out") == {
+        "update_available": "true",
+        "version": "1.0.0",
+        "available": "1.1.0",
+        "golden_path": "tiny",
+    }
     assert "### Service `svc`: golden path tiny 1.0.0" in (tmp_path / "summary.md").read_text()
 
     (tmp_path / "out").unlink()
     update = cli("update", "service", "svc", env=env)
     assert update.exit_code == 0, update.stderr
-    assert outputs(tmp_path / "out") == {"status": "merged", "branch": "golden-path/tiny-1.1.0",
-                                         "from_version": "1.0.0", "to_version": "1.1.0"}
+    assert outputs(tmp_path / "out") == {
+        "status": "merged",
+        "branch": "golden-path/tiny-1.1.0",
+        "from_version": "1.0.0",
+        "to_version": "1.1.0",
+    }
     assert "merged on branch `golden-path/tiny-1.1.0`" in (tmp_path / "summary.md").read_text()
 
 

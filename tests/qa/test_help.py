@@ -43,7 +43,7 @@ def test_help_shows_every_bracketed_note_and_keeps_paragraphs_whole(cli, path, t
             assert " ".join(note.split()) in shown, f"{note!r} is missing from '{' '.join(path)} --help'"
     # Later paragraphs of a docstring are printed whole (the test terminal is wide), not cut
     # where the source line happened to end.
-    for paragraph in (texts[0].split("\n\n")[1:] if texts[0] else []):
+    for paragraph in texts[0].split("\n\n")[1:] if texts[0] else []:
         words = " ".join(paragraph.split())
         if words and not words.startswith("\b"):
             assert any(words in line for line in lines), f"paragraph broken in {' '.join(path)}: {words!r}"
@@ -65,8 +65,11 @@ def test_a_bare_group_prints_its_help_and_no_empty_error(cli, args):
 
 @pytest.mark.parametrize(
     "args",
-    [("new", "service", "x", "--set"), ("--no-input", "new", "service", "x", "--owner"),
-     ("update", "service", "--to")],
+    [
+        ("new", "service", "x", "--set"),
+        ("--no-input", "new", "service", "x", "--owner"),
+        ("update", "service", "--to"),
+    ],
 )
 def test_an_option_missing_its_value_points_at_its_command(cli, args):
     result = cli(*args)
@@ -85,10 +88,15 @@ def test_an_invalid_choice_reads_plainly(cli):
     assert "'xml' is not one of 'markdown', 'json', 'html'" in result.stderr
 
 
-@pytest.mark.parametrize(("path", "option"), [
-    (("new", "service"), "--set"), (("new", "service"), "--topic"), (("new", "service"), "--team"),
-    (("update", "service"), "--set"),
-])
+@pytest.mark.parametrize(
+    ("path", "option"),
+    [
+        (("new", "service"), "--set"),
+        (("new", "service"), "--topic"),
+        (("new", "service"), "--team"),
+        (("update", "service"), "--set"),
+    ],
+)
 def test_repeatable_options_name_what_they_take(cli, path, option):
     line = next(line for line in cli(*path, "--help").stdout.splitlines() if f"│ {option} " in line)
     assert "list[str]" not in line

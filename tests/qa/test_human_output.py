@@ -14,8 +14,9 @@ MARKUP = "[bold]loud[/]"
 
 
 def test_golden_path_list_and_show_keep_brackets(cli, tmp_path):
-    gp = build_golden_path(tmp_path / "gp[1]", questions=f"tier:\n  type: str\n  default: '{MARKUP}'\n"
-                                                         f"  help: 'Tier {MARKUP}'\n")
+    gp = build_golden_path(
+        tmp_path / "gp[1]", questions=f"tier:\n  type: str\n  default: '{MARKUP}'\n  help: 'Tier {MARKUP}'\n"
+    )
     (gp / "golden-path.yaml").write_text(f"name: tiny\nversion: 1.0.0\ndescription: 'A {MARKUP} service'\n")
     configure_golden_path(tmp_path / "work", "tiny", gp)
     listed = cli("golden-path", "list")
@@ -65,9 +66,14 @@ def test_a_question_help_with_brackets_is_asked_as_written(isolation, tmp_path):
     configure_golden_path(tmp_path / "work", "tiny", gp)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env.update(NO_COLOR="1", TERM="dumb")
-    child = pexpect.spawn(sys.executable, ["-m", "platformctl", "new", "service", "svc", "-g", "tiny",
-                                           "--dry-run"], cwd=str(tmp_path / "work"), env=env, timeout=60,
-                          encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", "new", "service", "svc", "-g", "tiny", "--dry-run"],
+        cwd=str(tmp_path / "work"),
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
     child.expect(r"Team \[b\]owning\[/b\] it")
     child.sendline("blue")
     child.expect(pexpect.EOF)

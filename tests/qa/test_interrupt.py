@@ -10,13 +10,19 @@ ENTRY = "from platformctl.__main__ import main\nmain()\n"
 
 
 def run_script(script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script) + ENTRY, *args],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script) + ENTRY, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_ctrl_c_while_python_imports_the_cli(tmp_path):
     # Ctrl-C arrives as KeyboardInterrupt wherever Python is: here, inside an import.
-    proc = run_script("""
+    proc = run_script(
+        """
         import sys
 
         class CtrlC:
@@ -25,7 +31,9 @@ def test_ctrl_c_while_python_imports_the_cli(tmp_path):
                     raise KeyboardInterrupt
 
         sys.meta_path.insert(0, CtrlC())
-    """, "--help")
+    """,
+        "--help",
+    )
     assert proc.returncode == 130
     assert proc.stderr.strip() == "error: interrupted"
     assert proc.stdout == ""
@@ -33,7 +41,8 @@ def test_ctrl_c_while_python_imports_the_cli(tmp_path):
 
 def test_no_destructor_noise_after_ctrl_c(tmp_path):
     # Objects cut off by Ctrl-C (GitPython's config readers) fail in __del__ on the way out.
-    proc = run_script("""
+    proc = run_script(
+        """
         import atexit
         import platformctl.scaffold.answers as answers
 
@@ -49,7 +58,11 @@ def test_no_destructor_noise_after_ctrl_c(tmp_path):
             raise KeyboardInterrupt
 
         answers.validate_service_name = ctrl_c
-    """, "new", "service", "svc")
+    """,
+        "new",
+        "service",
+        "svc",
+    )
     assert proc.returncode == 130
     assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "error: interrupted"

@@ -15,11 +15,23 @@ def test_github_dry_run_without_org_or_token_lists_the_requests(cli, isolation):
     assert not (isolation.parent / "work" / "svc").exists()
 
 
-@pytest.mark.parametrize(("provider", "org", "message", "hint"), [
-    ("github", "acme", "error: no GitHub token to create repository acme/svc",
-     "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)"),
-    ("gitlab", "acme/sub", "error: no GitLab token to create project acme/sub/svc", "hint: set GITLAB_TOKEN"),
-])
+@pytest.mark.parametrize(
+    ("provider", "org", "message", "hint"),
+    [
+        (
+            "github",
+            "acme",
+            "error: no GitHub token to create repository acme/svc",
+            "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)",
+        ),
+        (
+            "gitlab",
+            "acme/sub",
+            "error: no GitLab token to create project acme/sub/svc",
+            "hint: set GITLAB_TOKEN",
+        ),
+    ],
+)
 def test_without_a_token_nothing_is_rendered(cli, isolation, provider, org, message, hint):
     result = cli("new", "service", "svc", "--provider", provider, "--org", org)
     assert result.exit_code == 4

@@ -13,6 +13,8 @@ def test_a_new_question_without_default_names_set(cli, tmp_path):
     (gp / "copier.yml").write_text((gp / "copier.yml").read_text() + "team:\n  type: str\n")
     result = cli("update", "service", "svc", "--no-input")
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == ["error: no answer for team and prompting is off",
-                                          "hint: pass --set team=VALUE"]
+    assert result.stderr.splitlines() == [
+        "error: no answer for team and prompting is off",
+        "hint: pass --set team=VALUE",
+    ]
     assert "--answers-file" not in cli("update", "service", "--help").stdout  # so no hint may name it

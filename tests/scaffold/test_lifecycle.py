@@ -22,8 +22,7 @@ V1_FILES = {
 @pytest.fixture
 def service(cli, tmp_path):
     """A service made from golden path 'tiny' 1.0.0; returns (checkout, golden path folder)."""
-    gp = build_golden_path(tmp_path / "gp", files=V1_FILES,
-                           questions="tier:\n  type: str\n  default: gold\n")
+    gp = build_golden_path(tmp_path / "gp", files=V1_FILES, questions="tier:\n  type: str\n  default: gold\n")
     work = tmp_path / "work"
     configure_golden_path(work, "tiny", gp)
     result = cli("new", "service", "svc", "--golden-path", "tiny")
@@ -189,14 +188,19 @@ def test_dirty_tree_is_refused(cli, service):
 def test_dry_run_shows_files_and_changes_nothing(cli, service):
     checkout, gp = service
     release_v2(gp)
-    objects_before = subprocess.run(["git", "count-objects"], cwd=checkout, capture_output=True,
-                                    text=True, check=True).stdout
+    objects_before = subprocess.run(
+        ["git", "count-objects"], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout
     result = cli("update", "service", str(checkout), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert "~ README.md" in result.stdout and "+ added.txt" in result.stdout
     assert "- old.txt" in result.stdout and "nothing was changed" in result.stdout
-    assert subprocess.run(["git", "count-objects"], cwd=checkout, capture_output=True, text=True,
-                          check=True).stdout == objects_before
+    assert (
+        subprocess.run(
+            ["git", "count-objects"], cwd=checkout, capture_output=True, text=True, check=True
+        ).stdout
+        == objects_before
+    )
     assert descriptor(checkout)["golden_path"]["version"] == "1.0.0"
 
 
@@ -217,8 +221,10 @@ def test_existing_update_branch_is_refused(cli, service):
     assert "branch golden-path/tiny-2.0.0 already exists" in result.stderr
 
 
-@pytest.mark.parametrize(("to", "message"), [("3.0.0", "available at version 2.0.0 only"),
-                                            ("banana", "available at version 2.0.0 only")])
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [("3.0.0", "available at version 2.0.0 only"), ("banana", "available at version 2.0.0 only")],
+)
 def test_unknown_target_version(cli, service, to, message):
     checkout, gp = service
     release_v2(gp)

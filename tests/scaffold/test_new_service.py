@@ -155,8 +155,7 @@ def test_bad_answers_are_exit_2_and_write_nothing(cli, isolation, tmp_path, args
 def test_answers_file(cli, tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("port: 9100\ndescription: Takes money\n")
-    result = cli("new", "service", "payments", "--answers-file", str(answers), "--set", "port=9200",
-                 "--json")
+    result = cli("new", "service", "payments", "--answers-file", str(answers), "--set", "port=9200", "--json")
     assert cli("new", "service", "other", "--answers", str(answers), "--dry-run").exit_code == 0
     assert result.exit_code == 0, result.stderr
     descriptor = yaml.safe_load((tmp_path / "work/payments/platform.yaml").read_text())
@@ -166,8 +165,11 @@ def test_answers_file(cli, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("- a\n- b\n", "must be a mapping"), ("port: [\n", "answers.yaml: not valid YAML at line 2"),
-     ("port: 80\n", "answers.yaml: port: 80 is invalid")],
+    [
+        ("- a\n- b\n", "must be a mapping"),
+        ("port: [\n", "answers.yaml: not valid YAML at line 2"),
+        ("port: 80\n", "answers.yaml: port: 80 is invalid"),
+    ],
 )
 def test_bad_answers_file(cli, tmp_path, content, message):
     answers = tmp_path / "answers.yaml"
@@ -223,8 +225,12 @@ def test_failure_in_the_middle_of_rendering_leaves_nothing(cli, isolation, tmp_p
 
 def test_github_actions_outputs_and_summary(cli, tmp_path):
     output, summary = tmp_path / "out", tmp_path / "summary.md"
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-           "CI": "true"}
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "CI": "true",
+    }
     result = cli("new", "service", "payments", env=env)
     assert result.exit_code == 0, result.stderr
     text = output.read_text()
@@ -247,14 +253,19 @@ def test_prompts_for_missing_answers_on_a_tty(isolation, tmp_path):
     gp = build_golden_path(
         tmp_path / "gp",
         questions="team:\n  type: str\n  help: Owning team\n"
-                  "  validator: \"{% if team != team | lower %}lower-case only{% endif %}\"\n"
-                  "size:\n  type: int\n  default: 3\n  help: Size\n",
+        '  validator: "{% if team != team | lower %}lower-case only{% endif %}"\n'
+        "size:\n  type: int\n  default: 3\n  help: Size\n",
     )
     configure_golden_path(tmp_path / "work", "tiny", gp)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    child = pexpect.spawn(sys.executable, ["-m", "platformctl", "new", "service", "svc", "--golden-path",
-                                           "tiny"], cwd=str(tmp_path / "work"), env=env, timeout=60,
-                          encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", "new", "service", "svc", "--golden-path", "tiny"],
+        cwd=str(tmp_path / "work"),
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
     child.expect("Owning team")
     child.sendline("BLUE")
     child.expect("lower-case only")
@@ -274,9 +285,14 @@ def test_no_input_on_a_tty_does_not_prompt(isolation, tmp_path):
     gp = build_golden_path(tmp_path / "gp", questions="team:\n  type: str\n")
     configure_golden_path(tmp_path / "work", "tiny", gp)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    child = pexpect.spawn(sys.executable, ["-m", "platformctl", "new", "service", "svc", "-g", "tiny",
-                                           "--no-input"], cwd=str(tmp_path / "work"), env=env,
-                          timeout=60, encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", "new", "service", "svc", "-g", "tiny", "--no-input"],
+        cwd=str(tmp_path / "work"),
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
@@ -288,8 +304,14 @@ def test_ci_on_a_tty_does_not_prompt(isolation, tmp_path):
     gp = build_golden_path(tmp_path / "gp", questions="team:\n  type: str\n")
     configure_golden_path(tmp_path / "work", "tiny", gp)
     env = {**os.environ, "CI": "true"}
-    child = pexpect.spawn(sys.executable, ["-m", "platformctl", "new", "service", "svc", "-g", "tiny"],
-                          cwd=str(tmp_path / "work"), env=env, timeout=60, encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", "new", "service", "svc", "-g", "tiny"],
+        cwd=str(tmp_path / "work"),
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2

@@ -14,24 +14,25 @@ from tests.helpers import configure_golden_path
 
 pytestmark = pytest.mark.slow
 
-ADDED_TEST = '''\
+ADDED_TEST = """\
 from fastapi.testclient import TestClient
 
 
 def test_added_by_the_golden_path(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
-'''
+"""
 
-LOCAL_TEST = '''\
+LOCAL_TEST = """\
 def test_written_by_the_service_team() -> None:
     assert "payments".upper() == "PAYMENTS"
-'''
+"""
 
 
 def test_update_keeps_local_edits_and_the_service_passes_its_tests(cli, tmp_path):
     gp = tmp_path / "gp"
-    shutil.copytree(bundled_root() / "python-service", gp,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        bundled_root() / "python-service", gp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     work = tmp_path / "work"
     configure_golden_path(work, "py", gp, trusted=True)
     assert cli("new", "service", "payments", "-g", "py").exit_code == 0
@@ -62,8 +63,9 @@ def test_update_keeps_local_edits_and_the_service_passes_its_tests(cli, tmp_path
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], service, env)
     run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", ".[test]"], service, env)
-    output = run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"],
-                 service, env)
+    output = run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"], service, env
+    )
     assert "PASSED tests/test_added.py::test_added_by_the_golden_path" in output
     assert "PASSED tests/test_local.py::test_written_by_the_service_team" in output
     summary = output.strip().splitlines()[-1]

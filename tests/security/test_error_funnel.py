@@ -25,8 +25,12 @@ flavour:
 @pytest.fixture
 def failing_render(tmp_path: Path) -> list[str]:
     """A golden path whose render fails with an error that quotes the secret answer."""
-    folder = build_golden_path(tmp_path / "gp", name="tiny", questions=QUESTIONS, files={
-        "README.md.jinja": "{{ flavour }}{% include db_password %}\n"})  # Jinja: '<answer>' not found
+    folder = build_golden_path(
+        tmp_path / "gp",
+        name="tiny",
+        questions=QUESTIONS,
+        files={"README.md.jinja": "{{ flavour }}{% include db_password %}\n"},
+    )  # Jinja: '<answer>' not found
     configure_golden_path(Path.cwd(), "tiny", folder)
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump({"db_password": SECRET, "flavour": CANARY}))

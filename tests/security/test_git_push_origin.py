@@ -20,9 +20,11 @@ def test_github_clone_url_on_another_origin_gets_no_token(github, github_url, tm
     host.ensure_repository(SPEC)
     served = github_url.removeprefix("http://")
     other_port = int(served.rsplit(":", 1)[1]) % 65535 + 1
-    clone_url = {"another host": "https://git.attacker.test/acme/payments.git",
-                 "another port": f"http://127.0.0.1:{other_port}/acme/payments.git",
-                 "plain http": f"http://{served}/acme/payments.git"}[case]
+    clone_url = {
+        "another host": "https://git.attacker.test/acme/payments.git",
+        "another port": f"http://127.0.0.1:{other_port}/acme/payments.git",
+        "plain http": f"http://{served}/acme/payments.git",
+    }[case]
     if case == "plain http":
         host.web_url = f"https://{served}"  # configured for https; the API answers with http
 
@@ -47,8 +49,13 @@ def test_gitlab_clone_url_on_another_origin_gets_no_token(gitlab, gitlab_url, tm
 
     def tampered(request: Request) -> Response:
         project = gitlab.project_or_404(request)
-        return Response(200, {**project_json(project, gitlab_url),
-                              "http_url_to_repo": "https://gitlab.attacker.test/acme/payments.git"})
+        return Response(
+            200,
+            {
+                **project_json(project, gitlab_url),
+                "http_url_to_repo": "https://gitlab.attacker.test/acme/payments.git",
+            },
+        )
 
     gitlab.add_route("GET", "/api/v4/projects/{id}", tampered)
     host._projects.clear()  # read the project again, as a later run would

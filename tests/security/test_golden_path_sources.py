@@ -21,12 +21,15 @@ def test_a_password_in_a_git_url_is_refused_and_never_printed(cli):
         assert "Secret0Token1Value2" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("entry", "field"), [
-    ({"git": "--upload-pack=touch owned-marker"}, "git"),
-    ({"git": "https://git.example.com/gp.git", "ref": "--orphan=x"}, "ref"),
-    ({"git": "https://git.example.com/gp.git", "subdirectory": "../../elsewhere"}, "subdirectory"),
-    ({"git": "https://git.example.com/gp.git", "subdirectory": "/etc"}, "subdirectory"),
-])
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        ({"git": "--upload-pack=touch owned-marker"}, "git"),
+        ({"git": "https://git.example.com/gp.git", "ref": "--orphan=x"}, "ref"),
+        ({"git": "https://git.example.com/gp.git", "subdirectory": "../../elsewhere"}, "subdirectory"),
+        ({"git": "https://git.example.com/gp.git", "subdirectory": "/etc"}, "subdirectory"),
+    ],
+)
 def test_options_and_escaping_folders_are_refused(cli, entry, field):
     configure(entry)
     result = cli("golden-path", "list")

@@ -21,8 +21,9 @@ def test_a_golden_path_name_that_is_a_path_is_refused_before_anything_runs(cli, 
     evil = golden_path_with_a_task(tmp_path / "evil")
     # Joined to the bundled folder, this would load the template as a trusted, bundled one.
     name = os.path.relpath(evil, bundled_root())
-    result = cli("new", "service", "billing", "--golden-path", name, "--no-input",
-                 "--dir", str(tmp_path / "b"))
+    result = cli(
+        "new", "service", "billing", "--golden-path", name, "--no-input", "--dir", str(tmp_path / "b")
+    )
     assert result.exit_code == 2, result.stderr
     assert f"error: invalid golden path name {name!r}" in result.stderr
     assert not list(tmp_path.rglob(TASK_FILE))
@@ -33,10 +34,18 @@ def test_a_golden_path_name_that_is_a_path_is_refused_before_anything_runs(cli, 
 
 
 def write_descriptor(folder: Path, **changes: object) -> None:
-    data = {"apiVersion": "platformctl/v1", "name": "billing",
-            "golden_path": {"name": "python-service", "version": "0.1.0", "source": "bundled",
-                            "pristine_commit": "0" * 40, "answers": {}},
-            "repository": {"provider": "local", "slug": "local/billing", "url": "/nowhere"}}
+    data = {
+        "apiVersion": "platformctl/v1",
+        "name": "billing",
+        "golden_path": {
+            "name": "python-service",
+            "version": "0.1.0",
+            "source": "bundled",
+            "pristine_commit": "0" * 40,
+            "answers": {},
+        },
+        "repository": {"provider": "local", "slug": "local/billing", "url": "/nowhere"},
+    }
     for dotted, value in changes.items():
         *parents, last = dotted.split(".")
         node = data
@@ -68,8 +77,9 @@ def test_a_descriptor_whose_service_name_is_a_path_is_invalid(cli, tmp_path):
 
 
 def test_an_org_that_is_a_path_is_refused(cli, tmp_path, isolation):
-    result = cli("new", "service", "billing", "--org", "../../outside", "--no-input",
-                 "--dir", str(tmp_path / "b"))
+    result = cli(
+        "new", "service", "billing", "--org", "../../outside", "--no-input", "--dir", str(tmp_path / "b")
+    )
     assert result.exit_code == 2
     assert "error: --org: '../../outside' does not match" in result.stderr
     assert not list(tmp_path.rglob("billing.git"))

@@ -17,15 +17,18 @@ def settings_of(result):
 
 def test_token_urls_from_an_untrusted_project_file_are_ignored_with_a_warning(cli, tmp_path):
     project = tmp_path / "work" / "platformctl.yaml"
-    project.write_text("org: acme\ngithub: {api_url: https://evil.example}\n"
-                       "backstage: {url: https://evil.example}\n")
+    project.write_text(
+        "org: acme\ngithub: {api_url: https://evil.example}\nbackstage: {url: https://evil.example}\n"
+    )
     result = cli("config", "show", "--json")
     values = settings_of(result)
     assert values["github.api_url"] == ("https://api.github.com", "default")
     assert values["backstage.url"] == (None, "default")
     assert values["org"] == ("acme", str(project))  # harmless settings still apply
-    assert result.json()["ignored"] == [{"file": str(project), "key": "github.api_url"},
-                                        {"file": str(project), "key": "backstage.url"}]
+    assert result.json()["ignored"] == [
+        {"file": str(project), "key": "github.api_url"},
+        {"file": str(project), "key": "backstage.url"},
+    ]
     assert "warning: ignoring github.api_url from" in result.stderr
     assert "platformctl config trust" in result.stderr
 

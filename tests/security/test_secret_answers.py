@@ -21,8 +21,12 @@ db_password:
 
 
 def secret_golden_path(tmp_path: Path) -> None:
-    folder = build_golden_path(tmp_path / "gp", name="tiny", questions=QUESTIONS, files={
-        "README.md.jinja": "# {{ service_name }}\n{% if db_password %}password given{% endif %}\n"})
+    folder = build_golden_path(
+        tmp_path / "gp",
+        name="tiny",
+        questions=QUESTIONS,
+        files={"README.md.jinja": "# {{ service_name }}\n{% if db_password %}password given{% endif %}\n"},
+    )
     configure_golden_path(Path.cwd(), "tiny", folder)
 
 
@@ -36,22 +40,44 @@ def answers_file(tmp_path: Path, value: str) -> str:
 def test_a_secret_answer_is_used_but_not_recorded(cli, tmp_path):
     secret_golden_path(tmp_path)
     target = tmp_path / "billing"
-    result = cli("new", "service", "billing", "-g", "tiny", "--no-input", "--dir", str(target),
-                 "--answers-file", answers_file(tmp_path, SECRET), "--json")
+    result = cli(
+        "new",
+        "service",
+        "billing",
+        "-g",
+        "tiny",
+        "--no-input",
+        "--dir",
+        str(target),
+        "--answers-file",
+        answers_file(tmp_path, SECRET),
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     assert (target / "README.md").read_text() == "# billing\npassword given\n"  # the answer was used
     recorded = yaml.safe_load((target / "platform.yaml").read_text())["golden_path"]["answers"]
     assert recorded == {"service_name": "billing"}
-    history = subprocess.run(["git", "-C", str(target), "log", "-p", "--all"], capture_output=True,
-                             text=True, check=True).stdout
+    history = subprocess.run(
+        ["git", "-C", str(target), "log", "-p", "--all"], capture_output=True, text=True, check=True
+    ).stdout
     assert SECRET not in history
     assert SECRET not in result.stdout + result.stderr
 
 
 def test_a_dry_run_does_not_show_a_secret_answer(cli, tmp_path):
     secret_golden_path(tmp_path)
-    result = cli("new", "service", "billing", "-g", "tiny", "--no-input", "--dry-run", "--json",
-                 "--answers-file", answers_file(tmp_path, SECRET))
+    result = cli(
+        "new",
+        "service",
+        "billing",
+        "-g",
+        "tiny",
+        "--no-input",
+        "--dry-run",
+        "--json",
+        "--answers-file",
+        answers_file(tmp_path, SECRET),
+    )
     assert result.exit_code == 0, result.stderr
     assert result.json()["answers"] == {"service_name": "billing"}
     assert SECRET not in result.stdout + result.stderr
@@ -59,20 +85,32 @@ def test_a_dry_run_does_not_show_a_secret_answer(cli, tmp_path):
 
 def test_a_rejected_secret_answer_is_not_echoed(cli, tmp_path):
     secret_golden_path(tmp_path)
-    result = cli("new", "service", "billing", "-g", "tiny", "--no-input",
-                 "--answers-file", answers_file(tmp_path, "Zq9x"))
+    result = cli(
+        "new",
+        "service",
+        "billing",
+        "-g",
+        "tiny",
+        "--no-input",
+        "--answers-file",
+        answers_file(tmp_path, "Zq9x"),
+    )
     assert result.exit_code == 2
     assert "the secret value is invalid: at least 8 characters" in result.stderr
     assert "Zq9x" not in result.stderr
 
 
 def test_golden_path_show_hides_a_secret_default(cli, tmp_path):
-    folder = build_golden_path(tmp_path / "gp", name="tiny", questions="""\
+    folder = build_golden_path(
+        tmp_path / "gp",
+        name="tiny",
+        questions="""\
         token:
           type: str
           secret: true
           default: placeholder-default-value
-        """)
+        """,
+    )
     configure_golden_path(Path.cwd(), "tiny", folder)
     result = cli("golden-path", "show", "tiny", "--json")
     question = next(q for q in result.json()["questions"] if q["name"] == "token")
@@ -83,15 +121,27 @@ def test_golden_path_show_hides_a_secret_default(cli, tmp_path):
 def test_an_update_asks_a_secret_again_and_records_it_nowhere(cli, tmp_path):
     secret_golden_path(tmp_path)
     target = tmp_path / "billing"
-    created = cli("new", "service", "billing", "-g", "tiny", "--no-input", "--dir", str(target),
-                  "--answers-file", answers_file(tmp_path, SECRET))
+    created = cli(
+        "new",
+        "service",
+        "billing",
+        "-g",
+        "tiny",
+        "--no-input",
+        "--dir",
+        str(target),
+        "--answers-file",
+        answers_file(tmp_path, SECRET),
+    )
     assert created.exit_code == 0, created.stderr
     metadata = tmp_path / "gp" / "golden-path.yaml"
     metadata.write_text(metadata.read_text().replace("1.0.0", "1.1.0"))
     result = cli("update", "service", str(target), "--no-input", "--set", f"db_password={SECRET}x")
     assert result.exit_code == 0, result.stderr
     assert yaml.safe_load((target / "platform.yaml").read_text())["golden_path"]["answers"] == {
-        "service_name": "billing"}
-    history = subprocess.run(["git", "-C", str(target), "log", "-p", "--all"], capture_output=True,
-                             text=True, check=True).stdout
+        "service_name": "billing"
+    }
+    history = subprocess.run(
+        ["git", "-C", str(target), "log", "-p", "--all"], capture_output=True, text=True, check=True
+    ).stdout
     assert SECRET not in history

@@ -10,12 +10,16 @@ MARKUP = "[link=https://attacker.test]Official[/link] [black on black]hidden[/]"
 
 
 def test_golden_path_text_is_shown_literally(cli, tmp_path):
-    folder = build_golden_path(tmp_path / "gp", name="tiny", questions="""\
+    folder = build_golden_path(
+        tmp_path / "gp",
+        name="tiny",
+        questions="""\
         tier:
           type: str
           default: gold
           help: "[red]Tier[/]"
-        """)
+        """,
+    )
     metadata = folder / "golden-path.yaml"
     metadata.write_text(metadata.read_text().replace("A tiny test service", f"'{MARKUP}'"))
     configure_golden_path(Path.cwd(), "tiny", folder)

@@ -54,15 +54,17 @@ def root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Platform config file [env var: PLATFORMCTL_CONFIG]",
-                     dir_okay=False, show_default=False),
+        typer.Option(
+            "--config",
+            help="Platform config file [env var: PLATFORMCTL_CONFIG]",
+            dir_okay=False,
+            show_default=False,
+        ),
     ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt [env var: PLATFORMCTL_NO_INPUT]")
     ] = False,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colours [env var: NO_COLOR]")
-    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours [env var: NO_COLOR]")] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks [env var: PLATFORMCTL_DEBUG]")
     ] = False,
@@ -127,8 +129,9 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
     if isinstance(exc, UsageError):
         # Some parser errors (an option missing its value) carry no context: find the command.
         command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
-        state.io.error(_redact(exc.format_message().replace("Value error, ", "")),
-                       f"run '{command} --help' for usage")
+        state.io.error(
+            _redact(exc.format_message().replace("Value error, ", "")), f"run '{command} --help' for usage"
+        )
         return ExitCode.USAGE
     if isinstance(exc, ClickException):
         state.io.error(_redact(exc.format_message()))
@@ -137,8 +140,10 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
         return ExitCode.ERROR
     if isinstance(exc, OSError):  # the file system said no: name the path, not a bug
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
-        state.io.error(_redact(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc)),
-                       "check that the path exists and that you may read or write it there")
+        state.io.error(
+            _redact(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc)),
+            "check that the path exists and that you may read or write it there",
+        )
         return _debug_traceback(state, ExitCode.ERROR)
     state.io.error(
         _redact(f"unexpected {type(exc).__name__}: {exc}"),
@@ -175,4 +180,3 @@ def _redact(text: str) -> str:
     from platformctl.providers.tokens import redact as blank
 
     return blank(text)
-

@@ -30,40 +30,87 @@ class ReportFormat(StrEnum):
 @app.command("maturity")
 def maturity(
     ctx: typer.Context,
-    answers: Annotated[Path | None, typer.Option(
-        "--answers", dir_okay=False,
-        help="Answers file (YAML or JSON); on a terminal, open questions are asked and saved to it")] = None,
-    model: Annotated[Path | None, typer.Option(
-        "--model", help="Maturity model file (default: the built-in model)", dir_okay=False)] = None,
-    detect: Annotated[list[Path] | None, typer.Option(
-        "--detect", metavar="PATH", file_okay=False,
-        help="Scan a checkout (or a folder of checkouts) for evidence (repeatable)")] = None,
-    org: Annotated[str | None, typer.Option(
-        "--org", help="Also scan every repository of this GitHub organisation or GitLab group")] = None,
-    provider: Annotated[str | None, typer.Option(
-        "--provider", help="Host of --org: github or gitlab (default: provider in the platform config)",
-    )] = None,
-    allow_unknown: Annotated[bool, typer.Option(
-        "--allow-unknown", help="Score questions missing from --answers as unknown")] = False,
-    review: Annotated[bool, typer.Option(
-        "--review", help="Ask every question again, current answers pre-filled")] = False,
-    save_answers: Annotated[Path | None, typer.Option(
-        "--save-answers", dir_okay=False,
-        help="Write the answers here (default on a terminal: the --answers file, else maturity-answers.yaml)",
-    )] = None,
-    report_format: Annotated[ReportFormat | None, typer.Option(
-        "--format", help="Report format for --output (or for stdout without it)")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file (format from --format or the suffix)",
-        dir_okay=False)] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            dir_okay=False,
+            help="Answers file (YAML or JSON); on a terminal, open questions are asked and saved to it",
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Maturity model file (default: the built-in model)", dir_okay=False),
+    ] = None,
+    detect: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--detect",
+            metavar="PATH",
+            file_okay=False,
+            help="Scan a checkout (or a folder of checkouts) for evidence (repeatable)",
+        ),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="Also scan every repository of this GitHub organisation or GitLab group"),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            help="Host of --org: github or gitlab (default: provider in the platform config)",
+        ),
+    ] = None,
+    allow_unknown: Annotated[
+        bool, typer.Option("--allow-unknown", help="Score questions missing from --answers as unknown")
+    ] = False,
+    review: Annotated[
+        bool, typer.Option("--review", help="Ask every question again, current answers pre-filled")
+    ] = False,
+    save_answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-answers",
+            dir_okay=False,
+            help=(
+                "Write the answers here (default on a terminal: the --answers file,"
+                " else maturity-answers.yaml)"
+            ),
+        ),
+    ] = None,
+    report_format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="Report format for --output (or for stdout without it)"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file (format from --format or the suffix)",
+            dir_okay=False,
+        ),
+    ] = None,
     save: Annotated[bool, typer.Option("--save", help="Append this result to the history file")] = False,
-    history: Annotated[Path, typer.Option(
-        "--history", help="History file (JSON lines)", dir_okay=False,
-    )] = Path(".platformctl/maturity-history.jsonl"),
-    fail_under: Annotated[float | None, typer.Option(
-        "--fail-under", min=0, max=100, help="Exit 3 when the score is under SCORE", metavar="SCORE")] = None,
-    fail_under_level: Annotated[int | None, typer.Option(
-        "--fail-under-level", min=1, help="Exit 3 when the level is under N", metavar="N")] = None,
+    history: Annotated[
+        Path,
+        typer.Option(
+            "--history",
+            help="History file (JSON lines)",
+            dir_okay=False,
+        ),
+    ] = Path(".platformctl/maturity-history.jsonl"),
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under", min=0, max=100, help="Exit 3 when the score is under SCORE", metavar="SCORE"
+        ),
+    ] = None,
+    fail_under_level: Annotated[
+        int | None,
+        typer.Option("--fail-under-level", min=1, help="Exit 3 when the level is under N", metavar="N"),
+    ] = None,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -78,10 +125,18 @@ def maturity(
     state = command_context(ctx, json=json, no_input=no_input)
     fmt = _report_format(report_format, output, state.io.json)
     request = MaturityRequest(
-        model_file=model, answers_file=answers, detect_paths=tuple(detect or ()), org=org,
-        scan_cache=history.parent / "maturity-scan-cache.json", allow_unknown=allow_unknown,
-        review=review, save_answers_to=save_answers, history_file=history, save_history=save,
-        answered_by=_user())
+        model_file=model,
+        answers_file=answers,
+        detect_paths=tuple(detect or ()),
+        org=org,
+        scan_cache=history.parent / "maturity-scan-cache.json",
+        allow_unknown=allow_unknown,
+        review=review,
+        save_answers_to=save_answers,
+        history_file=history,
+        save_history=save,
+        answered_by=_user(),
+    )
     source = _tree_source(state, org, provider)
     ask = assess_view.make_asker(state.io) if state.io.can_prompt() else None
     run = assess_maturity(request, ask=ask, progress=state.io.step, tree_source=source)
@@ -114,12 +169,16 @@ def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) ->
     if fmt is None and output is not None:
         inferred = _SUFFIXES.get(output.suffix.lower())
         if inferred is None:
-            raise UsageError(f"cannot tell the report format from {output.name!r}",
-                             hint="pass --format markdown, json or html")
+            raise UsageError(
+                f"cannot tell the report format from {output.name!r}",
+                hint="pass --format markdown, json or html",
+            )
         return inferred
     if fmt is not None and output is None and json:
-        raise UsageError("--json prints the JSON document on stdout; --format then needs --output FILE",
-                         hint="add --output FILE, or drop --format")
+        raise UsageError(
+            "--json prints the JSON document on stdout; --format then needs --output FILE",
+            hint="add --output FILE, or drop --format",
+        )
     return fmt.value if fmt else None
 
 
@@ -146,8 +205,9 @@ def _write_report(io: IO, path: Path, text: str) -> None:
     try:
         atomic_write_text(path, text)
     except OSError as exc:
-        raise UsageError(f"cannot write report {path}: {exc.strerror}",
-                         hint="choose another --output") from None
+        raise UsageError(
+            f"cannot write report {path}: {exc.strerror}", hint="choose another --output"
+        ) from None
     io.step(f"wrote {path}")
 
 
@@ -174,17 +234,26 @@ def _publish_to_actions(io: IO, document: dict[str, Any]) -> None:
     from platformctl.maturity.report_markdown import render_markdown
 
     level = document["level"]
-    gha.publish({"score": f"{document['score']:.1f}", "level": str(level["level"]),
-                 "level_name": level["name"], "band": str(document["band"]["level"])},
-                render_markdown(document, summary=True, top=5), io.env)
+    gha.publish(
+        {
+            "score": f"{document['score']:.1f}",
+            "level": str(level["level"]),
+            "level_name": level["name"],
+            "band": str(document["band"]["level"]),
+        },
+        render_markdown(document, summary=True, top=5),
+        io.env,
+    )
 
 
 def _check_level_flag(top: int, fail_under_level: int | None) -> None:
     from platformctl.errors import UsageError
 
     if fail_under_level is not None and fail_under_level > top:
-        raise UsageError(f"--fail-under-level {fail_under_level}: the model has levels 1 to {top}",
-                         hint=f"pass a level from 1 to {top}")
+        raise UsageError(
+            f"--fail-under-level {fail_under_level}: the model has levels 1 to {top}",
+            hint=f"pass a level from 1 to {top}",
+        )
 
 
 def _check_thresholds(run: Any, fail_under: float | None, fail_under_level: int | None) -> None:

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from platformctl.cli.io import IO
     from platformctl.maturity.questionnaire.flow import Ask, Prompt, Reply
 
-KEYS = ("a number answers, Enter keeps the suggestion, s skips (unknown), n = not applicable, "
-        "b = back, q = stop")
+KEYS = (
+    "a number answers, Enter keeps the suggestion, s skips (unknown), n = not applicable, b = back, q = stop"
+)
 
 
 def make_asker(io: IO) -> Ask:
@@ -23,8 +24,10 @@ def make_asker(io: IO) -> Ask:
     def ask(prompt: Prompt) -> Reply:
         nonlocal started
         if not started:
-            io.err.print(f"[bold]Maturity questionnaire[/]: {prompt.total} questions. Keys: {KEYS}. "
-                         "Answers are saved as you go.")
+            io.err.print(
+                f"[bold]Maturity questionnaire[/]: {prompt.total} questions. Keys: {KEYS}. "
+                "Answers are saved as you go."
+            )
             started = True
         _show(io.err, prompt)
         return _read(io, prompt)
@@ -82,20 +85,32 @@ def render(out: Console, doc: dict[str, Any]) -> None:
     from platformctl.maturity.report_markdown import bar, change_line, headline, level_explanation
 
     out.print(f"[bold]Platform maturity[/]  [bold cyan]{escape(headline(doc))}[/]")
-    out.print(f"{escape(doc['level']['summary'])} [dim]Score band: level {doc['band']['level']} "
-              f"({escape(doc['band']['name'])}).[/]")
+    out.print(
+        f"{escape(doc['level']['summary'])} [dim]Score band: level {doc['band']['level']} "
+        f"({escape(doc['band']['name'])}).[/]"
+    )
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out.print(escape(line))
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name, justify in (("Dimension", "left"), ("Score", "right"), ("", "left"), ("Weight", "right"),
-                          ("Answers", "left")):
+    for name, justify in (
+        ("Dimension", "left"),
+        ("Score", "right"),
+        ("", "left"),
+        ("Weight", "right"),
+        ("Answers", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in doc["dimensions"]:
         score = "n/a" if d["excluded"] else f"{d['score']:.1f}"
         answers = f"{d['answered']} answered, {d['unknown']} unknown, {d['not_applicable']} n/a"
-        table.add_row(escape(d["name"]), score, f"[cyan]{bar(d['score'], 20)}[/]", f"{d['weight']:.0f}%",
-                      answers + (" [yellow](incomplete)[/]" if d["incomplete"] else ""))
+        table.add_row(
+            escape(d["name"]),
+            score,
+            f"[cyan]{bar(d['score'], 20)}[/]",
+            f"{d['weight']:.0f}%",
+            answers + (" [yellow](incomplete)[/]" if d["incomplete"] else ""),
+        )
     out.print()
     out.print(table)
     _render_gates(out, doc)
@@ -111,8 +126,10 @@ def _render_gates(out: Console, doc: dict[str, Any]) -> None:
         return
     out.print(f"\n[bold]Failing gates up to level {ceiling}[/]")
     for g in shown:
-        out.print(f"  level {g['level']}  {escape(g['label'])} [dim]({escape(g['question'])})[/]: "
-                  f"needs “{escape(g['required_label'])}”, answer “{escape(g['actual_label'])}”")
+        out.print(
+            f"  level {g['level']}  {escape(g['label'])} [dim]({escape(g['question'])})[/]: "
+            f"needs “{escape(g['required_label'])}”, answer “{escape(g['actual_label'])}”"
+        )
         if g["next_step"]:
             out.print(f"           [green]next:[/] {escape(g['next_step'])}")
     hidden = len(doc["failing_gates"]) - len(shown)
@@ -127,8 +144,10 @@ def _render_next(out: Console, doc: dict[str, Any]) -> None:
     out.print("\n[bold]Next steps[/] [dim](by points gained)[/]")
     for i, r in enumerate(recs, start=1):
         unlocks = f" [yellow]unlocks: {escape('; '.join(r['unlocks']))}[/]" if r["unlocks"] else ""
-        out.print(f"  {i}. [green]+{r['gain']:.1f}[/] {escape(r['text'])} "
-                  f"[dim]({escape(r['question'])})[/]{unlocks}")
+        out.print(
+            f"  {i}. [green]+{r['gain']:.1f}[/] {escape(r['text'])} "
+            f"[dim]({escape(r['question'])})[/]{unlocks}"
+        )
 
 
 def _render_footer(out: Console, doc: dict[str, Any]) -> None:

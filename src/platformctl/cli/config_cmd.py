@@ -48,17 +48,22 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     ignored = [{"file": file, "key": key} for file, key in settings.ignored]
     state.io.emit(
-        {"settings": rows, "golden_paths": paths, "files": [str(f) for f in settings.files],
-         "ignored": ignored}, human
+        {
+            "settings": rows,
+            "golden_paths": paths,
+            "files": [str(f) for f in settings.files],
+            "ignored": ignored,
+        },
+        human,
     )
 
 
 @app.command("init")
 def init(
     ctx: typer.Context,
-    path: Annotated[
-        Path, typer.Option("--path", help="Where to write the file", dir_okay=False)
-    ] = Path("platformctl.yaml"),
+    path: Annotated[Path, typer.Option("--path", help="Where to write the file", dir_okay=False)] = Path(
+        "platformctl.yaml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
     json: JsonOpt = False,
 ) -> None:
@@ -95,11 +100,14 @@ def trust(
     state = command_context(ctx, json=json)
     target = path or find_project_file(Path.cwd())
     if target is None:
-        raise UsageError("no platformctl.yaml here or in any parent folder",
-                         hint="pass the path of the file to trust")
+        raise UsageError(
+            "no platformctl.yaml here or in any parent folder", hint="pass the path of the file to trust"
+        )
     digest = record(target, state.io.env)
-    state.io.emit({"path": str(target.resolve()), "sha256": digest},
-                  lambda out: out.print(f"trusted {target.resolve()} (sha256 {digest[:12]})", markup=False))
+    state.io.emit(
+        {"path": str(target.resolve()), "sha256": digest},
+        lambda out: out.print(f"trusted {target.resolve()} (sha256 {digest[:12]})", markup=False),
+    )
 
 
 STARTER_CONFIG = """\

@@ -41,8 +41,10 @@ class AppContext:
         for file, key in settings.ignored:
             if (file, key) not in self._warned:  # settings may be loaded more than once
                 self._warned.add((file, key))
-                self.io.warn(f"ignoring {key} from {file}: that file is not trusted "
-                             "(run 'platformctl config trust' if it is yours)")
+                self.io.warn(
+                    f"ignoring {key} from {file}: that file is not trusted "
+                    "(run 'platformctl config trust' if it is yours)"
+                )
         return settings
 
 
@@ -60,8 +62,11 @@ def http_policy(settings: Settings) -> RetryPolicy:
 
     number = lambda key: float(settings.get(f"http.{key}"))  # noqa: E731
     return RetryPolicy(
-        max_attempts=int(number("max_attempts")), max_wait=number("max_wait"), backoff=number("backoff"),
-        rate_limit_wait=number("rate_limit_wait"), write_interval=number("write_interval"),
+        max_attempts=int(number("max_attempts")),
+        max_wait=number("max_wait"),
+        backoff=number("backoff"),
+        rate_limit_wait=number("rate_limit_wait"),
+        write_interval=number("write_interval"),
         timeout=number("timeout"),
     )
 
@@ -126,9 +131,12 @@ def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
     return BackstageCatalog(build_client(service, http_policy(settings)))
 
 
-def environment_providers(settings: Settings, names: Sequence[str],
-                          progress: Callable[[str], None] | None = None,
-                          repository: RepositoryRecord | None = None) -> dict[str, EnvironmentProvider]:
+def environment_providers(
+    settings: Settings,
+    names: Sequence[str],
+    progress: Callable[[str], None] | None = None,
+    repository: RepositoryRecord | None = None,
+) -> dict[str, EnvironmentProvider]:
     """The environment providers named by a spec; the only place they are constructed.
 
     GitHub and GitLab environments live in the service's repository (``repository`` of the
@@ -152,8 +160,9 @@ def environment_providers(settings: Settings, names: Sequence[str],
         elif name in ("github", "gitlab"):
             providers[name] = _git_host_environments(settings, name, _repository_slug(repository, name))
         else:
-            raise UsageError(f"unknown environment provider {name!r}",
-                             hint="use local, kubernetes, github or gitlab")
+            raise UsageError(
+                f"unknown environment provider {name!r}", hint="use local, kubernetes, github or gitlab"
+            )
     return providers
 
 
@@ -162,10 +171,12 @@ def _repository_slug(repository: RepositoryRecord | None, provider: str) -> str:
 
     if repository is None or repository.provider != provider:
         found = repository.provider if repository else "none"
-        raise ConfigError(f"environments at {provider} live in the service's repository, but platform.yaml "
-                          f"says its repository is at {found}",
-                          hint=f"set repository.provider to {provider} and repository.slug to OWNER/NAME in "
-                               "platform.yaml, or use another environment provider")
+        raise ConfigError(
+            f"environments at {provider} live in the service's repository, but platform.yaml "
+            f"says its repository is at {found}",
+            hint=f"set repository.provider to {provider} and repository.slug to OWNER/NAME in "
+            "platform.yaml, or use another environment provider",
+        )
     return repository.slug
 
 
@@ -181,8 +192,12 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
         from platformctl.providers.github_environments import GitHubEnvironments
         from platformctl.providers.secret_state import SecretFingerprints
 
-        return GitHubEnvironments(http, slug, SecretFingerprints(settings.home),
-                                  scope=f"{service.base_url.rstrip('/')}/repos/{slug}")
+        return GitHubEnvironments(
+            http,
+            slug,
+            SecretFingerprints(settings.home),
+            scope=f"{service.base_url.rstrip('/')}/repos/{slug}",
+        )
     from platformctl.environments.secrets import fingerprint, load_key
     from platformctl.providers.gitlab_environments import GitLabEnvironments
 
@@ -195,8 +210,10 @@ def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabT
     from platformctl.errors import UsageError
 
     if provider not in GIT_HOSTS:
-        raise UsageError(f"--org needs a Git host to scan, not {provider!r}", hint="pass --provider github "
-                         "or --provider gitlab (or set provider in platformctl.yaml)")
+        raise UsageError(
+            f"--org needs a Git host to scan, not {provider!r}",
+            hint="pass --provider github or --provider gitlab (or set provider in platformctl.yaml)",
+        )
     from platformctl.providers.http import build_client
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
 

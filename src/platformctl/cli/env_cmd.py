@@ -21,15 +21,22 @@ app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_a
 
 NameArg = Annotated[str, typer.Argument(help="Environment name, e.g. staging or pr-123", show_default=False)]
 ServiceDirOpt = Annotated[
-    Path | None, typer.Option("--service-dir", help="The service checkout (default: walk up from here)",
-                              file_okay=False, show_default=False)]
+    Path | None,
+    typer.Option(
+        "--service-dir",
+        help="The service checkout (default: walk up from here)",
+        file_okay=False,
+        show_default=False,
+    ),
+]
 ProviderOpt = Annotated[
     list[str] | None,
-    typer.Option("--provider", help="local, kubernetes, github or gitlab, repeatable (default: spec)")]
+    typer.Option("--provider", help="local, kubernetes, github or gitlab, repeatable (default: spec)"),
+]
 ClassOpt = Annotated[
-    str | None, typer.Option("--class", help="Environment class (default: from platform.yaml)")]
-TtlOpt = Annotated[
-    str | None, typer.Option("--ttl", help="Lifetime, e.g. 3d; `env reap` removes it after")]
+    str | None, typer.Option("--class", help="Environment class (default: from platform.yaml)")
+]
+TtlOpt = Annotated[str | None, typer.Option("--ttl", help="Lifetime, e.g. 3d; `env reap` removes it after")]
 
 
 @app.command("up")
@@ -39,8 +46,12 @@ def up(
     ttl: TtlOpt = None,
     env_class: ClassOpt = None,
     var: Annotated[list[str] | None, typer.Option("--var", help="Variable KEY=VALUE (repeatable)")] = None,
-    secret: Annotated[list[str] | None, typer.Option(
-        "--secret", help="Secret source NAME=env:VAR | NAME=file:PATH | NAME=stdin (repeatable)")] = None,
+    secret: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--secret", help="Secret source NAME=env:VAR | NAME=file:PATH | NAME=stdin (repeatable)"
+        ),
+    ] = None,
     provider: ProviderOpt = None,
     service_dir: ServiceDirOpt = None,
     dry_run: DryRunOpt = False,
@@ -62,15 +73,19 @@ def up(
     plan = plan_environment(spec, providers, _now())
     if dry_run or not plan.has_changes:
         _publish(state, plan.spec, writes=0)
-        state.io.emit(env_render.plan_document(plan, dry_run=dry_run, writes=0),
-                      lambda out: env_render.render_plan(out, plan, dry_run=dry_run))
+        state.io.emit(
+            env_render.plan_document(plan, dry_run=dry_run, writes=0),
+            lambda out: env_render.render_plan(out, plan, dry_run=dry_run),
+        )
         return
     if not state.io.json:
         env_render.render_plan(state.io.err, plan, dry_run=False)
     result = apply_plan(plan, providers, progress=state.io.step)
     _publish(state, plan.spec, writes=result.total_writes)
-    state.io.emit(env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
-                  lambda out: env_render.render_applied(out, result))
+    state.io.emit(
+        env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
+        lambda out: env_render.render_applied(out, result),
+    )
 
 
 @app.command("down")
@@ -97,14 +112,18 @@ def down(
     if not dry_run and plan.has_changes and spec.production and not yes:
         _confirm_production(state, name)
     if dry_run or not plan.has_changes:
-        state.io.emit(env_render.plan_document(plan, dry_run=dry_run, writes=0),
-                      lambda out: env_render.render_plan(out, plan, dry_run=dry_run, teardown=True))
+        state.io.emit(
+            env_render.plan_document(plan, dry_run=dry_run, writes=0),
+            lambda out: env_render.render_plan(out, plan, dry_run=dry_run, teardown=True),
+        )
         return
     if not state.io.json:
         env_render.render_plan(state.io.err, plan, dry_run=False, teardown=True)
     result = destroy_environment(plan, providers, progress=state.io.step)
-    state.io.emit(env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
-                  lambda out: env_render.render_applied(out, result, teardown=True))
+    state.io.emit(
+        env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
+        lambda out: env_render.render_applied(out, result, teardown=True),
+    )
 
 
 @app.command("status")
@@ -128,8 +147,10 @@ def status(
     state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
     if plan.has_changes:
         count = len(plan.pending)
-        raise CheckFailed(f"environment {name} differs from its spec in {count} resource{'s' * (count != 1)}",
-                          hint=f"run 'platformctl env up {name}' to converge")
+        raise CheckFailed(
+            f"environment {name} differs from its spec in {count} resource{'s' * (count != 1)}",
+            hint=f"run 'platformctl env up {name}' to converge",
+        )
 
 
 @app.command("list")
@@ -141,13 +162,16 @@ def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt =
     state = command_context(ctx, json=json)
     descriptor, _, providers = _service_providers(state, service_dir)
     found = list_environments(descriptor.name, providers.values())
-    state.io.emit(env_render.list_document(descriptor.name, found, _now()),
-                  lambda out: env_render.render_list(out, descriptor.name, found, _now()))
+    state.io.emit(
+        env_render.list_document(descriptor.name, found, _now()),
+        lambda out: env_render.render_list(out, descriptor.name, found, _now()),
+    )
 
 
 @app.command("reap")
-def reap(ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False,
-         json: JsonOpt = False) -> None:
+def reap(
+    ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False
+) -> None:
     """Remove the service's environments whose TTL has expired (run it nightly in CI)."""
     from platformctl.cli import env_render
     from platformctl.environments.apply import reap_environments
@@ -165,14 +189,19 @@ def _now() -> Any:
     return datetime.now(UTC)
 
 
-def _spec_flags(env_class: str | None, ttl: str | None, variables: list[str], secrets: list[str],
-                providers: list[str]) -> SpecFlags:
+def _spec_flags(
+    env_class: str | None, ttl: str | None, variables: list[str], secrets: list[str], providers: list[str]
+) -> SpecFlags:
     from platformctl.cli.env_flags import parse_providers, parse_secrets, parse_ttl_flag, parse_variables
     from platformctl.environments.spec import SpecFlags
 
-    return SpecFlags(environment_class=env_class, ttl=parse_ttl_flag(ttl),
-                     variables=parse_variables(variables), secrets=parse_secrets(secrets),
-                     providers=parse_providers(providers))
+    return SpecFlags(
+        environment_class=env_class,
+        ttl=parse_ttl_flag(ttl),
+        variables=parse_variables(variables),
+        secrets=parse_secrets(secrets),
+        providers=parse_providers(providers),
+    )
 
 
 def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
@@ -185,12 +214,15 @@ def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
     for folder in (start, *start.parents):
         if (folder / DESCRIPTOR_FILE).is_file():
             return read_descriptor(folder), folder
-    raise ConfigError(f"no {DESCRIPTOR_FILE} here or in any parent folder",
-                      hint="run this inside a service checkout, or pass --service-dir")
+    raise ConfigError(
+        f"no {DESCRIPTOR_FILE} here or in any parent folder",
+        hint="run this inside a service checkout, or pass --service-dir",
+    )
 
 
-def _load(state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None,
-          *, secrets_required: bool) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
+def _load(
+    state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None, *, secrets_required: bool
+) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
     import os
 
     from platformctl.cli.context import environment_providers
@@ -200,14 +232,20 @@ def _load(state: AppContext, name: str, flags: SpecFlags, service_dir: Path | No
     validate_environment_name(name)
     descriptor, folder = _service(service_dir)
     settings = state.settings()
-    reader = SecretReader(env=os.environ, base_dir=folder, key=load_key(settings.home, os.environ),
-                          stdin=sys.stdin, required=secrets_required)
+    reader = SecretReader(
+        env=os.environ,
+        base_dir=folder,
+        key=load_key(settings.home, os.environ),
+        stdin=sys.stdin,
+        required=secrets_required,
+    )
     spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
     return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
 
 
-def _service_providers(state: AppContext, service_dir: Path | None) -> tuple[
-        ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
+def _service_providers(
+    state: AppContext, service_dir: Path | None
+) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
     from platformctl.cli.context import environment_providers
 
     descriptor, folder = _service(service_dir)
@@ -215,7 +253,7 @@ def _service_providers(state: AppContext, service_dir: Path | None) -> tuple[
     names: dict[str, None] = {"local": None}
     for record in descriptor.environments.values():
         env_class = settings.environment_classes.get(record.environment_class)
-        for provider in (record.providers or (env_class[0].providers if env_class else None) or []):
+        for provider in record.providers or (env_class[0].providers if env_class else None) or []:
             names[provider] = None
     providers = environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
     return descriptor, folder, providers
@@ -225,8 +263,10 @@ def _confirm_production(state: AppContext, name: str) -> None:
     from platformctl.errors import InputRequired, UsageError
 
     if not state.io.can_prompt():
-        raise InputRequired(f"{name} is a production-class environment",
-                            hint=f"pass --yes to remove it: platformctl env down {name} --yes")
+        raise InputRequired(
+            f"{name} is a production-class environment",
+            hint=f"pass --yes to remove it: platformctl env down {name} --yes",
+        )
     answer = state.io.prompt(f"Remove production environment {name}? Type its name to confirm")
     if answer.strip() != name:
         raise UsageError("not confirmed; nothing was removed")
@@ -238,12 +278,19 @@ def _publish(state: AppContext, spec: EnvironmentSpec, *, writes: int) -> None:
         return
     from platformctl.cli import gha
 
-    outputs = {"environment": spec.name, "writes": str(writes),
-               "expires_at": spec.expires_at.isoformat() if spec.expires_at else ""}
+    outputs = {
+        "environment": spec.name,
+        "writes": str(writes),
+        "expires_at": spec.expires_at.isoformat() if spec.expires_at else "",
+    }
     if "kubernetes" in spec.providers:
         outputs["namespace"] = spec.namespace
-    gha.publish(outputs, f"### Environment `{spec.name}` of `{spec.service}`\n\n"
-                f"{writes} write(s) at {', '.join(spec.providers)}", state.io.env)
+    gha.publish(
+        outputs,
+        f"### Environment `{spec.name}` of `{spec.service}`\n\n"
+        f"{writes} write(s) at {', '.join(spec.providers)}",
+        state.io.env,
+    )
 
 
 def _mask_secrets(state: AppContext, spec: EnvironmentSpec) -> None:

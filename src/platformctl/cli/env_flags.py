@@ -27,8 +27,10 @@ def parse_variables(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not _KEY.fullmatch(key):
-            raise UsageError(f"--var {key!r}: expected KEY=VALUE, KEY of letters, digits and _",
-                             hint="e.g. --var LOG_LEVEL=debug")
+            raise UsageError(
+                f"--var {key!r}: expected KEY=VALUE, KEY of letters, digits and _",
+                hint="e.g. --var LOG_LEVEL=debug",
+            )
         out[key] = value
     return out
 
@@ -41,11 +43,15 @@ def parse_secrets(items: list[str]) -> dict[str, SecretSource]:
         kind, _, arg = source.partition(":")
         if not _KEY.fullmatch(name) or kind not in ("env", "file", "stdin") or (kind != "stdin") != bool(arg):
             # Never echo what follows '=': it might be a value typed by mistake.
-            raise UsageError(f"--secret {name!r}: expected NAME=env:VAR, NAME=file:PATH or NAME=stdin",
-                             hint="secret values never go on the command line")
+            raise UsageError(
+                f"--secret {name!r}: expected NAME=env:VAR, NAME=file:PATH or NAME=stdin",
+                hint="secret values never go on the command line",
+            )
         if kind == "env" and not _KEY.fullmatch(arg):
-            raise UsageError(f"--secret {name}: env:VAR needs a variable name",
-                             hint="e.g. --secret DB_PASSWORD=env:DB_PASSWORD")
+            raise UsageError(
+                f"--secret {name}: env:VAR needs a variable name",
+                hint="e.g. --secret DB_PASSWORD=env:DB_PASSWORD",
+            )
         out[name] = SecretSource(**{kind: arg if kind != "stdin" else True})
     return out
 
@@ -54,6 +60,8 @@ def parse_providers(items: list[str]) -> tuple[str, ...]:
     """``--provider`` names, checked."""
     for item in items:
         if item not in ENVIRONMENT_PROVIDERS:
-            raise UsageError(f"--provider {item!r}: unknown provider",
-                             hint=f"use one of: {', '.join(ENVIRONMENT_PROVIDERS)}")
+            raise UsageError(
+                f"--provider {item!r}: unknown provider",
+                hint=f"use one of: {', '.join(ENVIRONMENT_PROVIDERS)}",
+            )
     return tuple(dict.fromkeys(items))

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from platformctl.environments.plan import EnvironmentPlan
     from platformctl.providers.environment_base import EnvironmentSummary, ResourceChange
 
-_MARK = {"create": "[green]+ create   [/]", "update": "[yellow]~ update   [/]",
-         "delete": "[red]- delete   [/]", "unchanged": "[dim]  unchanged[/]"}
+_MARK = {
+    "create": "[green]+ create   [/]",
+    "update": "[yellow]~ update   [/]",
+    "delete": "[red]- delete   [/]",
+    "unchanged": "[dim]  unchanged[/]",
+}
 _DETAIL_MAX = 90
 
 
@@ -27,7 +31,8 @@ def change_detail(change: ResourceChange) -> str:
 
     if change.secret:
         return {"create": "will be set", "update": "will be set", "delete": "will be removed"}.get(
-            change.action, "")
+            change.action, ""
+        )
     if change.action == "unchanged":
         return ""
     if change.kind == "variable":
@@ -37,8 +42,11 @@ def change_detail(change: ResourceChange) -> str:
         return ""
     diffs = field_changes(change.before if change.action == "update" else {}, change.after)
     created = change.action == "create"
-    parts = [f"{path}={_short(new)}" if created else f"{path}: {_short(old)} → {_short(new)}"
-             for path, old, new in diffs if not (created and path.startswith("labels."))]
+    parts = [
+        f"{path}={_short(new)}" if created else f"{path}: {_short(old)} → {_short(new)}"
+        for path, old, new in diffs
+        if not (created and path.startswith("labels."))
+    ]
     text = ", ".join(parts)
     return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 1] + "…"
 
@@ -49,8 +57,12 @@ def _short(value: Any) -> str:
 
 def change_document(change: ResourceChange) -> dict[str, Any]:
     """One change as JSON; secrets carry no before/after."""
-    doc: dict[str, Any] = {"provider": change.provider, "kind": change.kind, "name": change.name,
-                           "action": change.action}
+    doc: dict[str, Any] = {
+        "provider": change.provider,
+        "kind": change.kind,
+        "name": change.name,
+        "action": change.action,
+    }
     if change.secret:
         doc["secret"] = True
         doc["detail"] = change_detail(change)
@@ -63,11 +75,17 @@ def plan_document(plan: EnvironmentPlan, *, dry_run: bool, writes: int) -> dict[
     """The JSON document of `env up` / `env down`."""
     spec = plan.spec
     return {
-        "service": spec.service, "environment": spec.name, "class": spec.environment_class,
-        "providers": list(spec.providers), "ttl": spec.ttl,
+        "service": spec.service,
+        "environment": spec.name,
+        "class": spec.environment_class,
+        "providers": list(spec.providers),
+        "ttl": spec.ttl,
         "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
-        "dry_run": dry_run, "changed": plan.has_changes and not dry_run, "writes": writes,
-        "summary": plan.counts(), "changes": [change_document(c) for c in plan.changes],
+        "dry_run": dry_run,
+        "changed": plan.has_changes and not dry_run,
+        "writes": writes,
+        "summary": plan.counts(),
+        "changes": [change_document(c) for c in plan.changes],
         "notes": plan.notes,
     }
 
@@ -78,8 +96,10 @@ def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown:
 
     spec = plan.spec
     verb = "Removal plan" if teardown else "Plan"
-    out.print(f"[bold]{verb}[/] for environment [bold]{escape(spec.name)}[/] of {escape(spec.service)} "
-              f"(class {escape(spec.environment_class)}; {', '.join(spec.providers)})")
+    out.print(
+        f"[bold]{verb}[/] for environment [bold]{escape(spec.name)}[/] of {escape(spec.service)} "
+        f"(class {escape(spec.environment_class)}; {', '.join(spec.providers)})"
+    )
     for note in plan.notes if not teardown else ():
         out.print(f"[yellow]note:[/] {escape(note)}")
     if not plan.has_changes:
@@ -92,8 +112,10 @@ def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown:
         line = f"  {provider:<{width_p}}  {_MARK[action]}  {escape(resource):<{width_r}}  {escape(detail)}"
         out.print(line.rstrip())
     counts = plan.counts()
-    out.print(f"Plan: {counts['create']} to create, {counts['update']} to update, "
-              f"{counts['delete']} to delete, {counts['unchanged']} unchanged.")
+    out.print(
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['unchanged']} unchanged."
+    )
     if dry_run:
         out.print("Dry run: nothing was written.")
 
@@ -105,8 +127,10 @@ def render_applied(out: Console, result: ApplyResult, *, teardown: bool = False)
     spec = result.plan.spec
     what = "Removed" if teardown else "Applied"
     per = ", ".join(f"{p} {n}" for p, n in result.writes.items())
-    out.print(f"[bold green]{what}[/] environment [bold]{escape(spec.name)}[/]: "
-              f"{result.total_writes} write{'s' * (result.total_writes != 1)} ({per})")
+    out.print(
+        f"[bold green]{what}[/] environment [bold]{escape(spec.name)}[/]: "
+        f"{result.total_writes} write{'s' * (result.total_writes != 1)} ({per})"
+    )
     if spec.expires_at and not teardown:
         out.print(f"expires {spec.expires_at.isoformat(timespec='seconds')} (ttl {spec.ttl})")
 
@@ -133,8 +157,10 @@ def render_status(out: Console, plan: EnvironmentPlan) -> None:
         return
     out.print(f"[yellow]drifted[/]: {len(plan.pending)} resource(s) differ from the spec")
     for change in plan.pending:
-        line = (f"  {change.provider}  {_MARK[change.action]}  {escape(change.kind)} "
-                f"{escape(change.name)}  {escape(change_detail(change))}")
+        line = (
+            f"  {change.provider}  {_MARK[change.action]}  {escape(change.kind)} "
+            f"{escape(change.name)}  {escape(change_detail(change))}"
+        )
         out.print(line.rstrip())
 
 
@@ -147,11 +173,16 @@ def _expiry(summary: EnvironmentSummary, now: datetime) -> str:
 
 def summary_document(summary: EnvironmentSummary, now: datetime) -> dict[str, Any]:
     """One listed environment as JSON."""
-    return {"name": summary.name, "provider": summary.provider, "class": summary.environment_class,
-            "state": summary.state, "ttl": summary.ttl,
-            "expires_at": summary.expires_at.isoformat() if summary.expires_at else None,
-            "expired": bool(summary.expires_at and summary.expires_at <= now),
-            "created_at": summary.created_at.isoformat() if summary.created_at else None}
+    return {
+        "name": summary.name,
+        "provider": summary.provider,
+        "class": summary.environment_class,
+        "state": summary.state,
+        "ttl": summary.ttl,
+        "expires_at": summary.expires_at.isoformat() if summary.expires_at else None,
+        "expired": bool(summary.expires_at and summary.expires_at <= now),
+        "created_at": summary.created_at.isoformat() if summary.created_at else None,
+    }
 
 
 def list_document(service: str, found: Sequence[EnvironmentSummary], now: datetime) -> dict[str, Any]:
@@ -171,19 +202,27 @@ def render_list(out: Console, service: str, found: Sequence[EnvironmentSummary],
     for column in ("environment", "provider", "class", "state", "expires"):
         table.add_column(column)
     for s in found:
-        table.add_row(escape(s.name), s.provider, escape(s.environment_class), escape(s.state),
-                      _expiry(s, now))
+        table.add_row(
+            escape(s.name), s.provider, escape(s.environment_class), escape(s.state), _expiry(s, now)
+        )
     out.print(table)
 
 
 def reap_document(result: ReapResult) -> dict[str, Any]:
     """The JSON document of `env reap`."""
-    def doc(s: EnvironmentSummary) -> dict[str, Any]:
-        return {"name": s.name, "provider": s.provider,
-                "expires_at": s.expires_at.isoformat() if s.expires_at else None}
 
-    return {"dry_run": result.dry_run, "removed": [doc(s) for s in result.removed],
-            "kept": [doc(s) for s in result.kept]}
+    def doc(s: EnvironmentSummary) -> dict[str, Any]:
+        return {
+            "name": s.name,
+            "provider": s.provider,
+            "expires_at": s.expires_at.isoformat() if s.expires_at else None,
+        }
+
+    return {
+        "dry_run": result.dry_run,
+        "removed": [doc(s) for s in result.removed],
+        "kept": [doc(s) for s in result.kept],
+    }
 
 
 def render_reap(out: Console, result: ReapResult) -> None:

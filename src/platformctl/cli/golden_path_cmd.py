@@ -19,8 +19,13 @@ app = typer.Typer(help="List and inspect golden paths.", no_args_is_help=True)
 
 
 def _summary(gp: GoldenPath) -> dict[str, Any]:
-    return {"name": gp.name, "version": gp.version, "description": gp.description,
-            "origin": gp.origin, "trusted": gp.trusted}
+    return {
+        "name": gp.name,
+        "version": gp.version,
+        "description": gp.description,
+        "origin": gp.origin,
+        "trusted": gp.trusted,
+    }
 
 
 def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict[str, Any]]:
@@ -30,14 +35,20 @@ def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict
             continue
         preview = defaults.get(q.name)
         shown = preview is not None and not q.secret  # a secret's default is never shown
-        rows.append({
-            "name": q.name, "type": q.type, "help": q.help,
-            # The default new service would use; a template that needs an answer stays as written.
-            "default": (preview.value if preview.known else preview.template) if shown else None,
-            "choices": q.choice_values(), "required": preview is None, "secret": q.secret,
-            "computed_from": list(preview.computed_from) if shown else [],
-            "default_template": preview.template if shown else None,
-        })
+        rows.append(
+            {
+                "name": q.name,
+                "type": q.type,
+                "help": q.help,
+                # The default new service would use; a template that needs an answer stays as written.
+                "default": (preview.value if preview.known else preview.template) if shown else None,
+                "choices": q.choice_values(),
+                "required": preview is None,
+                "secret": q.secret,
+                "computed_from": list(preview.computed_from) if shown else [],
+                "default_template": preview.template if shown else None,
+            }
+        )
     return rows
 
 
@@ -72,8 +83,12 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
         for column in ("name", "version", "description", "source"):
             table.add_column(column)
         for gp in paths:
-            table.add_row(gp.name, gp.version, escape(gp.description),
-                          escape(gp.origin) + ("" if gp.trusted else " (untrusted)"))
+            table.add_row(
+                gp.name,
+                gp.version,
+                escape(gp.description),
+                escape(gp.origin) + ("" if gp.trusted else " (untrusted)"),
+            )
         out.print(table)
 
     state.io.emit({"golden_paths": [_summary(gp) for gp in paths]}, human)
@@ -110,8 +125,10 @@ def show(
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
             table.add_row(escape(q["name"]), escape(q["type"]), default, escape(allowed), escape(q["help"]))
         out.print(table)
-        out.print("\nset answers with: platformctl new service NAME --golden-path "
-                  f"{gp.name} --set QUESTION=VALUE")
+        out.print(
+            f"\nset answers with: platformctl new service NAME --golden-path {gp.name} --set QUESTION=VALUE"
+        )
 
-    state.io.emit({**_summary(gp), "questions": questions,
-                   "environments": sorted(gp.metadata.environments)}, human)
+    state.io.emit(
+        {**_summary(gp), "questions": questions, "environments": sorted(gp.metadata.environments)}, human
+    )

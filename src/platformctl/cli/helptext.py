@@ -33,8 +33,7 @@ def unwrap(text: str) -> str:
     """
     paragraphs = inspect.cleandoc(text).split("\n\n")
     return "\n\n".join(
-        p if p.startswith("\b") else " ".join(line.strip() for line in p.splitlines())
-        for p in paragraphs
+        p if p.startswith("\b") else " ".join(line.strip() for line in p.splitlines()) for p in paragraphs
     )
 
 

@@ -77,8 +77,13 @@ class IO:
         from rich.console import Console
 
         return Console(
-            file=stream, no_color=self.no_color, highlight=False, emoji=False, soft_wrap=True,
-            markup=True, width=None if _isatty(stream) else 400,  # pipes: never truncate
+            file=stream,
+            no_color=self.no_color,
+            highlight=False,
+            emoji=False,
+            soft_wrap=True,
+            markup=True,
+            width=None if _isatty(stream) else 400,  # pipes: never truncate
         )
 
     # -- output ----------------------------------------------------------------------------
@@ -116,14 +121,26 @@ class IO:
 
             gha.annotate_error(message)
 
-    def prompt(self, question: str, *, default: str | None = None,
-               choices: Sequence[str] | None = None, password: bool = False) -> str:
+    def prompt(
+        self,
+        question: str,
+        *,
+        default: str | None = None,
+        choices: Sequence[str] | None = None,
+        password: bool = False,
+    ) -> str:
         """Ask one question on the terminal (only when ``can_prompt()``); ``password``: no echo."""
         from rich.prompt import Prompt
 
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
-        return Prompt.ask(question, console=self.err, choices=list(choices) if choices else None,
-                          show_default=not password, password=password, **kwargs)
+        return Prompt.ask(
+            question,
+            console=self.err,
+            choices=list(choices) if choices else None,
+            show_default=not password,
+            password=password,
+            **kwargs,
+        )
 
 
 def _isatty(stream: Any) -> bool:

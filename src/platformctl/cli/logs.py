@@ -27,7 +27,8 @@ def configure_logging(debug: bool) -> None:
         logger.removeHandler(old)
     handler = _StderrHandler()
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else
-                                           "warning: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "warning: %(message)s")
+    )
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)

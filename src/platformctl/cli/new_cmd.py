@@ -51,8 +51,9 @@ def service(
     ] = None,
     team: Annotated[
         list[str] | None,
-        typer.Option("--team", metavar="TEAM",
-                     help="GitHub team to grant access: SLUG or SLUG=PERMISSION (repeatable)"),
+        typer.Option(
+            "--team", metavar="TEAM", help="GitHub team to grant access: SLUG or SLUG=PERMISSION (repeatable)"
+        ),
     ] = None,
     dry_run: DryRunOpt = False,
     no_input: NoInputOpt = False,
@@ -87,13 +88,20 @@ def service(
     ask = question_prompter(state.io)
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
     request = ServiceRequest(
-        name=name, golden_path=gp, answers=answers, target=(directory or Path(name)).absolute(),
+        name=name,
+        golden_path=gp,
+        answers=answers,
+        target=(directory or Path(name)).absolute(),
         provider=host.name,
         repository=repository_spec(
-            provider=host.name, org=settings.get("org"), name=name,
+            provider=host.name,
+            org=settings.get("org"),
+            name=name,
             default_owner=lambda: host.default_owner(read=not dry_run),
-            description=str(answers.get("description") or ""), visibility=visibility,
-            topics=topic or [], teams=team or [],
+            description=str(answers.get("description") or ""),
+            visibility=visibility,
+            topics=topic or [],
+            teams=team or [],
         ),
     )
     if dry_run:
@@ -105,8 +113,9 @@ def service(
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
 
 
-def _given_answers(name: str, owner: str | None, description: str | None, sets: list[str],
-                   answers_file: Path | None) -> tuple[dict[str, Any], dict[str, str]]:
+def _given_answers(
+    name: str, owner: str | None, description: str | None, sets: list[str], answers_file: Path | None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Merge answers: answers file < --set < dedicated flags; remember where each came from."""
     from platformctl.scaffold.answers import parse_set_options, read_answers_file
 
@@ -133,11 +142,19 @@ def _plan_document(plan: ServicePlan) -> dict[str, Any]:
 
     req = plan.request
     return {
-        "dry_run": True, "service": req.name, "path": str(req.target), "resume": plan.resume,
+        "dry_run": True,
+        "service": req.name,
+        "path": str(req.target),
+        "resume": plan.resume,
         "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
-        "answers": recorded_answers(req.golden_path, req.answers), "files": plan.files, "steps": plan.steps,
-        "repository": {"provider": req.provider, "slug": plan.location.slug,
-                       "clone_url": plan.location.clone_url},
+        "answers": recorded_answers(req.golden_path, req.answers),
+        "files": plan.files,
+        "steps": plan.steps,
+        "repository": {
+            "provider": req.provider,
+            "slug": plan.location.slug,
+            "clone_url": plan.location.clone_url,
+        },
     }
 
 
@@ -145,8 +162,10 @@ def _render_plan(out: Console, plan: ServicePlan) -> None:
     from rich.markup import escape
 
     req = plan.request
-    out.print(f"[bold]Dry run[/]: would create {req.name} from {req.golden_path.name} "
-              f"{req.golden_path.version} in {escape(str(req.target))}")
+    out.print(
+        f"[bold]Dry run[/]: would create {req.name} from {req.golden_path.name} "
+        f"{req.golden_path.version} in {escape(str(req.target))}"
+    )
     if not plan.resume:
         out.print(f"\nfiles ({len(plan.files)}):")
         for path in plan.files:
@@ -160,20 +179,26 @@ def _render_plan(out: Console, plan: ServicePlan) -> None:
 def _result_document(result: ServiceResult) -> dict[str, Any]:
     req = result.request
     return {
-        "service": req.name, "path": str(req.target), "changed": result.changed,
+        "service": req.name,
+        "path": str(req.target),
+        "changed": result.changed,
         "resumed": result.resumed,
         "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
-        "pristine_commit": result.pristine_commit, "head_commit": result.head_commit,
-        "repository": {"provider": req.provider, "slug": result.location.slug,
-                       "url": result.location.url, "clone_url": result.location.clone_url},
+        "pristine_commit": result.pristine_commit,
+        "head_commit": result.head_commit,
+        "repository": {
+            "provider": req.provider,
+            "slug": result.location.slug,
+            "url": result.location.url,
+            "clone_url": result.location.clone_url,
+        },
         "steps": [{"step": s.step, "changed": s.changed, "detail": s.detail} for s in result.steps],
         "next_steps": _next_steps(result),
     }
 
 
 def _next_steps(result: ServiceResult) -> list[str]:
-    return [f"cd {_shown_path(result.request.target)}",
-            *result.request.golden_path.metadata.next_steps]
+    return [f"cd {_shown_path(result.request.target)}", *result.request.golden_path.metadata.next_steps]
 
 
 def _shown_path(path: Path) -> str:
@@ -187,8 +212,10 @@ def _render_result(out: Console, result: ServiceResult) -> None:
     from rich.markup import escape
 
     req = result.request
-    out.print(f"[bold green]{_verb(result)}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
-              f"{req.golden_path.version}")
+    out.print(
+        f"[bold green]{_verb(result)}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
+        f"{req.golden_path.version}"
+    )
     out.print(f"  path        {escape(_shown_path(req.target))}")
     out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
     out.print(f"  clone       git clone {escape(result.location.clone_url)}")
@@ -211,8 +238,12 @@ def _publish_to_actions(io: IO, result: ServiceResult) -> None:
 
     req = result.request
     gha.publish(
-        {"repo_url": result.location.url, "clone_url": result.location.clone_url,
-         "path": str(req.target), "service": req.name},
+        {
+            "repo_url": result.location.url,
+            "clone_url": result.location.clone_url,
+            "path": str(req.target),
+            "service": req.name,
+        },
         f"### Service `{req.name}` {_verb(result).lower().rstrip(':')}\n\n| | |\n|---|---|\n"
         f"| golden path | {req.golden_path.name} {req.golden_path.version} |\n"
         f"| repository | {result.location.url} |\n| path | `{req.target}` |",

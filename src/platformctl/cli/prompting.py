@@ -22,8 +22,11 @@ def question_prompter(io: IO) -> Asker | None:
             io.error(error)
         label = escape(question.help or question.name)
         choices = [str(c) for c in question.choice_values() or []] or None
-        return io.prompt(f"{label} [dim]({escape(question.name)})[/]",
-                         default=None if default is None else str(default), choices=choices,
-                         password=question.secret)
+        return io.prompt(
+            f"{label} [dim]({escape(question.name)})[/]",
+            default=None if default is None else str(default),
+            choices=choices,
+            password=question.secret,
+        )
 
     return ask

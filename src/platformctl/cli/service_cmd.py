@@ -47,8 +47,12 @@ def _publish_status(io: IO, status: ServiceStatus) -> None:
     drift = status.drift or {}
     counts = ", ".join(f"{len(v)} {k}" for k, v in drift.items()) or "unknown (pristine commit missing)"
     gha.publish(
-        {"update_available": str(status.update_available).lower(), "version": status.version,
-         "available": status.available or "", "golden_path": status.golden_path},
+        {
+            "update_available": str(status.update_available).lower(),
+            "version": status.version,
+            "available": status.available or "",
+            "golden_path": status.golden_path,
+        },
         f"### Service `{status.name}`: golden path {status.golden_path} {status.version}\n\n"
         f"newest available: {status.available or 'not available'}; drift from the pristine render: {counts}",
         io.env,
@@ -59,15 +63,19 @@ def _render_status(out: Console, status: ServiceStatus) -> None:
     from rich.markup import escape
 
     available = escape(status.available) if status.available else "[red]not available[/]"
-    out.print(f"[bold]{escape(status.name)}[/]: golden path {escape(status.golden_path)} "
-              f"{escape(status.version)} (newest available: {available})")
+    out.print(
+        f"[bold]{escape(status.name)}[/]: golden path {escape(status.golden_path)} "
+        f"{escape(status.version)} (newest available: {available})"
+    )
     if status.update_available:
         out.print(f"[yellow]update available[/]: run 'platformctl update service' to take {status.available}")
     elif status.available:
         out.print("[green]current[/]")
     if not status.pristine_present:
-        out.print(f"pristine commit {status.pristine_commit[:12]} is missing (shallow clone? "
-                  "run 'git fetch --unshallow origin')")
+        out.print(
+            f"pristine commit {status.pristine_commit[:12]} is missing (shallow clone? "
+            "run 'git fetch --unshallow origin')"
+        )
     elif status.drift is not None:
         counts = ", ".join(f"{len(v)} {k}" for k, v in status.drift.items())
         out.print(f"drift from the pristine render: {counts}")
@@ -106,22 +114,38 @@ def update_service(
     if state.io.in_github_actions:
         from platformctl.cli import gha
 
-        gha.publish({"status": document["status"], "branch": result.branch or "",
-                     "from_version": result.from_version, "to_version": result.to_version},
-                    f"### Service `{result.name}`: golden path {result.golden_path} "
-                    f"{result.from_version} → {result.to_version}\n\n{document['status']}"
-                    + (f" on branch `{result.branch}`" if result.branch else ""), state.io.env)
+        gha.publish(
+            {
+                "status": document["status"],
+                "branch": result.branch or "",
+                "from_version": result.from_version,
+                "to_version": result.to_version,
+            },
+            f"### Service `{result.name}`: golden path {result.golden_path} "
+            f"{result.from_version} → {result.to_version}\n\n{document['status']}"
+            + (f" on branch `{result.branch}`" if result.branch else ""),
+            state.io.env,
+        )
     if result.conflicts:
-        state.io.error(f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
-                       "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'")
+        state.io.error(
+            f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
+            "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'",
+        )
         raise typer.Exit(3)
 
 
 def _update_document(result: UpdateResult) -> dict[str, Any]:
     document = asdict(result)
     document["root"] = str(result.root)
-    document["status"] = ("current" if result.current else "dry-run" if result.dry_run
-                          else "conflicts" if result.conflicts else "merged")
+    document["status"] = (
+        "current"
+        if result.current
+        else "dry-run"
+        if result.dry_run
+        else "conflicts"
+        if result.conflicts
+        else "merged"
+    )
     return document
 
 
@@ -129,12 +153,16 @@ def _render_update(out: Console, result: UpdateResult) -> None:
     from rich.markup import escape
 
     if result.current:
-        out.print(f"{result.name} is already on {result.golden_path} {result.to_version}: nothing to do",
-                  markup=False)
+        out.print(
+            f"{result.name} is already on {result.golden_path} {result.to_version}: nothing to do",
+            markup=False,
+        )
         return
     verb = "would update" if result.dry_run else "updating"
-    out.print(f"{result.name}: {verb} {result.golden_path} {result.from_version} → {result.to_version}",
-              markup=False)
+    out.print(
+        f"{result.name}: {verb} {result.golden_path} {result.from_version} → {result.to_version}",
+        markup=False,
+    )
     for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
         for name in result.files.get(kind, []):
             out.print(f"  {mark} {escape(name)}")
@@ -147,5 +175,7 @@ def _render_update(out: Console, result: UpdateResult) -> None:
     else:
         commit = (result.merge_commit or "")[:12]
         out.print(f"[green]merged[/] on branch {escape(result.branch or '')} ({commit})")
-        out.print("Next: run the service's tests, push the branch and open a pull request; "
-                  "merge it with a merge commit, not a squash")
+        out.print(
+            "Next: run the service's tests, push the branch and open a pull request; "
+            "merge it with a merge commit, not a squash"
+        )

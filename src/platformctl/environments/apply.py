@@ -32,8 +32,9 @@ class ApplyResult:
         return sum(self.writes.values())
 
 
-def apply_plan(plan: EnvironmentPlan, providers: Mapping[str, EnvironmentProvider],
-               progress: Progress | None = None) -> ApplyResult:
+def apply_plan(
+    plan: EnvironmentPlan, providers: Mapping[str, EnvironmentProvider], progress: Progress | None = None
+) -> ApplyResult:
     """Make the plan's pending changes, provider after provider.
 
     Raises:
@@ -53,8 +54,9 @@ def apply_plan(plan: EnvironmentPlan, providers: Mapping[str, EnvironmentProvide
     return ApplyResult(plan=plan, writes=writes)
 
 
-def destroy_environment(plan: EnvironmentPlan, providers: Mapping[str, EnvironmentProvider],
-                        progress: Progress | None = None) -> ApplyResult:
+def destroy_environment(
+    plan: EnvironmentPlan, providers: Mapping[str, EnvironmentProvider], progress: Progress | None = None
+) -> ApplyResult:
     """Remove the environment from every provider that holds something of it (reverse order)."""
     writes: dict[str, int] = {}
     for name in reversed(plan.spec.providers):
@@ -75,8 +77,11 @@ def _partial(exc: PlatformctlError, failed: str, writes: Mapping[str, int]) -> P
         return exc
     message = f"{failed}: {exc.message} (already applied: {done})"
     hint = exc.hint or "fix the cause and run the same command again: it continues where this stopped"
-    error = type(exc)(message, hint=hint) if not isinstance(exc, ProviderError) else ProviderError(
-        message, hint=hint, provider=exc.provider, status=exc.status)
+    error = (
+        type(exc)(message, hint=hint)
+        if not isinstance(exc, ProviderError)
+        else ProviderError(message, hint=hint, provider=exc.provider, status=exc.status)
+    )
     return error
 
 
@@ -95,8 +100,14 @@ class ReapResult:
     dry_run: bool = False
 
 
-def reap_environments(service: str, providers: Mapping[str, EnvironmentProvider], now: datetime,
-                      *, dry_run: bool = False, progress: Progress | None = None) -> ReapResult:
+def reap_environments(
+    service: str,
+    providers: Mapping[str, EnvironmentProvider],
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ReapResult:
     """Destroy every environment of ``service`` whose expiry is before ``now``."""
     removed: list[EnvironmentSummary] = []
     kept: list[EnvironmentSummary] = []

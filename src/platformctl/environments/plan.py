@@ -53,8 +53,9 @@ class EnvironmentPlan:
         return {action: found.get(action, 0) for action in ACTIONS}
 
 
-def diff_resources(provider: str, desired: Sequence[Resource],
-                   observed: Sequence[Resource]) -> list[ResourceChange]:
+def diff_resources(
+    provider: str, desired: Sequence[Resource], observed: Sequence[Resource]
+) -> list[ResourceChange]:
     """Compare desired with observed resources of one provider, by (kind, name).
 
     Creates and updates come in desired order, then deletes in reverse observed order (so that
@@ -73,13 +74,29 @@ def diff_resources(provider: str, desired: Sequence[Resource],
             action = "unchanged"
         else:
             action = "update"
-        changes.append(ResourceChange(
-            provider=provider, kind=res.kind, name=res.name, action=action, secret=res.secret,
-            before=None if old is None else dict(old.fields), after=dict(res.fields)))
+        changes.append(
+            ResourceChange(
+                provider=provider,
+                kind=res.kind,
+                name=res.name,
+                action=action,
+                secret=res.secret,
+                before=None if old is None else dict(old.fields),
+                after=dict(res.fields),
+            )
+        )
     for res in reversed(observed):
         if res.key not in wanted:
-            changes.append(ResourceChange(provider=provider, kind=res.kind, name=res.name,
-                                          action="delete", before=dict(res.fields), secret=res.secret))
+            changes.append(
+                ResourceChange(
+                    provider=provider,
+                    kind=res.kind,
+                    name=res.name,
+                    action="delete",
+                    before=dict(res.fields),
+                    secret=res.secret,
+                )
+            )
     return changes
 
 
@@ -96,8 +113,9 @@ def _rest(resource: Resource) -> dict[str, Any]:
     return {k: v for k, v in resource.fields.items() if k != "fingerprint"}
 
 
-def field_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
-                  prefix: str = "") -> list[tuple[str, Any, Any]]:
+def field_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, prefix: str = ""
+) -> list[tuple[str, Any, Any]]:
     """The leaf fields that differ, as (dotted path, old, new); ``None`` stands for absent."""
     before, after = before or {}, after or {}
     out: list[tuple[str, Any, Any]] = []
@@ -123,8 +141,9 @@ def resolve_expiry(spec: EnvironmentSpec, observed: Mapping[str, Observed], now:
     return replace(spec, expires_at=now.replace(microsecond=0) + parse_ttl(spec.ttl))
 
 
-def plan_environment(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentProvider],
-                     now: datetime) -> EnvironmentPlan:
+def plan_environment(
+    spec: EnvironmentSpec, providers: Mapping[str, EnvironmentProvider], now: datetime
+) -> EnvironmentPlan:
     """Read every provider of the spec, then diff desired against observed for each.
 
     Args:
@@ -144,6 +163,7 @@ def plan_environment(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentP
 def plan_teardown(spec: EnvironmentSpec, providers: Mapping[str, EnvironmentProvider]) -> EnvironmentPlan:
     """Every resource the providers hold for the environment, to be deleted."""
     observed = {name: providers[name].read(spec) for name in spec.providers}
-    changes = [change for name in spec.providers
-               for change in diff_resources(name, [], observed[name].resources)]
+    changes = [
+        change for name in spec.providers for change in diff_resources(name, [], observed[name].resources)
+    ]
     return EnvironmentPlan(spec=spec, changes=tuple(changes), observed=observed)

@@ -35,8 +35,10 @@ def load_key(home: Path, env: Mapping[str, str]) -> bytes:
     except FileNotFoundError:
         pass
     except (OSError, ValueError):
-        raise ConfigError(f"the secrets key file {path} is unreadable",
-                          hint="delete it to start over: every secret will be set again once") from None
+        raise ConfigError(
+            f"the secrets key file {path} is unreadable",
+            hint="delete it to start over: every secret will be set again once",
+        ) from None
     from platformctl.files import atomic_write_text
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,15 +80,19 @@ class SecretReader:
         from platformctl.providers.tokens import remember_secret
 
         remember_secret(value)  # blanked from any error text or log line from now on
-        return SecretValue(name=name, fingerprint=fingerprint(self.key, service, environment, name, value),
-                           value=value)
+        return SecretValue(
+            name=name, fingerprint=fingerprint(self.key, service, environment, name, value), value=value
+        )
 
     def _value(self, name: str, source: SecretSource) -> str | None:
         if source.env:
             value = self.env.get(source.env)
             if not value:
-                return self._missing(name, f"environment variable {source.env} is not set or empty",
-                                     f"export {source.env}=… first, or use --secret {name}=file:PATH")
+                return self._missing(
+                    name,
+                    f"environment variable {source.env} is not set or empty",
+                    f"export {source.env}=… first, or use --secret {name}=file:PATH",
+                )
             return value
         if source.file:
             path = Path(os.path.expanduser(source.file))
@@ -94,17 +100,25 @@ class SecretReader:
             try:
                 return path.read_text(encoding="utf-8").removesuffix("\n")
             except OSError as exc:
-                return self._missing(name, f"cannot read {path}: {exc.strerror}",
-                                     "create the file (mode 0600) or change the secret's source")
+                return self._missing(
+                    name,
+                    f"cannot read {path}: {exc.strerror}",
+                    "create the file (mode 0600) or change the secret's source",
+                )
         return self._from_stdin(name)
 
     def _from_stdin(self, name: str) -> str | None:
         if self._stdin_used_by not in (None, name):
-            raise UsageError(f"secrets {self._stdin_used_by} and {name} both read stdin",
-                             hint="give one of them an env or file source")
+            raise UsageError(
+                f"secrets {self._stdin_used_by} and {name} both read stdin",
+                hint="give one of them an env or file source",
+            )
         if self.stdin is None or getattr(self.stdin, "isatty", lambda: False)():
-            return self._missing(name, "its value comes from stdin and nothing was piped in",
-                                 f"pipe the value in: printf %s \"$VALUE\" | platformctl env up … ({name})")
+            return self._missing(
+                name,
+                "its value comes from stdin and nothing was piped in",
+                f'pipe the value in: printf %s "$VALUE" | platformctl env up … ({name})',
+            )
         self._stdin_used_by = name
         value = self.stdin.read().removesuffix("\n")
         self.stdin = _Replay(value)

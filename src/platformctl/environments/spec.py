@@ -56,8 +56,10 @@ def validate_environment_name(name: str) -> None:
     import re
 
     if len(name) > _NAME_MAX or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
-        raise UsageError(f"invalid environment name {name!r}",
-                         hint="use lower-case letters, digits and '-', e.g. staging or pr-123")
+        raise UsageError(
+            f"invalid environment name {name!r}",
+            hint="use lower-case letters, digits and '-', e.g. staging or pr-123",
+        )
 
 
 def find_record(descriptor: ServiceDescriptor, name: str) -> EnvironmentRecord | None:
@@ -98,21 +100,28 @@ def resolve_spec(
         class_name = EPHEMERAL_CLASS  # `env up pr-123 --ttl 3d` from a pull-request job
     if class_name is None:
         known = ", ".join(descriptor.environments) or "none"
-        raise UsageError(f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known})",
-                         hint=f"add it under 'environments:' in {DESCRIPTOR_FILE}, pass --class, "
-                         "or --ttl for an ephemeral preview environment")
+        raise UsageError(
+            f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known})",
+            hint=f"add it under 'environments:' in {DESCRIPTOR_FILE}, pass --class, "
+            "or --ttl for an ephemeral preview environment",
+        )
     env_class = _lookup_class(classes, class_name, name)
-    merged = _merge(env_class.model_dump(exclude_unset=True, exclude={"production"}),
-                    record.model_dump(exclude_unset=True, by_alias=False,
-                                      exclude={"environment_class", "secrets"}) if record else {})
+    merged = _merge(
+        env_class.model_dump(exclude_unset=True, exclude={"production"}),
+        record.model_dump(exclude_unset=True, by_alias=False, exclude={"environment_class", "secrets"})
+        if record
+        else {},
+    )
     merged = _merge(merged, _flag_values(flags))
     try:
         fields = EnvironmentClass.model_validate(merged)
     except ValidationError as exc:
         from platformctl.config import describe_validation_error
 
-        raise ConfigError(f"environment {name!r}: {describe_validation_error(exc, EnvironmentClass)}",
-                          hint="check the class in platformctl.yaml and the entry in platform.yaml") from None
+        raise ConfigError(
+            f"environment {name!r}: {describe_validation_error(exc, EnvironmentClass)}",
+            hint="check the class in platformctl.yaml and the entry in platform.yaml",
+        ) from None
     sources: dict[str, SecretSource | None] = dict((record.secrets or {}) if record else {})
     sources.update(flags.secrets)
     values = {
@@ -120,15 +129,22 @@ def resolve_spec(
         for secret, source in sorted(sources.items())
     }
     return EnvironmentSpec(
-        service=descriptor.name, name=name, environment_class=class_name,
+        service=descriptor.name,
+        name=name,
+        environment_class=class_name,
         providers=tuple(dict.fromkeys(fields.providers or ["local"])),
-        production=env_class.production, variables=dict(sorted((fields.variables or {}).items())),
-        secrets=values, protection=fields.protection, kubernetes=fields.kubernetes, ttl=fields.ttl,
+        production=env_class.production,
+        variables=dict(sorted((fields.variables or {}).items())),
+        secrets=values,
+        protection=fields.protection,
+        kubernetes=fields.kubernetes,
+        ttl=fields.ttl,
     )
 
 
-def _lookup_class(classes: Mapping[str, tuple[EnvironmentClass, str]], class_name: str,
-                  env_name: str) -> EnvironmentClass:
+def _lookup_class(
+    classes: Mapping[str, tuple[EnvironmentClass, str]], class_name: str, env_name: str
+) -> EnvironmentClass:
     if class_name in classes:
         return classes[class_name][0]
     if class_name in BUILTIN_CLASSES:

@@ -16,9 +16,27 @@ from pathlib import Path
 
 from platformctl.errors import UsageError
 
-SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "vendor", "third_party", "__pycache__",
-                       ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".terraform", "dist",
-                       "build", "target", ".idea", ".gradle"})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        ".venv",
+        "venv",
+        "vendor",
+        "third_party",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".terraform",
+        "dist",
+        "build",
+        "target",
+        ".idea",
+        ".gradle",
+    }
+)
 MAX_READ_BYTES = 256 * 1024
 
 
@@ -34,8 +52,9 @@ class CheckoutTree:
         """Every file path, relative and POSIX-style, sorted."""
         if self._paths is None:
             listed = _git_files(self.root) if (self.root / ".git").exists() else None
-            self._paths = sorted(p for p in (listed if listed is not None else _walk(self.root))
-                                 if not _skipped(p))
+            self._paths = sorted(
+                p for p in (listed if listed is not None else _walk(self.root)) if not _skipped(p)
+            )
         return self._paths
 
     def read_text(self, path: str) -> str | None:
@@ -57,8 +76,10 @@ def checkout_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
     """
     for path in paths:
         if not path.is_dir():
-            raise UsageError(f"--detect {path}: not a directory",
-                             hint="pass a repository checkout, or a folder of checkouts")
+            raise UsageError(
+                f"--detect {path}: not a directory",
+                hint="pass a repository checkout, or a folder of checkouts",
+            )
         root = path.resolve()
         if (root / ".git").exists():
             yield CheckoutTree(root, root.name)

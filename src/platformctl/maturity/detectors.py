@@ -83,9 +83,16 @@ class Evidence:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
-        return {"detector": self.detector, "title": self.title, "repositories": self.repositories,
-                "with_signal": self.with_signal, "coverage": round(self.coverage, 1),
-                "kinds": list(self.kinds), "examples": list(self.examples), "summary": self.summary()}
+        return {
+            "detector": self.detector,
+            "title": self.title,
+            "repositories": self.repositories,
+            "with_signal": self.with_signal,
+            "coverage": round(self.coverage, 1),
+            "kinds": list(self.kinds),
+            "examples": list(self.examples),
+            "summary": self.summary(),
+        }
 
 
 def _repos(n: int) -> str:
@@ -160,8 +167,11 @@ def finding(kinds: Iterable[str], paths: Iterable[str]) -> Finding:
     return Finding(frozenset(kinds), tuple(sorted(set(paths))))
 
 
-def detect_all(trees: Iterable[RepositoryTree], detector_ids: Iterable[str] | None = None,
-               progress: Callable[[str], None] | None = None) -> dict[str, Evidence]:
+def detect_all(
+    trees: Iterable[RepositoryTree],
+    detector_ids: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Evidence]:
     """Run detectors over every tree and aggregate their findings per detector."""
     from platformctl.maturity.detector_rules import DETECTORS
 
@@ -188,5 +198,6 @@ def aggregate(det: Detector, findings: list[tuple[str, Finding]], repositories: 
             with_signal += 1
             kinds |= found.kinds
             examples += [f"{repo}:{p}" for p in found.paths[:2]]
-    return Evidence(det.id, det.title, repositories, with_signal, tuple(sorted(kinds)),
-                    tuple(examples[:MAX_EXAMPLES]))
+    return Evidence(
+        det.id, det.title, repositories, with_signal, tuple(sorted(kinds)), tuple(examples[:MAX_EXAMPLES])
+    )

@@ -28,23 +28,45 @@ def build_document(run: MaturityRun) -> dict[str, Any]:
         "level": {**_level(model, a.level), "summary": model.level(a.level).summary},
         "gated_level": a.gated_level,
         "levels": [{"level": lv.id, "name": lv.name, "band": list(lv.band)} for lv in model.levels],
-        "failing_gates": [{**_gate(model, g), "next_step": _next_step(a, g.question)}
-                          for g in a.gates if not g.passed],
+        "failing_gates": [
+            {**_gate(model, g), "next_step": _next_step(a, g.question)} for g in a.gates if not g.passed
+        ],
         "waived_gates": [_gate(model, g) for g in a.gates if g.waived],
         "dimensions": [
-            {"id": d.id, "name": d.name, "weight": round(100 * d.weight, 1), "score": round(d.score, 1),
-             "band": d.band, "answered": d.answered, "unknown": d.unknown, "not_applicable": d.not_applicable,
-             "incomplete": d.incomplete, "excluded": d.excluded}
-            for d in a.dimensions],
+            {
+                "id": d.id,
+                "name": d.name,
+                "weight": round(100 * d.weight, 1),
+                "score": round(d.score, 1),
+                "band": d.band,
+                "answered": d.answered,
+                "unknown": d.unknown,
+                "not_applicable": d.not_applicable,
+                "incomplete": d.incomplete,
+                "excluded": d.excluded,
+            }
+            for d in a.dimensions
+        ],
         "answers": [_answer(run, model.question(s.question), s) for s in a.questions],
         "recommendations": [
-            {"question": r.question, "dimension": r.dimension, "text": r.text, "gain": round(r.gain, 2),
-             "from": r.current, "to": r.target, "to_label": _label(model.question(r.question), r.target),
-             "unlocks": list(r.unlocks)}
-            for r in a.recommendations],
+            {
+                "question": r.question,
+                "dimension": r.dimension,
+                "text": r.text,
+                "gain": round(r.gain, 2),
+                "from": r.current,
+                "to": r.target,
+                "to_label": _label(model.question(r.question), r.target),
+                "unlocks": list(r.unlocks),
+            }
+            for r in a.recommendations
+        ],
         "unknown": [s.question for s in a.questions if s.status == "unknown"],
-        "not_applicable": [{"question": s.question, "reason": run.answers.answers[s.question].reason}
-                           for s in a.questions if s.status == "n/a"],
+        "not_applicable": [
+            {"question": s.question, "reason": run.answers.answers[s.question].reason}
+            for s in a.questions
+            if s.status == "n/a"
+        ],
         "evidence": [ev.as_dict() for ev in run.evidence.values()],
         "repositories": run.repositories,
         "history": _history(run),
@@ -60,9 +82,15 @@ def _level(model: MaturityModel, level: int) -> dict[str, Any]:
 
 def _gate(model: MaturityModel, gate: Any) -> dict[str, Any]:
     question = model.question(gate.question)
-    return {"level": gate.level, "question": gate.question, "label": gate.label,
-            "required": gate.required, "required_label": _label(question, gate.required),
-            "actual": gate.actual, "actual_label": _label(question, gate.actual)}
+    return {
+        "level": gate.level,
+        "question": gate.question,
+        "label": gate.label,
+        "required": gate.required,
+        "required_label": _label(question, gate.required),
+        "actual": gate.actual,
+        "actual_label": _label(question, gate.actual),
+    }
 
 
 def _next_step(assessment: Any, question_id: str) -> str:
@@ -81,16 +109,29 @@ def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str,
         shown = s.evidence.summary()
         if s.evidence_status in ("corroborated", "contradicted"):
             shown = f"{s.evidence_status}: {shown}"
-        evidence = {"detector": s.evidence.detector, "status": s.evidence_status,
-                    "summary": s.evidence.summary(), "shown": shown, "because": s.because}
+        evidence = {
+            "detector": s.evidence.detector,
+            "status": s.evidence_status,
+            "summary": s.evidence.summary(),
+            "shown": shown,
+            "because": s.because,
+        }
     return {
-        "question": question.id, "dimension": question.dimension, "text": " ".join(question.text.split()),
-        "status": s.status, "choice": s.choice, "choice_label": _label(question, s.choice),
-        "effective": s.effective, "effective_label": _label(question, s.effective),
-        "score": None if s.score is None else round(100 * s.score, 1), "capped": s.capped,
-        "reason": given.reason if given else "", "note": given.note if given else "",
+        "question": question.id,
+        "dimension": question.dimension,
+        "text": " ".join(question.text.split()),
+        "status": s.status,
+        "choice": s.choice,
+        "choice_label": _label(question, s.choice),
+        "effective": s.effective,
+        "effective_label": _label(question, s.effective),
+        "score": None if s.score is None else round(100 * s.score, 1),
+        "capped": s.capped,
+        "reason": given.reason if given else "",
+        "note": given.note if given else "",
         "evidence_links": list(given.evidence) if given else [],
-        "answered_by": given.answered_by if given else "", "answered_at": given.answered_at if given else "",
+        "answered_by": given.answered_by if given else "",
+        "answered_at": given.answered_at if given else "",
         "evidence": evidence,
     }
 

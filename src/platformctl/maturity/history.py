@@ -70,20 +70,33 @@ class History:
 def entry_for(assessment: Assessment, at: str, scope: str = "") -> HistoryEntry:
     """The history entry of an assessment."""
     return HistoryEntry(
-        at=at, model=assessment.model.name, model_version=assessment.model.version,
-        score=assessment.score, band=assessment.band, level=assessment.level,
+        at=at,
+        model=assessment.model.name,
+        model_version=assessment.model.version,
+        score=assessment.score,
+        band=assessment.band,
+        level=assessment.level,
         dimensions={d.id: round(d.score, 1) for d in assessment.dimensions if not d.excluded},
-        scope=scope)
+        scope=scope,
+    )
 
 
 def change_since(previous: HistoryEntry | None, current: HistoryEntry) -> Change | None:
     """How ``current`` differs from ``previous`` (None without a previous run)."""
     if previous is None:
         return None
-    dims = {k: round(v - previous.dimensions[k], 1) for k, v in current.dimensions.items()
-            if k in previous.dimensions}
-    return Change(previous.at, round(current.score - previous.score, 1), current.level - previous.level,
-                  dims, (previous.model, previous.model_version) != (current.model, current.model_version))
+    dims = {
+        k: round(v - previous.dimensions[k], 1)
+        for k, v in current.dimensions.items()
+        if k in previous.dimensions
+    }
+    return Change(
+        previous.at,
+        round(current.score - previous.score, 1),
+        current.level - previous.level,
+        dims,
+        (previous.model, previous.model_version) != (current.model, current.model_version),
+    )
 
 
 def read_history(path: Path) -> History:
@@ -110,10 +123,15 @@ def read_history(path: Path) -> History:
 
 def _entry(data: dict[str, Any]) -> HistoryEntry:
     return HistoryEntry(
-        at=str(data["at"]), model=str(data["model"]), model_version=str(data["model_version"]),
-        score=float(data["score"]), band=int(data["band"]), level=int(data["level"]),
+        at=str(data["at"]),
+        model=str(data["model"]),
+        model_version=str(data["model_version"]),
+        score=float(data["score"]),
+        band=int(data["band"]),
+        level=int(data["level"]),
         dimensions={str(k): float(v) for k, v in dict(data.get("dimensions") or {}).items()},
-        scope=str(data.get("scope") or ""))
+        scope=str(data.get("scope") or ""),
+    )
 
 
 def append_history(history: History, entry: HistoryEntry) -> None:

@@ -157,8 +157,12 @@ def load_model(path: Path | None = None) -> MaturityModel:
     else:
         from platformctl.files import read_text
 
-        text = read_text(path, what="model file", error=ConfigError,
-                         hint="pass an existing file to --model, or leave it out")
+        text = read_text(
+            path,
+            what="model file",
+            error=ConfigError,
+            hint="pass an existing file to --model, or leave it out",
+        )
         source = str(path)
     return parse_model(text, source)
 

@@ -32,13 +32,21 @@ def semantic_errors(model: MaturityModel) -> list[Problem]:
         if q.dimension not in dims:
             errors.append(((*at, "dimension"), f"question '{q.id}' names unknown dimension '{q.dimension}'"))
         if q.detector is not None and q.detector not in DETECTORS:
-            errors.append(((*at, "detector"), f"question '{q.id}' names unknown detector '{q.detector}' "
-                           f"(known: {', '.join(sorted(DETECTORS))})"))
+            errors.append(
+                (
+                    (*at, "detector"),
+                    f"question '{q.id}' names unknown detector '{q.detector}' "
+                    f"(known: {', '.join(sorted(DETECTORS))})",
+                )
+            )
         errors += _choice_errors(q, at)
         errors += _rule_errors(q, at)
     used = {q.dimension for q in model.questions}
-    errors += [(("dimensions", i), f"dimension '{d.id}' has no questions")
-               for i, d in enumerate(model.dimensions) if d.id not in used]
+    errors += [
+        (("dimensions", i), f"dimension '{d.id}' has no questions")
+        for i, d in enumerate(model.dimensions)
+        if d.id not in used
+    ]
     errors += _gate_errors(model)
     return errors
 
@@ -60,8 +68,13 @@ def _level_errors(model: MaturityModel) -> list[Problem]:
     low = 0.0
     for i, lv in enumerate(model.levels):
         if lv.band[0] != low or lv.band[1] <= lv.band[0]:
-            out.append((("levels", i, "band"), f"level {lv.id} band {list(lv.band)} must start at {low:g} "
-                        "and end above its start (bands cover 0-100 without gaps)"))
+            out.append(
+                (
+                    ("levels", i, "band"),
+                    f"level {lv.id} band {list(lv.band)} must start at {low:g} "
+                    "and end above its start (bands cover 0-100 without gaps)",
+                )
+            )
         low = lv.band[1]
     if not math.isclose(low, 100.0):
         out.append((("levels",), "the last level's band must end at 100"))
@@ -76,11 +89,17 @@ def _choice_errors(q: Question, at: tuple) -> list[Problem]:
         if c.id in RESERVED_ANSWERS:
             out.append((where, f"question '{q.id}': choice id '{c.id}' is reserved"))
         if j and c.points <= q.choices[j - 1].points:
-            out.append((where, f"question '{q.id}': choice '{c.id}' must have more points than the one "
-                        "before it (choices go from worst to best)"))
+            out.append(
+                (
+                    where,
+                    f"question '{q.id}': choice '{c.id}' must have more points than the one "
+                    "before it (choices go from worst to best)",
+                )
+            )
         if j < len(q.choices) - 1 and not c.recommendation:
-            out.append((where, f"question '{q.id}': choice '{c.id}' needs a recommendation "
-                        "(the next step from it)"))
+            out.append(
+                (where, f"question '{q.id}': choice '{c.id}' needs a recommendation (the next step from it)")
+            )
     if q.max_points <= 0:
         out.append(((*at, "choices"), f"question '{q.id}': the best choice must have points above 0"))
     return out
@@ -95,13 +114,15 @@ def _rule_errors(q: Question, at: tuple) -> list[Problem]:
         if not rule.conditions():
             out.append((where, f"question '{q.id}': an evidence rule needs at least one condition"))
         if (rule.cap is None) == (rule.suggest is None):
-            out.append((where, f"question '{q.id}': an evidence rule needs exactly one of "
-                        "'cap' or 'suggest'"))
+            out.append(
+                (where, f"question '{q.id}': an evidence rule needs exactly one of 'cap' or 'suggest'")
+            )
         for name in ("cap", "suggest"):
             value = getattr(rule, name)
             if value is not None and q.choice(value) is None:
-                out.append(((*where, name),
-                            f"question '{q.id}': evidence rule names unknown choice '{value}'"))
+                out.append(
+                    ((*where, name), f"question '{q.id}': evidence rule names unknown choice '{value}'")
+                )
     return out
 
 
@@ -115,10 +136,15 @@ def _gate_errors(model: MaturityModel) -> list[Problem]:
             where = ("gates", level_id, k)
             question = model.by_id.get(gate.question)
             if question is None:
-                out.append(((*where, "question"),
-                            f"gate '{gate.label}' names unknown question '{gate.question}'"))
+                out.append(
+                    ((*where, "question"), f"gate '{gate.label}' names unknown question '{gate.question}'")
+                )
             elif question.choice(gate.at_least) is None:
-                out.append(((*where, "at_least"),
-                            f"gate '{gate.label}' names unknown choice '{gate.at_least}' "
-                            f"of question '{gate.question}'"))
+                out.append(
+                    (
+                        (*where, "at_least"),
+                        f"gate '{gate.label}' names unknown choice '{gate.at_least}' "
+                        f"of question '{gate.question}'",
+                    )
+                )
     return out

@@ -60,8 +60,14 @@ class OrgScan:
     truncated: list[str] = field(default_factory=list)
 
 
-def scan_org(source: TreeSource, org: str, cache_file: Path, *, concurrency: int = CONCURRENCY,
-             progress: Callable[[str], None] = lambda _: None) -> OrgScan:
+def scan_org(
+    source: TreeSource,
+    org: str,
+    cache_file: Path,
+    *,
+    concurrency: int = CONCURRENCY,
+    progress: Callable[[str], None] = lambda _: None,
+) -> OrgScan:
     """List every repository of ``org`` and its files, reusing ``cache_file`` where unchanged."""
     repos = source.repositories(org)
     progress(f"{len(repos)} repositories in {org} ({source.name})")
@@ -80,8 +86,13 @@ def scan_org(source: TreeSource, org: str, cache_file: Path, *, concurrency: int
     result.fetched = sum(1 for lst in listings if lst.fetched)
     result.reused = len(listings) - result.fetched
     result.truncated = [r.slug for r, lst in zip(repos, listings, strict=True) if lst.truncated]
-    _write_cache(cache_file, {**{k: v for k, v in cache.items() if not k.startswith(prefix)},
-                              **{prefix + r.slug: lst for r, lst in zip(repos, listings, strict=True)}})
+    _write_cache(
+        cache_file,
+        {
+            **{k: v for k, v in cache.items() if not k.startswith(prefix)},
+            **{prefix + r.slug: lst for r, lst in zip(repos, listings, strict=True)},
+        },
+    )
     return result
 
 
@@ -96,8 +107,10 @@ def _read_cache(path: Path) -> dict[str, Listing]:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {key: Listing(v["version"], v["etag"], tuple(v["paths"]), bool(v.get("truncated")),
-                             fetched=False) for key, v in data.items()}
+        return {
+            key: Listing(v["version"], v["etag"], tuple(v["paths"]), bool(v.get("truncated")), fetched=False)
+            for key, v in data.items()
+        }
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}  # no cache, or one we cannot read: scan everything again
 

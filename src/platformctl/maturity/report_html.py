@@ -30,39 +30,56 @@ svg{max-width:100%;height:auto}
 def render_html(doc: dict[str, Any]) -> str:
     """The report as one HTML page."""
     title = f"Platform maturity: {headline(doc)}"
-    body = [_header(doc), _profile(doc), _trend(doc), _gates(doc), _recommendations(doc), _answers(doc),
-            _evidence(doc), _caveats(doc)]
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(part for part in body if part) + "\n</main>\n</body>\n</html>\n")
+    body = [
+        _header(doc),
+        _profile(doc),
+        _trend(doc),
+        _gates(doc),
+        _recommendations(doc),
+        _answers(doc),
+        _evidence(doc),
+        _caveats(doc),
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(part for part in body if part)
+        + "\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _header(doc: dict[str, Any]) -> str:
     level = doc["level"]
     lines = [line for line in (change_line(doc), level_explanation(doc)) if line]
     scope = f" · {escape(doc['scope'])}" if doc["scope"] else ""
-    return (f'<section><h1>Platform maturity{scope}</h1>'
-            f'<div><span class="score">{doc["score"]:.1f}</span><span class="muted">/100</span>'
-            f'<span class="badge">Level {level["level"]} · {escape(level["name"])}</span></div>'
-            f'<p>{escape(level["summary"])} <span class="muted">Score band: level {doc["band"]["level"]} '
-            f'({escape(doc["band"]["name"])}).</span></p>'
-            + "".join(f"<p>{escape(line)}</p>" for line in lines)
-            + f'<p class="muted">{escape(doc["model"]["name"])} {escape(doc["model"]["version"])} · '
-            f'generated {escape(doc["generated_at"])}</p></section>')
+    return (
+        f"<section><h1>Platform maturity{scope}</h1>"
+        f'<div><span class="score">{doc["score"]:.1f}</span><span class="muted">/100</span>'
+        f'<span class="badge">Level {level["level"]} · {escape(level["name"])}</span></div>'
+        f'<p>{escape(level["summary"])} <span class="muted">Score band: level {doc["band"]["level"]} '
+        f"({escape(doc['band']['name'])}).</span></p>"
+        + "".join(f"<p>{escape(line)}</p>" for line in lines)
+        + f'<p class="muted">{escape(doc["model"]["name"])} {escape(doc["model"]["version"])} · '
+        f"generated {escape(doc['generated_at'])}</p></section>"
+    )
 
 
 def _profile(doc: dict[str, Any]) -> str:
     dims = doc["dimensions"]
     chart = radar([d["name"] for d in dims], [d["score"] for d in dims])
     rows = "".join(
-        f'<tr><td>{escape(d["name"])}{_incomplete(d)}</td>'
+        f"<tr><td>{escape(d['name'])}{_incomplete(d)}</td>"
         f'<td class="num">{_score(d)}</td>'
         f'<td><div class="bar"><span style="width:{max(0.0, min(100.0, d["score"])):.1f}%"></span></div></td>'
-        f'<td class="num">{d["weight"]:.0f}%</td></tr>' for d in dims)
-    return (f'<section><h2>Dimensions</h2><div class="grid"><div>{chart}</div><table>'
-            f'<tr><th>Dimension</th><th class="num">Score</th><th></th><th class="num">Weight</th></tr>'
-            f"{rows}</table></div></section>")
+        f'<td class="num">{d["weight"]:.0f}%</td></tr>'
+        for d in dims
+    )
+    return (
+        f'<section><h2>Dimensions</h2><div class="grid"><div>{chart}</div><table>'
+        f'<tr><th>Dimension</th><th class="num">Score</th><th></th><th class="num">Weight</th></tr>'
+        f"{rows}</table></div></section>"
+    )
 
 
 def _incomplete(dimension: dict[str, Any]) -> str:
@@ -75,8 +92,11 @@ def _score(dimension: dict[str, Any]) -> str:
 
 def _trend(doc: dict[str, Any]) -> str:
     points = [(p["at"], p["score"]) for p in doc["history"]["trend"]]
-    note = "" if len(points) > 1 else ('<p class="muted">The trend grows with every run saved with '
-                                       "<code>--save</code>.</p>")
+    note = (
+        ""
+        if len(points) > 1
+        else ('<p class="muted">The trend grows with every run saved with <code>--save</code>.</p>')
+    )
     return f"<section><h2>Trend</h2>{trend(points)}{note}</section>"
 
 
@@ -85,12 +105,15 @@ def _gates(doc: dict[str, Any]) -> str:
         return '<section><h2>Gates</h2><p class="ok">Every gate passes.</p></section>'
     rows = "".join(
         f'<tr><td class="num">{g["level"]}</td>'
-        f'<td>{escape(g["label"])} <code>{escape(g["question"])}</code></td>'
+        f"<td>{escape(g['label'])} <code>{escape(g['question'])}</code></td>"
         f'<td>{escape(g["required_label"])}</td><td class="bad">{escape(g["actual_label"])}</td>'
-        f'<td>{escape(g["next_step"])}</td></tr>'
-        for g in doc["failing_gates"])
-    return ('<section><h2>Failing gates</h2><table><tr><th class="num">Level</th><th>Gate</th>'
-            f"<th>Needs at least</th><th>Answer</th><th>Next step</th></tr>{rows}</table></section>")
+        f"<td>{escape(g['next_step'])}</td></tr>"
+        for g in doc["failing_gates"]
+    )
+    return (
+        '<section><h2>Failing gates</h2><table><tr><th class="num">Level</th><th>Gate</th>'
+        f"<th>Needs at least</th><th>Answer</th><th>Next step</th></tr>{rows}</table></section>"
+    )
 
 
 def _recommendations(doc: dict[str, Any]) -> str:
@@ -98,9 +121,11 @@ def _recommendations(doc: dict[str, Any]) -> str:
         return ""
     items = "".join(
         f'<li><strong>+{r["gain"]:.1f}</strong> {escape(r["text"])} <span class="muted">'
-        f'(<code>{escape(r["question"])}</code> → {escape(r["to_label"])})</span>'
+        f"(<code>{escape(r['question'])}</code> → {escape(r['to_label'])})</span>"
         + (f' <span class="warn">Unlocks: {escape("; ".join(r["unlocks"]))}</span>' if r["unlocks"] else "")
-        + "</li>" for r in doc["recommendations"][:10])
+        + "</li>"
+        for r in doc["recommendations"][:10]
+    )
     return f"<section><h2>Next steps, by points gained</h2><ol>{items}</ol></section>"
 
 
@@ -108,34 +133,46 @@ def _answers(doc: dict[str, Any]) -> str:
     names = {d["id"]: d["name"] for d in doc["dimensions"]}
     rows = []
     for a in doc["answers"]:
-        answer = {"unknown": '<em class="warn">unknown</em>',
-                  "n/a": f"<em>n/a</em>: {escape(a['reason'])}"}.get(a["status"], escape(a["choice_label"]))
+        answer = {
+            "unknown": '<em class="warn">unknown</em>',
+            "n/a": f"<em>n/a</em>: {escape(a['reason'])}",
+        }.get(a["status"], escape(a["choice_label"]))
         if a["capped"]:
             answer += f' <span class="bad">→ capped at: {escape(a["effective_label"])}</span>'
         ev = a["evidence"]
         evidence = escape(ev["shown"]) if ev else ""
-        links = " ".join(f'<a href="{escape(link)}">{escape(link)}</a>' for link in a["evidence_links"]
-                         if link.startswith(("http://", "https://")))
+        links = " ".join(
+            f'<a href="{escape(link)}">{escape(link)}</a>'
+            for link in a["evidence_links"]
+            if link.startswith(("http://", "https://"))
+        )
         score = "" if a["score"] is None else f"{a['score']:.0f}"
         dimension = names.get(a["dimension"], a["dimension"])
-        rows.append(f'<tr><td>{escape(dimension)}</td><td>{escape(a["text"])} '
-                    f'<code>{escape(a["question"])}</code></td><td>{answer}</td><td class="num">{score}</td>'
-                    f"<td>{evidence} {links}</td></tr>")
-    return ('<section><h2>Answers</h2><table><tr><th>Dimension</th><th>Question</th><th>Answer</th>'
-            f'<th class="num">Score</th><th>Evidence</th></tr>{"".join(rows)}</table></section>')
+        rows.append(
+            f"<tr><td>{escape(dimension)}</td><td>{escape(a['text'])} "
+            f'<code>{escape(a["question"])}</code></td><td>{answer}</td><td class="num">{score}</td>'
+            f"<td>{evidence} {links}</td></tr>"
+        )
+    return (
+        "<section><h2>Answers</h2><table><tr><th>Dimension</th><th>Question</th><th>Answer</th>"
+        f'<th class="num">Score</th><th>Evidence</th></tr>{"".join(rows)}</table></section>'
+    )
 
 
 def _evidence(doc: dict[str, Any]) -> str:
     if not doc["evidence"]:
         return ""
     rows = "".join(
-        f'<tr><td>{escape(ev["title"])}</td><td>{escape(", ".join(ev["kinds"]) or "-")}</td>'
+        f"<tr><td>{escape(ev['title'])}</td><td>{escape(', '.join(ev['kinds']) or '-')}</td>"
         f'<td class="num">{ev["coverage"]:.0f}%</td><td>{escape(", ".join(ev["examples"][:3]))}</td></tr>'
-        for ev in doc["evidence"])
+        for ev in doc["evidence"]
+    )
     count = len(doc["repositories"])
-    return (f'<section><h2>Evidence from {count} repositor{"y" if count == 1 else "ies"}</h2>'
-            '<table><tr><th>Detector</th>'
-            f'<th>Found</th><th class="num">Coverage</th><th>Examples</th></tr>{rows}</table></section>')
+    return (
+        f"<section><h2>Evidence from {count} repositor{'y' if count == 1 else 'ies'}</h2>"
+        "<table><tr><th>Detector</th>"
+        f'<th>Found</th><th class="num">Coverage</th><th>Examples</th></tr>{rows}</table></section>'
+    )
 
 
 def _caveats(doc: dict[str, Any]) -> str:

@@ -40,16 +40,22 @@ def level_explanation(doc: dict[str, Any]) -> str:
         return ""
     blocking = [g for g in doc["failing_gates"] if g["level"] <= doc["band"]["level"]]
     names = "; ".join(f"{g['label']} ({g['question']})" for g in blocking)
-    return (f"The score is in the band of level {doc['band']['level']} ({doc['band']['name']}), "
-            f"but failing gates hold the level at {doc['level']['level']}: {names}.")
+    return (
+        f"The score is in the band of level {doc['band']['level']} ({doc['band']['name']}), "
+        f"but failing gates hold the level at {doc['level']['level']}: {names}."
+    )
 
 
 def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10) -> str:
     """The report as Markdown; ``summary`` leaves out the answers and evidence tables."""
-    out = [f"# Platform maturity: {headline(doc)}", "",
-           f"*{_cell(doc['level']['summary'])}* Score band: level {doc['band']['level']} "
-           f"({doc['band']['name']}). Model: {doc['model']['name']} {doc['model']['version']}. "
-           f"Generated {doc['generated_at']}.", ""]
+    out = [
+        f"# Platform maturity: {headline(doc)}",
+        "",
+        f"*{_cell(doc['level']['summary'])}* Score band: level {doc['band']['level']} "
+        f"({doc['band']['name']}). Model: {doc['model']['name']} {doc['model']['version']}. "
+        f"Generated {doc['generated_at']}.",
+        "",
+    ]
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out += [line, ""]
@@ -61,17 +67,26 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
         out.append(f"| {_cell(d['name'])} | {score} | `{bar(d['score'])}` | {d['weight']:.0f}% | {counts} |")
     out.append("")
     if doc["failing_gates"]:
-        out += ["## Failing gates", "", "| Level | Gate | Needs at least | Answer | Next step |",
-                "|---:|---|---|---|---|"]
-        out += [f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['required_label'])} | "
-                f"{_cell(g['actual_label'])} | {_cell(g['next_step'])} |" for g in doc["failing_gates"]]
+        out += [
+            "## Failing gates",
+            "",
+            "| Level | Gate | Needs at least | Answer | Next step |",
+            "|---:|---|---|---|---|",
+        ]
+        out += [
+            f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['required_label'])} | "
+            f"{_cell(g['actual_label'])} | {_cell(g['next_step'])} |"
+            for g in doc["failing_gates"]
+        ]
         out.append("")
     if doc["recommendations"]:
         out += [f"## Next steps (top {min(top, len(doc['recommendations']))}, by points gained)", ""]
         for i, r in enumerate(doc["recommendations"][:top], start=1):
             unlocks = f" Unlocks gate: {'; '.join(r['unlocks'])}." if r["unlocks"] else ""
-            out.append(f"{i}. **+{r['gain']:.1f}** `{r['question']}`: {_cell(r['text'])} "
-                       f"(→ {_cell(r['to_label'])}).{unlocks}")
+            out.append(
+                f"{i}. **+{r['gain']:.1f}** `{r['question']}`: {_cell(r['text'])} "
+                f"(→ {_cell(r['to_label'])}).{unlocks}"
+            )
         out.append("")
     if not summary:
         out += _answers(doc) + _evidence(doc)
@@ -91,8 +106,9 @@ def _answers(doc: dict[str, Any]) -> list[str]:
         if a["evidence_links"]:
             evidence += (" " if evidence else "") + " ".join(f"<{link}>" for link in a["evidence_links"])
         score = "" if a["score"] is None else f"{a['score']:.0f}"
-        out.append(f"| {_cell(a['text'])} (`{a['question']}`) | {_cell(answer)} | {score} | "
-                   f"{_cell(evidence)} |")
+        out.append(
+            f"| {_cell(a['text'])} (`{a['question']}`) | {_cell(answer)} | {score} | {_cell(evidence)} |"
+        )
     return [*out, ""]
 
 
@@ -100,10 +116,16 @@ def _evidence(doc: dict[str, Any]) -> list[str]:
     if not doc["evidence"]:
         return []
     count = len(doc["repositories"])
-    out = [f"## Evidence ({count} repositor{'y' if count == 1 else 'ies'} scanned)", "",
-           "| Detector | Found | Coverage | Examples |", "|---|---|---:|---|"]
+    out = [
+        f"## Evidence ({count} repositor{'y' if count == 1 else 'ies'} scanned)",
+        "",
+        "| Detector | Found | Coverage | Examples |",
+        "|---|---|---:|---|",
+    ]
     for ev in doc["evidence"]:
         examples = ", ".join(f"`{e}`" for e in ev["examples"][:3])
-        out.append(f"| {_cell(ev['title'])} | {_cell(', '.join(ev['kinds']) or '-')} | "
-                   f"{ev['coverage']:.0f}% | {_cell(examples)} |")
+        out.append(
+            f"| {_cell(ev['title'])} | {_cell(', '.join(ev['kinds']) or '-')} | "
+            f"{ev['coverage']:.0f}% | {_cell(examples)} |"
+        )
     return [*out, ""]

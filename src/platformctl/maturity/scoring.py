@@ -144,8 +144,9 @@ def _holds(rule: EvidenceRule, ev: Evidence) -> bool:
     return all(checks[name](value) for name, value in rule.conditions().items())
 
 
-def assess(model: MaturityModel, answers: Mapping[str, Answer],
-           evidence: Mapping[str, Evidence] | None = None) -> Assessment:
+def assess(
+    model: MaturityModel, answers: Mapping[str, Answer], evidence: Mapping[str, Evidence] | None = None
+) -> Assessment:
     """Score ``answers`` (missing ones count as unknown) against ``model`` with ``evidence``."""
     evidence = evidence or {}
     questions = [_score_question(q, answers.get(q.id), evidence) for q in model.questions]
@@ -165,20 +166,38 @@ def _score_question(q: Question, answer: Answer | None, evidence: Mapping[str, E
     effect = evidence_effect(q, found)
     status = answer.status if answer else "unknown"
     if status == "n/a":
-        return QuestionScore(q.id, q.dimension, "n/a", None, None, None, evidence=found,
-                             evidence_status=_plain_status(found))
+        return QuestionScore(
+            q.id, q.dimension, "n/a", None, None, None, evidence=found, evidence_status=_plain_status(found)
+        )
     if status == "unknown" or answer is None or answer.choice is None:
-        return QuestionScore(q.id, q.dimension, "unknown", None, None, 0.0, evidence=found,
-                             evidence_status=_plain_status(found))
+        return QuestionScore(
+            q.id,
+            q.dimension,
+            "unknown",
+            None,
+            None,
+            0.0,
+            evidence=found,
+            evidence_status=_plain_status(found),
+        )
     effective = answer.choice
     capped = effect.cap is not None and q.index(answer.choice) > q.index(effect.cap)
     if capped and effect.cap:
         effective = effect.cap
     choice = q.choices[q.index(effective)]  # answers were validated against the model
     ev_status = "contradicted" if capped else _plain_status(found)
-    return QuestionScore(q.id, q.dimension, "answered", answer.choice, effective,
-                         choice.points / q.max_points, capped, found, ev_status,
-                         effect.because if capped else "")
+    return QuestionScore(
+        q.id,
+        q.dimension,
+        "answered",
+        answer.choice,
+        effective,
+        choice.points / q.max_points,
+        capped,
+        found,
+        ev_status,
+        effect.because if capped else "",
+    )
 
 
 def _plain_status(found: Evidence | None) -> str:
@@ -201,13 +220,20 @@ def _dimensions(model: MaturityModel, scored: list[QuestionScore]) -> list[Dimen
     out = []
     for dim, value, applicable, mine, na_share in raw:
         score = round(100 * value, 1)
-        out.append(DimensionScore(
-            dim.id, dim.name, dim.weight / included if applicable and included else 0.0,
-            100 * value, model.band_of(score),
-            sum(1 for _, s in mine if s.status == "answered"),
-            sum(1 for _, s in mine if s.status == "unknown"),
-            sum(1 for _, s in mine if s.status == "n/a"),
-            na_share > INCOMPLETE_NA_SHARE, not applicable))
+        out.append(
+            DimensionScore(
+                dim.id,
+                dim.name,
+                dim.weight / included if applicable and included else 0.0,
+                100 * value,
+                model.band_of(score),
+                sum(1 for _, s in mine if s.status == "answered"),
+                sum(1 for _, s in mine if s.status == "unknown"),
+                sum(1 for _, s in mine if s.status == "n/a"),
+                na_share > INCOMPLETE_NA_SHARE,
+                not applicable,
+            )
+        )
     return out
 
 
@@ -248,20 +274,36 @@ def _recommendations(model: MaturityModel, result: Assessment) -> list[Recommend
         index = q.index(s.effective) if s.effective else 0
         current_points = q.choices[index].points if s.effective else 0.0
         target = q.choices[index + 1]
-        dim_weight = sum(model.question(o.question).weight for o in result.questions
-                         if o.dimension == s.dimension and o.score is not None)
+        dim_weight = sum(
+            model.question(o.question).weight
+            for o in result.questions
+            if o.dimension == s.dimension and o.score is not None
+        )
         step = (target.points - current_points) / q.max_points
         gain = 100 * dims[s.dimension].weight * q.weight / dim_weight * step
-        unlocks = tuple(g.label for g in failing
-                        if g.question == q.id and index + 1 >= q.index(g.required))
-        recs.append((-round(gain, 6), not unlocks, order,
-                     Recommendation(q.id, s.dimension, s.effective, target.id,
-                                    q.choices[index].recommendation or "", gain, unlocks)))
+        unlocks = tuple(g.label for g in failing if g.question == q.id and index + 1 >= q.index(g.required))
+        recs.append(
+            (
+                -round(gain, 6),
+                not unlocks,
+                order,
+                Recommendation(
+                    q.id,
+                    s.dimension,
+                    s.effective,
+                    target.id,
+                    q.choices[index].recommendation or "",
+                    gain,
+                    unlocks,
+                ),
+            )
+        )
     return [r for *_, r in sorted(recs, key=lambda item: item[:3])]
 
 
-def threshold_failures(assessment: Assessment, *, fail_under: float | None = None,
-                       fail_under_level: int | None = None) -> list[str]:
+def threshold_failures(
+    assessment: Assessment, *, fail_under: float | None = None, fail_under_level: int | None = None
+) -> list[str]:
     """Why the assessment misses the CI thresholds (empty when it meets them)."""
     reasons = []
     if fail_under is not None and assessment.score < fail_under:

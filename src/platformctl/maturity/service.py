@@ -64,9 +64,13 @@ class MaturityRun:
     notes: list[str] = field(default_factory=list)
 
 
-def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
-                    progress: Callable[[str], None] = lambda _: None,
-                    tree_source: TreeSource | None = None) -> MaturityRun:
+def assess_maturity(
+    request: MaturityRequest,
+    *,
+    ask: Ask | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    tree_source: TreeSource | None = None,
+) -> MaturityRun:
     """Run one assessment; ``tree_source`` (a provider) lists ``request.org``'s repositories.
 
     Raises:
@@ -82,11 +86,13 @@ def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
         raise InputRequired(
             "no answers to score: pass --answers FILE (YAML or JSON) when not on a terminal",
             hint="run 'platformctl assess maturity' on a terminal once to write the file, "
-                 "or see docs/maturity.md for its format")
+            "or see docs/maturity.md for its format",
+        )
     now = (request.now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     model = load_model(request.model_file)
-    answer_set, answers_path = _initial_answers(request, model, interactive=ask is not None,
-                                                progress=progress)
+    answer_set, answers_path = _initial_answers(
+        request, model, interactive=ask is not None, progress=progress
+    )
     notes: list[str] = []
     evidence, repositories = _scan(request, tree_source, notes, progress)
     saved_to = None
@@ -105,12 +111,25 @@ def assess_maturity(request: MaturityRequest, *, ask: Ask | None = None,
     change = change_since(history.previous, current)
     if request.save_history:
         append_history(history, current)
-    return MaturityRun(model, assessment, answer_set, evidence, repositories, history, current, change,
-                       now.isoformat(), request.save_history, saved_to, notes)
+    return MaturityRun(
+        model,
+        assessment,
+        answer_set,
+        evidence,
+        repositories,
+        history,
+        current,
+        change,
+        now.isoformat(),
+        request.save_history,
+        saved_to,
+        notes,
+    )
 
 
-def _initial_answers(request: MaturityRequest, model: MaturityModel, *, interactive: bool,
-                     progress: Callable[[str], None]) -> tuple[AnswerSet, Path]:
+def _initial_answers(
+    request: MaturityRequest, model: MaturityModel, *, interactive: bool, progress: Callable[[str], None]
+) -> tuple[AnswerSet, Path]:
     from platformctl.maturity.questionnaire.answers import AnswerSet, read_answers
 
     path = request.answers_file or DEFAULT_ANSWERS
@@ -125,8 +144,9 @@ def _initial_answers(request: MaturityRequest, model: MaturityModel, *, interact
     return answer_set, path
 
 
-def _scan(request: MaturityRequest, source: TreeSource | None, notes: list[str],
-          progress: Callable[[str], None]) -> tuple[dict[str, Evidence], list[str]]:
+def _scan(
+    request: MaturityRequest, source: TreeSource | None, notes: list[str], progress: Callable[[str], None]
+) -> tuple[dict[str, Evidence], list[str]]:
     from platformctl.maturity.checkout import checkout_trees
     from platformctl.maturity.detectors import detect_all
 
@@ -136,9 +156,11 @@ def _scan(request: MaturityRequest, source: TreeSource | None, notes: list[str],
 
         scan = scan_org(source, request.org, request.scan_cache, progress=progress)
         trees += scan.trees
-        notes.append(f"{len(scan.trees)} repositories of {request.org} listed "
-                     f"({scan.fetched} fetched, {scan.reused} unchanged since the last scan; "
-                     "detectors that need file contents only see checkouts)")
+        notes.append(
+            f"{len(scan.trees)} repositories of {request.org} listed "
+            f"({scan.fetched} fetched, {scan.reused} unchanged since the last scan; "
+            "detectors that need file contents only see checkouts)"
+        )
         if scan.truncated:
             notes.append(f"listing truncated by the host for: {', '.join(scan.truncated)}")
     if not trees:
@@ -147,22 +169,36 @@ def _scan(request: MaturityRequest, source: TreeSource | None, notes: list[str],
     return detect_all(trees, progress=per_tree), [t.name for t in trees]
 
 
-def _interactive(request: MaturityRequest, model: MaturityModel, answer_set: AnswerSet, path: Path,
-                 ask: Ask, evidence: dict[str, Evidence], now: dt.datetime) -> tuple[AnswerSet, Path]:
+def _interactive(
+    request: MaturityRequest,
+    model: MaturityModel,
+    answer_set: AnswerSet,
+    path: Path,
+    ask: Ask,
+    evidence: dict[str, Evidence],
+    now: dt.datetime,
+) -> tuple[AnswerSet, Path]:
     from platformctl.maturity.questionnaire.flow import QuestionnaireStopped, run_questionnaire
 
     target = request.save_answers_to or path
     try:
         answer_set = run_questionnaire(
-            model, answer_set, ask, evidence=evidence, review=request.review,
-            answered_by=request.answered_by, answered_at=now.date().isoformat(),
-            on_change=lambda answers: _save(target, answers, model))
+            model,
+            answer_set,
+            ask,
+            evidence=evidence,
+            review=request.review,
+            answered_by=request.answered_by,
+            answered_at=now.date().isoformat(),
+            on_change=lambda answers: _save(target, answers, model),
+        )
     except QuestionnaireStopped as exc:
         if not target.exists():
             raise
         raise QuestionnaireStopped(
             f"{exc.message}; the answers so far are saved in {target}",
-            hint=f"resume with: platformctl assess maturity --answers {target}") from None
+            hint=f"resume with: platformctl assess maturity --answers {target}",
+        ) from None
     _save(target, answer_set, model)
     return answer_set, target
 
@@ -174,7 +210,8 @@ def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list
             f"{len(missing)} question(s) have no answer in "
             f"{answer_set.source or request.answers_file}: {shown}",
             hint="answer them in the file (a choice id, 'unknown' or 'n/a' with a reason), "
-                 "or pass --allow-unknown to score them as unknown")
+            "or pass --allow-unknown to score them as unknown",
+        )
     return answer_set.with_unknown(missing)
 
 

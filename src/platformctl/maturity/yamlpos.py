@@ -53,8 +53,10 @@ def load_yaml_with_lines(text: str, source: str) -> tuple[Any, Lines]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{source}{line}: not valid YAML: {exc.problem or exc.context}",
-                          hint="check the indentation and quoting around that line") from None
+        raise ConfigError(
+            f"{source}{line}: not valid YAML: {exc.problem or exc.context}",
+            hint="check the indentation and quoting around that line",
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}".splitlines()[0]) from None
     finally:

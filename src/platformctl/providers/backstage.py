@@ -24,21 +24,29 @@ class BackstageCatalog:
 
     def plan(self, entity: CatalogEntity, target: str) -> list[str]:
         """The requests of a first registration."""
-        return [f"backstage: GET /api/catalog{self._by_entity(entity)} (read; 404 means register)",
-                f"backstage: POST /api/catalog/locations {json.dumps({'type': 'url', 'target': target})} "
-                "(409 means already registered)"]
+        return [
+            f"backstage: GET /api/catalog{self._by_entity(entity)} (read; 404 means register)",
+            f"backstage: POST /api/catalog/locations {json.dumps({'type': 'url', 'target': target})} "
+            "(409 means already registered)",
+        ]
 
     def register(self, entity: CatalogEntity, target: str) -> StepResult:
         """Register ``target`` unless the entity already comes from a location."""
-        found = self.http.request("GET", self._by_entity(entity), allow={404},
-                                  action=f"read where {entity.ref} comes from")
+        found = self.http.request(
+            "GET", self._by_entity(entity), allow={404}, action=f"read where {entity.ref} comes from"
+        )
         if found.status_code == 200:
             location = found.json()
             origin = location.get("target", "")
             detail = "already registered" if origin == target else f"already in the catalog from {origin}"
             return StepResult("register in catalog", changed=False, detail=detail)
-        response = self.http.request("POST", "/locations", json={"type": "url", "target": target},
-                                     allow={409}, action=f"register {target} in the catalog")
+        response = self.http.request(
+            "POST",
+            "/locations",
+            json={"type": "url", "target": target},
+            allow={409},
+            action=f"register {target} in the catalog",
+        )
         if response.status_code == 409:
             return StepResult("register in catalog", changed=False, detail="already registered")
         return StepResult("register in catalog", changed=True, detail=f"{entity.ref} from {target}")

@@ -31,7 +31,7 @@ def web_url_from_api(api_url: str) -> str:
     if path.endswith("/api/v3"):
         path = path[: -len("/api/v3")]
     elif host.startswith("api."):
-        host = host[len("api."):]
+        host = host[len("api.") :]
     return urlunsplit((parts.scheme, host, path, "", ""))
 
 
@@ -76,16 +76,21 @@ class GitHubRepositories:
         """The requests of a first run, in order; reads marked, writes only where missing."""
         create = f"/orgs/{spec.org}/repos" if spec.owner_kind == "org" else "/user/repos"
         who = ["GET /user (read: the token's login owns the repository)"] if spec.owner_kind == "user" else []
-        steps = [*who, f"GET /repos/{spec.slug} (read; 404 means create)",
-                 f"POST {create} {json.dumps(self._create_body(spec), sort_keys=True)}",
-                 f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
-                 "repository already existed)"]
+        steps = [
+            *who,
+            f"GET /repos/{spec.slug} (read; 404 means create)",
+            f"POST {create} {json.dumps(self._create_body(spec), sort_keys=True)}",
+            f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
+            "repository already existed)",
+        ]
         if spec.topics:
             steps.append(f"PUT /repos/{spec.slug}/topics {json.dumps({'names': _topics(spec.topics)})}")
         for access in spec.teams:
             body = json.dumps({"permission": access.permission})
-            steps.append(f"PUT {self._team_path(spec, access)} {body} (after a GET when the repository "
-                         "already existed)")
+            steps.append(
+                f"PUT {self._team_path(spec, access)} {body} (after a GET when the repository "
+                "already existed)"
+            )
         return [f"github: {s}" for s in [*steps, *self.protection.plan(spec.slug, branch)]]
 
     # -- steps -----------------------------------------------------------------------------
@@ -103,8 +108,11 @@ class GitHubRepositories:
             # A retried POST whose first attempt did land, or a race: read what is there.
             found = self._read(spec, retry_not_found=True)
             if found is None:
-                raise ProviderError(f"GitHub says {spec.slug} exists but cannot read it",
-                                    hint="check that the token can see that repository", provider="github")
+                raise ProviderError(
+                    f"GitHub says {spec.slug} exists but cannot read it",
+                    hint="check that the token can see that repository",
+                    provider="github",
+                )
             return StepResult("create repository", changed=False, detail=f"exists: {found['html_url']}")
         self._created.add(spec.slug)
         self._repos[spec.slug] = response.json()
@@ -113,8 +121,15 @@ class GitHubRepositories:
     def push(self, spec: RepositorySpec, workdir: Path, branch: str) -> StepResult:
         """Push over HTTPS to the clone URL GitHub reported, the token passed per command."""
         repo = self._repo(spec)
-        return publish(self.git, spec, workdir, branch, repo["clone_url"],
-                       known_empty=spec.slug in self._created, origin=self.web_url)
+        return publish(
+            self.git,
+            spec,
+            workdir,
+            branch,
+            repo["clone_url"],
+            known_empty=spec.slug in self._created,
+            origin=self.web_url,
+        )
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (others are kept) and grant each team its permission."""
@@ -123,17 +138,29 @@ class GitHubRepositories:
         changed: list[str] = []
         wanted, current = _topics(spec.topics), list(repo.get("topics") or [])
         if wanted and not set(wanted) <= set(current):
-            self.http.request("PUT", f"/repos/{spec.slug}/topics", action=f"set the topics of {spec.slug}",
-                              json={"names": sorted({*current, *wanted})}, retry_not_found=fresh)
+            self.http.request(
+                "PUT",
+                f"/repos/{spec.slug}/topics",
+                action=f"set the topics of {spec.slug}",
+                json={"names": sorted({*current, *wanted})},
+                retry_not_found=fresh,
+            )
             changed.append("topics")
         for access in spec.teams:
             if fresh or not self._team_has(spec, access):
-                self.http.request("PUT", self._team_path(spec, access),
-                                  json={"permission": access.permission}, retry_not_found=fresh,
-                                  action=f"grant team {access.team} {access.permission} on {spec.slug}")
+                self.http.request(
+                    "PUT",
+                    self._team_path(spec, access),
+                    json={"permission": access.permission},
+                    retry_not_found=fresh,
+                    action=f"grant team {access.team} {access.permission} on {spec.slug}",
+                )
                 changed.append(f"team {access.team}")
-        return StepResult("configure repository", changed=bool(changed),
-                          detail=", ".join(changed) or "topics and teams already set")
+        return StepResult(
+            "configure repository",
+            changed=bool(changed),
+            detail=", ".join(changed) or "topics and teams already set",
+        )
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
         """A ruleset found by name (classic protection where rulesets are unavailable)."""
@@ -142,8 +169,13 @@ class GitHubRepositories:
 
     # -- reads -----------------------------------------------------------------------------
     def _read(self, spec: RepositorySpec, *, retry_not_found: bool) -> dict[str, Any] | None:
-        response = self.http.request("GET", f"/repos/{spec.slug}", action=f"read repository {spec.slug}",
-                                     allow={404}, retry_not_found=retry_not_found)
+        response = self.http.request(
+            "GET",
+            f"/repos/{spec.slug}",
+            action=f"read repository {spec.slug}",
+            allow={404},
+            retry_not_found=retry_not_found,
+        )
         if response.status_code == 404:
             return None
         repo = response.json()
@@ -151,24 +183,36 @@ class GitHubRepositories:
             raise ProviderError(
                 f"{spec.slug} now leads to {repo.get('full_name')} (renamed or transferred): "
                 "it is not this service's repository",
-                hint="choose another service name or --org", provider="github")
+                hint="choose another service name or --org",
+                provider="github",
+            )
         if repo.get("archived"):
-            raise ProviderError(f"{spec.slug} exists and is archived", provider="github",
-                                hint="unarchive it, or choose another service name or --org")
+            raise ProviderError(
+                f"{spec.slug} exists and is archived",
+                provider="github",
+                hint="unarchive it, or choose another service name or --org",
+            )
         self._repos[spec.slug] = repo
         return repo
 
     def _repo(self, spec: RepositorySpec) -> dict[str, Any]:
         repo = self._repos.get(spec.slug) or self._read(spec, retry_not_found=False)
         if repo is None:
-            raise ProviderError(f"{spec.slug} does not exist at GitHub", provider="github",
-                                hint="re-run the command: it creates the repository first")
+            raise ProviderError(
+                f"{spec.slug} does not exist at GitHub",
+                provider="github",
+                hint="re-run the command: it creates the repository first",
+            )
         return repo
 
     def _team_has(self, spec: RepositorySpec, access: TeamAccess) -> bool:
-        response = self.http.request("GET", self._team_path(spec, access), allow={404},
-                                     headers={"Accept": TEAM_REPOSITORY},
-                                     action=f"read team {access.team}'s access to {spec.slug}")
+        response = self.http.request(
+            "GET",
+            self._team_path(spec, access),
+            allow={404},
+            headers={"Accept": TEAM_REPOSITORY},
+            action=f"read team {access.team}'s access to {spec.slug}",
+        )
         if response.status_code == 404:
             return False
         body = response.json() if response.content else {}

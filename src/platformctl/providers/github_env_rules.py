@@ -43,8 +43,12 @@ def observed_protection(environment: Mapping[str, Any], patterns: list[str]) -> 
     else:
         branches = sorted(patterns)
     wait_timer = int((rules.get("wait_timer") or {}).get("wait_timer") or 0)
-    return {"reviewers": sorted_reviewers(reviewers), "wait_timer": wait_timer,
-            "prevent_self_review": bool(review.get("prevent_self_review")), "branches": branches}
+    return {
+        "reviewers": sorted_reviewers(reviewers),
+        "wait_timer": wait_timer,
+        "prevent_self_review": bool(review.get("prevent_self_review")),
+        "branches": branches,
+    }
 
 
 def is_custom(environment: Mapping[str, Any]) -> bool:
@@ -65,8 +69,9 @@ def user_set(protection: Protection | None) -> dict[str, Any]:
     return out
 
 
-def environment_body(protection: Protection | None,
-                     reviewer_ids: Mapping[tuple[str, str], int]) -> dict[str, Any]:
+def environment_body(
+    protection: Protection | None, reviewer_ids: Mapping[tuple[str, str], int]
+) -> dict[str, Any]:
     """The PUT body: only the settings the spec names."""
     wanted = user_set(protection)
     body: dict[str, Any] = {}
@@ -75,13 +80,20 @@ def environment_body(protection: Protection | None,
     if "prevent_self_review" in wanted:
         body["prevent_self_review"] = wanted["prevent_self_review"]
     if "reviewers" in wanted:
-        body["reviewers"] = [{"type": "Team" if "team" in r else "User", "id": reviewer_ids[_key(r)]}
-                             for r in wanted["reviewers"]]
+        body["reviewers"] = [
+            {"type": "Team" if "team" in r else "User", "id": reviewer_ids[_key(r)]}
+            for r in wanted["reviewers"]
+        ]
     if "branches" in wanted:
         branches = wanted["branches"]
-        body["deployment_branch_policy"] = None if branches == "all" else {
-            "protected_branches": branches == "protected",
-            "custom_branch_policies": isinstance(branches, list)}
+        body["deployment_branch_policy"] = (
+            None
+            if branches == "all"
+            else {
+                "protected_branches": branches == "protected",
+                "custom_branch_policies": isinstance(branches, list),
+            }
+        )
     return body
 
 
@@ -90,8 +102,9 @@ def _key(reviewer: Mapping[str, str]) -> tuple[str, str]:
     return kind, reviewer[kind]
 
 
-def resolve_reviewers(http: HttpClient, owner: str,
-                      protection: Protection | None) -> dict[tuple[str, str], int]:
+def resolve_reviewers(
+    http: HttpClient, owner: str, protection: Protection | None
+) -> dict[tuple[str, str], int]:
     """The numeric ids GitHub wants for reviewers, read by login and team slug.
 
     Raises:
@@ -104,47 +117,60 @@ def resolve_reviewers(http: HttpClient, owner: str,
         response = http.request("GET", path, action=f"read {kind} {name}", allow={404})
         if response.status_code == 404:
             where = f"team {name} in {owner}" if kind == "team" else f"user {name}"
-            raise ConfigError(f"reviewer {where} does not exist at GitHub (or the token cannot see it)",
-                              hint="check protection.reviewers in platform.yaml or the environment class")
+            raise ConfigError(
+                f"reviewer {where} does not exist at GitHub (or the token cannot see it)",
+                hint="check protection.reviewers in platform.yaml or the environment class",
+            )
         ids[(kind, name)] = int(response.json()["id"])
     return ids
 
 
-def put_environment(http: HttpClient, slug: str, name: str, body: dict[str, Any],
-                    private: bool | None) -> None:
+def put_environment(
+    http: HttpClient, slug: str, name: str, body: dict[str, Any], private: bool | None
+) -> None:
     """``PUT`` the environment; plan-gated and version-gated refusals become clear errors."""
     action = f"create or update environment {name} of {slug}"
-    response = http.request("PUT", f"/repos/{slug}/environments/{quote(name, safe='')}", json=body,
-                            action=action, allow={422})
+    response = http.request(
+        "PUT", f"/repos/{slug}/environments/{quote(name, safe='')}", json=body, action=action, allow={422}
+    )
     if response.status_code != 422:
         return
     message = server_message(response)
     if "prevent_self_review" in message and "permitted" in message:
-        raise ProviderError(f"GitHub cannot set prevent_self_review on environment {name}: this GitHub "
-                            f"version does not know it ({message})", provider="github", status=422,
-                            hint="remove protection.prevent_self_review for this GitHub (Enterprise Server)")
+        raise ProviderError(
+            f"GitHub cannot set prevent_self_review on environment {name}: this GitHub "
+            f"version does not know it ({message})",
+            provider="github",
+            status=422,
+            hint="remove protection.prevent_self_review for this GitHub (Enterprise Server)",
+        )
     if is_plan_gated(message):
         gated = [f for f in ("reviewers", "wait_timer") if f in body] or sorted(body)
         where = "a private repository" if private else "this repository"
         raise ProviderError(
             f"GitHub refused the protection of environment {name} in {slug}: {' and '.join(gated)} on "
             f"{where} need a plan that includes them (GitHub Enterprise for private repositories), "
-            f"which this account lacks ({message})", provider="github", status=422,
+            f"which this account lacks ({message})",
+            provider="github",
+            status=422,
             hint=f"remove {' and '.join(gated)} from the environment's protection, make the repository "
-                 "public, or upgrade the plan")
+            "public, or upgrade the plan",
+        )
     raise translate("GitHub", action, response, http.service.token_hint)
 
 
-def sync_branch_policies(http: HttpClient, slug: str, name: str, wanted: list[str],
-                         current: Mapping[str, int]) -> int:
+def sync_branch_policies(
+    http: HttpClient, slug: str, name: str, wanted: list[str], current: Mapping[str, int]
+) -> int:
     """Create missing branch name patterns and delete extra ones; return the writes."""
     base = f"/repos/{slug}/environments/{quote(name, safe='')}/deployment-branch-policies"
     writes = 0
     for pattern in wanted:
         if pattern not in current:
             # 303 (the pattern exists already) is followed to the existing policy: nothing to do.
-            http.request("POST", base, json={"name": pattern},
-                         action=f"add branch pattern {pattern} to {name}")
+            http.request(
+                "POST", base, json={"name": pattern}, action=f"add branch pattern {pattern} to {name}"
+            )
             writes += 1
     for pattern, ident in current.items():
         if pattern not in wanted:

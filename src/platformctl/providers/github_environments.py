@@ -83,25 +83,41 @@ class GitHubEnvironments:
         """The environment, its protection, and the variables and secrets platformctl manages."""
         check_names(spec, "GitHub", upper=True, reserved_prefix="GITHUB_")
         name = spec.name
-        response = self.http.request("GET", self._path(name), allow={404},
-                                     action=f"read environment {name} of {self.slug}")
+        response = self.http.request(
+            "GET", self._path(name), allow={404}, action=f"read environment {name} of {self.slug}"
+        )
         if response.status_code == 404:
             self._check_repository()
             self._seen[name] = _Seen()
             return Observed()
         environment = response.json()
-        variables = {v["name"].upper(): v["value"] for v in self.http.paginate(
-            self._path(name, "/variables"), key="variables", per_page=30,
-            action=f"list the variables of environment {name}")}
+        variables = {
+            v["name"].upper(): v["value"]
+            for v in self.http.paginate(
+                self._path(name, "/variables"),
+                key="variables",
+                per_page=30,
+                action=f"list the variables of environment {name}",
+            )
+        }
         marker = decode_marker(variables.pop(MARKER, None))
         check_owner(marker, spec.service, f"GitHub environment {name} of {self.slug}", self.name)
-        secrets = {s["name"].upper(): s["updated_at"] for s in self.http.paginate(
-            self._path(name, "/secrets"), key="secrets", action=f"list the secrets of environment {name}")}
+        secrets = {
+            s["name"].upper(): s["updated_at"]
+            for s in self.http.paginate(
+                self._path(name, "/secrets"), key="secrets", action=f"list the secrets of environment {name}"
+            )
+        }
         policies = {}
         if rules.is_custom(environment):
-            policies = {p["name"]: int(p["id"]) for p in self.http.paginate(
-                self._path(name, "/deployment-branch-policies"), key="branch_policies",
-                action=f"list the branch patterns of environment {name}")}
+            policies = {
+                p["name"]: int(p["id"])
+                for p in self.http.paginate(
+                    self._path(name, "/deployment-branch-policies"),
+                    key="branch_policies",
+                    action=f"list the branch patterns of environment {name}",
+                )
+            }
         self._seen[name] = _Seen(True, marker, policies, set(variables))
         resources = [Resource(ENVIRONMENT, name, plan_fields(marker))]
         protection = rules.observed_protection(environment, list(policies))
@@ -111,14 +127,20 @@ class GitHubEnvironments:
         meta = meta_of(marker, environment.get("created_at")) if marker else None
         return Observed(resources=resources, meta=meta, state="ready")
 
-    def _values(self, spec: EnvironmentSpec, marker: dict[str, Any] | None, variables: dict[str, str],
-                secrets: dict[str, str]) -> list[Resource]:
+    def _values(
+        self,
+        spec: EnvironmentSpec,
+        marker: dict[str, Any] | None,
+        variables: dict[str, str],
+        secrets: dict[str, str],
+    ) -> list[Resource]:
         listed = [*(marker or {}).get("variables", []), *(marker or {}).get("secrets", [])]
         spelled = {n.upper(): n for n in [*listed, *spec.variables, *spec.secrets]}
         wanted_vars = {n.upper() for n in managed(marker, spec, "variables")}
         wanted_secrets = {n.upper() for n in managed(marker, spec, "secrets")}
-        out = [Resource("variable", spelled[k], {"value": v})
-               for k, v in variables.items() if k in wanted_vars]
+        out = [
+            Resource("variable", spelled[k], {"value": v}) for k, v in variables.items() if k in wanted_vars
+        ]
         recorded = self.fingerprints.get(self.scope, spec.name)
         for key, updated_at in secrets.items():
             if key in wanted_secrets:
@@ -139,36 +161,58 @@ class GitHubEnvironments:
                 self._reviewer_ids.update(rules.resolve_reviewers(self.http, self.owner, spec.protection))
             out.append(Resource(PROTECTION, PROTECTION_NAME, fields))
         out += [Resource("variable", k, {"value": v}) for k, v in spec.variables.items()]
-        out += [Resource("secret", s.name, {"fingerprint": s.fingerprint}, secret=True)
-                for s in spec.secrets.values()]
+        out += [
+            Resource("secret", s.name, {"fingerprint": s.fingerprint}, secret=True)
+            for s in spec.secrets.values()
+        ]
         return out
 
     def list(self, service: str) -> list[EnvironmentSummary]:
         """The repository's environments whose record names ``service``."""
         out = []
-        for environment in self.http.paginate(f"/repos/{self.slug}/environments", key="environments",
-                                              action=f"list the environments of {self.slug}"):
+        for environment in self.http.paginate(
+            f"/repos/{self.slug}/environments",
+            key="environments",
+            action=f"list the environments of {self.slug}",
+        ):
             marker = self._marker(environment["name"])
             self._seen[environment["name"]] = _Seen(True, marker)
             if marker is not None and marker["service"] == service:
-                out.append(summary_of(self.name, service, environment["name"], marker, "ready",
-                                      environment.get("created_at")))
+                out.append(
+                    summary_of(
+                        self.name,
+                        service,
+                        environment["name"],
+                        marker,
+                        "ready",
+                        environment.get("created_at"),
+                    )
+                )
         return out
 
     def _marker(self, environment: str) -> dict[str, Any] | None:
-        response = self.http.request("GET", self._path(environment, f"/variables/{MARKER}"), allow={404},
-                                     action=f"read platformctl's record of environment {environment}")
+        response = self.http.request(
+            "GET",
+            self._path(environment, f"/variables/{MARKER}"),
+            allow={404},
+            action=f"read platformctl's record of environment {environment}",
+        )
         return None if response.status_code == 404 else decode_marker(response.json().get("value"))
 
     def _check_repository(self) -> None:
         if self._private is not None:
             return
-        response = self.http.request("GET", f"/repos/{self.slug}", action=f"read repository {self.slug}",
-                                     allow={404})
+        response = self.http.request(
+            "GET", f"/repos/{self.slug}", action=f"read repository {self.slug}", allow={404}
+        )
         if response.status_code == 404:
-            raise ProviderError(f"repository {self.slug} (repository.slug in platform.yaml) is not at GitHub",
-                                hint="create it with 'platformctl new service', or check the slug and that "
-                                     "the token can see the repository", provider=self.name, status=404)
+            raise ProviderError(
+                f"repository {self.slug} (repository.slug in platform.yaml) is not at GitHub",
+                hint="create it with 'platformctl new service', or check the slug and that "
+                "the token can see the repository",
+                provider=self.name,
+                status=404,
+            )
         self._private = bool(response.json().get("private"))
 
     # -- writing -------------------------------------------------------------------------------
@@ -192,22 +236,31 @@ class GitHubEnvironments:
         self._record_secrets(spec, written)
         return writes
 
-    def _write_values(self, spec: EnvironmentSpec, seen: _Seen, changes: Sequence[ResourceChange],
-                written: list[str]) -> int:
+    def _write_values(
+        self, spec: EnvironmentSpec, seen: _Seen, changes: Sequence[ResourceChange], written: list[str]
+    ) -> int:
         """Set variables and secrets, then delete the removed ones; ``written`` gets each secret set."""
         writes = 0
         for change in changes:
             if change.kind == "variable" and change.action in ("create", "update"):
-                writes += self._set_variable(spec.name, change.name, spec.variables[change.name],
-                                             exists=change.name.upper() in seen.variables)
+                writes += self._set_variable(
+                    spec.name,
+                    change.name,
+                    spec.variables[change.name],
+                    exists=change.name.upper() in seen.variables,
+                )
             elif change.kind == "secret" and change.action in ("create", "update"):
                 writes += self._set_secret(spec, change.name)
                 written.append(change.name)
         for change in changes:
             if change.action == "delete" and change.kind in ("variable", "secret"):
                 kind = "variables" if change.kind == "variable" else "secrets"
-                self.http.request("DELETE", self._path(spec.name, f"/{kind}/{quote(change.name)}"),
-                                  allow={404}, action=f"delete {change.kind} {change.name} of {spec.name}")
+                self.http.request(
+                    "DELETE",
+                    self._path(spec.name, f"/{kind}/{quote(change.name)}"),
+                    allow={404},
+                    action=f"delete {change.kind} {change.name} of {spec.name}",
+                )
                 writes += 1
                 if change.kind == "secret":
                     self.fingerprints.forget(self.scope, spec.name, [change.name])
@@ -244,18 +297,26 @@ class GitHubEnvironments:
     def _set_secret(self, spec: EnvironmentSpec, name: str) -> int:
         value = spec.secrets[name].value
         if value is None:
-            raise InputRequired(f"secret {name} has no value to set",
-                                hint="give it a source: env, file or stdin")
+            raise InputRequired(
+                f"secret {name} has no value to set", hint="give it a source: env, file or stdin"
+            )
         key = self._public_key(spec.name)
         body = {"encrypted_value": rules.seal(key["key"], value), "key_id": key["key_id"]}
-        self.http.request("PUT", self._path(spec.name, f"/secrets/{quote(name)}"), json=body,
-                          action=f"set secret {name} of environment {spec.name}")
+        self.http.request(
+            "PUT",
+            self._path(spec.name, f"/secrets/{quote(name)}"),
+            json=body,
+            action=f"set secret {name} of environment {spec.name}",
+        )
         return 1
 
     def _public_key(self, environment: str) -> dict[str, str]:
         if environment not in self._public_keys:
-            response = self.http.request("GET", self._path(environment, "/secrets/public-key"),
-                                         action=f"read the secrets key of environment {environment}")
+            response = self.http.request(
+                "GET",
+                self._path(environment, "/secrets/public-key"),
+                action=f"read the secrets key of environment {environment}",
+            )
             self._public_keys[environment] = response.json()
         return self._public_keys[environment]
 
@@ -263,27 +324,35 @@ class GitHubEnvironments:
         """Remember what was set, with the ``updated_at`` GitHub now reports for it."""
         if not names:
             return
-        remote = {s["name"].upper(): s["updated_at"] for s in self.http.paginate(
-            self._path(spec.name, "/secrets"), key="secrets", action=f"list the secrets of {spec.name}")}
-        records = {n: Recorded(spec.secrets[n].fingerprint, remote[n.upper()])
-                   for n in names if n.upper() in remote}
+        remote = {
+            s["name"].upper(): s["updated_at"]
+            for s in self.http.paginate(
+                self._path(spec.name, "/secrets"), key="secrets", action=f"list the secrets of {spec.name}"
+            )
+        }
+        records = {
+            n: Recorded(spec.secrets[n].fingerprint, remote[n.upper()]) for n in names if n.upper() in remote
+        }
         self.fingerprints.put(self.scope, spec.name, records)
 
     def destroy(self, service: str, name: str) -> int:
         """``DELETE`` the environment (its variables, secrets and patterns go with it)."""
         seen = self._seen.get(name)  # read moments ago by the removal plan or the listing
         if seen is None:
-            response = self.http.request("GET", self._path(name), allow={404},
-                                         action=f"read environment {name} of {self.slug}")
+            response = self.http.request(
+                "GET", self._path(name), allow={404}, action=f"read environment {name} of {self.slug}"
+            )
             found = response.status_code == 200
             seen = _Seen(found, self._marker(name) if found else None)
         if not seen.exists:
             return 0
         marker = seen.marker
         if marker is None:
-            raise ProviderError(f"GitHub environment {name} of {self.slug} was not made by platformctl; "
-                                "leaving it as it is", provider=self.name,
-                                hint="delete it in the repository's settings if it should go")
+            raise ProviderError(
+                f"GitHub environment {name} of {self.slug} was not made by platformctl; leaving it as it is",
+                provider=self.name,
+                hint="delete it in the repository's settings if it should go",
+            )
         check_owner(marker, service, f"GitHub environment {name} of {self.slug}", self.name)
         self.http.request("DELETE", self._path(name), allow={404}, action=f"delete environment {name}")
         self.fingerprints.forget(self.scope, name)

@@ -45,8 +45,10 @@ class GitLabRepositories:
 
     def default_owner(self, *, read: bool = True) -> str:
         """GitLab projects go into a group that must be named."""
-        raise InputRequired("GitLab needs the group to create the project in",
-                            hint="pass --org GROUP/SUBGROUP (or set org in platformctl.yaml)")
+        raise InputRequired(
+            "GitLab needs the group to create the project in",
+            hint="pass --org GROUP/SUBGROUP (or set org in platformctl.yaml)",
+        )
 
     def locate(self, spec: RepositorySpec) -> Repository:
         """The project's page and clone URL (no request)."""
@@ -61,19 +63,24 @@ class GitLabRepositories:
         """The requests of a first run, in order."""
         project = f"/api/v4/projects/{_id(spec.slug)}"
         body = {**self._create_body(spec), "namespace_id": "ID"}
-        steps = [f"GET {project} (read; 404 means create)",
-                 f"GET /api/v4/groups/{_id(spec.org)} (the group's numeric id)",
-                 f"POST /api/v4/projects {json.dumps(body, sort_keys=True)}",
-                 f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
-                 "project already existed)",
-                 f"GET /api/v4/projects/ID/protected_branches/{branch}",
-                 f"DELETE /api/v4/projects/ID/protected_branches/{branch} (only if GitLab's own "
-                 "protection differs)",
-                 f"POST /api/v4/projects/ID/protected_branches "
-                 f"{json.dumps(_protection_body(branch), sort_keys=True)} (unless already so)"]
+        steps = [
+            f"GET {project} (read; 404 means create)",
+            f"GET /api/v4/groups/{_id(spec.org)} (the group's numeric id)",
+            f"POST /api/v4/projects {json.dumps(body, sort_keys=True)}",
+            f"git push {branch} to {self.locate(spec).clone_url} (after git ls-remote when the "
+            "project already existed)",
+            f"GET /api/v4/projects/ID/protected_branches/{branch}",
+            f"DELETE /api/v4/projects/ID/protected_branches/{branch} (only if GitLab's own "
+            "protection differs)",
+            f"POST /api/v4/projects/ID/protected_branches "
+            f"{json.dumps(_protection_body(branch), sort_keys=True)} (unless already so)",
+        ]
         if spec.topics:
-            steps.insert(4, 'PUT /api/v4/projects/ID {"topics": [...]} (only when the project already '
-                            "existed without these topics)")
+            steps.insert(
+                4,
+                'PUT /api/v4/projects/ID {"topics": [...]} (only when the project already '
+                "existed without these topics)",
+            )
         return [f"gitlab: {s}" for s in steps]
 
     def ensure_repository(self, spec: RepositorySpec) -> StepResult:
@@ -90,8 +97,11 @@ class GitLabRepositories:
                 raise translate("GitLab", action, response, self.http.service.token_hint)
             found = self._read(spec, retry_not_found=True)
             if found is None:
-                raise ProviderError(f"GitLab says {spec.slug} is taken but cannot read it", provider="gitlab",
-                                    hint="check that the token can see that project")
+                raise ProviderError(
+                    f"GitLab says {spec.slug} is taken but cannot read it",
+                    provider="gitlab",
+                    hint="check that the token can see that project",
+                )
             return StepResult("create repository", changed=False, detail=f"exists: {found['web_url']}")
         self._created.add(spec.slug)
         self._projects[spec.slug] = response.json()
@@ -100,8 +110,15 @@ class GitLabRepositories:
     def push(self, spec: RepositorySpec, workdir: Path, branch: str) -> StepResult:
         """Push over HTTPS to the project's ``http_url_to_repo``."""
         project = self._project(spec)
-        return publish(self.git, spec, workdir, branch, project["http_url_to_repo"],
-                       known_empty=spec.slug in self._created, origin=self.web_url)
+        return publish(
+            self.git,
+            spec,
+            workdir,
+            branch,
+            project["http_url_to_repo"],
+            known_empty=spec.slug in self._created,
+            origin=self.web_url,
+        )
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (sent with the create already, so only older projects need it)."""
@@ -110,45 +127,70 @@ class GitLabRepositories:
         current = list(project.get("topics") or [])
         if not wanted or set(wanted) <= set(current):
             return StepResult("configure repository", changed=False, detail="topics already set")
-        self.http.request("PUT", f"/projects/{project['id']}", json={"topics": sorted({*current, *wanted})},
-                          action=f"set the topics of {spec.slug}")
+        self.http.request(
+            "PUT",
+            f"/projects/{project['id']}",
+            json={"topics": sorted({*current, *wanted})},
+            action=f"set the topics of {spec.slug}",
+        )
         return StepResult("configure repository", changed=True, detail="topics")
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
         """Protect ``branch``: no direct push, Maintainers merge, no force push."""
         project = self._project(spec)
         path = f"/projects/{project['id']}/protected_branches"
-        current = self.http.request("GET", f"{path}/{_id(branch)}", action=f"read the protection of {branch}",
-                                    allow={404})
+        current = self.http.request(
+            "GET", f"{path}/{_id(branch)}", action=f"read the protection of {branch}", allow={404}
+        )
         if current.status_code == 200:
             if _protects(current.json()):
                 return StepResult("protect branch", changed=False, detail=f"{branch} protected")
-            self.http.request("DELETE", f"{path}/{_id(branch)}", allow={404},
-                              action=f"replace GitLab's default protection of {branch}")
-        response = self.http.request("POST", path, json=_protection_body(branch), allow={409},
-                                     action=f"protect {branch} of {spec.slug}")
+            self.http.request(
+                "DELETE",
+                f"{path}/{_id(branch)}",
+                allow={404},
+                action=f"replace GitLab's default protection of {branch}",
+            )
+        response = self.http.request(
+            "POST",
+            path,
+            json=_protection_body(branch),
+            allow={409},
+            action=f"protect {branch} of {spec.slug}",
+        )
         if response.status_code == 409:  # protected meanwhile by someone else: read again next run
             return StepResult("protect branch", changed=False, detail=f"{branch} already protected")
         return StepResult("protect branch", changed=True, detail=f"{branch} protected")
 
     def _read(self, spec: RepositorySpec, *, retry_not_found: bool) -> dict[str, Any] | None:
-        response = self.http.request("GET", f"/projects/{_id(spec.slug)}", action=f"read project {spec.slug}",
-                                     allow={404}, retry_not_found=retry_not_found)
+        response = self.http.request(
+            "GET",
+            f"/projects/{_id(spec.slug)}",
+            action=f"read project {spec.slug}",
+            allow={404},
+            retry_not_found=retry_not_found,
+        )
         if response.status_code == 404:
             return None
         project = response.json()
         if str(project.get("path_with_namespace", "")).lower() != spec.slug.lower():
-            raise ProviderError(f"{spec.slug} now leads to {project.get('path_with_namespace')} (moved or "
-                                "renamed): it is not this service's project", provider="gitlab",
-                                hint="choose another service name or --org")
+            raise ProviderError(
+                f"{spec.slug} now leads to {project.get('path_with_namespace')} (moved or "
+                "renamed): it is not this service's project",
+                provider="gitlab",
+                hint="choose another service name or --org",
+            )
         self._projects[spec.slug] = project
         return project
 
     def _project(self, spec: RepositorySpec) -> dict[str, Any]:
         project = self._projects.get(spec.slug) or self._read(spec, retry_not_found=False)
         if project is None:
-            raise ProviderError(f"{spec.slug} does not exist at GitLab", provider="gitlab",
-                                hint="re-run the command: it creates the project first")
+            raise ProviderError(
+                f"{spec.slug} does not exist at GitLab",
+                provider="gitlab",
+                hint="re-run the command: it creates the project first",
+            )
         return project
 
     @staticmethod
@@ -162,12 +204,21 @@ class GitLabRepositories:
 
 
 def _protection_body(branch: str) -> dict[str, Any]:
-    return {"name": branch, "push_access_level": NO_ONE, "merge_access_level": MAINTAINER,
-            "allow_force_push": False}
+    return {
+        "name": branch,
+        "push_access_level": NO_ONE,
+        "merge_access_level": MAINTAINER,
+        "allow_force_push": False,
+    }
 
 
 def _protects(protected: dict[str, Any]) -> bool:
     push = [level.get("access_level") for level in protected.get("push_access_levels") or []]
     merge = [level.get("access_level") for level in protected.get("merge_access_levels") or []]
-    return (not protected.get("allow_force_push") and bool(push) and all(p == NO_ONE for p in push)
-            and bool(merge) and all(m in (DEVELOPER, MAINTAINER) for m in merge))
+    return (
+        not protected.get("allow_force_push")
+        and bool(push)
+        and all(p == NO_ONE for p in push)
+        and bool(merge)
+        and all(m in (DEVELOPER, MAINTAINER) for m in merge)
+    )

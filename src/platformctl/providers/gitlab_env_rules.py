@@ -27,9 +27,9 @@ _MASKABLE = re.compile(r"^\S{8,}$")
 _NOT_APPLIED = {
     "wait_timer": "protection.wait_timer has no GitLab equivalent; not applied",
     "prevent_self_review": "protection.prevent_self_review is not a per-environment setting at GitLab; "
-                           "not applied",
+    "not applied",
     "branches": "protection.branches: GitLab limits deployments through protected branches, not per "
-                "environment; not applied",
+    "environment; not applied",
 }
 UNAVAILABLE = "protection not applied: protected environments need GitLab Premium or Ultimate"
 
@@ -51,9 +51,11 @@ def check_maskable(spec: EnvironmentSpec) -> None:
     """
     for secret in spec.secrets.values():
         if secret.value is not None and not _MASKABLE.match(secret.value):
-            raise ConfigError(f"secret {secret.name} cannot be masked by GitLab: a masked value needs at "
-                              "least 8 characters and no spaces or line breaks",
-                              hint="use a longer value without whitespace (e.g. base64 of the secret)")
+            raise ConfigError(
+                f"secret {secret.name} cannot be masked by GitLab: a masked value needs at "
+                "least 8 characters and no spaces or line breaks",
+                hint="use a longer value without whitespace (e.g. base64 of the secret)",
+            )
 
 
 def notes_for(protection: Protection | None, available: bool) -> tuple[str, ...]:
@@ -77,8 +79,13 @@ class GitLabProtection:
 
     def read(self, name: str) -> dict[str, Any] | None:
         """The protected environment ``name``, or None (also when the API is unavailable)."""
-        response = self.http.request("GET", self.base, params={"per_page": 100}, allow={403, 404},
-                                     action="list the protected environments")
+        response = self.http.request(
+            "GET",
+            self.base,
+            params={"per_page": 100},
+            allow={403, 404},
+            action="list the protected environments",
+        )
         self.available = response.status_code == 200
         if not self.available:
             return None
@@ -90,24 +97,28 @@ class GitLabProtection:
         Raises:
             ConfigError: a reviewer GitLab does not know.
         """
-        for reviewer in sorted_reviewers((protection.model_dump(exclude_none=True) if protection else {})
-                                         .get("reviewers") or []):
+        for reviewer in sorted_reviewers(
+            (protection.model_dump(exclude_none=True) if protection else {}).get("reviewers") or []
+        ):
             kind, name = ("team", reviewer["team"]) if "team" in reviewer else ("user", reviewer["user"])
             if (kind, name) in self.ids:
                 continue
             if kind == "user":
-                found = self.http.request("GET", "/users", params={"username": name},
-                                          action=f"find user {name}").json()
+                found = self.http.request(
+                    "GET", "/users", params={"username": name}, action=f"find user {name}"
+                ).json()
                 ident = found[0]["id"] if found else None
             else:
                 path = self.group_path(name)
-                response = self.http.request("GET", f"/groups/{quote(path, safe='')}", allow={404},
-                                             action=f"read group {path}")
+                response = self.http.request(
+                    "GET", f"/groups/{quote(path, safe='')}", allow={404}, action=f"read group {path}"
+                )
                 ident = response.json()["id"] if response.status_code == 200 else None
             if ident is None:
                 raise ConfigError(
                     f"reviewer {kind} {name} does not exist at GitLab (or the token cannot see it)",
-                    hint="check protection.reviewers in platform.yaml or the environment class")
+                    hint="check protection.reviewers in platform.yaml or the environment class",
+                )
             self.ids[(kind, name)] = int(ident)
 
     def group_path(self, team: str) -> str:
@@ -127,25 +138,42 @@ class GitLabProtection:
 
     def create(self, name: str, reviewers: list[dict[str, str]]) -> None:
         """Protect ``name``: Maintainers deploy, each reviewer approves."""
-        body = {"name": name, "deploy_access_levels": [{"access_level": MAINTAINER}],
-                "approval_rules": [self._rule(r) for r in reviewers]}
+        body = {
+            "name": name,
+            "deploy_access_levels": [{"access_level": MAINTAINER}],
+            "approval_rules": [self._rule(r) for r in reviewers],
+        }
         self.http.request("POST", self.base, json=body, action=f"protect environment {name}")
 
     def update(self, name: str, current: Mapping[str, Any], reviewers: list[dict[str, str]]) -> None:
         """Replace the approvers: remove rules of others (``_destroy``), add the missing ones."""
         wanted = {self._owner(self._rule(r)): self._rule(r) for r in reviewers}
-        present = {self._owner(rule): rule for rule in current.get("approval_rules") or []
-                   if rule.get("user_id") or rule.get("group_id")}
-        body = {"approval_rules": [{"id": rule["id"], "_destroy": True} for key, rule in present.items()
-                                   if key not in wanted]
-                + [rule for key, rule in wanted.items() if key not in present]}
-        self.http.request("PUT", f"{self.base}/{quote(name, safe='')}", json=body,
-                          action=f"update the approvers of environment {name}")
+        present = {
+            self._owner(rule): rule
+            for rule in current.get("approval_rules") or []
+            if rule.get("user_id") or rule.get("group_id")
+        }
+        body = {
+            "approval_rules": [
+                {"id": rule["id"], "_destroy": True} for key, rule in present.items() if key not in wanted
+            ]
+            + [rule for key, rule in wanted.items() if key not in present]
+        }
+        self.http.request(
+            "PUT",
+            f"{self.base}/{quote(name, safe='')}",
+            json=body,
+            action=f"update the approvers of environment {name}",
+        )
 
     def delete(self, name: str) -> None:
         """Unprotect ``name``."""
-        self.http.request("DELETE", f"{self.base}/{quote(name, safe='')}", allow={404},
-                          action=f"unprotect environment {name}")
+        self.http.request(
+            "DELETE",
+            f"{self.base}/{quote(name, safe='')}",
+            allow={404},
+            action=f"unprotect environment {name}",
+        )
 
     def _rule(self, reviewer: Mapping[str, str]) -> dict[str, Any]:
         if "team" in reviewer:

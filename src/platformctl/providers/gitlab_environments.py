@@ -68,9 +68,16 @@ class GitLabEnvironments:
 
     name = "gitlab"
 
-    def __init__(self, http: HttpClient, project_path: str, fingerprint: Fingerprint, *,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 stop_timeout: float = 300.0) -> None:
+    def __init__(
+        self,
+        http: HttpClient,
+        project_path: str,
+        fingerprint: Fingerprint,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        stop_timeout: float = 300.0,
+    ) -> None:
         self.http = http
         self.project_path = project_path
         self.fingerprint = fingerprint
@@ -103,8 +110,12 @@ class GitLabEnvironments:
 
     def _read(self, name: str) -> _Seen:
         project = self._project_id()
-        found = self.http.request("GET", f"/projects/{project}/environments", params={"name": name},
-                                  action=f"find environment {name} of {self.project_path}").json()
+        found = self.http.request(
+            "GET",
+            f"/projects/{project}/environments",
+            params={"name": name},
+            action=f"find environment {name} of {self.project_path}",
+        ).json()
         environment = next((e for e in found if e.get("name") == name), None)
         scoped = {v["key"]: v for v in self._variables() if v.get("environment_scope") == name}
         marker = scoped.pop(MARKER, None)
@@ -124,8 +135,18 @@ class GitLabEnvironments:
                 if value is not None:
                     remember_secret(value)
                 known = self.fingerprint(spec.service, spec.name, key, value) if value is not None else None
-                out.append(Resource("secret", key, {"fingerprint": known, "masked": bool(var.get("masked")),
-                                                    "protected": bool(var.get("protected"))}, secret=True))
+                out.append(
+                    Resource(
+                        "secret",
+                        key,
+                        {
+                            "fingerprint": known,
+                            "masked": bool(var.get("masked")),
+                            "protected": bool(var.get("protected")),
+                        },
+                        secret=True,
+                    )
+                )
         return out
 
     def desired(self, spec: EnvironmentSpec, observed: Observed) -> list[Resource]:
@@ -135,45 +156,75 @@ class GitLabEnvironments:
         protection = self._protection_api()
         if spec.protection is not None and protection.available:
             reviewers = spec.protection.model_dump(exclude_none=True).get("reviewers")
-            fields = {"reviewers": (current or {"reviewers": []})["reviewers"]} if reviewers is None else \
-                {"reviewers": rules.sorted_reviewers(reviewers)}
+            fields = (
+                {"reviewers": (current or {"reviewers": []})["reviewers"]}
+                if reviewers is None
+                else {"reviewers": rules.sorted_reviewers(reviewers)}
+            )
             out.append(Resource(PROTECTION, PROTECTION_NAME, fields))
         elif current is not None:
             out.append(Resource(PROTECTION, PROTECTION_NAME, current))  # someone else's: kept as it is
         out += [Resource("variable", k, {"value": v}) for k, v in spec.variables.items()]
-        out += [Resource("secret", s.name, {"fingerprint": s.fingerprint, "masked": True, "protected": True},
-                         secret=True) for s in spec.secrets.values()]
+        out += [
+            Resource(
+                "secret",
+                s.name,
+                {"fingerprint": s.fingerprint, "masked": True, "protected": True},
+                secret=True,
+            )
+            for s in spec.secrets.values()
+        ]
         return out
 
     def list(self, service: str) -> list[EnvironmentSummary]:
         """Environments whose record names ``service`` (also half-removed ones, to finish them)."""
         project = self._project_id()
-        markers = {v["environment_scope"]: decode_marker(v.get("value")) for v in self._variables()
-                   if v.get("key") == MARKER}
-        environments = {e["name"]: e for e in self.http.paginate(
-            f"/projects/{project}/environments", action=f"list the environments of {self.project_path}")}
+        markers = {
+            v["environment_scope"]: decode_marker(v.get("value"))
+            for v in self._variables()
+            if v.get("key") == MARKER
+        }
+        environments = {
+            e["name"]: e
+            for e in self.http.paginate(
+                f"/projects/{project}/environments", action=f"list the environments of {self.project_path}"
+            )
+        }
         out = []
         for name, marker in sorted(markers.items()):
             if marker is not None and marker["service"] == service:
                 env = environments.get(name) or {}
-                out.append(summary_of(self.name, service, name, marker, env.get("state", "partial"),
-                                      env.get("created_at")))
+                out.append(
+                    summary_of(
+                        self.name, service, name, marker, env.get("state", "partial"), env.get("created_at")
+                    )
+                )
         return out
 
     def _variables(self) -> list[dict[str, Any]]:
-        return list(self.http.paginate(f"/projects/{self._project_id()}/variables",
-                                       action=f"list the CI/CD variables of {self.project_path}"))
+        return list(
+            self.http.paginate(
+                f"/projects/{self._project_id()}/variables",
+                action=f"list the CI/CD variables of {self.project_path}",
+            )
+        )
 
     def _project_id(self) -> int:
         if self._project is None:
-            response = self.http.request("GET", f"/projects/{quote(self.project_path, safe='')}", allow={404},
-                                         action=f"read project {self.project_path}")
+            response = self.http.request(
+                "GET",
+                f"/projects/{quote(self.project_path, safe='')}",
+                allow={404},
+                action=f"read project {self.project_path}",
+            )
             if response.status_code == 404:
                 raise ProviderError(
                     f"project {self.project_path} (repository.slug in platform.yaml) is not at GitLab",
-                    provider=self.name, status=404,
+                    provider=self.name,
+                    status=404,
                     hint="create it with 'platformctl new service', or check the slug and that the token "
-                         "can see the project")
+                    "can see the project",
+                )
             self._project = int(response.json()["id"])
         return self._project
 
@@ -189,8 +240,9 @@ class GitLabEnvironments:
         writes = self._environment(spec, seen)
         interim, final = marker_writes(changes)
         if interim is not None:
-            writes += self._set(spec.name, MARKER, encode_marker(spec.service, interim),
-                                exists=seen.marker is not None)
+            writes += self._set(
+                spec.name, MARKER, encode_marker(spec.service, interim), exists=seen.marker is not None
+            )
         for change in changes:
             if change.action not in ("create", "update"):
                 continue
@@ -214,19 +266,28 @@ class GitLabEnvironments:
         tier = rules.tier_for(spec)
         project = self._project_id()
         if seen.environment is None:
-            response = self.http.request("POST", f"/projects/{project}/environments", allow={400},
-                                         json={"name": spec.name, "tier": tier},
-                                         action=f"create environment {spec.name}")
+            response = self.http.request(
+                "POST",
+                f"/projects/{project}/environments",
+                allow={400},
+                json={"name": spec.name, "tier": tier},
+                action=f"create environment {spec.name}",
+            )
             if response.status_code != 400:
                 return 1
             seen.environment = self._read(spec.name).environment  # made meanwhile: read it, then tier
             if seen.environment is None:
-                raise translate("GitLab", f"create environment {spec.name}", response,
-                                self.http.service.token_hint)
+                raise translate(
+                    "GitLab", f"create environment {spec.name}", response, self.http.service.token_hint
+                )
         if seen.environment.get("tier") == tier:
             return 0
-        self.http.request("PUT", f"/projects/{project}/environments/{seen.environment['id']}",
-                          json={"tier": tier}, action=f"set the tier of environment {spec.name}")
+        self.http.request(
+            "PUT",
+            f"/projects/{project}/environments/{seen.environment['id']}",
+            json={"tier": tier},
+            action=f"set the tier of environment {spec.name}",
+        )
         return 1
 
     def _set_value(self, spec: EnvironmentSpec, change: ResourceChange, *, exists: bool) -> int:
@@ -234,13 +295,15 @@ class GitLabEnvironments:
             return self._set(spec.name, change.name, spec.variables[change.name], exists=exists)
         value = spec.secrets[change.name].value
         if value is None:
-            raise InputRequired(f"secret {change.name} has no value to set",
-                                hint="give it a source: env, file or stdin")
+            raise InputRequired(
+                f"secret {change.name} has no value to set", hint="give it a source: env, file or stdin"
+            )
         return self._set(spec.name, change.name, value, exists=exists, secret=True)
 
     def _set(self, environment: str, key: str, value: str, *, exists: bool, secret: bool = False) -> int:
-        return set_variable(self.http, self._project_id(), environment, key, value, exists=exists,
-                            secret=secret)
+        return set_variable(
+            self.http, self._project_id(), environment, key, value, exists=exists, secret=secret
+        )
 
     def _delete_variable(self, environment: str, key: str) -> int:
         return delete_variable(self.http, self._project_id(), environment, key)
@@ -252,9 +315,11 @@ class GitLabEnvironments:
             return 0
         where = f"GitLab environment {name} of {self.project_path}"
         if seen.marker is None:
-            raise ProviderError(f"{where} was not made by platformctl; leaving it as it is",
-                                provider=self.name,
-                                hint="delete it in the project's Operate > Environments if it should go")
+            raise ProviderError(
+                f"{where} was not made by platformctl; leaving it as it is",
+                provider=self.name,
+                hint="delete it in the project's Operate > Environments if it should go",
+            )
         check_owner(seen.marker, service, where, self.name)
         writes = self._stop_and_delete(name, seen.environment) if seen.environment else 0
         if seen.protected is not None:
@@ -274,9 +339,11 @@ class GitLabEnvironments:
         deadline, delay = self._clock() + self.stop_timeout, 0.2
         while environment.get("state") == "stopping":  # on_stop jobs of the project's CI are running
             if self._clock() >= deadline:
-                raise ProviderError(f"environment {name} is still stopping after {self.stop_timeout:.0f}s",
-                                    provider=self.name,
-                                    hint="see its stop job in GitLab; run the command again")
+                raise ProviderError(
+                    f"environment {name} is still stopping after {self.stop_timeout:.0f}s",
+                    provider=self.name,
+                    hint="see its stop job in GitLab; run the command again",
+                )
             self._sleep(delay)
             delay = min(delay * 2, 2.0)
             environment = self.http.request("GET", base, action=f"read environment {name}").json()

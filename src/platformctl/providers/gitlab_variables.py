@@ -17,8 +17,16 @@ from platformctl.providers.httperrors import server_message, translate
 SCOPE = "filter[environment_scope]"
 
 
-def set_variable(http: HttpClient, project: int, environment: str, key: str, value: str, *,
-                 exists: bool, secret: bool = False) -> int:
+def set_variable(
+    http: HttpClient,
+    project: int,
+    environment: str,
+    key: str,
+    value: str,
+    *,
+    exists: bool,
+    secret: bool = False,
+) -> int:
     """``POST`` a new variable (``PUT`` when taken), ``PUT`` an existing one (``POST`` when gone).
 
     Returns:
@@ -36,8 +44,14 @@ def set_variable(http: HttpClient, project: int, environment: str, key: str, val
             return writes
         if "taken" not in server_message(response):  # e.g. a value GitLab cannot mask
             raise translate("GitLab", action, response, http.service.token_hint)
-    response = http.request("PUT", f"{base}/{quote(key)}", params={SCOPE: environment},
-                            json={"value": value, **flags}, action=action, allow={404})
+    response = http.request(
+        "PUT",
+        f"{base}/{quote(key)}",
+        params={SCOPE: environment},
+        json={"value": value, **flags},
+        action=action,
+        allow={404},
+    )
     writes += 1
     if response.status_code == 404:  # deleted meanwhile
         http.request("POST", base, json=create, action=action)
@@ -47,6 +61,11 @@ def set_variable(http: HttpClient, project: int, environment: str, key: str, val
 
 def delete_variable(http: HttpClient, project: int, environment: str, key: str) -> int:
     """Delete the variable ``key`` of the scope (already gone is fine); one write."""
-    http.request("DELETE", f"/projects/{project}/variables/{quote(key)}", params={SCOPE: environment},
-                 allow={404}, action=f"delete variable {key} of environment {environment}")
+    http.request(
+        "DELETE",
+        f"/projects/{project}/variables/{quote(key)}",
+        params={SCOPE: environment},
+        allow={404},
+        action=f"delete variable {key} of environment {environment}",
+    )
     return 1

@@ -29,12 +29,20 @@ _TRANSIENT = re.compile(
     r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|"
     r"returned error: 5\d\d|"
     r"Failed to connect|Could not resolve host|timed out|Empty reply|transfer closed|Recv failure|"
-    r"unexpected disconnect|SSL_ERROR", re.IGNORECASE)
+    r"unexpected disconnect|SSL_ERROR",
+    re.IGNORECASE,
+)
 _CLIENT_ERROR = re.compile(r"(RPC failed; HTTP|returned error:) 4\d\d")  # refused: retrying will not help
-_AUTH = re.compile(r"Authentication failed|returned error: 40[13]|could not read Username|"
-                   r"Access denied|Permission to .+ denied|Invalid username or password", re.IGNORECASE)
-_MISSING = re.compile(r"Repository not found|repository '.+' not found|returned error: 404|"
-                      r"does not appear to be a git repository", re.IGNORECASE)
+_AUTH = re.compile(
+    r"Authentication failed|returned error: 40[13]|could not read Username|"
+    r"Access denied|Permission to .+ denied|Invalid username or password",
+    re.IGNORECASE,
+)
+_MISSING = re.compile(
+    r"Repository not found|repository '.+' not found|returned error: 404|"
+    r"does not appear to be a git repository",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,14 @@ class GitCredentials:
 class GitRemote:
     """``git ls-remote`` and ``git push`` with per-command credentials and bounded retries."""
 
-    def __init__(self, label: str, credentials: GitCredentials, policy: RetryPolicy | None = None,
-                 clock: Clock | None = None, token_hint: str = "") -> None:
+    def __init__(
+        self,
+        label: str,
+        credentials: GitCredentials,
+        policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        token_hint: str = "",
+    ) -> None:
         self.label = label
         self.credentials = credentials
         self.policy = policy or RetryPolicy()
@@ -59,16 +73,31 @@ class GitRemote:
 
     def environment(self, url: str) -> dict[str, str]:
         """The process environment for git talking to ``url``: header scoped to its origin."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")
-               or k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("GIT_CONFIG_")
+            or k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM")
+        }
         entries = [("credential.helper", "")]
         if self.credentials.token is not None:
             parts = urlsplit(url)
             pair = f"{self.credentials.username}:{self.credentials.token.reveal()}".encode()
-            entries.append((f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
-                            "Authorization: Basic " + base64.b64encode(pair).decode()))
-        env.update({"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "GIT_ASKPASS": "",
-                    "SSH_ASKPASS": "", "GIT_CONFIG_COUNT": str(len(entries))})
+            entries.append(
+                (
+                    f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
+                    "Authorization: Basic " + base64.b64encode(pair).decode(),
+                )
+            )
+        env.update(
+            {
+                "GIT_TERMINAL_PROMPT": "0",
+                "GCM_INTERACTIVE": "never",
+                "GIT_ASKPASS": "",
+                "SSH_ASKPASS": "",
+                "GIT_CONFIG_COUNT": str(len(entries)),
+            }
+        )
         for index, (key, value) in enumerate(entries):
             env[f"GIT_CONFIG_KEY_{index}"] = key
             env[f"GIT_CONFIG_VALUE_{index}"] = value
@@ -76,8 +105,12 @@ class GitRemote:
 
     def remote_head(self, url: str, branch: str, *, just_created: bool = False) -> str | None:
         """The commit ``branch`` points to at the host, or None if the branch does not exist."""
-        out = self._git(["ls-remote", "--heads", url, f"refs/heads/{branch}"], url,
-                        f"read {branch} of {url}", just_created=just_created)
+        out = self._git(
+            ["ls-remote", "--heads", url, f"refs/heads/{branch}"],
+            url,
+            f"read {branch} of {url}",
+            just_created=just_created,
+        )
         for line in out.splitlines():
             sha, _, ref = line.partition("\t")
             if ref == f"refs/heads/{branch}":
@@ -88,16 +121,27 @@ class GitRemote:
         """Push ``branch`` to ``url`` (fast-forward only) after pointing ``origin`` at it."""
         _ensure_origin(workdir, url)
         refspec = f"refs/heads/{branch}:refs/heads/{branch}"
-        self._git(["-C", str(workdir), "push", "--porcelain", "origin", refspec], url,
-                  f"push {branch} to {url}", just_created=just_created)
+        self._git(
+            ["-C", str(workdir), "push", "--porcelain", "origin", refspec],
+            url,
+            f"push {branch} to {url}",
+            just_created=just_created,
+        )
 
     def _git(self, args: list[str], url: str, action: str, *, just_created: bool) -> str:
         attempt = 0
         while True:
             attempt += 1
             log.debug("git %s", " ".join(args))
-            proc = subprocess.run(["git", *args], capture_output=True, text=True, check=False,
-                                  stdin=subprocess.DEVNULL, env=self.environment(url), timeout=900)
+            proc = subprocess.run(
+                ["git", *args],
+                capture_output=True,
+                text=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                env=self.environment(url),
+                timeout=900,
+            )
             if proc.returncode == 0:
                 return proc.stdout
             detail = _last_lines(redact(proc.stderr))
@@ -107,8 +151,14 @@ class GitRemote:
             if transient and attempt < self.policy.max_attempts:
                 ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
                 delay = ceiling / 2 + self.clock.random() * ceiling / 2
-                log.warning("git could not %s (%s); retrying in %.1f s (attempt %d of %d)", action, detail,
-                            delay, attempt + 1, self.policy.max_attempts)
+                log.warning(
+                    "git could not %s (%s); retrying in %.1f s (attempt %d of %d)",
+                    action,
+                    detail,
+                    delay,
+                    attempt + 1,
+                    self.policy.max_attempts,
+                )
                 self.clock.sleep(delay)
                 continue
             raise self._failure(action, detail, proc.stderr)
@@ -116,14 +166,27 @@ class GitRemote:
     def _failure(self, action: str, detail: str, stderr: str) -> Exception:
         if _AUTH.search(stderr):
             lacking = self.credentials.permission
-            return AuthError(f"{self.label} refused to {action}: the token lacks {lacking} ({detail})",
-                             hint=f"grant the token {lacking}" if self.credentials.token else self.token_hint)
-        return ProviderError(f"git could not {action}: {detail}", provider=self.label.lower(),
-                             hint="re-run the same command: it resumes where it stopped")
+            return AuthError(
+                f"{self.label} refused to {action}: the token lacks {lacking} ({detail})",
+                hint=f"grant the token {lacking}" if self.credentials.token else self.token_hint,
+            )
+        return ProviderError(
+            f"git could not {action}: {detail}",
+            provider=self.label.lower(),
+            hint="re-run the same command: it resumes where it stopped",
+        )
 
 
-def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str, url: str, *,
-            known_empty: bool, origin: str) -> StepResult:
+def publish(
+    remote: GitRemote,
+    spec: RepositorySpec,
+    workdir: Path,
+    branch: str,
+    url: str,
+    *,
+    known_empty: bool,
+    origin: str,
+) -> StepResult:
     """Push ``branch`` unless the host has that commit; refuse a branch with other history.
 
     ``url`` is the clone URL the host's API reported; the token goes along only if it is on
@@ -133,8 +196,10 @@ def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str,
     if _origin(url) is None or _origin(url) != _origin(origin):
         raise ProviderError(
             f"{remote.label} reported the clone URL {url} for {spec.slug}, which is not on {origin}: "
-            "the token is not sent there", provider=remote.label.lower(),
-            hint="check the API URL setting: it must name the same host as the clone URLs")
+            "the token is not sent there",
+            provider=remote.label.lower(),
+            hint="check the API URL setting: it must name the same host as the clone URLs",
+        )
     head = _git_out(workdir, "rev-parse", f"refs/heads/{branch}")
     remote_head = None if known_empty else remote.remote_head(url, branch)
     if remote_head == head:
@@ -144,7 +209,8 @@ def publish(remote: GitRemote, spec: RepositorySpec, workdir: Path, branch: str,
             f"{spec.slug} already exists at {remote.label} and its {branch} branch has other history: "
             "it is not this service's repository",
             hint="choose another service name or --org, or rename or delete that repository first",
-            provider=remote.label.lower())
+            provider=remote.label.lower(),
+        )
     remote.push(workdir, url, branch, just_created=known_empty)
     return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
 
@@ -161,25 +227,35 @@ def _origin(url: str) -> tuple[str, str, int | None] | None:
 
 
 def _git_out(workdir: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(workdir), *args], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(workdir), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _is_ancestor(workdir: Path, ancestor: str, head: str) -> bool:
-    proc = subprocess.run(["git", "-C", str(workdir), "merge-base", "--is-ancestor", ancestor, head],
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "-C", str(workdir), "merge-base", "--is-ancestor", ancestor, head],
+        capture_output=True,
+        check=False,
+    )
     return proc.returncode == 0  # 1: not an ancestor; 128: the commit is not even here
 
 
 def _ensure_origin(workdir: Path, url: str) -> None:
-    current = subprocess.run(["git", "-C", str(workdir), "remote", "get-url", "origin"],
-                             capture_output=True, text=True, check=False)
+    current = subprocess.run(
+        ["git", "-C", str(workdir), "remote", "get-url", "origin"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if current.returncode != 0:
-        subprocess.run(["git", "-C", str(workdir), "remote", "add", "origin", url], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(workdir), "remote", "add", "origin", url], check=True, capture_output=True
+        )
     elif current.stdout.strip() != url:
-        subprocess.run(["git", "-C", str(workdir), "remote", "set-url", "origin", url], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(workdir), "remote", "set-url", "origin", url], check=True, capture_output=True
+        )
 
 
 def _last_lines(text: str) -> str:

@@ -110,8 +110,14 @@ class _BearerAuth(httpx.Auth):
 class HttpClient:
     """An httpx client wrapped in the retry, pagination, serialization and error policy."""
 
-    def __init__(self, service: Service, policy: RetryPolicy | None = None, *,
-                 transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        service: Service,
+        policy: RetryPolicy | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.service = service
         self.policy = policy or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
@@ -123,7 +129,8 @@ class HttpClient:
             headers={"User-Agent": USER_AGENT, **service.headers},
             auth=_BearerAuth(service.token) if service.token else None,
             timeout=httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout)),
-            transport=transport, follow_redirects=True,
+            transport=transport,
+            follow_redirects=True,
         )
 
     def close(self) -> None:
@@ -135,9 +142,18 @@ class HttpClient:
         if self.service.token is None and self.service.token_required:
             raise AuthError(f"no {self.service.label} token to {action}", hint=self.service.token_hint)
 
-    def request(self, method: str, path: str, *, action: str, json: Any = None,
-                params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
-                allow: Collection[int] = (), retry_not_found: bool = False) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        allow: Collection[int] = (),
+        retry_not_found: bool = False,
+    ) -> httpx.Response:
         """Send one request under the policy; return the answer if 2xx/3xx or in ``allow``.
 
         Raises:
@@ -159,8 +175,15 @@ class HttpClient:
             return response
         raise translate(self.service.label, action, response, self.service.token_hint)
 
-    def paginate(self, path: str, *, action: str, params: Mapping[str, Any] | None = None,
-                 key: str | None = None, per_page: int = 100) -> Iterator[Any]:
+    def paginate(
+        self,
+        path: str,
+        *,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        key: str | None = None,
+        per_page: int = 100,
+    ) -> Iterator[Any]:
         """Every item of a list endpoint, following ``Link: rel="next"`` verbatim."""
         url: str | None = path
         query: dict[str, Any] | None = {**(params or {}), "per_page": per_page}
@@ -171,8 +194,10 @@ class HttpClient:
             url, query = response.links.get("next", {}).get("url"), None
             if url and not _same_origin(httpx.URL(url), self._client.base_url):
                 # The token goes with every page: never to another host, nor over plain http.
-                raise ProviderError(f"{self.service.label} sent a next-page link to another host: {url}",
-                                    provider=self.service.key)
+                raise ProviderError(
+                    f"{self.service.label} sent a next-page link to another host: {url}",
+                    provider=self.service.key,
+                )
 
     def _space_writes(self) -> None:
         if self._last_write is None or self.policy.write_interval <= 0:
@@ -181,9 +206,16 @@ class HttpClient:
         if pause > 0:
             self.clock.sleep(pause)
 
-    def _with_retries(self, method: str, path: str, action: str, json: Any,
-                      params: Mapping[str, Any] | None, headers: Mapping[str, str] | None,
-                      retry_not_found: bool) -> httpx.Response:
+    def _with_retries(
+        self,
+        method: str,
+        path: str,
+        action: str,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        retry_not_found: bool,
+    ) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
@@ -196,8 +228,13 @@ class HttpClient:
                 if self._pause(reason, self._backoff(attempt), attempt, action) != "retry":
                     raise self._unreachable(action, reason, attempt) from None
                 continue
-            log.debug("%s %s -> %s (%.0f ms)", method, response.request.url, response.status_code,
-                      (self.clock.monotonic() - started) * 1000)
+            log.debug(
+                "%s %s -> %s (%.0f ms)",
+                method,
+                response.request.url,
+                response.status_code,
+                (self.clock.monotonic() - started) * 1000,
+            )
             decision = self._retry_decision(response, attempt, retry_not_found)
             if decision is None:
                 return response
@@ -214,8 +251,15 @@ class HttpClient:
             return "attempts"
         if delay > self.policy.max_wait - self.waited:
             return "budget"
-        log.warning("%s: %s; retrying in %.1f s (attempt %d of %d) to %s", self.service.label, reason,
-                    delay, attempt + 1, self.policy.max_attempts, action)
+        log.warning(
+            "%s: %s; retrying in %.1f s (attempt %d of %d) to %s",
+            self.service.label,
+            reason,
+            delay,
+            attempt + 1,
+            self.policy.max_attempts,
+            action,
+        )
         self.clock.sleep(delay)
         self.waited += delay
         return "retry"
@@ -226,11 +270,13 @@ class HttpClient:
             f"{self.service.label} rate limit: it asks to wait {delay:.0f} s before the next request "
             f"to {action}, more than http.max_wait ({self.policy.max_wait:.0f} s) allows",
             hint=f"re-run after {when} (it resumes where it stopped), or raise http.max_wait",
-            provider=self.service.key, status=429,
+            provider=self.service.key,
+            status=429,
         )
 
-    def _retry_decision(self, response: httpx.Response, attempt: int,
-                        retry_not_found: bool) -> tuple[float, str] | None:
+    def _retry_decision(
+        self, response: httpx.Response, attempt: int, retry_not_found: bool
+    ) -> tuple[float, str] | None:
         status = response.status_code
         if is_rate_limited(response):
             return self._rate_limit_wait(response, attempt), f"rate limited ({status})"
@@ -287,8 +333,13 @@ def _seconds_from(value: str | None, now: float) -> float | None:
         return None
 
 
-def build_client(service: Service, policy: RetryPolicy | None = None, *,
-                 transport: httpx.BaseTransport | None = None, clock: Clock | None = None) -> HttpClient:
+def build_client(
+    service: Service,
+    policy: RetryPolicy | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock | None = None,
+) -> HttpClient:
     """The client for ``service`` under ``policy``: the one way providers get HTTP."""
     return HttpClient(service, policy, transport=transport, clock=clock)
 
@@ -298,18 +349,36 @@ GITHUB_ACCEPT = "application/vnd.github+json"
 
 def github_service(api_url: str, api_version: str, token: Token | None) -> Service:
     """GitHub (or GitHub Enterprise Server at ``https://HOST/api/v3``): writes serialized."""
-    return Service("github", "GitHub", api_url,
-                   {"Accept": GITHUB_ACCEPT, "X-GitHub-Api-Version": api_version},
-                   token, token_required=True, serialize_writes=True)
+    return Service(
+        "github",
+        "GitHub",
+        api_url,
+        {"Accept": GITHUB_ACCEPT, "X-GitHub-Api-Version": api_version},
+        token,
+        token_required=True,
+        serialize_writes=True,
+    )
 
 
 def gitlab_service(url: str, token: Token | None) -> Service:
     """GitLab's REST API v4 under ``url`` (gitlab.com or self-managed)."""
-    return Service("gitlab", "GitLab", url.rstrip("/") + "/api/v4", {"Accept": "application/json"},
-                   token, token_required=True)
+    return Service(
+        "gitlab",
+        "GitLab",
+        url.rstrip("/") + "/api/v4",
+        {"Accept": "application/json"},
+        token,
+        token_required=True,
+    )
 
 
 def backstage_service(url: str, token: Token | None) -> Service:
     """Backstage's catalog API under ``url``; a token is optional (guest access exists)."""
-    return Service("backstage", "Backstage", url.rstrip("/") + "/api/catalog",
-                   {"Accept": "application/json"}, token, token_required=False)
+    return Service(
+        "backstage",
+        "Backstage",
+        url.rstrip("/") + "/api/catalog",
+        {"Accept": "application/json"},
+        token,
+        token_required=False,
+    )

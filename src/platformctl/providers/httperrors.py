@@ -42,8 +42,10 @@ def server_message(response: httpx.Response) -> str:
         message = body.get("message")
         error = body.get("error")
         if isinstance(message, dict):  # GitLab: {"message": {"name": ["has already been taken"]}}
-            parts += [f"{field} {', '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-                      for field, msgs in message.items()]
+            parts += [
+                f"{field} {', '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                for field, msgs in message.items()
+            ]
         elif message:
             parts.append(str(message))
         if isinstance(error, dict):  # Backstage: {"error": {"name": "ConflictError", "message": ...}}
@@ -73,8 +75,11 @@ def missing_permission(response: httpx.Response) -> str | None:
     headers = response.headers
     accepted = headers.get("x-accepted-github-permissions")
     if accepted:
-        options = [", ".join(p.strip().replace("=", ": ") for p in alt.split(",") if p.strip())
-                   for alt in accepted.split(";") if alt.strip()]
+        options = [
+            ", ".join(p.strip().replace("=", ": ") for p in alt.split(",") if p.strip())
+            for alt in accepted.split(";")
+            if alt.strip()
+        ]
         return "the permission " + " or ".join(options)
     wanted = {s.strip() for s in headers.get("x-accepted-oauth-scopes", "").split(",") if s.strip()}
     granted = {s.strip() for s in headers.get("x-oauth-scopes", "").split(",") if s.strip()}
@@ -114,25 +119,39 @@ def translate(label: str, action: str, response: httpx.Response, token_hint: str
     status = response.status_code
     message = server_message(response)
     if status == 401:
-        return AuthError(f"{label} rejected the token while trying to {action} (401: {message})",
-                         hint=token_hint)
+        return AuthError(
+            f"{label} rejected the token while trying to {action} (401: {message})", hint=token_hint
+        )
     if status in (403, 422) and is_plan_gated(message):
-        return ProviderError(f"{label} cannot {action}: the account's plan lacks this feature ({message})",
-                             hint="use a plan that includes it, or change the request (e.g. a public "
-                                  "repository); see docs/providers.md", provider=label.lower(), status=status)
+        return ProviderError(
+            f"{label} cannot {action}: the account's plan lacks this feature ({message})",
+            hint="use a plan that includes it, or change the request (e.g. a public "
+            "repository); see docs/providers.md",
+            provider=label.lower(),
+            status=status,
+        )
     if status == 403 and not is_rate_limited(response):
         lacking = missing_permission(response)
         what = f"the token lacks {lacking}" if lacking else "permission denied"
-        return AuthError(f"{label} refused to {action}: {what} (403: {message})",
-                         hint=f"grant the token {lacking}" if lacking else token_hint)
+        return AuthError(
+            f"{label} refused to {action}: {what} (403: {message})",
+            hint=f"grant the token {lacking}" if lacking else token_hint,
+        )
     if status == 404:
-        return ProviderError(f"{label} cannot {action}: not found (404: {message})",
-                             hint="check the names, and that the token can see them (private resources "
-                                  "answer 404 to tokens that cannot read them)",
-                             provider=label.lower(), status=status)
+        return ProviderError(
+            f"{label} cannot {action}: not found (404: {message})",
+            hint="check the names, and that the token can see them (private resources "
+            "answer 404 to tokens that cannot read them)",
+            provider=label.lower(),
+            status=status,
+        )
     if status in (403, 429) or status >= 500:
-        return ProviderError(f"{label} did not {action}: {status} {message} (after retries)",
-                             hint="re-run the same command later: it resumes where it stopped",
-                             provider=label.lower(), status=status)
-    return ProviderError(f"{label} refused to {action} ({status}: {message})", provider=label.lower(),
-                         status=status)
+        return ProviderError(
+            f"{label} did not {action}: {status} {message} (after retries)",
+            hint="re-run the same command later: it resumes where it stopped",
+            provider=label.lower(),
+            status=status,
+        )
+    return ProviderError(
+        f"{label} refused to {action} ({status}: {message})", provider=label.lower(), status=status
+    )

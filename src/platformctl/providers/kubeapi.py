@@ -42,8 +42,14 @@ class KubeApi:
     def apply(self, path: str, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
         """Server-side apply of ``body`` (JSON is valid YAML); returns the object as the server has it."""
         verb = "dry-run apply" if params.get("dryRun") else "apply"
-        response = self._send("PATCH", path, f"{verb} {body['kind']} {body['metadata']['name']}",
-                              params=params, json=body, headers={"Content-Type": APPLY_PATCH})
+        response = self._send(
+            "PATCH",
+            path,
+            f"{verb} {body['kind']} {body['metadata']['name']}",
+            params=params,
+            json=body,
+            headers={"Content-Type": APPLY_PATCH},
+        )
         return response.json()
 
     def delete(self, path: str) -> dict[str, Any] | None:
@@ -54,8 +60,7 @@ class KubeApi:
     # -- plumbing ------------------------------------------------------------------------------
     def _send(self, method: str, path: str, action: str, **kwargs: Any) -> httpx.Response:
         for attempt in (1, 2):
-            response = self._http().request(method, path, action=action, allow=(401, 403, 404, 409),
-                                            **kwargs)
+            response = self._http().request(method, path, action=action, allow=(401, 403, 404, 409), **kwargs)
             if response.status_code == 401 and attempt == 1 and self.cluster.user.get("exec"):
                 self.cluster.credentials(refresh=True)  # the plugin's token may have expired early
                 self._client = None
@@ -72,8 +77,14 @@ class KubeApi:
                 transport = httpx.HTTPTransport(verify=self.cluster.ssl_context())
             token = self.cluster.credentials().token
             bearer = Token(token, f"kubeconfig context {self.cluster.context}") if token else None
-            service = _KubeService("kubernetes", "Kubernetes", self.cluster.server,
-                                   {"Accept": "application/json"}, bearer, token_required=False)
+            service = _KubeService(
+                "kubernetes",
+                "Kubernetes",
+                self.cluster.server,
+                {"Accept": "application/json"},
+                bearer,
+                token_required=False,
+            )
             self._client = build_client(service, transport=transport, clock=self._clock)
         return self._client
 
@@ -81,14 +92,22 @@ class KubeApi:
         message, code = server_message(response), response.status_code
         context = self.cluster.context
         if code == 401 or (code == 403 and "being terminated" not in message):
-            return AuthError(f"the Kubernetes API refused to {action} ({code}: {message})",
-                             hint=f"check the credentials and RBAC of kubeconfig context {context}")
+            return AuthError(
+                f"the Kubernetes API refused to {action} ({code}: {message})",
+                hint=f"check the credentials and RBAC of kubeconfig context {context}",
+            )
         hint = None
         if code == 409 and "conflict" in message.lower():
-            hint = ("another field manager owns these fields: change them there, or hand them over "
-                    "(kubectl apply --server-side --force-conflicts --field-manager=platformctl)")
-        return ProviderError(f"the Kubernetes API refused to {action} ({code}: {message})",
-                             provider="kubernetes", status=code, hint=hint)
+            hint = (
+                "another field manager owns these fields: change them there, or hand them over "
+                "(kubectl apply --server-side --force-conflicts --field-manager=platformctl)"
+            )
+        return ProviderError(
+            f"the Kubernetes API refused to {action} ({code}: {message})",
+            provider="kubernetes",
+            status=code,
+            hint=hint,
+        )
 
 
 class _KubeService(Service):

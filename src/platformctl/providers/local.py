@@ -55,8 +55,11 @@ class LocalRepositories:
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Topics and teams have no meaning for a bare repository on this machine."""
-        return StepResult("configure repository", changed=False,
-                          detail="topics and team access do not apply to the local provider")
+        return StepResult(
+            "configure repository",
+            changed=False,
+            detail="topics and team access do not apply to the local provider",
+        )
 
     def file_url(self, spec: RepositorySpec, branch: str, path: str) -> str | None:
         """None: a catalog elsewhere cannot read this machine's bare repositories."""
@@ -70,7 +73,8 @@ class LocalRepositories:
         if path.exists():
             if not (path / "HEAD").is_file() or not git.Repo(path).bare:
                 raise ProviderError(
-                    f"{path} exists and is not a bare git repository", provider=self.name,
+                    f"{path} exists and is not a bare git repository",
+                    provider=self.name,
                     hint="move it away, or choose another service name or org",
                 )
             return StepResult("create repository", changed=False, detail="exists")
@@ -101,7 +105,8 @@ class LocalRepositories:
             return StepResult("push", changed=False, detail=f"{branch} at {head[:12]}")
         if remote_head is not None and not _is_ancestor(local, remote_head, head):
             raise ForeignRepository(
-                f"{spec.slug} already has a {branch} branch with other history", provider=self.name,
+                f"{spec.slug} already has a {branch} branch with other history",
+                provider=self.name,
                 hint="this repository belongs to another service: choose another name or --org",
             )
         _ensure_origin(local, str(self.path(spec)))
@@ -110,8 +115,9 @@ class LocalRepositories:
             # fast-forward-only ref update as a push, with one process pair fewer.
             bare.git.fetch("--quiet", "--no-tags", str(workdir), f"refs/heads/{branch}:{remote_ref}")
         except git.GitCommandError as exc:
-            raise ProviderError(f"push to {spec.slug} failed: {_last_line(exc)}",
-                                provider=self.name) from None
+            raise ProviderError(
+                f"push to {spec.slug} failed: {_last_line(exc)}", provider=self.name
+            ) from None
         _track(local, branch, head)
         return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
 
@@ -121,8 +127,11 @@ class LocalRepositories:
 
         bare = git.Repo(self.path(spec))
         reader = bare.config_reader(config_level="repository")
-        missing = {k: v for k, v in PROTECTION.items()
-                   if str(reader.get_value("receive", k, default="")).lower() != v}
+        missing = {
+            k: v
+            for k, v in PROTECTION.items()
+            if str(reader.get_value("receive", k, default="")).lower() != v
+        }
         if not missing:
             return StepResult("protect branch", changed=False, detail=branch)
         with bare.config_writer(config_level="repository") as writer:

@@ -57,23 +57,40 @@ class LocalEnvironments:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT kind, name, fields, created_at FROM resources WHERE service=? AND environment=? "
-                "ORDER BY rowid", (service, name)).fetchall()
-        resources = [Resource(kind, rname, json.loads(fields), secret=kind == "secret")
-                     for kind, rname, fields, _ in rows]
+                "ORDER BY rowid",
+                (service, name),
+            ).fetchall()
+        resources = [
+            Resource(kind, rname, json.loads(fields), secret=kind == "secret")
+            for kind, rname, fields, _ in rows
+        ]
         meta = next((_meta(json.loads(f), c) for k, _, f, c in rows if k == ENVIRONMENT), None)
         return Observed(resources=resources, meta=meta, state="ready" if meta else "absent")
 
     def desired(self, spec: EnvironmentSpec, observed: Observed) -> list[Resource]:
         """The environment row, one row per variable, per secret (hash only), and protection."""
-        out = [Resource(ENVIRONMENT, spec.name, {
-            "class": spec.environment_class, "ttl": spec.ttl,
-            "expires_at": spec.expires_at.isoformat() if spec.expires_at else None})]
+        out = [
+            Resource(
+                ENVIRONMENT,
+                spec.name,
+                {
+                    "class": spec.environment_class,
+                    "ttl": spec.ttl,
+                    "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
+                },
+            )
+        ]
         out += [Resource("variable", k, {"value": v}) for k, v in spec.variables.items()]
-        out += [Resource("secret", s.name, {"fingerprint": s.fingerprint}, secret=True)
-                for s in spec.secrets.values()]
+        out += [
+            Resource("secret", s.name, {"fingerprint": s.fingerprint}, secret=True)
+            for s in spec.secrets.values()
+        ]
         if spec.protection is not None:
-            out.append(Resource("protection", "deployment",
-                                spec.protection.model_dump(mode="json", exclude_none=True)))
+            out.append(
+                Resource(
+                    "protection", "deployment", spec.protection.model_dump(mode="json", exclude_none=True)
+                )
+            )
         return out
 
     def list(self, service: str) -> list[EnvironmentSummary]:
@@ -81,14 +98,25 @@ class LocalEnvironments:
         if not self.path.exists():
             return []
         with self._connect() as db:
-            rows = db.execute("SELECT name, fields, created_at FROM resources WHERE service=? AND kind=?",
-                              (service, ENVIRONMENT)).fetchall()
+            rows = db.execute(
+                "SELECT name, fields, created_at FROM resources WHERE service=? AND kind=?",
+                (service, ENVIRONMENT),
+            ).fetchall()
         out = []
         for name, fields, created in rows:
             meta = _meta(json.loads(fields), created)
-            out.append(EnvironmentSummary(
-                provider=self.name, service=service, name=name, environment_class=meta.environment_class,
-                state="ready", ttl=meta.ttl, expires_at=meta.expires_at, created_at=meta.created_at))
+            out.append(
+                EnvironmentSummary(
+                    provider=self.name,
+                    service=service,
+                    name=name,
+                    environment_class=meta.environment_class,
+                    state="ready",
+                    ttl=meta.ttl,
+                    expires_at=meta.expires_at,
+                    created_at=meta.created_at,
+                )
+            )
         return out
 
     def write_count(self) -> int:
@@ -113,11 +141,15 @@ class LocalEnvironments:
             return 0
         now = self._clock().isoformat()
         with self._transaction() as db:
-            rows = db.execute("SELECT kind, name FROM resources WHERE service=? AND environment=?",
-                              (service, name)).fetchall()
+            rows = db.execute(
+                "SELECT kind, name FROM resources WHERE service=? AND environment=?", (service, name)
+            ).fetchall()
             db.execute("DELETE FROM resources WHERE service=? AND environment=?", (service, name))
-            db.executemany("INSERT INTO journal (at, service, environment, action, kind, name) "
-                           "VALUES (?, ?, ?, 'delete', ?, ?)", [(now, service, name, k, n) for k, n in rows])
+            db.executemany(
+                "INSERT INTO journal (at, service, environment, action, kind, name) "
+                "VALUES (?, ?, ?, 'delete', ?, ?)",
+                [(now, service, name, k, n) for k, n in rows],
+            )
         return len(rows)
 
     def _write(self, db: sqlite3.Connection, spec: EnvironmentSpec, change: ResourceChange, now: str) -> None:
@@ -126,15 +158,19 @@ class LocalEnvironments:
         if change.action == "create":
             db.execute("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, fields, now, now))
         elif change.action == "update":
-            db.execute("UPDATE resources SET fields=?, updated_at=? WHERE service=? AND environment=? "
-                       "AND kind=? AND name=?", (fields, now, *key))
+            db.execute(
+                "UPDATE resources SET fields=?, updated_at=? WHERE service=? AND environment=? "
+                "AND kind=? AND name=?",
+                (fields, now, *key),
+            )
         elif change.action == "delete":
             db.execute("DELETE FROM resources WHERE service=? AND environment=? AND kind=? AND name=?", key)
         else:
             return
-        db.execute("INSERT INTO journal (at, service, environment, action, kind, name) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   (now, spec.service, spec.name, change.action, change.kind, change.name))
+        db.execute(
+            "INSERT INTO journal (at, service, environment, action, kind, name) VALUES (?, ?, ?, ?, ?, ?)",
+            (now, spec.service, spec.name, change.action, change.kind, change.name),
+        )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -148,8 +184,11 @@ class LocalEnvironments:
             db.executescript(SCHEMA)
             yield db
         except sqlite3.Error as exc:
-            raise ProviderError(f"local environment store {self.path}: {exc}", provider=self.name,
-                                hint="nothing was changed; fix the cause and run again") from None
+            raise ProviderError(
+                f"local environment store {self.path}: {exc}",
+                provider=self.name,
+                hint="nothing was changed; fix the cause and run again",
+            ) from None
         finally:
             db.close()
 
@@ -168,6 +207,8 @@ class LocalEnvironments:
 def _meta(fields: dict[str, Any], created_at: str) -> EnvironmentMeta:
     expires = fields.get("expires_at")
     return EnvironmentMeta(
-        environment_class=fields.get("class", ""), ttl=fields.get("ttl"),
+        environment_class=fields.get("class", ""),
+        ttl=fields.get("ttl"),
         expires_at=datetime.fromisoformat(expires) if expires else None,
-        created_at=datetime.fromisoformat(created_at))
+        created_at=datetime.fromisoformat(created_at),
+    )

@@ -35,9 +35,13 @@ _MARKER_KEYS = ("class", "ttl", "expires_at", "variables", "secrets")
 
 def marker_fields(spec: EnvironmentSpec) -> dict[str, Any]:
     """What the marker of ``spec`` records (besides the service), as plan fields."""
-    return {"class": spec.environment_class, "ttl": spec.ttl,
-            "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
-            "variables": sorted(spec.variables), "secrets": sorted(spec.secrets)}
+    return {
+        "class": spec.environment_class,
+        "ttl": spec.ttl,
+        "expires_at": spec.expires_at.isoformat() if spec.expires_at else None,
+        "variables": sorted(spec.variables),
+        "secrets": sorted(spec.secrets),
+    }
 
 
 def empty_marker_fields() -> dict[str, Any]:
@@ -61,9 +65,14 @@ def decode_marker(value: str | None) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("service"), str):
         return None
-    return {"service": data["service"], "class": data.get("class"), "ttl": data.get("ttl"),
-            "expires_at": data.get("expires_at"), "variables": sorted(_names(data.get("variables"))),
-            "secrets": sorted(_names(data.get("secrets")))}
+    return {
+        "service": data["service"],
+        "class": data.get("class"),
+        "ttl": data.get("ttl"),
+        "expires_at": data.get("expires_at"),
+        "variables": sorted(_names(data.get("variables"))),
+        "secrets": sorted(_names(data.get("secrets"))),
+    }
 
 
 def _names(value: Any) -> set[str]:
@@ -84,23 +93,38 @@ def check_owner(marker: Mapping[str, Any] | None, service: str, where: str, prov
         ProviderError: the environment belongs to another service.
     """
     if marker is not None and marker["service"] != service:
-        raise ProviderError(f"{where} belongs to service {marker['service']}, not {service}",
-                            hint="give this service's environment another name", provider=provider)
+        raise ProviderError(
+            f"{where} belongs to service {marker['service']}, not {service}",
+            hint="give this service's environment another name",
+            provider=provider,
+        )
 
 
 def meta_of(marker: Mapping[str, Any], created_at: str | None) -> EnvironmentMeta:
     """The environment's class, TTL and expiry as the domain sees them."""
-    return EnvironmentMeta(environment_class=marker.get("class") or "", ttl=marker.get("ttl"),
-                           expires_at=parse_time(marker.get("expires_at")), created_at=parse_time(created_at))
+    return EnvironmentMeta(
+        environment_class=marker.get("class") or "",
+        ttl=marker.get("ttl"),
+        expires_at=parse_time(marker.get("expires_at")),
+        created_at=parse_time(created_at),
+    )
 
 
-def summary_of(provider: str, service: str, name: str, marker: Mapping[str, Any], state: str,
-               created_at: str | None) -> EnvironmentSummary:
+def summary_of(
+    provider: str, service: str, name: str, marker: Mapping[str, Any], state: str, created_at: str | None
+) -> EnvironmentSummary:
     """One environment for ``env list``."""
     meta = meta_of(marker, created_at)
-    return EnvironmentSummary(provider=provider, service=service, name=name,
-                              environment_class=meta.environment_class, state=state, ttl=meta.ttl,
-                              expires_at=meta.expires_at, created_at=meta.created_at)
+    return EnvironmentSummary(
+        provider=provider,
+        service=service,
+        name=name,
+        environment_class=meta.environment_class,
+        state=state,
+        ttl=meta.ttl,
+        expires_at=meta.expires_at,
+        created_at=meta.created_at,
+    )
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -146,8 +170,9 @@ def marker_writes(changes: Sequence[ResourceChange]) -> tuple[dict[str, Any] | N
     return (interim if interim != before else None), (final if final != interim else None)
 
 
-def check_names(spec: EnvironmentSpec, provider: str, *, upper: bool = False,
-                reserved_prefix: str | None = None) -> None:
+def check_names(
+    spec: EnvironmentSpec, provider: str, *, upper: bool = False, reserved_prefix: str | None = None
+) -> None:
     """Names the host would refuse or confuse, refused before anything is written.
 
     Raises:
@@ -157,15 +182,22 @@ def check_names(spec: EnvironmentSpec, provider: str, *, upper: bool = False,
     seen: dict[str, str] = {}
     for name in [*spec.variables, *spec.secrets]:
         if name.upper() == MARKER:
-            raise ConfigError(f"environment {spec.name}: {name} is reserved for platformctl's own record",
-                              hint="rename the variable or secret")
+            raise ConfigError(
+                f"environment {spec.name}: {name} is reserved for platformctl's own record",
+                hint="rename the variable or secret",
+            )
         if reserved_prefix and name.upper().startswith(reserved_prefix):
-            raise ConfigError(f"environment {spec.name}: {provider} refuses names starting with "
-                              f"{reserved_prefix} ({name})", hint="rename the variable or secret")
+            raise ConfigError(
+                f"environment {spec.name}: {provider} refuses names starting with {reserved_prefix} ({name})",
+                hint="rename the variable or secret",
+            )
         key = name.upper() if upper else name
         if key in seen:
-            raise ConfigError(f"environment {spec.name}: {seen[key]} and {name} are the same name at "
-                              f"{provider}, which ignores case", hint="rename one of them")
+            raise ConfigError(
+                f"environment {spec.name}: {seen[key]} and {name} are the same name at "
+                f"{provider}, which ignores case",
+                hint="rename one of them",
+            )
         seen[key] = name
 
 

@@ -48,19 +48,28 @@ class GitHubTrees:
 
     def repositories(self, org: str) -> list[RemoteRepository]:
         """Active repositories of ``org`` (archived ones, forks and empty ones left out)."""
-        items = self.client.paginate(f"orgs/{quote(org, safe='')}/repos",
-                                     action=f"list the repositories of {org}", params={"type": "all"})
-        return [RemoteRepository(r["full_name"], r.get("default_branch") or "main",
-                                 str(r.get("pushed_at") or ""))
-                for r in items if not r.get("archived") and not r.get("fork") and r.get("size", 1) != 0]
+        items = self.client.paginate(
+            f"orgs/{quote(org, safe='')}/repos",
+            action=f"list the repositories of {org}",
+            params={"type": "all"},
+        )
+        return [
+            RemoteRepository(r["full_name"], r.get("default_branch") or "main", str(r.get("pushed_at") or ""))
+            for r in items
+            if not r.get("archived") and not r.get("fork") and r.get("size", 1) != 0
+        ]
 
     def listing(self, repo: RemoteRepository, cached: Listing | None) -> Listing:
         """The repository's file paths at its default branch."""
         headers = {"If-None-Match": cached.etag} if cached and cached.etag else None
         response = self.client.request(
-            "GET", f"repos/{repo.slug}/git/trees/{quote(repo.default_branch, safe='')}",
-            action=f"list the files of {repo.slug}", params={"recursive": "1"}, headers=headers,
-            allow=(304, 404, 409))
+            "GET",
+            f"repos/{repo.slug}/git/trees/{quote(repo.default_branch, safe='')}",
+            action=f"list the files of {repo.slug}",
+            params={"recursive": "1"},
+            headers=headers,
+            allow=(304, 404, 409),
+        )
         if response.status_code == 304 and cached:
             return Listing(repo.version, cached.etag, cached.paths, cached.truncated, fetched=False)
         if response.status_code in (404, 409):  # empty repository or missing branch: no files
@@ -81,16 +90,27 @@ class GitLabTrees:
     def repositories(self, group: str) -> list[RemoteRepository]:
         """Active projects of ``group`` and its subgroups (archived and empty ones left out)."""
         items = self.client.paginate(
-            f"groups/{quote(group, safe='')}/projects", action=f"list the projects of {group}",
-            params={"include_subgroups": "true", "archived": "false", "order_by": "id", "sort": "asc"})
-        return [RemoteRepository(p["path_with_namespace"], p.get("default_branch") or "",
-                                 str(p.get("last_activity_at") or ""), str(p["id"]))
-                for p in items if p.get("default_branch") and not p.get("empty_repo")]
+            f"groups/{quote(group, safe='')}/projects",
+            action=f"list the projects of {group}",
+            params={"include_subgroups": "true", "archived": "false", "order_by": "id", "sort": "asc"},
+        )
+        return [
+            RemoteRepository(
+                p["path_with_namespace"],
+                p.get("default_branch") or "",
+                str(p.get("last_activity_at") or ""),
+                str(p["id"]),
+            )
+            for p in items
+            if p.get("default_branch") and not p.get("empty_repo")
+        ]
 
     def listing(self, repo: RemoteRepository, cached: Listing | None) -> Listing:
         """The project's file paths at its default branch."""
         items = self.client.paginate(
-            f"projects/{repo.key}/repository/tree", action=f"list the files of {repo.slug}",
-            params={"recursive": "true", "ref": repo.default_branch})
+            f"projects/{repo.key}/repository/tree",
+            action=f"list the files of {repo.slug}",
+            params={"recursive": "true", "ref": repo.default_branch},
+        )
         paths = tuple(sorted(item["path"] for item in items if item.get("type") == "blob"))
         return Listing(repo.version, "", paths)

@@ -48,8 +48,10 @@ class SecretFingerprints:
         if not self.path.exists():
             return {}
         with self._connect() as db:
-            rows = db.execute("SELECT name, fingerprint, updated_at FROM fingerprints "
-                              "WHERE scope=? AND environment=?", (scope, environment)).fetchall()
+            rows = db.execute(
+                "SELECT name, fingerprint, updated_at FROM fingerprints WHERE scope=? AND environment=?",
+                (scope, environment),
+            ).fetchall()
         return {name: Recorded(fp, at) for name, fp, at in rows}
 
     def put(self, scope: str, environment: str, records: dict[str, Recorded]) -> None:
@@ -68,8 +70,10 @@ class SecretFingerprints:
             if names is None:
                 db.execute("DELETE FROM fingerprints WHERE scope=? AND environment=?", (scope, environment))
             else:
-                db.executemany("DELETE FROM fingerprints WHERE scope=? AND environment=? AND name=?",
-                               [(scope, environment, n) for n in names])
+                db.executemany(
+                    "DELETE FROM fingerprints WHERE scope=? AND environment=? AND name=?",
+                    [(scope, environment, n) for n in names],
+                )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -36,7 +36,7 @@ def validate_service_name(name: str) -> None:
 def shown_value(value: Any, limit: int = 80) -> str:
     """``repr(value)`` for an error message, cut short: a 10 MB answer must not become a 10 MB line."""
     text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit - 20]}… ({len(text)} characters)"
+    return text if len(text) <= limit else f"{text[: limit - 20]}… ({len(text)} characters)"
 
 
 def parse_set_options(items: Iterable[str]) -> dict[str, str]:
@@ -45,8 +45,9 @@ def parse_set_options(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--set expects KEY=VALUE, got {shown_value(item)}",
-                             hint="for example: --set port=8080")
+            raise UsageError(
+                f"--set expects KEY=VALUE, got {shown_value(item)}", hint="for example: --set port=8080"
+            )
         answers[key.strip()] = value
     return answers
 
@@ -55,8 +56,12 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     """Read answers from a YAML or JSON mapping file."""
     from platformctl.yamlfiles import load_yaml_file
 
-    data = load_yaml_file(path, what="answers file", error=UsageError,
-                          hint="write one 'question: answer' per line (YAML), or a JSON object")
+    data = load_yaml_file(
+        path,
+        what="answers file",
+        error=UsageError,
+        hint="write one 'question: answer' per line (YAML), or a JSON object",
+    )
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
@@ -87,8 +92,10 @@ def resolve_answers(
     known = {q.name: q for q in golden_path.questions}
     for key in given:
         if key not in known:
-            raise UsageError(f"{golden_path.name} has no question {shown_value(key)}",
-                             hint=f"its questions are: {', '.join(known)}")
+            raise UsageError(
+                f"{golden_path.name} has no question {shown_value(key)}",
+                hint=f"its questions are: {', '.join(known)}",
+            )
         if not known[key].asked:
             raise UsageError(f"{key!r} is derived from other answers and cannot be set")
     answers: dict[str, Any] = {}
@@ -107,8 +114,10 @@ def resolve_answers(
         else:
             missing.append(question.name)
     if missing:
-        raise InputRequired(f"no answer for {', '.join(missing)} and prompting is off",
-                            hint=_missing_hint(golden_path, missing))
+        raise InputRequired(
+            f"no answer for {', '.join(missing)} and prompting is off",
+            hint=_missing_hint(golden_path, missing),
+        )
     _remember_secrets(golden_path, answers)
     return answers
 
@@ -174,15 +183,32 @@ def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where
     if question.validator:
         message = _render(question.validator, {**answers, question.name: value})
         if message and message.strip():
-            raise UsageError(f"{where}: {given} is invalid: {' '.join(message.split())}",
-                             hint=question.help or None)
+            raise UsageError(
+                f"{where}: {given} is invalid: {' '.join(message.split())}", hint=question.help or None
+            )
     return value
 
 
-_KIND_NAMES = {"int": "an integer", "float": "a number", "bool": "true or false", "json": "JSON",
-               "yaml": "YAML", "str": "text"}
-_BOOLS = {"true": True, "yes": True, "y": True, "1": True, "on": True,
-          "false": False, "no": False, "n": False, "0": False, "off": False}
+_KIND_NAMES = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "json": "JSON",
+    "yaml": "YAML",
+    "str": "text",
+}
+_BOOLS = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "off": False,
+}
 
 
 def coerce_answer(question: Question, raw: Any, where: str) -> Any:
@@ -282,6 +308,7 @@ def _sandbox() -> Any:
 
 def _expand(text: str, variables: Mapping[str, str]) -> str:
     """``$NAME`` and ``${NAME}`` from ``variables``; others are left as written (as os.path does)."""
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
         return variables.get(name, match.group(0))

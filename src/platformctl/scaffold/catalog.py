@@ -125,16 +125,20 @@ def get_golden_path(settings: Settings, name: str) -> GoldenPath:
     if not re.fullmatch(NAME_PATTERN, name):
         # A name is joined to the bundled folder, and bundled golden paths are trusted: a path
         # here would run any template on the machine as if it came with platformctl.
-        raise UsageError(f"invalid golden path name {name!r}: use a lower-case name such as python-service",
-                         hint="see 'platformctl golden-path list'")
+        raise UsageError(
+            f"invalid golden path name {name!r}: use a lower-case name such as python-service",
+            hint="see 'platformctl golden-path list'",
+        )
     if name in settings.golden_paths:
         return _load_configured(settings.golden_paths[name], settings.home)
     folder = bundled_root() / name
     if (folder / COPIER_FILE).is_file():
         return load_golden_path(folder, origin="bundled", trusted=True, name=name)
     names = sorted({*_bundled_names(), *settings.golden_paths})
-    raise UsageError(f"no golden path named {name!r}",
-                     hint=f"choose one of: {', '.join(names)} (see 'platformctl golden-path list')")
+    raise UsageError(
+        f"no golden path named {name!r}",
+        hint=f"choose one of: {', '.join(names)} (see 'platformctl golden-path list')",
+    )
 
 
 def _bundled_names() -> list[str]:
@@ -160,8 +164,9 @@ def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath
             + (f" under {source.subdirectory}" if source.subdirectory else ""),
             hint="set 'subdirectory' to the folder that holds copier.yml",
         )
-    return load_golden_path(folder, origin=f"{source.git}@{source.ref or 'HEAD'}",
-                            trusted=source.trusted, name=configured.name)
+    return load_golden_path(
+        folder, origin=f"{source.git}@{source.ref or 'HEAD'}", trusted=source.trusted, name=configured.name
+    )
 
 
 def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
@@ -212,17 +217,29 @@ def load_golden_path(folder: Path, *, origin: str, trusted: bool, name: str | No
     names = {q.name for q in questions}
     missing = [q for q in REQUIRED_QUESTIONS if q not in names]
     if missing:
-        raise TemplateError(f"{folder / COPIER_FILE}: missing the question(s) {', '.join(missing)}",
-                            hint="every golden path asks for service_name")
-    return GoldenPath(name or metadata.name, metadata.version, metadata.description, folder, origin,
-                      trusted, questions, metadata)
+        raise TemplateError(
+            f"{folder / COPIER_FILE}: missing the question(s) {', '.join(missing)}",
+            hint="every golden path asks for service_name",
+        )
+    return GoldenPath(
+        name or metadata.name,
+        metadata.version,
+        metadata.description,
+        folder,
+        origin,
+        trusted,
+        questions,
+        metadata,
+    )
 
 
 def _read_metadata(folder: Path) -> GoldenPathMetadata:
     path = folder / METADATA_FILE
     if not path.is_file():
-        raise TemplateError(f"{folder}: no {METADATA_FILE}",
-                            hint="a golden path needs golden-path.yaml with name, version, description")
+        raise TemplateError(
+            f"{folder}: no {METADATA_FILE}",
+            hint="a golden path needs golden-path.yaml with name, version, description",
+        )
     try:
         return GoldenPathMetadata.model_validate(_read_yaml(path))
     except ValidationError as exc:
@@ -246,8 +263,13 @@ def _question(name: str, spec: Any) -> Question:
     default = spec.get("default")
     qtype = spec.get("type") or _infer_type(default)
     return Question(
-        name=name, type=qtype, help=str(spec.get("help") or ""), default=default,
-        choices=spec.get("choices"), validator=spec.get("validator"), when=spec.get("when", True),
+        name=name,
+        type=qtype,
+        help=str(spec.get("help") or ""),
+        default=default,
+        choices=spec.get("choices"),
+        validator=spec.get("validator"),
+        when=spec.get("when", True),
         secret=bool(spec.get("secret", False)),
     )
 

@@ -82,8 +82,9 @@ class ServiceResult:
         return not self.resumed or any(step.changed for step in self.steps)
 
 
-def plan_service(request: ServiceRequest, host: RepositoryHost,
-                 registrar: CatalogRegistrar | None = None) -> ServicePlan:
+def plan_service(
+    request: ServiceRequest, host: RepositoryHost, registrar: CatalogRegistrar | None = None
+) -> ServicePlan:
     """Work out the files and the requests without writing anything at the target or the host."""
     from platformctl.scaffold.render import list_files, render_golden_path
 
@@ -93,8 +94,10 @@ def plan_service(request: ServiceRequest, host: RepositoryHost,
         entity = catalog_entity(request.target)
     else:
         with tempfile.TemporaryDirectory(prefix="platformctl-plan-") as tmp:
-            files = [*render_golden_path(request.golden_path, request.answers, Path(tmp) / "s"),
-                     DESCRIPTOR_FILE]
+            files = [
+                *render_golden_path(request.golden_path, request.answers, Path(tmp) / "s"),
+                DESCRIPTOR_FILE,
+            ]
             entity = catalog_entity(Path(tmp) / "s")
     location = host.locate(request.repository)
     steps = host.plan(request.repository, DEFAULT_BRANCH)
@@ -104,8 +107,12 @@ def plan_service(request: ServiceRequest, host: RepositoryHost,
     return ServicePlan(request, sorted(set(files)), steps, resume, location)
 
 
-def create_service(request: ServiceRequest, host: RepositoryHost, progress: Progress,
-                   registrar: CatalogRegistrar | None = None) -> ServiceResult:
+def create_service(
+    request: ServiceRequest,
+    host: RepositoryHost,
+    progress: Progress,
+    registrar: CatalogRegistrar | None = None,
+) -> ServiceResult:
     """Create (or finish creating) the service; see the module docstring for the steps."""
     location = host.locate(request.repository)
     resumed = _check_target(request)
@@ -135,8 +142,10 @@ def create_service(request: ServiceRequest, host: RepositoryHost, progress: Prog
     try:
         for step in steps:
             outcome = step()
-            progress(f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
-                     + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else ""))
+            progress(
+                f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
+                + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else "")
+            )
             result.steps.append(outcome)
     except ForeignRepository:
         if not resumed:
@@ -167,8 +176,10 @@ def catalog_entity(folder: Path) -> CatalogEntity | None:
         raise UsageError(f"{path}: not valid YAML{describe_yaml_error(exc)}") from None
     metadata = document.get("metadata") if isinstance(document, dict) else None
     if not isinstance(metadata, dict) or not document.get("kind") or not metadata.get("name"):
-        raise UsageError(f"{path}: the first document needs kind and metadata.name",
-                         hint="see https://backstage.io/docs/features/software-catalog/descriptor-format")
+        raise UsageError(
+            f"{path}: the first document needs kind and metadata.name",
+            hint="see https://backstage.io/docs/features/software-catalog/descriptor-format",
+        )
     namespace = str(metadata.get("namespace") or "default")
     return CatalogEntity(str(document["kind"]), str(metadata["name"]), namespace)
 
@@ -181,8 +192,11 @@ def _register(request: ServiceRequest, host: RepositoryHost, registrar: CatalogR
         return StepResult("register in catalog", changed=False, detail=f"no {CATALOG_FILE} in the service")
     target = host.file_url(request.repository, DEFAULT_BRANCH, CATALOG_FILE)
     if target is None:
-        return StepResult("register in catalog", changed=False,
-                          detail=f"the {host.name} provider has no URL {registrar.name} can read")
+        return StepResult(
+            "register in catalog",
+            changed=False,
+            detail=f"the {host.name} provider has no URL {registrar.name} can read",
+        )
     return registrar.register(entity, target)
 
 
@@ -197,8 +211,9 @@ def _check_target(request: ServiceRequest) -> bool:
         descriptor = _read_own_descriptor(request)
         if descriptor.name == request.name:
             return True
-    raise UsageError(f"{target} already exists and is not empty",
-                     hint="choose another --dir, or remove that directory")
+    raise UsageError(
+        f"{target} already exists and is not empty", hint="choose another --dir, or remove that directory"
+    )
 
 
 def _read_own_descriptor(request: ServiceRequest) -> ServiceDescriptor:
@@ -226,8 +241,11 @@ def _render_into_place(request: ServiceRequest, location: Repository, progress: 
         files = render_golden_path(gp, request.answers, work)
         progress(f"rendered {len(files)} files")
         repo = init_repository(work)
-        pristine = commit_all(repo, f"Render golden path {gp.name} {gp.version}\n\n"
-                                    "This commit is the pristine render: golden-path updates merge onto it.")
+        pristine = commit_all(
+            repo,
+            f"Render golden path {gp.name} {gp.version}\n\n"
+            "This commit is the pristine render: golden-path updates merge onto it.",
+        )
         write_descriptor(work, _descriptor(request, location, pristine))
         commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})", paths=[DESCRIPTOR_FILE])
         repo.close()
@@ -248,7 +266,10 @@ def _descriptor(request: ServiceRequest, location: Repository, pristine: str) ->
         owner=request.answers.get("owner"),
         description=request.answers.get("description"),
         golden_path=GoldenPathRecord(
-            name=gp.name, version=gp.version, source=gp.origin, pristine_commit=pristine,
+            name=gp.name,
+            version=gp.version,
+            source=gp.origin,
+            pristine_commit=pristine,
             answers=recorded_answers(gp, request.answers),
         ),
         repository=RepositoryRecord(provider=request.provider, slug=location.slug, url=location.url),

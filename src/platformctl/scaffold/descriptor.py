@@ -116,8 +116,10 @@ def read_descriptor(folder: Path) -> ServiceDescriptor:
 
     path = folder / DESCRIPTOR_FILE
     if not path.exists():
-        raise ConfigError(f"no {DESCRIPTOR_FILE} in {folder}",
-                          hint="run this inside a service created by 'platformctl new service'")
+        raise ConfigError(
+            f"no {DESCRIPTOR_FILE} in {folder}",
+            hint="run this inside a service created by 'platformctl new service'",
+        )
     data = load_yaml_file(path, what="service descriptor", error=ConfigError)
     try:
         return ServiceDescriptor.model_validate(data)

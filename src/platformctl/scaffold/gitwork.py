@@ -53,5 +53,8 @@ def _identity(repo: git.Repo) -> git.Actor:
 def identity_env(repo: git.Repo) -> dict[str, str]:
     """Author and committer variables for git plumbing, with the same fallback identity."""
     actor = _identity(repo)
-    return {f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER")
-            for what, value in (("NAME", str(actor.name)), ("EMAIL", str(actor.email)))}
+    return {
+        f"GIT_{who}_{what}": value
+        for who in ("AUTHOR", "COMMITTER")
+        for what, value in (("NAME", str(actor.name)), ("EMAIL", str(actor.email)))
+    }

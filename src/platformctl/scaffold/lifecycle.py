@@ -62,8 +62,10 @@ def find_service_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / DESCRIPTOR_FILE).is_file():
             return folder
-    raise UsageError(f"no {DESCRIPTOR_FILE} in {start} or its parents",
-                     hint="run this inside a service created by 'platformctl new service', or pass its path")
+    raise UsageError(
+        f"no {DESCRIPTOR_FILE} in {start} or its parents",
+        hint="run this inside a service created by 'platformctl new service', or pass its path",
+    )
 
 
 def check_service(start: Path, settings: Settings) -> ServiceStatus:
@@ -79,13 +81,28 @@ def check_service(start: Path, settings: Settings) -> ServiceStatus:
     drift = diff_names(tree_blobs(pristine), tree_blobs(repo.head.commit)) if pristine else None
     available = gp.version if gp else None
     newer = available is not None and _newer(available, record.version)
-    return ServiceStatus(root, descriptor.name, record.name, record.version, available, newer,
-                         record.pristine_commit, pristine is not None, drift)
+    return ServiceStatus(
+        root,
+        descriptor.name,
+        record.name,
+        record.version,
+        available,
+        newer,
+        record.pristine_commit,
+        pristine is not None,
+        drift,
+    )
 
 
 def update_service(
-    start: Path, settings: Settings, *, to: str | None, sets: dict[str, Any], ask: Asker | None,
-    dry_run: bool = False, in_place: bool = False,
+    start: Path,
+    settings: Settings,
+    *,
+    to: str | None,
+    sets: dict[str, Any],
+    ask: Asker | None,
+    dry_run: bool = False,
+    in_place: bool = False,
 ) -> UpdateResult:
     """Update a service to the available version of its golden path (see the module docstring).
 
@@ -106,8 +123,10 @@ def update_service(
     record = descriptor.golden_path
     gp = _available_golden_path(settings, record.name)
     if gp is None:
-        raise UsageError(f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
-                         hint="add it under golden_paths in platformctl.yaml (see docs/configuration.md)")
+        raise UsageError(
+            f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
+            hint="add it under golden_paths in platformctl.yaml (see docs/configuration.md)",
+        )
     target = _target_version(gp, record.version, to)
     result = UpdateResult(root, descriptor.name, gp.name, record.version, target, {}, dry_run=dry_run)
     if target == record.version:
@@ -115,8 +134,9 @@ def update_service(
         return result
     repo = open_service_repo(root)
     if not dry_run and repo.is_dirty(untracked_files=True):
-        raise UsageError(f"{root} has uncommitted changes",
-                         hint="commit or stash them, then run the update again")
+        raise UsageError(
+            f"{root} has uncommitted changes", hint="commit or stash them, then run the update again"
+        )
     answers = _answers_for(gp, record.answers, sets, ask)
     from platformctl.scaffold.pristine import require_pristine
 
@@ -130,8 +150,16 @@ def update_service(
     return result
 
 
-def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescriptor, gp: GoldenPath,
-                        answers: dict[str, Any], result: UpdateResult, *, in_place: bool) -> None:
+def _merge_new_pristine(
+    repo: git.Repo,
+    render: Path,
+    descriptor: ServiceDescriptor,
+    gp: GoldenPath,
+    answers: dict[str, Any],
+    result: UpdateResult,
+    *,
+    in_place: bool,
+) -> None:
     import git
 
     from platformctl.scaffold.answers import recorded_answers
@@ -140,7 +168,9 @@ def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescrip
 
     record = descriptor.golden_path
     result.pristine_commit = commit_render(
-        repo, render, record.pristine_commit,
+        repo,
+        render,
+        record.pristine_commit,
         f"Render golden path {gp.name} {gp.version}\n\nPristine render; its parent is the render of "
         f"{record.version}. Merged into the service by 'platformctl update service'.",
     )
@@ -153,16 +183,28 @@ def _merge_new_pristine(repo: git.Repo, render: Path, descriptor: ServiceDescrip
         result.conflicts = sorted(repo.git.diff("--name-only", "--diff-filter=U").splitlines())
         if not result.conflicts:
             raise
-    updated = descriptor.model_copy(update={"golden_path": record.model_copy(update={
-        "version": gp.version, "pristine_commit": result.pristine_commit,
-        "answers": recorded_answers(gp, answers),
-        "source": gp.origin})})
+    updated = descriptor.model_copy(
+        update={
+            "golden_path": record.model_copy(
+                update={
+                    "version": gp.version,
+                    "pristine_commit": result.pristine_commit,
+                    "answers": recorded_answers(gp, answers),
+                    "source": gp.origin,
+                }
+            )
+        }
+    )
     write_descriptor(result.root, updated)
     repo.git.add(DESCRIPTOR_FILE)
     if not result.conflicts:
         with repo.git.custom_environment(**env):
-            repo.git.commit("--no-verify", "--quiet", "-m",
-                            f"Update golden path {gp.name} from {record.version} to {gp.version}")
+            repo.git.commit(
+                "--no-verify",
+                "--quiet",
+                "-m",
+                f"Update golden path {gp.name} from {record.version} to {gp.version}",
+            )
         result.merge_commit = repo.head.commit.hexsha
 
 
@@ -172,8 +214,9 @@ def _switch_branch(repo: git.Repo, name: str, *, in_place: bool) -> str:
             raise UsageError("HEAD is detached", hint="check out a branch, or drop --in-place")
         return repo.active_branch.name
     if name in [h.name for h in repo.heads]:
-        raise UsageError(f"branch {name} already exists",
-                         hint=f"delete it ('git branch -D {name}') or pass --in-place")
+        raise UsageError(
+            f"branch {name} already exists", hint=f"delete it ('git branch -D {name}') or pass --in-place"
+        )
     repo.git.checkout("-q", "-b", name)
     return name
 
@@ -190,11 +233,15 @@ def _available_golden_path(settings: Settings, name: str) -> GoldenPath | None:
 def _target_version(gp: GoldenPath, current: str, to: str | None) -> str:
     target = to or gp.version
     if target != gp.version:
-        raise UsageError(f"golden path {gp.name!r} is available at version {gp.version} only, not {target}",
-                         hint=f"pass --to {gp.version}, or configure a source that has {target}")
+        raise UsageError(
+            f"golden path {gp.name!r} is available at version {gp.version} only, not {target}",
+            hint=f"pass --to {gp.version}, or configure a source that has {target}",
+        )
     if _newer(current, target):
-        raise UsageError(f"{gp.name} {target} is older than the service's {current}: no downgrades",
-                         hint="upgrade platformctl or the configured golden path source")
+        raise UsageError(
+            f"{gp.name} {target} is older than the service's {current}: no downgrades",
+            hint="upgrade platformctl or the configured golden path source",
+        )
     return target
 
 
@@ -204,8 +251,9 @@ def _newer(a: str, b: str) -> bool:
     return version_key(a) > version_key(b)
 
 
-def _answers_for(gp: GoldenPath, recorded: dict[str, Any], sets: dict[str, Any],
-                 ask: Asker | None) -> dict[str, Any]:
+def _answers_for(
+    gp: GoldenPath, recorded: dict[str, Any], sets: dict[str, Any], ask: Asker | None
+) -> dict[str, Any]:
     """Recorded answers for questions that still exist, ``--set`` on top; new questions asked."""
     from platformctl.scaffold.answers import resolve_answers
 

@@ -35,8 +35,10 @@ def open_service_repo(path: Path) -> git.Repo:
     try:
         return git.Repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(f"{path} is not a git repository",
-                         hint="run this in a service created by 'platformctl new service'") from None
+        raise UsageError(
+            f"{path} is not a git repository",
+            hint="run this in a service created by 'platformctl new service'",
+        ) from None
 
 
 def require_pristine(repo: git.Repo, sha: str) -> git.Commit:
@@ -97,16 +99,20 @@ def commit_render(repo: git.Repo, render: Path, parent: str, message: str) -> st
         Path(index).unlink(missing_ok=True)
     from platformctl.scaffold.gitwork import identity_env
 
-    return _git(["commit-tree", tree, "-p", parent, "-m", message], cwd=Path(repo.git_dir),
-                env={"GIT_DIR": repo.git_dir, **identity_env(repo)})
+    return _git(
+        ["commit-tree", tree, "-p", parent, "-m", message],
+        cwd=Path(repo.git_dir),
+        env={"GIT_DIR": repo.git_dir, **identity_env(repo)},
+    )
 
 
 def _git(args: list[str], *, cwd: Path, env: dict[str, str]) -> str:
     """Run one git plumbing command; its stdout, stripped."""
     import subprocess
 
-    proc = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **env}, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise PlatformctlError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}")
     return proc.stdout.strip()
@@ -114,8 +120,9 @@ def _git(args: list[str], *, cwd: Path, env: dict[str, str]) -> str:
 
 def tree_blobs(commit: git.Commit) -> dict[str, str]:
     """``{path: blob sha}`` for every file of a commit, the descriptor left out."""
-    return {b.path: b.hexsha for b in commit.tree.traverse()
-            if b.type == "blob" and b.path != DESCRIPTOR_FILE}
+    return {
+        b.path: b.hexsha for b in commit.tree.traverse() if b.type == "blob" and b.path != DESCRIPTOR_FILE
+    }
 
 
 def render_blobs(repo: git.Repo, render: Path) -> dict[str, str]:
@@ -160,6 +167,7 @@ def version_key(version: str) -> tuple[Any, ...]:
     if not match:
         raise UsageError(f"{version!r} is not a version like 1.2.3")
     major, minor, patch, pre = match.groups()
-    pre_key: tuple[Any, ...] = (1,) if pre is None else (
-        0, *((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")))
+    pre_key: tuple[Any, ...] = (
+        (1,) if pre is None else (0, *((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")))
+    )
     return (int(major), int(minor), int(patch), pre_key)

@@ -69,16 +69,42 @@ def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: P
         # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
         # ref, or a local folder) renders as it is, not at its latest tag as copier would.
         copier.run_copy(
-            str(golden_path.path), str(destination), data=answers, defaults=True,
-            overwrite=True, quiet=True, unsafe=golden_path.trusted, exclude=list(ALWAYS_EXCLUDED),
+            str(golden_path.path),
+            str(destination),
+            data=answers,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=golden_path.trusted,
+            exclude=list(ALWAYS_EXCLUDED),
             vcs_ref="HEAD",
         )
 
 
 # What an untrusted template may read of the environment: what git and copier need to run.
-_VISIBLE = frozenset({"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ",
-                      "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "PATHEXT", "COMSPEC", "GIT_EXEC_PATH",
-                      "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM"})
+_VISIBLE = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "LANG",
+        "LANGUAGE",
+        "TERM",
+        "TZ",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "SYSTEMROOT",
+        "PATHEXT",
+        "COMSPEC",
+        "GIT_EXEC_PATH",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_SYSTEM",
+        "GIT_CONFIG_NOSYSTEM",
+    }
+)
 _VISIBLE_PREFIXES = ("LC_", "XDG_", "GIT_AUTHOR_", "GIT_COMMITTER_")
 
 

@@ -14,9 +14,17 @@ _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 _TEAM = re.compile(r"^[a-z0-9][a-z0-9_.-]*$", re.IGNORECASE)
 
 
-def repository_spec(*, provider: str, org: str | None, name: str, default_owner: Callable[[], str],
-                    description: str = "", visibility: str | None = None, topics: Sequence[str] = (),
-                    teams: Sequence[str] = ()) -> RepositorySpec:
+def repository_spec(
+    *,
+    provider: str,
+    org: str | None,
+    name: str,
+    default_owner: Callable[[], str],
+    description: str = "",
+    visibility: str | None = None,
+    topics: Sequence[str] = (),
+    teams: Sequence[str] = (),
+) -> RepositorySpec:
     """Build the :class:`RepositorySpec` for ``new service``.
 
     ``org`` falls back to ``default_owner()`` (the token's user on GitHub, ``local`` locally).
@@ -29,21 +37,33 @@ def repository_spec(*, provider: str, org: str | None, name: str, default_owner:
         raise UsageError(f"--visibility {visibility!r} is not one of {', '.join(get_args(Visibility))}")
     for topic in topics:
         if not _TOPIC.match(topic):
-            raise UsageError(f"--topic {topic!r} is invalid: use lower-case letters, digits and hyphens "
-                             "(at most 50, starting with a letter or digit)")
+            raise UsageError(
+                f"--topic {topic!r} is invalid: use lower-case letters, digits and hyphens "
+                "(at most 50, starting with a letter or digit)"
+            )
     access = tuple(_team(value) for value in teams)
     if access and provider == "gitlab":
-        raise UsageError("--team applies to GitHub organisations",
-                         hint="on GitLab, project members come from the group given with --org")
+        raise UsageError(
+            "--team applies to GitHub organisations",
+            hint="on GitLab, project members come from the group given with --org",
+        )
     owner_kind = "org"
     if not org:
         org = default_owner()
         owner_kind = "user" if provider == "github" else "org"
     if access and owner_kind == "user":
-        raise UsageError("--team needs an organisation: a user's repository has no teams",
-                         hint="pass --org ORGANISATION")
-    return RepositorySpec(org=org, name=name, description=description, visibility=visibility,  # type: ignore[arg-type]
-                          topics=tuple(topics), teams=access, owner_kind=owner_kind)  # type: ignore[arg-type]
+        raise UsageError(
+            "--team needs an organisation: a user's repository has no teams", hint="pass --org ORGANISATION"
+        )
+    return RepositorySpec(
+        org=org,
+        name=name,
+        description=description,
+        visibility=visibility,  # type: ignore[arg-type]
+        topics=tuple(topics),
+        teams=access,
+        owner_kind=owner_kind,
+    )  # type: ignore[arg-type]
 
 
 def _team(value: str) -> TeamAccess:
@@ -52,6 +72,7 @@ def _team(value: str) -> TeamAccess:
     if not _TEAM.match(slug):
         raise UsageError(f"--team {value!r}: {slug!r} is not a team slug (e.g. platform-team)")
     if permission not in PERMISSIONS and not re.fullmatch(r"[A-Za-z0-9 _-]+", permission):
-        raise UsageError(f"--team {value!r}: the permission must be one of {', '.join(PERMISSIONS)} "
-                         "or a custom role name")
+        raise UsageError(
+            f"--team {value!r}: the permission must be one of {', '.join(PERMISSIONS)} or a custom role name"
+        )
     return TeamAccess(slug, permission)

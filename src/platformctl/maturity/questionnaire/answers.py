@@ -89,18 +89,23 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
     if data is None:
         return AnswerSet(source=lines.source)
     if not isinstance(data, dict):
-        raise UsageError(f"{lines.where(())}: an answers file must be a mapping",
-                         hint="write 'answers:' followed by one 'question.id: choice' per line")
+        raise UsageError(
+            f"{lines.where(())}: an answers file must be a mapping",
+            hint="write 'answers:' followed by one 'question.id: choice' per line",
+        )
     if "answers" not in data:  # the short form: question ids at the top level
         data = {"answers": data}
         lines.by_path.update({("answers", *k): v for k, v in list(lines.by_path.items()) if k})
     for key in data:
         if key not in TOP_KEYS:
-            raise UsageError(f"{lines.where((key,))}: unknown field '{key}'",
-                             hint=f"allowed at the top level: {', '.join(sorted(TOP_KEYS))}")
+            raise UsageError(
+                f"{lines.where((key,))}: unknown field '{key}'",
+                hint=f"allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
+            )
     if data.get("model") not in (None, MODEL_FORMAT):
-        raise UsageError(f"{lines.where(('model',))}: answers are for model {data['model']!r}, "
-                         f"not {MODEL_FORMAT}")
+        raise UsageError(
+            f"{lines.where(('model',))}: answers are for model {data['model']!r}, not {MODEL_FORMAT}"
+        )
     entries = data.get("answers") or {}
     if not isinstance(entries, dict):
         raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
@@ -111,9 +116,12 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
         question = model.by_id.get(str(qid))
         if question is None:
             close = difflib.get_close_matches(str(qid), list(model.by_id), n=1)
-            raise UsageError(f"{where}: unknown question '{qid}'",
-                             hint=f"did you mean '{close[0]}'?" if close else
-                             "the question ids are listed in docs/maturity.md")
+            raise UsageError(
+                f"{where}: unknown question '{qid}'",
+                hint=f"did you mean '{close[0]}'?"
+                if close
+                else "the question ids are listed in docs/maturity.md",
+            )
         if raw is not None:
             answers[question.id] = _answer(question, raw, where, defaults)
     return AnswerSet(answers, scope=_text(data.get("scope")), source=lines.source)
@@ -123,28 +131,36 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
     entry = raw if isinstance(raw, dict) else {"answer": raw}
     for key in entry:
         if key not in ENTRY_KEYS:
-            raise UsageError(f"{where}: question '{question.id}': unknown field '{key}'",
-                             hint=f"allowed: {', '.join(sorted(ENTRY_KEYS))}")
+            raise UsageError(
+                f"{where}: question '{question.id}': unknown field '{key}'",
+                hint=f"allowed: {', '.join(sorted(ENTRY_KEYS))}",
+            )
     value = _text(entry.get("answer"))
     evidence = entry.get("evidence") or []
     evidence = [evidence] if isinstance(evidence, str) else evidence
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
-    common = {"note": _text(entry.get("note")), "evidence": tuple(evidence),
-              "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
-              "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"]}
+    common = {
+        "note": _text(entry.get("note")),
+        "evidence": tuple(evidence),
+        "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
+        "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"],
+    }
     if value.lower() in NA_WORDS:
         reason = _text(entry.get("reason"))
         if not reason:
-            raise UsageError(f"{where}: question '{question.id}' is n/a without a reason",
-                             hint=f"write it as: {question.id}: "
-                                  "{answer: n/a, reason: why it does not apply}")
+            raise UsageError(
+                f"{where}: question '{question.id}' is n/a without a reason",
+                hint=f"write it as: {question.id}: {{answer: n/a, reason: why it does not apply}}",
+            )
         return Answer(question.id, "n/a", reason=reason, **common)
     if value.lower() == "unknown":
         return Answer(question.id, "unknown", reason=_text(entry.get("reason")), **common)
     if question.choice(value) is None:
-        raise UsageError(f"{where}: question '{question.id}': unknown choice '{value}'",
-                         hint=f"choose one of: {', '.join(c.id for c in question.choices)}, unknown, n/a")
+        raise UsageError(
+            f"{where}: question '{question.id}': unknown choice '{value}'",
+            hint=f"choose one of: {', '.join(c.id for c in question.choices)}, unknown, n/a",
+        )
     return Answer(question.id, "answered", choice=value, reason=_text(entry.get("reason")), **common)
 
 

@@ -84,7 +84,8 @@ def run_questionnaire(
         if reply.action == "quit":
             raise QuestionnaireStopped(
                 f"stopped at question {index + 1}/{len(questions)}; "
-                f"{len(answers)} of {len(questions)} answered")
+                f"{len(answers)} of {len(questions)} answered"
+            )
         if reply.action == "back":
             index = max(index - 1, 0)
             continue
@@ -102,13 +103,26 @@ def _next_open(questions: list[Question], answers: Mapping[str, Answer], index: 
     return index
 
 
-def _prompt(model: MaturityModel, question: Question, index: int, current: Answer | None,
-            evidence: Mapping[str, Evidence]) -> Prompt:
+def _prompt(
+    model: MaturityModel,
+    question: Question,
+    index: int,
+    current: Answer | None,
+    evidence: Mapping[str, Evidence],
+) -> Prompt:
     found = evidence.get(question.detector) if question.detector else None
     effect = evidence_effect(question, found)
     default = current.choice if current and current.status == "answered" else effect.suggest
-    return Prompt(question, model.dimension(question.dimension), index + 1, len(model.questions),
-                  current, default, found, effect)
+    return Prompt(
+        question,
+        model.dimension(question.dimension),
+        index + 1,
+        len(model.questions),
+        current,
+        default,
+        found,
+        effect,
+    )
 
 
 def _answer(question: Question, reply: Reply, current: Answer | None, by: str, at: str) -> Answer:
