@@ -50,7 +50,7 @@ def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    from platformctl.providers.tokens import forget_secrets
+    from platformctl.redact import forget_secrets
 
     forget_secrets()  # redaction must not depend on what another test remembered
     return home

@@ -1,7 +1,10 @@
-"""The layering of DESIGN.md §1, read from the source: cli → scaffold | environments | maturity → providers.
+"""The layering of docs/architecture.md, read from the source.
 
-Domain packages never import typer or rich (nor the CLI) and never print; providers know nothing
-of the domain or the CLI. Imports inside functions count too: a lazy import is still an import.
+cli → scaffold | environments | maturity → contracts ← providers. Domain packages never import
+typer or rich (nor the CLI), never print and never import a provider: they are handed providers
+through the Protocols in ``contracts/``. Providers know nothing of the domain or the CLI. The
+bottom (contracts and the shared top-level modules) imports none of the rooms above it. Imports
+inside functions count too: a lazy import is still an import.
 """
 
 from __future__ import annotations
@@ -14,7 +17,18 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "platformctl"
 DOMAIN = ("scaffold", "environments", "maturity")
 # Modules below the CLI that every layer may use.
-SHARED = ("config.py", "config_schema.py", "errors.py", "files.py", "environment_fields.py")
+SHARED = (
+    "config.py",
+    "config_schema.py",
+    "config_trust.py",
+    "errors.py",
+    "files.py",
+    "redact.py",
+    "yamlfiles.py",
+    "contracts",
+)
+# Top-level modules that are entry points, not layers.
+ENTRY = ("__init__.py", "__main__.py")
 UI = ("typer", "rich", "click", "platformctl.cli")
 
 
@@ -78,6 +92,33 @@ def test_providers_know_nothing_of_the_domain(path: Path) -> None:
     assert [
         f"{_where(path, line)} imports {name}" for line, name in _imports(tree) if _under(name, domain)
     ] == []
+
+
+@pytest.mark.parametrize("path", _modules(*DOMAIN), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_domain_imports_no_provider(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert [
+        f"{_where(path, line)} imports {name}"
+        for line, name in _imports(tree)
+        if _under(name, ("platformctl.providers",))
+    ] == []
+
+
+@pytest.mark.parametrize("path", _modules(*SHARED), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_bottom_imports_no_room_above_it(path: Path) -> None:
+    above = tuple(f"platformctl.{name}" for name in (*DOMAIN, "providers", "cli"))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert [
+        f"{_where(path, line)} imports {name}" for line, name in _imports(tree) if _under(name, above)
+    ] == []
+
+
+def test_every_top_level_module_has_a_place_in_the_layering() -> None:
+    rooms = {*DOMAIN, "providers", "cli", *SHARED, *ENTRY}
+    unplaced = sorted(
+        p.name for p in PACKAGE.iterdir() if (p.suffix == ".py" or p.is_dir()) and p.name not in rooms
+    )
+    assert [name for name in unplaced if name != "__pycache__"] == []
 
 
 def test_the_checks_see_what_they_look_for() -> None:

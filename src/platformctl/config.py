@@ -23,7 +23,7 @@ from platformctl.config_schema import (
     describe_validation_error,
 )
 from platformctl.config_trust import is_trusted, restrict
-from platformctl.environment_fields import EnvironmentClass
+from platformctl.contracts.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
 

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from platformctl.environment_fields import EnvironmentClass
+from platformctl.contracts.environment_fields import EnvironmentClass
 
 _SLUG = r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)*$"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from platformctl.errors import AuthError, ConfigError
-from platformctl.providers.kubeconfig import load_kubeconfig
+from platformctl.providers.kubernetes.kubeconfig import load_kubeconfig
 
 
 def kubeconfig(path: Path, *, current: str | None = "dev", contexts=(), clusters=(), users=()) -> Path:

@@ -7,13 +7,13 @@ import json
 import httpx
 import pytest
 
-from platformctl.environment_fields import KubernetesFields, Quota
+from platformctl.contracts.environment_fields import KubernetesFields, Quota
+from platformctl.contracts.environments import EnvironmentSpec
 from platformctl.environments.apply import destroy_environment, reap_environments
 from platformctl.environments.plan import plan_environment, plan_teardown
 from platformctl.errors import ProviderError
-from platformctl.providers.environment_base import EnvironmentSpec
-from platformctl.providers.kubeconfig import ClusterConfig
-from platformctl.providers.kubernetes import KubernetesEnvironments
+from platformctl.providers.kubernetes.environments import KubernetesEnvironments
+from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 from tests.environments.conftest import FAKE_TOKEN
 from tests.fakes.kubernetes import KubernetesFake
 

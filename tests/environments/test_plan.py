@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from platformctl.cli.env_flags import parse_providers, parse_secrets, parse_ttl_flag, parse_variables
-from platformctl.environment_fields import EnvironmentClass, SecretSource, parse_ttl
+from platformctl.contracts.environment_fields import EnvironmentClass, SecretSource, parse_ttl
+from platformctl.contracts.environments import EnvironmentMeta, EnvironmentSpec, Observed, Resource
 from platformctl.environments.plan import diff_resources, field_changes, resolve_expiry
 from platformctl.environments.secrets import SecretReader, fingerprint
 from platformctl.environments.spec import SpecFlags, find_record, resolve_spec
 from platformctl.errors import ConfigError, UsageError
-from platformctl.providers.environment_base import EnvironmentMeta, EnvironmentSpec, Observed, Resource
 from platformctl.scaffold.descriptor import ServiceDescriptor
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from platformctl.environment_fields import Protection, Reviewer
+from platformctl.contracts.environment_fields import Protection, Reviewer
+from platformctl.contracts.environments import EnvironmentSpec, SecretValue
 from platformctl.environments.apply import apply_plan
 from platformctl.environments.plan import plan_environment
 from platformctl.environments.secrets import fingerprint
 from platformctl.errors import ConfigError, ProviderError
-from platformctl.providers.environment_base import EnvironmentSpec, SecretValue
-from platformctl.providers.github_environments import GitHubEnvironments
-from platformctl.providers.gitlab_environments import GitLabEnvironments
+from platformctl.providers.github.environments import GitHubEnvironments
+from platformctl.providers.github.secret_state import SecretFingerprints
+from platformctl.providers.gitlab.environments import GitLabEnvironments
 from platformctl.providers.http import HttpClient, RetryPolicy, github_service, gitlab_service
 from platformctl.providers.remote_environments import decode_marker, encode_marker, marker_fields
-from platformctl.providers.secret_state import SecretFingerprints
 from platformctl.providers.tokens import Token
 from tests.fakes.base import Fault
 from tests.fakes.clock import FakeClock

@@ -6,9 +6,9 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from platformctl.providers.backstage import BackstageCatalog
-from platformctl.providers.github import GitHubRepositories, web_url_from_api
-from platformctl.providers.gitlab import GitLabRepositories
+from platformctl.providers.backstage.catalog import BackstageCatalog
+from platformctl.providers.github.repositories import GitHubRepositories, web_url_from_api
+from platformctl.providers.gitlab.repositories import GitLabRepositories
 from platformctl.providers.gitpush import GitCredentials, GitRemote
 from platformctl.providers.http import (
     HttpClient,

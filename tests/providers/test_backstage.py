@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from platformctl.contracts.repositories import CatalogEntity, RepositorySpec
 from platformctl.errors import AuthError, ProviderError
-from platformctl.providers.base import CatalogEntity, RepositorySpec
 from tests.providers.hosts import backstage_catalog, checkout, github_host
 
 ENTITY = CatalogEntity("Component", "payments")

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from platformctl.providers.protection import RULESET_NAME
+from platformctl.providers.github.protection import RULESET_NAME
 from tests.fakes.base import Fault
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, GITHUB_TOKEN
 from tests.providers.scenario import local_head, use_tiny_golden_path, writes

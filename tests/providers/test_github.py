@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from platformctl.contracts.repositories import RepositorySpec, TeamAccess
 from platformctl.errors import AuthError, ExitCode, ProviderError
-from platformctl.providers.base import RepositorySpec, TeamAccess
-from platformctl.providers.protection import RULESET_NAME
+from platformctl.providers.github.protection import RULESET_NAME
 from tests.fakes.base import Fault
 from tests.fakes.clock import FakeClock
 from tests.fakes.fixtures import GITHUB_TOKEN

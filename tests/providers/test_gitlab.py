@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from platformctl.contracts.repositories import RepositorySpec
 from platformctl.errors import AuthError, ExitCode, ProviderError
-from platformctl.providers.base import RepositorySpec
 from tests.fakes.base import Fault
 from tests.providers.hosts import checkout, gitlab_host, head
 

@@ -11,7 +11,8 @@ import pytest
 
 from platformctl.errors import AuthError, ExitCode, ProviderError
 from platformctl.providers.http import HttpClient, RetryPolicy, Service, github_service
-from platformctl.providers.tokens import Token, redact
+from platformctl.providers.tokens import Token
+from platformctl.redact import redact
 from tests.fakes.clock import FakeClock
 
 TOKEN = "ghp_" + "T0ken" * 8

@@ -50,7 +50,7 @@ def test_the_secrets_key_of_the_platform_home_is_0600(tmp_path):
 
 
 def test_the_github_secret_record_is_created_0600_never_chmodded(tmp_path, umask, monkeypatch):
-    from platformctl.providers.secret_state import DB_FILE, Recorded, SecretFingerprints
+    from platformctl.providers.github.secret_state import DB_FILE, Recorded, SecretFingerprints
 
     umask(0o000)
     monkeypatch.setattr(os, "chmod", lambda *a, **k: pytest.fail("chmod after creation"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from platformctl.contracts.repositories import RepositorySpec
 from platformctl.errors import ProviderError
-from platformctl.providers.base import RepositorySpec
 from tests.fakes.base import Request, Response
 from tests.fakes.github_routes import repository_json
 from tests.providers.hosts import checkout, github_host, gitlab_host

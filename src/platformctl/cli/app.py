@@ -92,7 +92,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not app.registered_groups:
         _register()
     from platformctl.cli.helptext import plain_help
-    from platformctl.providers.tokens import forget_secrets
+    from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
@@ -177,6 +177,6 @@ def _debug_traceback(state: AppContext, code: int) -> int:
 
 def _redact(text: str) -> str:
     """Tokens and secret values blanked out (providers/tokens.py: standard library only)."""
-    from platformctl.providers.tokens import redact as blank
+    from platformctl.redact import redact as blank
 
     return blank(text)

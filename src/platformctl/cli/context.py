@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from platformctl.config import Settings
-    from platformctl.providers.base import CatalogRegistrar, RepositoryHost
-    from platformctl.providers.environment_base import EnvironmentProvider
+    from platformctl.contracts.environments import EnvironmentProvider
+    from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
     from platformctl.providers.http import RetryPolicy, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
     from platformctl.scaffold.descriptor import RepositoryRecord
@@ -78,7 +78,7 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
     is reported by the first request that needs it, so ``--dry-run`` works without one.
     """
     if provider == "local":
-        from platformctl.providers.local import LocalRepositories
+        from platformctl.providers.local.repositories import LocalRepositories
 
         return LocalRepositories(settings.home)
     from platformctl.errors import UsageError
@@ -91,12 +91,12 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
     service, policy = git_host_service(settings, provider), http_policy(settings)
     http = build_client(service, policy)
     if provider == "github":
-        from platformctl.providers.github import GitHubRepositories, web_url_from_api
+        from platformctl.providers.github.repositories import GitHubRepositories, web_url_from_api
 
         credentials = GitCredentials("x-access-token", service.token, "the permission contents: write")
         git = GitRemote("GitHub", credentials, policy, token_hint=service.token_hint)
         return GitHubRepositories(http, git, web_url_from_api(service.base_url))
-    from platformctl.providers.gitlab import GitLabRepositories
+    from platformctl.providers.gitlab.repositories import GitLabRepositories
 
     credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
     git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
@@ -123,7 +123,7 @@ def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
     url = settings.get("backstage.url")
     if not url:
         return None
-    from platformctl.providers.backstage import BackstageCatalog
+    from platformctl.providers.backstage.catalog import BackstageCatalog
     from platformctl.providers.http import backstage_service, build_client
     from platformctl.providers.tokens import token_from_env
 
@@ -149,12 +149,12 @@ def environment_providers(
     providers: dict[str, EnvironmentProvider] = {}
     for name in names:
         if name == "local":
-            from platformctl.providers.local_environments import LocalEnvironments
+            from platformctl.providers.local.environments import LocalEnvironments
 
             providers[name] = LocalEnvironments(settings.home)
         elif name == "kubernetes":
-            from platformctl.providers.kubeconfig import load_kubeconfig
-            from platformctl.providers.kubernetes import KubernetesEnvironments
+            from platformctl.providers.kubernetes.environments import KubernetesEnvironments
+            from platformctl.providers.kubernetes.kubeconfig import load_kubeconfig
 
             providers[name] = KubernetesEnvironments(load_kubeconfig(os.environ), progress=progress)
         elif name in ("github", "gitlab"):
@@ -189,8 +189,8 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
     service = git_host_service(settings, provider)
     http = build_client(service, http_policy(settings))
     if provider == "github":
-        from platformctl.providers.github_environments import GitHubEnvironments
-        from platformctl.providers.secret_state import SecretFingerprints
+        from platformctl.providers.github.environments import GitHubEnvironments
+        from platformctl.providers.github.secret_state import SecretFingerprints
 
         return GitHubEnvironments(
             http,
@@ -199,7 +199,7 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
             scope=f"{service.base_url.rstrip('/')}/repos/{slug}",
         )
     from platformctl.environments.secrets import fingerprint, load_key
-    from platformctl.providers.gitlab_environments import GitLabEnvironments
+    from platformctl.providers.gitlab.environments import GitLabEnvironments
 
     key = load_key(settings.home, os.environ)
     return GitLabEnvironments(http, slug, functools.partial(fingerprint, key))

@@ -13,8 +13,8 @@ from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
+    from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSpec
     from platformctl.environments.spec import SpecFlags
-    from platformctl.providers.environment_base import EnvironmentProvider, EnvironmentSpec
     from platformctl.scaffold.descriptor import ServiceDescriptor
 
 app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from platformctl.environment_fields import ENVIRONMENT_PROVIDERS, SecretSource, parse_ttl
+from platformctl.contracts.environment_fields import ENVIRONMENT_PROVIDERS, SecretSource, parse_ttl
 from platformctl.errors import UsageError
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

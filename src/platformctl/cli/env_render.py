@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.contracts.environments import EnvironmentSummary, ResourceChange
     from platformctl.environments.apply import ApplyResult, ReapResult
     from platformctl.environments.plan import EnvironmentPlan
-    from platformctl.providers.environment_base import EnvironmentSummary, ResourceChange
 
 _MARK = {
     "create": "[green]+ create   [/]",

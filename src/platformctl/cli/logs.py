@@ -20,7 +20,7 @@ class _StderrHandler(logging.Handler):
 
 def configure_logging(debug: bool) -> None:
     """Warnings (retries, rate limits) always; every HTTP request with --debug. Tokens never."""
-    from platformctl.providers.tokens import RedactingFilter
+    from platformctl.redact import RedactingFilter
 
     logger = logging.getLogger("platformctl")
     for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:

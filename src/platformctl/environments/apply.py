@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSummary
 from platformctl.environments.plan import EnvironmentPlan
 from platformctl.errors import PlatformctlError, ProviderError
-from platformctl.providers.environment_base import EnvironmentProvider, EnvironmentSummary
 
 Progress = Callable[[str], None]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from platformctl.environment_fields import parse_ttl
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environment_fields import parse_ttl
+from platformctl.contracts.environments import (
     EnvironmentProvider,
     EnvironmentSpec,
     Observed,

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformctl.environment_fields import SecretSource
+from platformctl.contracts.environment_fields import SecretSource
+from platformctl.contracts.environments import SecretValue
 from platformctl.errors import ConfigError, InputRequired, UsageError
-from platformctl.providers.environment_base import SecretValue
 
 KEY_ENV = "PLATFORMCTL_SECRETS_KEY"
 KEY_FILE = Path("state") / "secrets.key"
@@ -77,7 +77,7 @@ class SecretReader:
         value = self._value(name, source or SecretSource(env=name))
         if value is None:
             return SecretValue(name=name, fingerprint="")
-        from platformctl.providers.tokens import remember_secret
+        from platformctl.redact import remember_secret
 
         remember_secret(value)  # blanked from any error text or log line from now on
         return SecretValue(

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from platformctl.environment_fields import EnvironmentClass, SecretSource
+from platformctl.contracts.environment_fields import EnvironmentClass, SecretSource
+from platformctl.contracts.environments import EnvironmentSpec
 from platformctl.environments.secrets import SecretReader
 from platformctl.errors import ConfigError, UsageError
-from platformctl.providers.environment_base import EnvironmentSpec
 
 if TYPE_CHECKING:  # the descriptor is read by the command; only its shape is needed here
     from platformctl.scaffold.descriptor import EnvironmentRecord, ServiceDescriptor

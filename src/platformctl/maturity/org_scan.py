@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from platformctl.providers.repo_trees import Listing, RemoteRepository
+    from platformctl.contracts.listings import Listing, RemoteRepository
 
 CONCURRENCY = 8
 
@@ -103,7 +103,7 @@ def _unfetched(listing: Listing) -> Listing:
 
 
 def _read_cache(path: Path) -> dict[str, Listing]:
-    from platformctl.providers.repo_trees import Listing
+    from platformctl.contracts.listings import Listing
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from platformctl.contracts.repositories import RepositorySpec, StepResult
 from platformctl.errors import AuthError, ForeignRepository, ProviderError
-from platformctl.providers.base import RepositorySpec, StepResult
 from platformctl.providers.http import Clock, RetryPolicy, SystemClock
-from platformctl.providers.tokens import Token, redact
+from platformctl.providers.tokens import Token
+from platformctl.redact import redact
 
 log = logging.getLogger("platformctl.git")
 _TRANSIENT = re.compile(

@@ -36,7 +36,8 @@ import httpx
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
 from platformctl.providers.httperrors import is_rate_limited, translate
-from platformctl.providers.tokens import Token, redact, token_variables
+from platformctl.providers.tokens import Token, token_variables
+from platformctl.redact import redact
 
 log = logging.getLogger("platformctl.http")
 USER_AGENT = f"platformctl/{__version__}"

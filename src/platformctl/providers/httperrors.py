@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
-from platformctl.providers.tokens import redact
+from platformctl.redact import redact
 
 if TYPE_CHECKING:
     import httpx

@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from platformctl.errors import ConfigError, ProviderError
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environments import (
     EnvironmentMeta,
     EnvironmentSpec,
     EnvironmentSummary,
     ResourceChange,
 )
+from platformctl.errors import ConfigError, ProviderError
 
 MARKER = "PLATFORMCTL_ENVIRONMENT"
 ENVIRONMENT = "environment"

@@ -9,33 +9,13 @@ has not moved is not asked again, and a GitHub tree that may have moved is asked
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from platformctl.contracts.listings import Listing, RemoteRepository
+
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
-
-
-@dataclass(frozen=True)
-class RemoteRepository:
-    """A repository as the organisation listing reports it."""
-
-    slug: str
-    default_branch: str
-    version: str  # changes whenever the repository does (pushed_at / last_activity_at)
-    key: str = ""  # the host's id for API paths (GitLab project id)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One repository's file paths, with what is needed to ask again cheaply."""
-
-    version: str
-    etag: str
-    paths: tuple[str, ...]
-    truncated: bool = False
-    fetched: bool = True  # False when served from the cache or by a 304
 
 
 class GitHubTrees:

@@ -1,18 +1,15 @@
-"""Access tokens: read from the environment only, never printed, redacted from every text.
+"""Access tokens: read from the environment only, never printed.
 
 A :class:`Token` holds the secret; its ``repr``/``str`` name only where it came from. Every
-token read here is remembered so that :func:`redact` can blank it out of log lines, error
-messages and git output, together with anything shaped like a GitHub or GitLab token.
-Standard library only.
+token read here is remembered by :mod:`platformctl.redact`, which blanks it out of log lines,
+error messages and git output. Standard library only.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Mapping, Sequence
 
-REDACTED = "***"
+from platformctl.redact import REDACTED, remember_secret
 
 # Environment variables per service, first set wins (DESIGN.md §2). Never a flag: argv is
 # visible to every user of the machine.
@@ -21,12 +18,6 @@ TOKEN_VARIABLES: dict[str, tuple[str, ...]] = {
     "gitlab": ("GITLAB_TOKEN",),
     "backstage": ("BACKSTAGE_TOKEN",),
 }
-
-# Token shapes from GitHub's and GitLab's token-format docs; redacted even when not ours.
-_TOKEN_SHAPES = re.compile(
-    r"\b(?:gh[pousr]_[A-Za-z0-9_]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{16,})"
-)
-_known: set[str] = set()
 
 
 class Token:
@@ -54,25 +45,6 @@ class Token:
         raise TypeError("tokens are not picklable")
 
 
-def remember_secret(value: str) -> None:
-    """Have :func:`redact` blank ``value`` from now on (short values would blank too much)."""
-    if len(value) >= 4:
-        _known.add(value)
-
-
-def forget_secrets() -> None:
-    """Start a new invocation with no remembered secrets (tests run many in one process)."""
-    _known.clear()
-
-
-def redact(text: str) -> str:
-    """``text`` with every known secret and every token-shaped word replaced by ``***``."""
-    for secret in sorted(_known, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return _TOKEN_SHAPES.sub(REDACTED, text)
-
-
 def token_from_env(service: str, env: Mapping[str, str]) -> Token | None:
     """The token of ``service`` (github, gitlab, backstage) from the first variable set."""
     for name in TOKEN_VARIABLES[service]:
@@ -85,13 +57,3 @@ def token_from_env(service: str, env: Mapping[str, str]) -> Token | None:
 def token_variables(service: str) -> Sequence[str]:
     """The variables :func:`token_from_env` reads for ``service``, in order."""
     return TOKEN_VARIABLES[service]
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts secrets from the message and its arguments."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Replace the record's text by its redacted rendering; never drops a record."""
-        message = redact(record.getMessage())
-        record.msg, record.args = message, None
-        return True

@@ -134,7 +134,7 @@ def recorded_answers(golden_path: GoldenPath, answers: Mapping[str, Any]) -> dic
 
 def _remember_secrets(golden_path: GoldenPath, answers: Mapping[str, Any]) -> None:
     """Blank secret answers from every later error message and log line."""
-    from platformctl.providers.tokens import remember_secret
+    from platformctl.redact import remember_secret
 
     for question in golden_path.questions:
         if question.secret and answers.get(question.name) not in (None, ""):

@@ -28,7 +28,7 @@ from platformctl.scaffold.descriptor import (
 from platformctl.scaffold.gitwork import DEFAULT_BRANCH
 
 if TYPE_CHECKING:
-    from platformctl.providers.base import (
+    from platformctl.contracts.repositories import (
         CatalogEntity,
         CatalogRegistrar,
         Repository,
@@ -161,7 +161,7 @@ def catalog_entity(folder: Path) -> CatalogEntity | None:
     """The entity ``catalog-info.yaml`` declares (its first document), or None without one."""
     import yaml
 
-    from platformctl.providers.base import CatalogEntity
+    from platformctl.contracts.repositories import CatalogEntity
 
     path = folder / CATALOG_FILE
     if not path.is_file():
@@ -185,7 +185,7 @@ def catalog_entity(folder: Path) -> CatalogEntity | None:
 
 
 def _register(request: ServiceRequest, host: RepositoryHost, registrar: CatalogRegistrar) -> StepResult:
-    from platformctl.providers.base import StepResult
+    from platformctl.contracts.repositories import StepResult
 
     entity = catalog_entity(request.target)
     if entity is None:

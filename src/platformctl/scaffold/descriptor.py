@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from platformctl.environment_fields import EnvironmentDefaults, SecretSource, VarName
+from platformctl.contracts.environment_fields import EnvironmentDefaults, SecretSource, VarName
 from platformctl.errors import ConfigError
 
 DESCRIPTOR_FILE = "platform.yaml"

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import get_args
 
+from platformctl.contracts.repositories import RepositorySpec, TeamAccess, Visibility
 from platformctl.errors import UsageError
-from platformctl.providers.base import RepositorySpec, TeamAccess, Visibility
 
 PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")

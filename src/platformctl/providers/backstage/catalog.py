@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from platformctl.providers.base import CatalogEntity, StepResult
+from platformctl.contracts.repositories import CatalogEntity, StepResult
 from platformctl.providers.http import HttpClient
 
 

@@ -15,7 +15,7 @@ import httpx
 from platformctl.errors import AuthError, ProviderError
 from platformctl.providers.http import HttpClient, Service, build_client
 from platformctl.providers.httperrors import server_message
-from platformctl.providers.kubeconfig import ClusterConfig
+from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 from platformctl.providers.tokens import Token
 
 APPLY_PATCH = "application/apply-patch+yaml"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from platformctl.environment_fields import KubernetesFields, Protection
+from platformctl.contracts.environment_fields import KubernetesFields, Protection
 
 Action = Literal["create", "update", "delete", "unchanged"]
 

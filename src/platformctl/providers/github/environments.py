@@ -5,7 +5,7 @@ descriptor (``repository.slug``). platformctl keeps its own record in the enviro
 ``PLATFORMCTL_ENVIRONMENT`` (see :mod:`platformctl.providers.remote_environments`); protection
 is the environment's own settings plus branch name patterns; variables are environment
 variables; secrets are environment secrets sealed for the environment's public key, known
-afterwards only by the keyed hash recorded locally (:mod:`platformctl.providers.secret_state`).
+afterwards only by the keyed hash recorded locally (:mod:`platformctl.providers.github.secret_state`).
 GitHub folds variable and secret names to upper case: names are compared without case.
 
 Every run reads first (environment, variables, secrets, branch patterns) and writes only what
@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.errors import InputRequired, PlatformctlError, ProviderError
-from platformctl.providers import github_env_rules as rules
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environments import (
     EnvironmentSpec,
     EnvironmentSummary,
     Observed,
     Resource,
     ResourceChange,
 )
+from platformctl.errors import InputRequired, PlatformctlError, ProviderError
+from platformctl.providers.github import env_rules as rules
+from platformctl.providers.github.secret_state import Recorded, SecretFingerprints
 from platformctl.providers.http import HttpClient
 from platformctl.providers.remote_environments import (
     ENVIRONMENT,
@@ -46,7 +47,6 @@ from platformctl.providers.remote_environments import (
     plan_fields,
     summary_of,
 )
-from platformctl.providers.secret_state import Recorded, SecretFingerprints
 
 
 @dataclass

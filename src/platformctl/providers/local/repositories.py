@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult
 from platformctl.errors import ForeignRepository, ProviderError
-from platformctl.providers.base import Repository, RepositorySpec, StepResult
 
 if TYPE_CHECKING:
     import git

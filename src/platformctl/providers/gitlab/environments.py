@@ -4,7 +4,7 @@ One GitLab environment per platformctl environment, with a deployment tier, in t
 named by the service descriptor (``repository.slug``). Variables and secrets are project CI/CD
 variables scoped to the environment (``environment_scope``); secrets are masked and protected.
 Every request naming one key carries ``filter[environment_scope]`` (see
-:mod:`platformctl.providers.gitlab_variables`). Values are raw (no ``$`` expansion): what
+:mod:`platformctl.providers.gitlab.variables`). Values are raw (no ``$`` expansion): what
 platform.yaml says is what jobs get. Secrets are compared by the keyed hash of the value
 GitLab returns, never shown.
 
@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.errors import InputRequired, ProviderError
-from platformctl.providers import gitlab_env_rules as rules
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environments import (
     EnvironmentSpec,
     EnvironmentSummary,
     Observed,
     Resource,
     ResourceChange,
 )
-from platformctl.providers.gitlab_variables import delete_variable, set_variable
+from platformctl.errors import InputRequired, ProviderError
+from platformctl.providers.gitlab import env_rules as rules
+from platformctl.providers.gitlab.variables import delete_variable, set_variable
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import translate
 from platformctl.providers.remote_environments import (
@@ -50,7 +50,7 @@ from platformctl.providers.remote_environments import (
     plan_fields,
     summary_of,
 )
-from platformctl.providers.tokens import remember_secret
+from platformctl.redact import remember_secret
 
 Fingerprint = Callable[[str, str, str, str], str]  # (service, environment, name, value) → keyed hash
 

@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from platformctl.errors import ProviderError
-from platformctl.providers import kubernetes_objects as ko
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environments import (
     EnvironmentMeta,
     EnvironmentSpec,
     EnvironmentSummary,
@@ -25,8 +23,10 @@ from platformctl.providers.environment_base import (
     Resource,
     ResourceChange,
 )
-from platformctl.providers.kubeapi import KubeApi
-from platformctl.providers.kubeconfig import ClusterConfig
+from platformctl.errors import ProviderError
+from platformctl.providers.kubernetes import objects as ko
+from platformctl.providers.kubernetes.api import KubeApi
+from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 
 APPLY = {"fieldManager": ko.MANAGER, "fieldValidation": "Strict"}
 

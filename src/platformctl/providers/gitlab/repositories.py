@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult
 from platformctl.errors import InputRequired, ProviderError
-from platformctl.providers.base import Repository, RepositorySpec, StepResult
 from platformctl.providers.gitpush import GitRemote, publish
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import server_message, translate

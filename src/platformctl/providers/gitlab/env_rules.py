@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.environment_fields import Protection
+from platformctl.contracts.environment_fields import Protection
+from platformctl.contracts.environments import EnvironmentSpec
 from platformctl.errors import ConfigError
-from platformctl.providers.environment_base import EnvironmentSpec
 from platformctl.providers.http import HttpClient
 from platformctl.providers.remote_environments import sorted_reviewers
 

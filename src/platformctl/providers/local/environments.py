@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from platformctl.errors import ProviderError
-from platformctl.providers.environment_base import (
+from platformctl.contracts.environments import (
     EnvironmentMeta,
     EnvironmentSpec,
     EnvironmentSummary,
@@ -25,6 +24,7 @@ from platformctl.providers.environment_base import (
     Resource,
     ResourceChange,
 )
+from platformctl.errors import ProviderError
 
 DB_FILE = Path("state") / "environments.db"
 SCHEMA = """

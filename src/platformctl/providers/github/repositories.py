@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult, TeamAccess
 from platformctl.errors import ProviderError
-from platformctl.providers.base import Repository, RepositorySpec, StepResult, TeamAccess
+from platformctl.providers.github.protection import GitHubProtection
 from platformctl.providers.gitpush import GitRemote, publish
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import server_message, translate
-from platformctl.providers.protection import GitHubProtection
 
 TEAM_REPOSITORY = "application/vnd.github.v3.repository+json"
 _ROLES = {"pull": "read", "push": "write"}  # permission names the API takes → role names it returns

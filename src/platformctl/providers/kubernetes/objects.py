@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from platformctl.providers.environment_base import EnvironmentSpec, Resource
+from platformctl.contracts.environments import EnvironmentSpec, Resource
 
 MANAGER = "platformctl"
 MANAGED_BY = "app.kubernetes.io/managed-by"

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.environment_fields import Protection
+from platformctl.contracts.environment_fields import Protection
 from platformctl.errors import ConfigError, ProviderError
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import is_plan_gated, server_message, translate

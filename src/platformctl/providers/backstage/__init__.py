@@ -1,0 +1,1 @@
+"""Backstage: catalog registration of a service's catalog-info.yaml."""

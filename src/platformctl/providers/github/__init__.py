@@ -1,0 +1,1 @@
+"""GitHub: repositories, default-branch protection, deployment environments and their secrets."""

@@ -1,0 +1,1 @@
+"""GitLab: projects, protected branches, environments and scoped CI/CD variables."""
