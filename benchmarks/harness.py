@@ -1,0 +1,163 @@
+"""Side-by-side timing of two whole commands: hyperfine when installed, else alternation.
+
+Both methods run the subject and its baseline in one invocation, under the same environment,
+with warm-up runs first, and report the median, min and max wall time of each side plus CPU
+time (user + system of the child). Ratios are of medians. ``measure`` repeats the whole pair
+so that a reader sees how much a ratio moves between two runs on the same machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Side:
+    """The timings of one command over its runs, in seconds (CPU = user + system)."""
+
+    median: float
+    low: float
+    high: float
+    cpu: float
+    rss_kib: int = 0
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A subject, its baseline and the largest ratio of their medians we accept."""
+
+    name: str
+    subject: Sequence[str]
+    baseline: Sequence[str]
+    budget: float
+    prepare: Callable[[], None] | None = None
+    prepare_shell: str | None = None  # the same preparation as a shell command, for hyperfine
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One repeat of a pair."""
+
+    pair: Pair
+    method: str
+    subject: Side
+    baseline: Side
+
+    @property
+    def ratio(self) -> float:
+        """Subject median over baseline median."""
+        return self.subject.median / self.baseline.median
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Subject CPU time over baseline CPU time (steadier than wall on a busy machine)."""
+        return self.subject.cpu / self.baseline.cpu if self.baseline.cpu else float("nan")
+
+    @property
+    def within_budget(self) -> bool:
+        """Whether the wall-time ratio of medians is at most the budget."""
+        return self.ratio <= self.pair.budget
+
+
+def _run_once(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {shlex.join(cmd)}\n{err}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def _side(samples: list[tuple[float, float, int]]) -> Side:
+    walls = [w for w, _, _ in samples]
+    return Side(
+        median=statistics.median(walls),
+        low=min(walls),
+        high=max(walls),
+        cpu=statistics.median(c for _, c, _ in samples),
+        rss_kib=max(r for _, _, r in samples),
+    )
+
+
+def alternate(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
+    """Subject, baseline, subject, … so that machine noise hits both sides alike."""
+    a: list[tuple[float, float, int]] = []
+    b: list[tuple[float, float, int]] = []
+    for i in range(runs + 2):  # two warm-up rounds: page cache and .pyc files
+        for cmd, into in ((pair.subject, a), (pair.baseline, b)):
+            if pair.prepare:
+                pair.prepare()
+            sample = _run_once(cmd, env, cwd)
+            if i >= 2:
+                into.append(sample)
+    return Outcome(pair, "alternation", _side(a), _side(b))
+
+
+def with_hyperfine(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
+    """The same pair through hyperfine (``-N``: no shell between it and the command)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "result.json"
+        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", "2", "--runs", str(runs)]
+        cmd += ["--export-json", str(export)]
+        if pair.prepare_shell:
+            cmd += ["--prepare", pair.prepare_shell]
+        cmd += [shlex.join(pair.subject), shlex.join(pair.baseline)]
+        done = subprocess.run(cmd, check=False, env=env, cwd=cwd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"hyperfine failed ({done.returncode}):\n{done.stderr}")
+        results = json.loads(export.read_text())["results"]
+    sides = [
+        Side(
+            median=r["median"],
+            low=r["min"],
+            high=r["max"],
+            cpu=r["user"] + r["system"],
+        )
+        for r in results
+    ]
+    return Outcome(pair, "hyperfine", sides[0], sides[1])
+
+
+def measure(pair: Pair, runs: int, env: dict[str, str], cwd: Path, *, method: str) -> list[Outcome]:
+    """Two repeats of ``pair`` with ``method`` ("hyperfine" or "alternation")."""
+    run = with_hyperfine if method == "hyperfine" else alternate
+    return [run(pair, runs, env, cwd) for _ in range(2)]
+
+
+def pick_method(requested: str) -> str:
+    """hyperfine when asked for or, with "auto", when it is installed; else alternation."""
+    if requested == "auto":
+        return "hyperfine" if shutil.which("hyperfine") else "alternation"
+    return requested
+
+
+def row(outcome: Outcome) -> str:
+    """One line of the report table."""
+    s, b = outcome.subject, outcome.baseline
+    verdict = "ok" if outcome.within_budget else "OVER"
+    return (
+        f"{outcome.pair.name:<38} {s.median * 1000:7.0f} ({s.low * 1000:5.0f}–{s.high * 1000:5.0f})"
+        f"  {b.median * 1000:7.0f} ({b.low * 1000:5.0f}–{b.high * 1000:5.0f})"
+        f"  {outcome.ratio:5.2f}× cpu {outcome.cpu_ratio:5.2f}×  ≤ {outcome.pair.budget:.2f}× {verdict}"
+    )
+
+
+HEADER = (
+    f"{'pair':<38} {'subject ms median (min–max)':>27}  {'baseline ms median (min–max)':>27}"
+    "  ratio      cpu        budget"
+)
