@@ -141,6 +141,6 @@ class EnvironmentProvider(Protocol):
         """Remove everything the provider holds for the environment; return the writes."""
         ...
 
-    def list(self, service: str) -> list[EnvironmentSummary]:
+    def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """The service's environments this provider holds."""
         ...

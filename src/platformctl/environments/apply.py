@@ -87,7 +87,7 @@ def _partial(exc: PlatformctlError, failed: str, writes: Mapping[str, int]) -> P
 
 def list_environments(service: str, providers: Iterable[EnvironmentProvider]) -> list[EnvironmentSummary]:
     """The service's environments in every provider, sorted by name then provider."""
-    found = [summary for provider in providers for summary in provider.list(service)]
+    found = [summary for provider in providers for summary in provider.list_environments(service)]
     return sorted(found, key=lambda s: (s.name, s.provider))
 
 

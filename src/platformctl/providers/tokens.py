@@ -41,7 +41,7 @@ class Token:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> None:  # pragma: no cover - pickling would write the secret out
+    def __reduce__(self) -> str:  # pragma: no cover - pickling would write the secret out
         raise TypeError("tokens are not picklable")
 
 

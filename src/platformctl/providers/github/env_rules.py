@@ -145,7 +145,7 @@ def put_environment(
             hint="remove protection.prevent_self_review for this GitHub (Enterprise Server)",
         )
     if is_plan_gated(message):
-        gated = [f for f in ("reviewers", "wait_timer") if f in body] or sorted(body)
+        gated: list[str] = [f for f in ("reviewers", "wait_timer") if f in body] or sorted(body)
         where = "a private repository" if private else "this repository"
         raise ProviderError(
             f"GitHub refused the protection of environment {name} in {slug}: {' and '.join(gated)} on "

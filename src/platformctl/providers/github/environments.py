@@ -167,7 +167,7 @@ class GitHubEnvironments:
         ]
         return out
 
-    def list(self, service: str) -> list[EnvironmentSummary]:
+    def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """The repository's environments whose record names ``service``."""
         out = []
         for environment in self.http.paginate(

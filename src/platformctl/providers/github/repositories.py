@@ -178,7 +178,7 @@ class GitHubRepositories:
         )
         if response.status_code == 404:
             return None
-        repo = response.json()
+        repo: dict[str, Any] = response.json()
         if str(repo.get("full_name", "")).lower() != spec.slug.lower():
             raise ProviderError(
                 f"{spec.slug} now leads to {repo.get('full_name')} (renamed or transferred): "

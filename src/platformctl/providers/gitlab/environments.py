@@ -48,6 +48,7 @@ from platformctl.providers.remote_environments import (
     marker_writes,
     meta_of,
     plan_fields,
+    sorted_reviewers,
     summary_of,
 )
 from platformctl.redact import remember_secret
@@ -159,7 +160,7 @@ class GitLabEnvironments:
             fields = (
                 {"reviewers": (current or {"reviewers": []})["reviewers"]}
                 if reviewers is None
-                else {"reviewers": rules.sorted_reviewers(reviewers)}
+                else {"reviewers": sorted_reviewers(reviewers)}
             )
             out.append(Resource(PROTECTION, PROTECTION_NAME, fields))
         elif current is not None:
@@ -176,7 +177,7 @@ class GitLabEnvironments:
         ]
         return out
 
-    def list(self, service: str) -> list[EnvironmentSummary]:
+    def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """Environments whose record names ``service`` (also half-removed ones, to finish them)."""
         project = self._project_id()
         markers = {

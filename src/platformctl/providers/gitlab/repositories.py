@@ -172,7 +172,7 @@ class GitLabRepositories:
         )
         if response.status_code == 404:
             return None
-        project = response.json()
+        project: dict[str, Any] = response.json()
         if str(project.get("path_with_namespace", "")).lower() != spec.slug.lower():
             raise ProviderError(
                 f"{spec.slug} now leads to {project.get('path_with_namespace')} (moved or "

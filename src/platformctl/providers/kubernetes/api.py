@@ -35,7 +35,7 @@ class KubeApi:
         response = self._send("GET", path, f"read {path}")
         return None if response.status_code == 404 else response.json()
 
-    def list(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    def list_items(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
         """The items of a collection."""
         return list(self._send("GET", path, f"list {path}", params=params).json().get("items") or [])
 
@@ -50,7 +50,8 @@ class KubeApi:
             json=body,
             headers={"Content-Type": APPLY_PATCH},
         )
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     def delete(self, path: str) -> dict[str, Any] | None:
         """Delete the object; None when it was already gone."""

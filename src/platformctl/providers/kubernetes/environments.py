@@ -86,10 +86,10 @@ class KubernetesEnvironments:
             out.append(ko.as_resource(would_be))
         return out
 
-    def list(self, service: str) -> list[EnvironmentSummary]:
+    def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """The service's namespaces, found by label."""
         selector = f"{ko.MANAGED_BY}={ko.MANAGER},{ko.SERVICE}={service}"
-        items = self.api.list(ko.NAMESPACE.path(""), {"labelSelector": selector})
+        items = self.api.list_items(ko.NAMESPACE.path(""), {"labelSelector": selector})
         out = []
         for ns in items:
             meta = _meta(ns)

@@ -149,14 +149,15 @@ def _merge(files: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _named(section: Mapping[str, Any], name: str | None, what: str, paths: list[Path]) -> tuple[Any, Path]:
-    if name not in section:
+    if name is None or name not in section:
         known = ", ".join(section) or "none"
         where = os.pathsep.join(map(str, paths))
         raise ConfigError(
             f"kubeconfig {where}: no {what} named {name!r} (known: {known})",
             hint="check 'kubectl config get-contexts'",
         )
-    return section[name]
+    found: tuple[Any, Path] = section[name]
+    return found
 
 
 def _data_or_file(entry: Mapping[str, Any], key: str, base: Path) -> bytes | None:

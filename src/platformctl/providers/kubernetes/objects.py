@@ -184,7 +184,7 @@ def as_resource(obj: dict[str, Any]) -> Resource:
         prints = json.loads((meta.get("annotations") or {}).get(FINGERPRINTS) or "{}")
         keys = sorted((obj.get("data") or {}).keys())
         if any(not fp for fp in prints.values()):
-            combined = ""  # some value is unknown (status without secrets): presence only
+            combined: str | None = ""  # some value is unknown (status without secrets): presence only
         else:
             combined = json.dumps(prints, sort_keys=True) if prints else None
         return Resource("Secret", name, {"fingerprint": combined, "keys": keys}, secret=True)

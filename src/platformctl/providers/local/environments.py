@@ -93,7 +93,7 @@ class LocalEnvironments:
             )
         return out
 
-    def list(self, service: str) -> list[EnvironmentSummary]:
+    def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """Every environment of ``service`` in the store."""
         if not self.path.exists():
             return []

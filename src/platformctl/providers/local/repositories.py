@@ -144,8 +144,8 @@ def _is_ancestor(repo: git.Repo, ancestor: str, head: str) -> bool:
     import git
 
     try:
-        return repo.is_ancestor(ancestor, head)
-    except git.GitCommandError:  # the ancestor is not even in this repository
+        return repo.is_ancestor(repo.commit(ancestor), repo.commit(head))
+    except (git.GitCommandError, ValueError):  # the ancestor is not even in this repository
         return False
 
 
