@@ -104,14 +104,14 @@ def _partial(
     atomic: bool,
     verb: str,
 ) -> PlatformctlError:
-    """The provider's error, with exactly what was and was not done across providers."""
+    """The provider's error, its hint saying exactly what was and was not done, per provider."""
     name, size = counts[failed]
-    done = [f"{p} ({writes.get(p, 0)} of {n})" for p, n in counts[:failed]]
-    later = [f"{p} ({n})" for p, n in counts[failed + 1 :]]
+    done = [f"{p} ({writes.get(p, 0)} writes)" for p, n in counts[:failed] if writes.get(p, 0)]
+    later = [f"{p} ({_changes(n)})" for p, n in counts[failed + 1 :]]
     at_failed = (
-        f"{name}: none of its {size} (all or nothing)"
+        f"{name}: none of its {_changes(size)} (all or nothing)"
         if atomic
-        else f"{name}: only those of its {size} before the failure"
+        else f"{name}: only those of its {_changes(size)} before the failure"
     )
     summary = (
         f"{verb}: {', '.join(done) or 'nothing before ' + name}; {at_failed}; "
@@ -120,10 +120,11 @@ def _partial(
     hint = f"{summary}. Fix the cause and run the same command again: it does only what is missing"
     if exc.hint:
         hint = f"{exc.hint}. {hint}"
+    message = f"{name}: {exc.message} (already {verb}: {', '.join(done)})" if done else exc.message
     error = (
-        ProviderError(f"{name}: {exc.message}", hint=hint, provider=exc.provider, status=exc.status)
+        ProviderError(message, hint=hint, provider=exc.provider, status=exc.status)
         if isinstance(exc, ProviderError)
-        else type(exc)(f"{name}: {exc.message}", hint=hint)
+        else type(exc)(message, hint=hint)
     )
     error.details = {
         verb: [{"provider": p, "writes": writes.get(p, 0), "of": n} for p, n in counts[:failed]],
@@ -131,6 +132,10 @@ def _partial(
         "not_attempted": [{"provider": p, "of": n} for p, n in counts[failed + 1 :]],
     }
     return error
+
+
+def _changes(count: int) -> str:
+    return f"{count} change{'s' if count != 1 else ''}"
 
 
 def list_environments(service: str, providers: Iterable[EnvironmentProvider]) -> list[EnvironmentSummary]:

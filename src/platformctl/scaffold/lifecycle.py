@@ -141,7 +141,11 @@ def update_service(
     from platformctl.scaffold.pristine import require_pristine
 
     pristine = require_pristine(repo, record.pristine_commit)
-    with rendered(gp, answers) as tmp:
+    from platformctl.scratch import scratch_dir
+
+    # Render under the platform home: a kill leaves nothing in the checkout or the system's
+    # temporary directory, and the next run removes what it left there.
+    with scratch_dir(settings.home, "update") as scratch, rendered(gp, answers, scratch) as tmp:
         render = Path(tmp) / "s"
         result.files = diff_names(tree_blobs(pristine), render_blobs(repo, render))
         if dry_run:
