@@ -27,8 +27,6 @@ from tests.environments.conftest import LocalStore, write_service
 from tests.helpers import build_golden_path, configure_golden_path
 from tests.maturity.helpers import write_answers, write_model
 
-pytestmark = pytest.mark.slow
-
 SEED = 20261201
 KILLS = 5  # per command: 20 in total
 TIMEOUT = 120  # seconds for one run: the loop is bounded even if a run hangs
@@ -108,6 +106,7 @@ def _files(checkout: Path) -> set[str]:
     return set(git.Repo(checkout).git.ls_files().splitlines())
 
 
+@pytest.mark.slow
 def test_kills_during_new_service_env_up_update_service_and_assess_save(loop: Loop, tmp_path: Path) -> None:
     work = loop.work
     files = {"README.md.jinja": "# {{ service_name }}\n", "app.py": "print('v1')\n"}
@@ -201,3 +200,56 @@ def _assess_save(loop: Loop, tmp_path: Path) -> None:
         saved = len(entries)
         assert entries[-1]["score"] == score
     assert not list(history.parent.glob(".*.tmp"))
+
+
+DEAD_PID = 4_194_304 + 1  # above Linux's highest pid_max: no process has it
+
+
+def test_the_next_run_removes_what_dead_runs_left(cli, tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / "platform-home"
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
+    configure_golden_path(Path.cwd(), "tiny", build_golden_path(tmp_path / "gp"), trusted=True)
+    dead_scratch = home / "tmp" / "new-service-1-abcdefgh"
+    (dead_scratch / "service").mkdir(parents=True)
+    (dead_scratch / ".owner").touch()  # nobody holds it: its run is gone
+    no_owner = home / "tmp" / f"update-{DEAD_PID}-abcdefgh"  # killed before its owner file
+    no_owner.mkdir()
+    old_sibling = Path.cwd() / ".svc.platformctl-x1y2z3w4"  # what older versions left
+    dead_sibling = Path.cwd() / f".svc.platformctl-{DEAD_PID}-abcdefgh"
+    other = Path.cwd() / ".other.platformctl-x1y2z3w4"  # another service's: not ours to touch
+    for folder in (old_sibling, dead_sibling, other):
+        (folder / "service").mkdir(parents=True)
+    half_repo = home / "repositories" / "local" / f".svc.git-{DEAD_PID}-abcdefgh"
+    half_repo.mkdir(parents=True)
+    result = cli("new", "service", "svc", "--golden-path", "tiny", "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert list((home / "tmp").iterdir()) == []
+    assert sorted(p.name for p in Path.cwd().iterdir()) == [
+        ".other.platformctl-x1y2z3w4",
+        "platformctl.yaml",
+        "svc",
+    ]
+    assert not half_repo.exists()
+    assert (home / "repositories" / "local" / "svc.git" / "HEAD").is_file()
+
+
+def test_new_service_with_home_on_another_file_system(cli, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+    import tempfile
+
+    other = Path("/dev/shm")
+    if not other.is_dir() or other.stat().st_dev == Path.cwd().stat().st_dev:
+        pytest.skip("needs a second file system (tmpfs at /dev/shm)")
+    home = Path(tempfile.mkdtemp(prefix="platformctl-home-", dir=other))
+    try:
+        monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
+        configure_golden_path(Path.cwd(), "tiny", build_golden_path(tmp_path / "gp"), trusted=True)
+        result = cli("new", "service", "svc", "--golden-path", "tiny", "--no-input", "--json")
+        assert result.exit_code == 0, result.stderr
+        checkout = Path.cwd() / "svc"
+        assert (checkout / ".git").is_dir() and (checkout / "README.md").read_text() == "# svc\n"
+        assert not git.Repo(checkout).is_dirty(untracked_files=True)
+        assert sorted(p.name for p in Path.cwd().iterdir()) == ["platformctl.yaml", "svc"]
+        assert list((home / "tmp").iterdir()) == []
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
