@@ -70,9 +70,7 @@ def hold_lock(home: Path, key: str, *, doing: str, busy: str, wait: float = DEFA
         LockBusy: still held by another process after ``wait`` seconds.
     """
     path = lock_path(home, key)
-    from platformctl.files import make_dirs
-
-    make_dirs(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)  # an OSError names the folder: the CLI reports it
     fd = _acquire(path, wait, busy)
     try:
         os.ftruncate(fd, 0)

@@ -32,10 +32,8 @@ def scratch_dir(home: Path, purpose: str) -> Iterator[Path]:
 
     Stale folders of earlier runs that died are removed first.
     """
-    from platformctl.files import make_dirs
-
     root = scratch_root(home)
-    make_dirs(root)
+    root.mkdir(parents=True, exist_ok=True)
     remove_stale(root)
     path = Path(tempfile.mkdtemp(prefix=f"{purpose}-{os.getpid()}-", dir=root))
     fd = os.open(path / OWNER_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)

@@ -107,7 +107,9 @@ def _files(checkout: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_kills_during_new_service_env_up_update_service_and_assess_save(loop: Loop, tmp_path: Path) -> None:
+def test_kills_during_new_service_env_up_update_service_and_assess_save(
+    loop: Loop, tmp_path: Path, cli: Any
+) -> None:
     work = loop.work
     files = {"README.md.jinja": "# {{ service_name }}\n", "app.py": "print('v1')\n"}
     configure_golden_path(work, "tiny", build_golden_path(tmp_path / "gp-new", files=files), trusted=True)
@@ -116,7 +118,7 @@ def test_kills_during_new_service_env_up_update_service_and_assess_save(loop: Lo
 
     _new_service(loop)
     _env_up(loop)
-    _update_service(loop, upd)
+    _update_service(loop, upd, cli)
     _assess_save(loop, tmp_path)
     assert loop.kills >= 3 * KILLS, f"only {loop.kills} runs were still running when killed"
 
@@ -158,11 +160,11 @@ def _env_up(loop: Loop) -> None:
         assert json.loads(loop.converge(run, service))["writes"] == 0
 
 
-def _update_service(loop: Loop, gp: Path) -> None:
+def _update_service(loop: Loop, gp: Path, cli: Any) -> None:
     names = ["uref", *(f"u{i}" for i in range(KILLS))]
-    for name in names:
-        code, _, err, _ = _run(["new", "service", name, "--golden-path", "upd", "--no-input"], loop.work)
-        assert code == 0, err
+    for name in names:  # in-process: the setup needs no kills
+        result = cli("new", "service", name, "--golden-path", "upd", "--no-input")
+        assert result.exit_code == 0, result.stderr
     meta = gp / "golden-path.yaml"
     meta.write_text(meta.read_text().replace("1.0.0", "1.1.0"))
     (gp / "template" / "added.txt").write_text("new in 1.1.0\n")
