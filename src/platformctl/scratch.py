@@ -68,6 +68,15 @@ def temporary_dir(
         shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_stale_scratch(home: Path) -> list[Path]:
+    """Remove the scratch folders under ``<home>/tmp`` whose run has ended.
+
+    Commands that may finish without making a scratch folder of their own (a re-run that finds
+    the work done) call it, so what a killed run left is gone after the next run, whatever it did.
+    """
+    return remove_stale(scratch_root(home))
+
+
 def remove_stale(root: Path) -> list[Path]:
     """Remove the folders under ``root`` whose run has ended; the removed paths."""
     removed = []

@@ -134,7 +134,10 @@ def create_service(
     """
     if home is None:
         return _create_service(request, host, progress, registrar, None)
+    from platformctl.scratch import remove_stale_scratch
+
     with service_lock(home, request.name, "creating"):
+        remove_stale_scratch(home)  # a resumed run makes none: clean up after killed runs here
         return _create_service(request, host, progress, registrar, home)
 
 

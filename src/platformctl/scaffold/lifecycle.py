@@ -117,9 +117,12 @@ def update_service(
         rendered,
         tree_blobs,
     )
+    from platformctl.scratch import remove_stale_scratch
 
     root = find_service_root(start)
     descriptor = read_descriptor(root)
+    if not dry_run:  # what a killed update left under the home goes, even if this one is a no-op
+        remove_stale_scratch(settings.home)
     record = descriptor.golden_path
     gp = _available_golden_path(settings, record.name)
     if gp is None:
