@@ -201,3 +201,37 @@ def test_new_service_for_a_name_being_created_elsewhere_waits_then_stops(cli, ho
         f"another platformctl is creating service busy (pid {os.getpid()})"
     )
     assert list(Path.cwd().iterdir()) == []  # nothing rendered, nothing left
+
+
+def test_two_concurrent_saves_keep_both_history_lines(tmp_path: Path) -> None:
+    from tests.maturity.helpers import write_answers, write_model
+
+    model = write_model(tmp_path / "tiny.yaml")
+    answers = write_answers(tmp_path / "answers.yaml", {"a.ci": "one", "a.iac": "most", "b.docs": "d0"})
+    history = Path.cwd() / ".platformctl" / "maturity-history.jsonl"
+    history.parent.mkdir()
+    history.write_text('{"a hand edit without its newline": 1}')
+    args = ("assess", "maturity", "--model", str(model), "--answers", str(answers), "--save", "--json")
+    runs = [_start(*args, cwd=Path.cwd()) for _ in range(3)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
+    for run in runs:
+        run.communicate()
+    lines = history.read_text().splitlines()
+    assert len(lines) == 4 and all(json.loads(line) for line in lines)
+    assert [json.loads(line)["score"] for line in lines[1:]] == [62.5] * 3
+    assert sorted(p.name for p in history.parent.iterdir()) == ["maturity-history.jsonl"]
+
+
+def test_a_symbolic_link_in_place_of_the_history_is_refused(cli, tmp_path: Path) -> None:
+    from tests.maturity.helpers import write_answers, write_model
+
+    model = write_model(tmp_path / "tiny.yaml")
+    answers = write_answers(tmp_path / "answers.yaml", {"a.ci": "one", "a.iac": "most", "b.docs": "d0"})
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (Path.cwd() / ".platformctl").mkdir()
+    (Path.cwd() / ".platformctl" / "maturity-history.jsonl").symlink_to(victim)
+    result = cli("assess", "maturity", "--model", str(model), "--answers", str(answers), "--save")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "maturity-history.jsonl" in result.stderr
+    assert victim.read_text() == "precious\n"
