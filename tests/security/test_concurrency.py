@@ -235,3 +235,29 @@ def test_a_symbolic_link_in_place_of_the_history_is_refused(cli, tmp_path: Path)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "maturity-history.jsonl" in result.stderr
     assert victim.read_text() == "precious\n"
+
+
+def test_update_service_of_a_service_being_changed_elsewhere_stops(cli, home: Path, tmp_path: Path) -> None:
+    from tests.helpers import build_golden_path, configure_golden_path
+
+    gp = build_golden_path(tmp_path / "gp")
+    configure_golden_path(Path.cwd(), "tiny", gp, trusted=True)
+    assert cli("new", "service", "svc", "--golden-path", "tiny", "--no-input").exit_code == 0
+    meta = gp / "golden-path.yaml"
+    meta.write_text(meta.read_text().replace("1.0.0", "1.1.0"))
+    with hold_lock(home, lock_key("svc"), doing="creating service svc", busy=BUSY):
+        result = cli("update", "service", "svc", "--json")
+    assert result.exit_code == 1
+    assert (
+        result.json()["error"]["message"]
+        == f"another platformctl is creating service svc (pid {os.getpid()})"
+    )
+    status = git_status(Path.cwd() / "svc").splitlines()
+    assert len(status) == 1 and status[0].startswith("## main")  # on main, nothing changed
+    assert cli("update", "service", "svc").exit_code == 0
+
+
+def git_status(checkout: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--branch"], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout
