@@ -7,6 +7,7 @@ Domain code raises these; the CLI turns them into one ``error:`` line, one
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -24,6 +25,8 @@ class PlatformctlError(Exception):
     """A failure the user can act on: a message, an optional hint, an exit code."""
 
     exit_code: ExitCode = ExitCode.ERROR
+    # Machine-readable facts for the --json error document (e.g. what an apply did before failing).
+    details: dict[str, Any] | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

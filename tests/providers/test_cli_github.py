@@ -235,7 +235,7 @@ def test_killed_in_the_middle_of_the_create_then_rerun(
 def test_bad_token_is_exit_4(new_service, github):
     result = new_service(GH_TOKEN="ghp_" + "W" * 36)
     assert result.exit_code == 4
-    assert result.stdout == ""
+    assert result.json()["error"]["exit_code"] == 4  # --json: the error document, no result
     assert result.stderr.splitlines()[-2:] == [
         "error: GitHub rejected the token while trying to read repository acme/payments "
         "(401: Bad credentials)",

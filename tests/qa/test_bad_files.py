@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ UTF16 = "port: 9000\n".encode("utf-16")
 
 def assert_one_clean_error(result, code: int, *expected: str) -> None:
     assert result.exit_code == code, result.stderr
-    assert result.stdout == ""
+    if result.stdout:  # with --json: the one JSON error document, saying the same
+        error = json.loads(result.stdout)["error"]
+        assert error["exit_code"] == code and f"error: {error['message']}" in result.stderr
     lines = result.stderr.splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr

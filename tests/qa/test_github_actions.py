@@ -62,6 +62,6 @@ def test_an_unwritable_output_file_is_one_clean_error(cli, tmp_path):
     env = {**actions_env(tmp_path), "GITHUB_OUTPUT": str(tmp_path)}  # a directory
     result = cli("new", "service", "svc", "--json", env=env)
     assert result.exit_code == 1
-    assert result.stdout == ""
+    assert result.json()["error"]["message"] == f"{tmp_path}: Is a directory"  # --json: the error document
     assert f"error: {tmp_path}: Is a directory" in result.stderr
     assert "unexpected" not in result.stderr

@@ -107,18 +107,37 @@ def run(argv: Sequence[str] | None = None) -> int:
             obj=state,
         )
     except PlatformctlError as exc:
-        state.io.error(_redact(exc.message), _redact(exc.hint) if exc.hint else None)
+        _fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
         state.io.err.print()
-        state.io.error("interrupted")
+        _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
         return _unexpected(state, exc, command, args)
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
-        state.io.error("interrupted")
+        _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
     return result if isinstance(result, int) else ExitCode.OK
+
+
+def _fail(
+    state: AppContext,
+    args: list[str],
+    message: str,
+    hint: str | None,
+    code: int,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The ``error:``/``hint:`` lines on stderr and, with ``--json``, the JSON error document.
+
+    ``--json`` counts even when parsing stopped before the command saw it (a bad option).
+    """
+    message, hint = _redact(message), _redact(hint) if hint else None
+    state.io.error(message, hint)
+    if "--json" in (args[: args.index("--")] if "--" in args else args):
+        state.io.json = True
+    state.io.emit_error(message, hint, code, details)
 
 
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
@@ -129,25 +148,30 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
     if isinstance(exc, UsageError):
         # Some parser errors (an option missing its value) carry no context: find the command.
         command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
-        state.io.error(
-            _redact(exc.format_message().replace("Value error, ", "")), f"run '{command} --help' for usage"
-        )
+        message = exc.format_message().replace("Value error, ", "")
+        _fail(state, args, message, f"run '{command} --help' for usage", ExitCode.USAGE)
         return ExitCode.USAGE
     if isinstance(exc, ClickException):
-        state.io.error(_redact(exc.format_message()))
+        _fail(state, args, exc.format_message(), None, exc.exit_code)
         return exc.exit_code
     if isinstance(exc, OSError) and exc.errno == errno.EPIPE:  # the reader went away
         return ExitCode.ERROR
     if isinstance(exc, OSError):  # the file system said no: name the path, not a bug
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
-        state.io.error(
-            _redact(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc)),
+        _fail(
+            state,
+            args,
+            f"{where}: {exc.strerror}" if where and exc.strerror else str(exc),
             "check that the path exists and that you may read or write it there",
+            ExitCode.ERROR,
         )
         return _debug_traceback(state, ExitCode.ERROR)
-    state.io.error(
-        _redact(f"unexpected {type(exc).__name__}: {exc}"),
+    _fail(
+        state,
+        args,
+        f"unexpected {type(exc).__name__}: {exc}",
         "re-run with --debug for the traceback and report it as a bug",
+        ExitCode.ERROR,
     )
     return _debug_traceback(state, ExitCode.ERROR)
 

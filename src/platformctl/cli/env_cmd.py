@@ -70,17 +70,18 @@ def up(
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
     spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run)
     _mask_secrets(state, spec)
-    plan = plan_environment(spec, providers, _now())
-    if dry_run or not plan.has_changes:
-        _publish(state, plan.spec, writes=0)
-        state.io.emit(
-            env_render.plan_document(plan, dry_run=dry_run, writes=0),
-            lambda out: env_render.render_plan(out, plan, dry_run=dry_run),
-        )
-        return
-    if not state.io.json:
-        env_render.render_plan(state.io.err, plan, dry_run=False)
-    result = apply_plan(plan, providers, progress=state.io.step)
+    with _lock(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
+        plan = plan_environment(spec, providers, _now())
+        if dry_run or not plan.has_changes:
+            _publish(state, plan.spec, writes=0)
+            state.io.emit(
+                env_render.plan_document(plan, dry_run=dry_run, writes=0),
+                lambda out: env_render.render_plan(out, plan, dry_run=dry_run),
+            )
+            return
+        if not state.io.json:
+            env_render.render_plan(state.io.err, plan, dry_run=False)
+        result = apply_plan(plan, providers, progress=state.io.step)
     _publish(state, plan.spec, writes=result.total_writes)
     state.io.emit(
         env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
@@ -108,18 +109,20 @@ def down(
     state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, None, [], [], provider or [])
     spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
-    plan = plan_teardown(spec, providers)
-    if not dry_run and plan.has_changes and spec.production and not yes:
+    # Ask before taking the lock: a person thinking must not block other runs.
+    if not dry_run and spec.production and not yes and plan_teardown(spec, providers).has_changes:
         _confirm_production(state, name)
-    if dry_run or not plan.has_changes:
-        state.io.emit(
-            env_render.plan_document(plan, dry_run=dry_run, writes=0),
-            lambda out: env_render.render_plan(out, plan, dry_run=dry_run, teardown=True),
-        )
-        return
-    if not state.io.json:
-        env_render.render_plan(state.io.err, plan, dry_run=False, teardown=True)
-    result = destroy_environment(plan, providers, progress=state.io.step)
+    with _lock(state, spec, "removing", dry_run=dry_run):
+        plan = plan_teardown(spec, providers)
+        if dry_run or not plan.has_changes:
+            state.io.emit(
+                env_render.plan_document(plan, dry_run=dry_run, writes=0),
+                lambda out: env_render.render_plan(out, plan, dry_run=dry_run, teardown=True),
+            )
+            return
+        if not state.io.json:
+            env_render.render_plan(state.io.err, plan, dry_run=False, teardown=True)
+        result = destroy_environment(plan, providers, progress=state.io.step)
     state.io.emit(
         env_render.plan_document(plan, dry_run=False, writes=result.total_writes),
         lambda out: env_render.render_applied(out, result, teardown=True),
@@ -173,16 +176,32 @@ def reap(
     ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False
 ) -> None:
     """Remove the service's environments whose TTL has expired (run it nightly in CI)."""
+    import functools
+
     from platformctl.cli import env_render
-    from platformctl.environments.apply import reap_environments
+    from platformctl.environments.apply import environment_lock, reap_environments
 
     state = command_context(ctx, json=json)
     descriptor, _, providers = _service_providers(state, service_dir)
-    result = reap_environments(descriptor.name, providers, _now(), dry_run=dry_run, progress=state.io.step)
+    lock = functools.partial(environment_lock, state.settings().home, doing="removing")
+    result = reap_environments(
+        descriptor.name, providers, _now(), dry_run=dry_run, progress=state.io.step, lock=lock
+    )
     state.io.emit(env_render.reap_document(result), lambda out: env_render.render_reap(out, result))
 
 
 # -- helpers -------------------------------------------------------------------------------
+def _lock(state: AppContext, spec: EnvironmentSpec, doing: str, *, dry_run: bool) -> Any:
+    """The environment's lock (none for a dry run, which only reads)."""
+    from contextlib import nullcontext
+
+    from platformctl.environments.apply import environment_lock
+
+    if dry_run:
+        return nullcontext()
+    return environment_lock(state.settings().home, spec.service, spec.name, doing)
+
+
 def _now() -> Any:
     from datetime import UTC, datetime
 

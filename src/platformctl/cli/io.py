@@ -40,6 +40,7 @@ class IO:
         self.no_color = no_color or bool(self.env.get("NO_COLOR"))
         self._out: Console | None = None
         self._err: Console | None = None
+        self.emitted = False  # a result document (or human result) is already on stdout
 
     # -- facts -------------------------------------------------------------------------
     @property
@@ -89,12 +90,24 @@ class IO:
     # -- output ----------------------------------------------------------------------------
     def emit(self, document: Mapping[str, Any], human: Callable[[Console], None]) -> None:
         """Print the result: one JSON document with ``--json``, else the human rendering."""
+        self.emitted = True
         if self.json:
             payload = {"schema_version": SCHEMA_VERSION, **document}
             sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
             sys.stdout.flush()
         else:
             human(self.out)
+
+    def emit_error(
+        self, message: str, hint: str | None, exit_code: int, details: Mapping[str, Any] | None = None
+    ) -> None:
+        """With ``--json`` and no result printed yet: the one JSON error document on stdout."""
+        if not self.json or self.emitted:
+            return
+        error: dict[str, Any] = {"message": message, "hint": hint, "exit_code": exit_code}
+        if details:
+            error["details"] = dict(details)
+        self.emit({"error": error}, lambda out: None)
 
     def step(self, message: str) -> None:
         """One line of progress (stderr), quiet under --json."""

@@ -105,10 +105,10 @@ def service(
         ),
     )
     if dry_run:
-        plan = plan_service(request, host, registrar)
+        plan = plan_service(request, host, registrar, home=settings.home)
         state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
         return
-    result = create_service(request, host, progress=state.io.step, registrar=registrar)
+    result = create_service(request, host, progress=state.io.step, registrar=registrar, home=settings.home)
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
 

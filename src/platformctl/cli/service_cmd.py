@@ -102,13 +102,22 @@ def update_service(
 
     Exit 0 on a clean merge or when already current, 3 on conflicts (left for you to resolve).
     """
+    from contextlib import nullcontext
+
     from platformctl.scaffold.answers import parse_set_options
+    from platformctl.scaffold.create import service_lock
+    from platformctl.scaffold.descriptor import read_descriptor
+    from platformctl.scaffold.lifecycle import find_service_root
     from platformctl.scaffold.lifecycle import update_service as update
 
     state = command_context(ctx, json=json, no_input=no_input)
     sets = parse_set_options(set_ or [])
     ask = question_prompter(state.io)
-    result = update(path, state.settings(), to=to, sets=sets, ask=ask, dry_run=dry_run, in_place=in_place)
+    settings = state.settings()
+    name = read_descriptor(find_service_root(path)).name
+    lock = nullcontext() if dry_run else service_lock(settings.home, name, "updating")
+    with lock:
+        result = update(path, settings, to=to, sets=sets, ask=ask, dry_run=dry_run, in_place=in_place)
     document = _update_document(result)
     state.io.emit(document, lambda out: _render_update(out, result))
     if state.io.in_github_actions:

@@ -9,14 +9,33 @@ every run reads before it writes, running ``env up`` again converges.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSummary
 from platformctl.environments.plan import EnvironmentPlan
 from platformctl.errors import PlatformctlError, ProviderError
 
 Progress = Callable[[str], None]
+Locker = Callable[[str, str], AbstractContextManager[object]]
+BUSY = "another platformctl is {doing} (pid {pid})"
+
+
+def environment_lock(
+    home: Path, service: str, environment: str, doing: str = "applying"
+) -> AbstractContextManager[Path]:
+    """The per-(service, environment) lock under ``home``: held around read, plan and apply.
+
+    Raises:
+        LockBusy: another run holds it (exit 1, naming its pid).
+    """
+    from platformctl.locks import hold_lock, lock_key
+
+    return hold_lock(
+        home, lock_key(service, environment), doing=f"{doing} {environment} of {service}", busy=BUSY
+    )
 
 
 @dataclass(frozen=True)
@@ -38,19 +57,20 @@ def apply_plan(
     """Make the plan's pending changes, provider after provider.
 
     Raises:
-        PlatformctlError: a provider failed; the message names what was applied before it.
+        PlatformctlError: a provider failed; the message and hint say what was applied before it,
+            what of the failing provider's changes may have been, and what was not attempted.
     """
     writes: dict[str, int] = {}
-    for name in plan.spec.providers:
-        pending = [c for c in plan.pending if c.provider == name]
-        if not pending:
-            continue
+    batches = [(n, [c for c in plan.pending if c.provider == n]) for n in plan.spec.providers]
+    batches = [(n, changes) for n, changes in batches if changes]
+    for index, (name, pending) in enumerate(batches):
         if progress:
             progress(f"{name}: applying {len(pending)} change{'s' if len(pending) != 1 else ''}")
         try:
             writes[name] = providers[name].apply(plan.spec, pending)
         except PlatformctlError as exc:
-            raise _partial(exc, name, writes) from None
+            counts = [(n, len(c)) for n, c in batches]
+            raise _partial(exc, counts, index, writes, _atomic(providers[name]), "applied") from None
     return ApplyResult(plan=plan, writes=writes)
 
 
@@ -59,30 +79,63 @@ def destroy_environment(
 ) -> ApplyResult:
     """Remove the environment from every provider that holds something of it (reverse order)."""
     writes: dict[str, int] = {}
-    for name in reversed(plan.spec.providers):
-        if not plan.observed[name].exists:
-            continue
+    holders = [n for n in reversed(plan.spec.providers) if plan.observed[n].exists]
+    for index, name in enumerate(holders):
         if progress:
             progress(f"{name}: removing {plan.spec.name}")
         try:
             writes[name] = providers[name].destroy(plan.spec.service, plan.spec.name)
         except PlatformctlError as exc:
-            raise _partial(exc, name, writes) from None
+            counts = [(n, len(plan.observed[n].resources)) for n in holders]
+            raise _partial(exc, counts, index, writes, _atomic(providers[name]), "removed") from None
     return ApplyResult(plan=plan, writes=writes)
 
 
-def _partial(exc: PlatformctlError, failed: str, writes: Mapping[str, int]) -> PlatformctlError:
-    done = ", ".join(f"{p} ({n} writes)" for p, n in writes.items() if n)
-    if not done:
-        return exc
-    message = f"{failed}: {exc.message} (already applied: {done})"
-    hint = exc.hint or "fix the cause and run the same command again: it continues where this stopped"
-    error = (
-        type(exc)(message, hint=hint)
-        if not isinstance(exc, ProviderError)
-        else ProviderError(message, hint=hint, provider=exc.provider, status=exc.status)
+def _atomic(provider: EnvironmentProvider) -> bool:
+    """Whether the provider applies a batch all or nothing (the local store: one transaction)."""
+    return bool(getattr(provider, "atomic", False))
+
+
+def _partial(
+    exc: PlatformctlError,
+    counts: list[tuple[str, int]],
+    failed: int,
+    writes: Mapping[str, int],
+    atomic: bool,
+    verb: str,
+) -> PlatformctlError:
+    """The provider's error, its hint saying exactly what was and was not done, per provider."""
+    name, size = counts[failed]
+    done = [f"{p} ({writes.get(p, 0)} writes)" for p, n in counts[:failed] if writes.get(p, 0)]
+    later = [f"{p} ({_changes(n)})" for p, n in counts[failed + 1 :]]
+    at_failed = (
+        f"{name}: none of its {_changes(size)} (all or nothing)"
+        if atomic
+        else f"{name}: only those of its {_changes(size)} before the failure"
     )
+    summary = (
+        f"{verb}: {', '.join(done) or 'nothing before ' + name}; {at_failed}; "
+        f"not attempted: {', '.join(later) or 'nothing'}"
+    )
+    hint = f"{summary}. Fix the cause and run the same command again: it does only what is missing"
+    if exc.hint:
+        hint = f"{exc.hint}. {hint}"
+    message = f"{name}: {exc.message} (already {verb}: {', '.join(done)})" if done else exc.message
+    error = (
+        ProviderError(message, hint=hint, provider=exc.provider, status=exc.status)
+        if isinstance(exc, ProviderError)
+        else type(exc)(message, hint=hint)
+    )
+    error.details = {
+        verb: [{"provider": p, "writes": writes.get(p, 0), "of": n} for p, n in counts[:failed]],
+        "failed": {"provider": name, "of": size, "all_or_nothing": atomic},
+        "not_attempted": [{"provider": p, "of": n} for p, n in counts[failed + 1 :]],
+    }
     return error
+
+
+def _changes(count: int) -> str:
+    return f"{count} change{'s' if count != 1 else ''}"
 
 
 def list_environments(service: str, providers: Iterable[EnvironmentProvider]) -> list[EnvironmentSummary]:
@@ -107,17 +160,47 @@ def reap_environments(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    lock: Locker | None = None,
 ) -> ReapResult:
-    """Destroy every environment of ``service`` whose expiry is before ``now``."""
+    """Destroy every environment of ``service`` whose expiry is before ``now``.
+
+    With ``lock`` (``lock(service, environment)``), each removal holds that environment's lock
+    and re-reads its expiry first: a concurrent ``env up`` may just have renewed it. An
+    environment whose lock another run holds is kept (it is in use) and reported.
+    """
+    from platformctl.locks import LockBusy
+
     removed: list[EnvironmentSummary] = []
     kept: list[EnvironmentSummary] = []
     for summary in list_environments(service, providers.values()):
-        if summary.expires_at is None or summary.expires_at > now:
+        if not _expired(summary, now):
             kept.append(summary)
             continue
-        if not dry_run:
+        if dry_run:
+            removed.append(summary)
+            continue
+        try:
+            with lock(service, summary.name) if lock else nullcontext():
+                current = _current(providers[summary.provider], service, summary.name)
+                if current is None or not _expired(current, now):
+                    kept += [current] if current else []
+                    continue
+                if progress:
+                    progress(f"{summary.provider}: removing expired {summary.name}")
+                providers[summary.provider].destroy(service, summary.name)
+        except LockBusy as exc:
             if progress:
-                progress(f"{summary.provider}: removing expired {summary.name}")
-            providers[summary.provider].destroy(service, summary.name)
+                progress(f"{summary.provider}: kept {summary.name}: {exc.message}")
+            kept.append(summary)
+            continue
         removed.append(summary)
     return ReapResult(removed=removed, kept=kept, dry_run=dry_run)
+
+
+def _expired(summary: EnvironmentSummary, now: datetime) -> bool:
+    return summary.expires_at is not None and summary.expires_at <= now
+
+
+def _current(provider: EnvironmentProvider, service: str, name: str) -> EnvironmentSummary | None:
+    """The environment as the provider holds it now (None: someone removed it meanwhile)."""
+    return next((s for s in provider.list(service) if s.name == name), None)

@@ -135,11 +135,39 @@ def _entry(data: dict[str, Any]) -> HistoryEntry:
 
 
 def append_history(history: History, entry: HistoryEntry) -> None:
-    """Add ``entry`` to the file, rewriting it atomically so a crash never leaves half a line."""
-    from platformctl.files import atomic_write_text
+    """Add ``entry`` as one line at the end of the file.
 
-    existing = history.path.read_text(encoding="utf-8") if history.path.exists() else ""
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    atomic_write_text(history.path, existing + json.dumps(entry.as_dict(), sort_keys=True) + "\n")
+    The line goes out in one ``write`` to a file opened for appending, under an exclusive
+    ``flock``: a kill leaves the file with or without the whole line, never half of it, no
+    temporary file is left beside it, and two runs saving at once both keep their line. A
+    symbolic link in its place (a cloned repository may ship one) is refused, never followed. A last
+    line without its newline (an editor, or a crash of an older version) is closed first so
+    the new entry starts on a line of its own.
+    """
+    import fcntl
+    import os
+
+    from platformctl.files import make_dirs
+
+    make_dirs(history.path.parent)
+    line = (json.dumps(entry.as_dict(), sort_keys=True) + "\n").encode("utf-8")
+    fd = os.open(history.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if not _ends_with_newline(history.path):
+            line = b"\n" + line
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing drops the lock
     history.entries.append(entry)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """True for an empty file or one whose last byte is a newline."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"

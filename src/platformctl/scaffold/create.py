@@ -1,18 +1,20 @@
 """Create a service: render a golden path, make it a git repository, publish it at a host.
 
 Steps, each safe to repeat:
-1. render into a temporary folder beside the target, ``git init -b main``, commit the pristine
-   render, then commit ``platform.yaml`` recording that pristine commit;
-2. move the folder into place (a failure before this leaves nothing behind);
+1. render into a temporary folder under the platform home (``<home>/tmp``), ``git init -b main``,
+   commit the pristine render, then commit ``platform.yaml`` recording that pristine commit;
+2. move the folder into place (a failure or a kill before this leaves nothing in the working
+   directory; the next run removes the dead run's temporary folder);
 3. at the host: create the repository, push ``main``, protect it.
-A re-run on a target that already holds this service skips 1–2 and finishes 3.
+A re-run on a target that already holds this service skips 1–2 and finishes 3. The whole run
+holds the service's lock under the home, so two runs for one name never interleave.
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 CATALOG_FILE = "catalog-info.yaml"
+SERVICE_BUSY = "another platformctl is {doing} (pid {pid})"
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,16 @@ class ServiceResult:
 
 
 def plan_service(
-    request: ServiceRequest, host: RepositoryHost, registrar: CatalogRegistrar | None = None
+    request: ServiceRequest,
+    host: RepositoryHost,
+    registrar: CatalogRegistrar | None = None,
+    *,
+    home: Path | None = None,
 ) -> ServicePlan:
-    """Work out the files and the requests without writing anything at the target or the host."""
+    """Work out the files and the requests without writing anything at the target or the host.
+
+    The trial render goes to a temporary folder under ``home`` (the system's without one).
+    """
     from platformctl.scaffold.render import list_files, render_golden_path
 
     resume = _check_target(request)
@@ -93,7 +103,7 @@ def plan_service(
         files = list_files(request.target)
         entity = catalog_entity(request.target)
     else:
-        with tempfile.TemporaryDirectory(prefix="platformctl-plan-") as tmp:
+        with _temporary(home, "plan") as tmp:
             files = [
                 *render_golden_path(request.golden_path, request.answers, Path(tmp) / "s"),
                 DESCRIPTOR_FILE,
@@ -112,8 +122,39 @@ def create_service(
     host: RepositoryHost,
     progress: Progress,
     registrar: CatalogRegistrar | None = None,
+    *,
+    home: Path | None = None,
 ) -> ServiceResult:
-    """Create (or finish creating) the service; see the module docstring for the steps."""
+    """Create (or finish creating) the service; see the module docstring for the steps.
+
+    With ``home``, the run holds the service's lock there and renders under ``<home>/tmp``.
+
+    Raises:
+        LockBusy: another run is creating or updating a service of that name.
+    """
+    if home is None:
+        return _create_service(request, host, progress, registrar, None)
+    from platformctl.scratch import remove_stale_scratch
+
+    with service_lock(home, request.name, "creating"):
+        remove_stale_scratch(home)  # a resumed run makes none: clean up after killed runs here
+        return _create_service(request, host, progress, registrar, home)
+
+
+def service_lock(home: Path, name: str, doing: str) -> AbstractContextManager[Path]:
+    """The lock of service ``name`` under ``home`` (``new service``, ``update service``)."""
+    from platformctl.locks import hold_lock, lock_key
+
+    return hold_lock(home, lock_key(name), doing=f"{doing} service {name}", busy=SERVICE_BUSY)
+
+
+def _create_service(
+    request: ServiceRequest,
+    host: RepositoryHost,
+    progress: Progress,
+    registrar: CatalogRegistrar | None,
+    home: Path | None,
+) -> ServiceResult:
     location = host.locate(request.repository)
     resumed = _check_target(request)
     host.check_access(request.repository)  # no token: fail before rendering anything
@@ -121,7 +162,7 @@ def create_service(
         progress(f"{request.target} already holds {request.name}: finishing the remaining steps")
     else:
         progress(f"rendering {request.golden_path.name} {request.golden_path.version}")
-        _render_into_place(request, location, progress)
+        _render_into_place(request, location, progress, home)
     descriptor = _read_own_descriptor(request)
     import git
 
@@ -222,39 +263,55 @@ def _read_own_descriptor(request: ServiceRequest) -> ServiceDescriptor:
     return read_descriptor(request.target)
 
 
-def _render_into_place(request: ServiceRequest, location: Repository, progress: Progress) -> None:
+def _render_into_place(
+    request: ServiceRequest, location: Repository, progress: Progress, home: Path | None
+) -> None:
+    from platformctl.files import make_dirs
+    from platformctl.scratch import move_into_place, remove_stale_siblings
+
+    target = request.target
+    make_dirs(target.parent)
+    prefix = _staging_prefix(target)
+    if home is not None:  # we hold the service's lock: a sibling left by a dead run is stale
+        remove_stale_siblings(target.parent, prefix)
+    with _temporary(home, "new-service", beside=target) as staging:
+        work = staging / "service"
+        _render_and_commit(request, location, work, progress)
+        if target.exists():
+            target.rmdir()  # empty: checked before
+        move_into_place(work, target, prefix)
+    progress(f"git repository at {target} (branch {DEFAULT_BRANCH})")
+
+
+def _render_and_commit(request: ServiceRequest, location: Repository, work: Path, progress: Progress) -> None:
+    """Render into ``work``, commit the pristine render, then the descriptor that records it."""
     from platformctl.scaffold.descriptor import write_descriptor
     from platformctl.scaffold.gitwork import commit_all, init_repository
     from platformctl.scaffold.render import render_golden_path
 
-    target = request.target
-    from platformctl.files import make_dirs
+    gp = request.golden_path
+    files = render_golden_path(gp, request.answers, work)
+    progress(f"rendered {len(files)} files")
+    repo = init_repository(work)
+    pristine = commit_all(
+        repo,
+        f"Render golden path {gp.name} {gp.version}\n\n"
+        "This commit is the pristine render: golden-path updates merge onto it.",
+    )
+    write_descriptor(work, _descriptor(request, location, pristine))
+    commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})", paths=[DESCRIPTOR_FILE])
+    repo.close()
 
-    make_dirs(target.parent)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.platformctl-", dir=target.parent))
-    except OSError as exc:  # name the folder the user chose, not our temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(target.parent)) from None
-    try:
-        work = staging / "service"
-        gp = request.golden_path
-        files = render_golden_path(gp, request.answers, work)
-        progress(f"rendered {len(files)} files")
-        repo = init_repository(work)
-        pristine = commit_all(
-            repo,
-            f"Render golden path {gp.name} {gp.version}\n\n"
-            "This commit is the pristine render: golden-path updates merge onto it.",
-        )
-        write_descriptor(work, _descriptor(request, location, pristine))
-        commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})", paths=[DESCRIPTOR_FILE])
-        repo.close()
-        if target.exists():
-            target.rmdir()  # empty: checked before
-        work.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    progress(f"git repository at {target} (branch {DEFAULT_BRANCH})")
+
+def _staging_prefix(target: Path) -> str:
+    """Hidden siblings of the target: the cross-file-system copy, and older versions' renders."""
+    return f".{target.name}.platformctl-"
+
+
+def _temporary(home: Path | None, purpose: str, *, beside: Path | None = None) -> Any:
+    from platformctl.scratch import temporary_dir
+
+    return temporary_dir(home, purpose, prefix=_staging_prefix(beside) if beside else None, beside=beside)
 
 
 def _descriptor(request: ServiceRequest, location: Repository, pristine: str) -> ServiceDescriptor:

@@ -88,7 +88,7 @@ def commit_render(repo: git.Repo, render: Path, parent: str, message: str) -> st
 
     A temporary index keeps the service's own index and working tree untouched.
     """
-    fd, index = tempfile.mkstemp(prefix="platformctl-index-")
+    fd, index = tempfile.mkstemp(prefix="platformctl-index-", dir=render.parent)  # our scratch
     os.close(fd)
     os.unlink(index)  # git wants to create the index itself
     try:
@@ -145,11 +145,14 @@ def diff_names(before: dict[str, str], after: dict[str, str]) -> dict[str, list[
     }
 
 
-def rendered(golden_path: GoldenPath, answers: dict[str, Any]) -> tempfile.TemporaryDirectory[str]:
-    """A temporary directory holding a fresh render (use as a context manager; ``.name`` + /s)."""
+def rendered(
+    golden_path: GoldenPath, answers: dict[str, Any], parent: Path | None = None
+) -> tempfile.TemporaryDirectory[str]:
+    """A temporary directory (in ``parent``, e.g. a scratch folder under the platform home)
+    holding a fresh render (use as a context manager; ``.name`` + /s)."""
     from platformctl.scaffold.render import render_golden_path
 
-    tmp = tempfile.TemporaryDirectory(prefix="platformctl-render-")
+    tmp = tempfile.TemporaryDirectory(prefix="platformctl-render-", dir=parent)
     try:
         render_golden_path(golden_path, answers, Path(tmp.name) / "s")
     except BaseException:

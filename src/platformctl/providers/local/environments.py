@@ -4,6 +4,8 @@
 (class, TTL, expiry), its variables, its protection rules, and for each secret only a keyed hash
 (the value is never stored). Every apply is one transaction, so a failure leaves the store as
 it was; every write is also recorded in ``journal``, which is what "zero writes" is counted on.
+Creates and updates are upserts, so two runs racing on one environment both converge (the CLI
+also serialises them with a per-environment lock, see :mod:`platformctl.locks`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class LocalEnvironments:
     """Environments as rows of a local database; same contract as remote providers."""
 
     name = "local"
+    atomic = True  # one transaction per apply: a failure keeps nothing of it
 
     def __init__(self, home: Path, *, clock: Any = None) -> None:
         self.path = home / DB_FILE
@@ -155,13 +158,14 @@ class LocalEnvironments:
     def _write(self, db: sqlite3.Connection, spec: EnvironmentSpec, change: ResourceChange, now: str) -> None:
         key = (spec.service, spec.name, change.kind, change.name)
         fields = json.dumps(change.after, sort_keys=True) if change.after is not None else None
-        if change.action == "create":
-            db.execute("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, fields, now, now))
-        elif change.action == "update":
+        if change.action in ("create", "update"):
+            # An upsert: a run that planned a create while another run created the same row (or
+            # an update of a row removed meanwhile) still ends with exactly the desired row.
             db.execute(
-                "UPDATE resources SET fields=?, updated_at=? WHERE service=? AND environment=? "
-                "AND kind=? AND name=?",
-                (fields, now, *key),
+                "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (service, environment, kind, name) "
+                "DO UPDATE SET fields=excluded.fields, updated_at=excluded.updated_at",
+                (*key, fields, now, now),
             )
         elif change.action == "delete":
             db.execute("DELETE FROM resources WHERE service=? AND environment=? AND kind=? AND name=?", key)
@@ -187,7 +191,7 @@ class LocalEnvironments:
             raise ProviderError(
                 f"local environment store {self.path}: {exc}",
                 provider=self.name,
-                hint="nothing was changed; fix the cause and run again",
+                hint="the store was left as it was before this command",
             ) from None
         finally:
             db.close()

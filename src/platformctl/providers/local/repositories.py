@@ -7,6 +7,7 @@ refuses non-fast-forward pushes and branch deletion (``receive.denyNonFastForwar
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -79,8 +80,12 @@ class LocalRepositories:
                 )
             return StepResult("create repository", changed=False, detail="exists")
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Build it beside its final place and rename, so a crash never leaves half a repository.
-        tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=path.parent))
+        # Build it beside its final place and rename, so a crash never leaves half a repository;
+        # what a killed run left there (its pid is gone) is removed first.
+        from platformctl.scratch import remove_stale_siblings
+
+        remove_stale_siblings(path.parent, f".{spec.name}.git-")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.git-{os.getpid()}-", dir=path.parent))
         try:
             repo = git.Repo.init(tmp, bare=True, initial_branch=spec.default_branch)
             if spec.description:
