@@ -43,7 +43,7 @@ def ci_evidence(kinds, repositories=1, with_signal=1):
 def test_hand_computed_score_level_and_recommendations(tiny):
     # a = (1*2/4 + 2*2/2) / 3 = 0.8333; b = 0; overall = (3*83.33 + 1*0) / 4 = 62.5
     result = assess(tiny, answers(a_ci="one", a_iac="most", b_docs="d0"))
-    assert [round(d.score, 2) for d in result.dimensions] == [83.33, 0.0]
+    assert [round(float(d.score), 2) for d in result.dimensions] == [83.33, 0.0]
     assert result.score == 62.5
     assert (result.band, result.gated_level, result.level) == (3, 4, 3)
     assert result.failing_gates == []

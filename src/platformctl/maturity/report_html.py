@@ -5,7 +5,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from platformctl.maturity.report_markdown import change_line, headline, level_explanation
+from platformctl.maturity.report_markdown import (
+    change_line,
+    evidence_text,
+    gain_text,
+    headline,
+    level_explanation,
+    scope_text,
+)
 from platformctl.maturity.svg import radar, trend
 
 CSS = """
@@ -35,6 +42,7 @@ def render_html(doc: dict[str, Any]) -> str:
         _profile(doc),
         _trend(doc),
         _gates(doc),
+        _waived(doc),
         _recommendations(doc),
         _answers(doc),
         _evidence(doc),
@@ -60,6 +68,8 @@ def _header(doc: dict[str, Any]) -> str:
         f'<p>{escape(level["summary"])} <span class="muted">Score band: level {doc["band"]["level"]} '
         f"({escape(doc['band']['name'])}).</span></p>"
         + "".join(f"<p>{escape(line)}</p>" for line in lines)
+        + f'<p class="scope">{escape(scope_text(doc))}. {escape(evidence_text(doc))}</p>'
+        + "".join(f'<p class="warn">Note: {escape(n)}</p>' for n in doc["notes"])
         + f'<p class="muted">{escape(doc["model"]["name"])} {escape(doc["model"]["version"])} · '
         f"generated {escape(doc['generated_at'])}</p></section>"
     )
@@ -102,7 +112,9 @@ def _trend(doc: dict[str, Any]) -> str:
 
 def _gates(doc: dict[str, Any]) -> str:
     if not doc["failing_gates"]:
-        return '<section><h2>Gates</h2><p class="ok">Every gate passes.</p></section>'
+        waived = len(doc["waived_gates"])
+        text = f"Every gate passes, {waived} of them waived (see below)." if waived else "Every gate passes."
+        return f'<section><h2>Gates</h2><p class="ok">{text}</p></section>'
     rows = "".join(
         f'<tr><td class="num">{g["level"]}</td>'
         f"<td>{escape(g['label'])} <code>{escape(g['question'])}</code></td>"
@@ -116,17 +128,39 @@ def _gates(doc: dict[str, Any]) -> str:
     )
 
 
+def _waived(doc: dict[str, Any]) -> str:
+    if not doc["waived_gates"]:
+        return ""
+    over = '<span class="bad">fails: over the limit</span>'
+    rows = "".join(
+        f'<tr><td class="num">{g["level"]}</td><td>{escape(g["label"])} <code>{escape(g["question"])}</code>'
+        f"</td><td>{escape(g['reason'])}</td><td>{over if g['over_limit'] else 'waived'}</td></tr>"
+        for g in doc["waived_gates"]
+    )
+    limit = doc["gate_waivers_per_level"]
+    return (
+        f'<section><h2>Waived gates</h2><p class="muted">An n/a answer waives a gate; at most {limit} '
+        "per level (past that they fail).</p>"
+        '<table><tr><th class="num">Level</th><th>Gate</th><th>Reason</th><th>Effect</th></tr>'
+        f"{rows}</table></section>"
+    )
+
+
 def _recommendations(doc: dict[str, Any]) -> str:
     if not doc["recommendations"]:
         return ""
     items = "".join(
-        f'<li><strong>+{r["gain"]:.1f}</strong> {escape(r["text"])} <span class="muted">'
-        f"(<code>{escape(r['question'])}</code> → {escape(r['to_label'])})</span>"
+        f'<li><strong>{gain_text(r)}</strong> {escape(r["text"])} <span class="muted">'
+        f"(<code>{escape(r['question'])}</code>"
+        + (f" → {escape(r['to_label'])}" if r["to_label"] else "")
+        + ")</span>"
         + (f' <span class="warn">Unlocks: {escape("; ".join(r["unlocks"]))}</span>' if r["unlocks"] else "")
         + "</li>"
         for r in doc["recommendations"][:10]
     )
-    return f"<section><h2>Next steps, by points gained</h2><ol>{items}</ol></section>"
+    return (
+        f"<section><h2>Next steps: the next level's gates first, then points</h2><ol>{items}</ol></section>"
+    )
 
 
 def _answers(doc: dict[str, Any]) -> str:

@@ -16,6 +16,9 @@ from platformctl.errors import InputRequired
 from platformctl.maturity.history import DEFAULT_HISTORY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from platformctl.maturity.checkout import CheckoutTree
     from platformctl.maturity.detectors import Evidence, RepositoryTree
     from platformctl.maturity.history import Change, History, HistoryEntry
     from platformctl.maturity.model import MaturityModel
@@ -94,6 +97,11 @@ def assess_maturity(
         request, model, interactive=ask is not None, progress=progress
     )
     notes: list[str] = []
+    if answer_set.model_version and answer_set.model_version != model.version:
+        notes.append(
+            f"the answers were written for model version {answer_set.model_version}; "
+            f"scored with {model.version} (run with --review to revisit them)"
+        )
     evidence, repositories = _scan(request, tree_source, notes, progress)
     saved_to = None
     if ask is not None and (answer_set.missing(model) or request.review):
@@ -108,7 +116,7 @@ def assess_maturity(
     assessment = assess(model, answer_set.answers, evidence)
     history = read_history(request.history_file)
     current = entry_for(assessment, now.isoformat(), answer_set.scope)
-    change = change_since(history.previous, current)
+    change = change_since(history.previous_for(answer_set.scope), current)
     if request.save_history:
         append_history(history, current)
     return MaturityRun(
@@ -150,7 +158,7 @@ def _scan(
     from platformctl.maturity.checkout import checkout_trees
     from platformctl.maturity.detectors import detect_all
 
-    trees: list[RepositoryTree] = list(checkout_trees(list(request.detect_paths)))
+    trees: list[RepositoryTree] = _real_repositories(checkout_trees(list(request.detect_paths)), notes)
     if request.org and source is not None:
         from platformctl.maturity.org_scan import scan_org
 
@@ -164,9 +172,22 @@ def _scan(
         if scan.truncated:
             notes.append(f"listing truncated by the host for: {', '.join(scan.truncated)}")
     if not trees:
+        if request.detect_paths or request.org:
+            notes.append("no repository scanned: no evidence, so no answer is capped or corroborated")
         return {}, []
     per_tree = progress if request.detect_paths and not request.org else None  # 500 lines help nobody
     return detect_all(trees, progress=per_tree), [t.name for t in trees]
+
+
+def _real_repositories(trees: Iterable[CheckoutTree], notes: list[str]) -> list[RepositoryTree]:
+    """Only git work trees with at least one file count: an empty or plain folder is no evidence."""
+    real: list[RepositoryTree] = []
+    for tree in trees:
+        if (tree.root / ".git").exists() and tree.paths():
+            real.append(tree)
+        else:
+            notes.append(f"--detect {tree.name}: not a git repository with files; not counted as evidence")
+    return real
 
 
 def _interactive(

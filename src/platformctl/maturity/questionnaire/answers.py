@@ -54,6 +54,7 @@ class AnswerSet:
     answers: dict[str, Answer] = field(default_factory=dict)
     scope: str = ""
     source: str = ""
+    model_version: str = ""  # as the file says; "" when it does not say
 
     def missing(self, model: MaturityModel) -> list[str]:
         """Question ids without an answer, in model order."""
@@ -93,8 +94,9 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
             f"{lines.where(())}: an answers file must be a mapping",
             hint="write 'answers:' followed by one 'question.id: choice' per line",
         )
-    if "answers" not in data:  # the short form: question ids at the top level
-        data = {"answers": data}
+    if "answers" not in data:  # the short form: question ids (and the top-level fields) at the top
+        top = {k: v for k, v in data.items() if k in TOP_KEYS}
+        data = {**top, "answers": {k: v for k, v in data.items() if k not in TOP_KEYS}}
         lines.by_path.update({("answers", *k): v for k, v in list(lines.by_path.items()) if k})
     for key in data:
         if key not in TOP_KEYS:
@@ -106,6 +108,8 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
         raise UsageError(
             f"{lines.where(('model',))}: answers are for model {data['model']!r}, not {MODEL_FORMAT}"
         )
+    version = _text(data.get("model_version"))
+    _check_version(version, model, lines)
     entries = data.get("answers") or {}
     if not isinstance(entries, dict):
         raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
@@ -124,7 +128,24 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
             )
         if raw is not None:
             answers[question.id] = _answer(question, raw, where, defaults)
-    return AnswerSet(answers, scope=_text(data.get("scope")), source=lines.source)
+    return AnswerSet(answers, scope=_text(data.get("scope")), source=lines.source, model_version=version)
+
+
+def version_key(version: str) -> tuple[int, ...] | None:
+    """``"1.2.0"`` as ``(1, 2, 0)``; None when it is not dotted numbers."""
+    parts = version.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def _check_version(version: str, model: MaturityModel, lines: Lines) -> None:
+    # Older answers are scored (the run notes what changed); answers for a newer model are not.
+    mine, theirs = version_key(model.version), version_key(version)
+    if version and mine is not None and theirs is not None and theirs > mine:
+        raise UsageError(
+            f"{lines.where(('model_version',))}: answers are for model version {version}, "
+            f"newer than this model ({model.name} {model.version})",
+            hint="upgrade platformctl, or pass the matching model with --model",
+        )
 
 
 def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) -> Answer:
