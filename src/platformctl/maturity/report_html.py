@@ -13,7 +13,7 @@ from platformctl.maturity.report_markdown import (
     level_explanation,
     scope_text,
 )
-from platformctl.maturity.svg import radar, trend
+from platformctl.maturity.svg import profile, trend
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:0;background:#f6f7f9}
@@ -21,7 +21,8 @@ main{max-width:1040px;margin:0 auto;padding:24px}
 section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:16px 20px;margin:16px 0}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:#5b6475}.score{font-size:44px;font-weight:700}.badge{display:inline-block;padding:2px 10px;
-border-radius:12px;background:#2f6fde;color:#fff;font-weight:600;margin-left:8px}
+border-radius:12px;background:#5b6475;color:#fff;font-weight:600;margin-left:8px}
+.level-1{background:#b3261e}.level-2{background:#a04a00}.level-3{background:#2f6fde}.level-4{background:#1e7b34}
 .grid{display:grid;grid-template-columns:minmax(300px,1fr) 1fr;gap:16px;align-items:center}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
@@ -64,7 +65,8 @@ def _header(doc: dict[str, Any]) -> str:
     return (
         f"<section><h1>Platform maturity{scope}</h1>"
         f'<div><span class="score">{doc["score"]:.1f}</span><span class="muted">/100</span>'
-        f'<span class="badge">Level {level["level"]} · {escape(level["name"])}</span></div>'
+        f'<span class="badge level-{level["level"]}">'
+        f"Level {level['level']} · {escape(level['name'])}</span></div>"
         f'<p>{escape(level["summary"])} <span class="muted">Score band: level {doc["band"]["level"]} '
         f"({escape(doc['band']['name'])}).</span></p>"
         + "".join(f"<p>{escape(line)}</p>" for line in lines)
@@ -77,7 +79,7 @@ def _header(doc: dict[str, Any]) -> str:
 
 def _profile(doc: dict[str, Any]) -> str:
     dims = doc["dimensions"]
-    chart = radar([d["name"] for d in dims], [d["score"] for d in dims])
+    chart = profile([d["name"] for d in dims], [None if d["excluded"] else d["score"] for d in dims])
     rows = "".join(
         f"<tr><td>{escape(d['name'])}{_incomplete(d)}</td>"
         f'<td class="num">{_score(d)}</td>'
@@ -102,12 +104,12 @@ def _score(dimension: dict[str, Any]) -> str:
 
 def _trend(doc: dict[str, Any]) -> str:
     points = [(p["at"], p["score"]) for p in doc["history"]["trend"]]
-    note = (
-        ""
-        if len(points) > 1
-        else ('<p class="muted">The trend grows with every run saved with <code>--save</code>.</p>')
-    )
-    return f"<section><h2>Trend</h2>{trend(points)}{note}</section>"
+    if len(points) < 2:
+        return (
+            '<section><h2>Trend</h2><p class="muted">This is the first run of this scope: no trend yet. '
+            "It grows with every run saved with <code>--save</code>.</p></section>"
+        )
+    return f"<section><h2>Trend</h2>{trend(points)}</section>"
 
 
 def _gates(doc: dict[str, Any]) -> str:
