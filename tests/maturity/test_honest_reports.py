@@ -240,3 +240,23 @@ def test_unknown_gets_find_out_advice_not_the_worst_choices(cli, tmp_path, held_
     assert rec["kind"] == "find_out" and rec["gain"] is None and worst not in rec["text"]
     assert "Find out the real answer" in rec["text"] and "level-3 gate needs at least" in rec["text"]
     assert "?" in cli("assess", "maturity", "--answers", str(tmp_path / "a.yaml")).stdout
+
+
+def test_non_bmp_json_escapes_reach_the_html_report_whole(cli, tmp_path):
+    # JSON spells U+1F680 as a surrogate pair; the report must hold the character, not fail.
+    path = tmp_path / "a.json"
+    pair = "\\ud83d\\ude80"
+    path.write_text(
+        '{"scope": "Rocket '
+        + pair
+        + '", "answers": {"obs.slo": {"answer": "n/a", "reason": "batch '
+        + pair
+        + ' only, lone \\ud83d here"}}}'
+    )
+    html = tmp_path / "r.html"
+    result = cli(
+        "assess", "maturity", "--answers", str(path), "--allow-unknown", "--format", "html", "-o", str(html)
+    )
+    assert result.exit_code == 0, result.stderr
+    text = html.read_text(encoding="utf-8")
+    assert "Rocket \U0001f680" in text and "batch \U0001f680 only, lone \ufffd here" in text

@@ -163,7 +163,7 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
         raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
     common = {
         "note": _text(entry.get("note")),
-        "evidence": tuple(evidence),
+        "evidence": tuple(_whole_characters(link) for link in evidence),
         "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
         "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"],
     }
@@ -190,7 +190,18 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):  # YAML 1.1 reads a bare 'no' as False; give the word back
         return "yes" if value else "no"
-    return str(value).strip()
+    return _whole_characters(str(value).strip())
+
+
+def _whole_characters(text: str) -> str:
+    """Join JSON's surrogate-pair escapes (``\\ud83d\\ude80``) into the character they spell.
+
+    A YAML parser reads each escape alone and leaves two lone surrogates, which no UTF-8
+    report can hold; a lone surrogate that pairs with nothing becomes U+FFFD.
+    """
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _when(value: Any) -> str:
