@@ -209,10 +209,11 @@ def test_short_form_carries_scope_and_model_version_is_checked(cli, tmp_path):
 @pytest.fixture
 def held_at_two():
     model, answers = builtin_top()
-    # Level 3's portal gate fails two steps short; a level-4 gate fails one step short.
+    # Level 3's portal gate fails two steps short; a level-4 gate fails one step short; obs.slo
+    # (no gate) is worth the most points.
     answers["ss.portal"] = "spreadsheet"
     answers["pp.dora_tracking"] = "automated_most"
-    answers["obs.instrumentation"] = "none"
+    answers["obs.slo"] = "none"
     return model, answers
 
 
@@ -220,14 +221,13 @@ def test_next_steps_unlock_the_next_level_first(cli, tmp_path, held_at_two):
     _, answers = held_at_two
     doc = run_json(cli, "--answers", str(write_answers(tmp_path / "a.yaml", answers)))
     assert doc["level"]["level"] == 2
-    first = doc["recommendations"][0]
-    assert (first["question"], first["toward_level"]) == ("ss.portal", 3)
-    assert first["gain"] == 1.0  # 100 * 0.18 * 2/9 * 1/4: fewer points than the next step
-    # Then by points: pp.dora_tracking (+1.1, towards level 4, not the next level), then
-    # obs.instrumentation (+0.6).
-    assert [(r["question"], r["gain"]) for r in doc["recommendations"][1:3]] == [
-        ("pp.dora_tracking", 1.1),
-        ("obs.instrumentation", 0.6),
+    # First the step towards level 3 (+0.8 = 100 * 0.16 * 2/10 * 1/4), though obs.slo gains
+    # more (+1.0 = 100 * 0.14 * 2/7 * 1/4); then by points: obs.slo, then pp.dora_tracking
+    # (+0.7, towards level 4, which is not the next level).
+    assert [(r["question"], r["gain"], r["toward_level"]) for r in doc["recommendations"]] == [
+        ("ss.portal", 0.8, 3),
+        ("obs.slo", 1.0, None),
+        ("pp.dora_tracking", 0.7, 4),
     ]
 
 

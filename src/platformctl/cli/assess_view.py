@@ -123,6 +123,7 @@ def render(out: Console, doc: dict[str, Any]) -> None:
     _render_gates(out, doc)
     _render_waived(out, doc)
     _render_next(out, doc)
+    _render_profiles(out, doc)
     _render_footer(out, doc)
 
 
@@ -168,6 +169,16 @@ def _render_next(out: Console, doc: dict[str, Any]) -> None:
         out.print(
             f"  {i}. [green]{gain_text(r)}[/] {escape(r['text'])} [dim]({escape(r['question'])})[/]{unlocks}"
         )
+
+
+def _render_profiles(out: Console, doc: dict[str, Any]) -> None:
+    from platformctl.maturity.report_profiles import quick_check_text
+
+    if doc["pemm"]:
+        aspects = ", ".join(f"{a['name']} {a['level_name'] or 'n/a'}" for a in doc["pemm"])
+        out.print(f"\n[bold]CNCF PEMM aspects[/] {escape(aspects)}")
+    if doc["dora_quick_check"]:
+        out.print(f"[bold]DORA Quick Check[/] {escape(quick_check_text(doc['dora_quick_check']))}")
 
 
 def _render_footer(out: Console, doc: dict[str, Any]) -> None:

@@ -22,6 +22,8 @@ TREND_POINTS = 20
 
 def build_document(run: MaturityRun) -> dict[str, Any]:
     """The whole result of a run (without ``schema_version``, which the output layer adds)."""
+    from platformctl.maturity import profiles
+
     a, model = run.assessment, run.model
     return {
         "generated_at": run.generated_at,
@@ -78,6 +80,10 @@ def build_document(run: MaturityRun) -> dict[str, Any]:
             for s in a.questions
             if s.status == "n/a"
         ],
+        "pillars": profiles.pillars(model, a),
+        "pemm": profiles.aspects(model, a),
+        "dora_quick_check": profiles.quick_check(model, a, run.answers),
+        "measured": dict(run.answers.measured),
         "evidence": [ev.as_dict() for ev in run.evidence.values()],
         "repositories": run.repositories,
         "evidence_min_repositories": model.evidence_min_repositories,
@@ -156,6 +162,7 @@ def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str,
         "evidence_links": list(given.evidence) if given else [],
         "answered_by": given.answered_by if given else "",
         "answered_at": given.answered_at if given else "",
+        "service": given.service if given else "",
         "evidence": evidence,
     }
 

@@ -56,6 +56,9 @@ class Choice(_Strict):
     label: str
     points: float = Field(ge=0, allow_inf_nan=False)
     recommendation: str | None = None
+    range: tuple[Percent, Percent] | None = None  # a rate bucket (DORA Quick Check), in percent
+    cluster: Literal["elite", "high", "medium", "low"] | None = None  # DORA 2024 cluster, context only
+    replaces: list[ChoiceId] = Field(default_factory=list)  # ids older model versions used
 
 
 class EvidenceRule(_Strict):
@@ -85,6 +88,8 @@ class Question(_Strict):
     choices: list[Choice] = Field(min_length=2)
     detector: str | None = None
     evidence: list[EvidenceRule] = Field(default_factory=list)
+    since: str = ""  # the model version that added it ("" = the first)
+    quick_check: Literal["categorical", "rate"] | None = None  # a DORA Quick Check metric
 
     def choice(self, choice_id: str) -> Choice | None:
         """The choice with this id, if any."""
@@ -98,6 +103,14 @@ class Question(_Strict):
     def max_points(self) -> float:
         """Points of the best choice."""
         return self.choices[-1].points
+
+
+class Aspect(_Strict):
+    """A CNCF platform-engineering-maturity aspect, scored from the questions it names."""
+
+    id: Id
+    name: str
+    questions: list[Id] = Field(min_length=1)
 
 
 class Gate(_Strict):
@@ -119,6 +132,9 @@ class MaturityModel(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     caveats: list[str] = Field(default_factory=list)
+    pillars: list[Id] = Field(default_factory=list)  # dimensions shown as the IDP pillars profile
+    aspects: list[Aspect] = Field(default_factory=list)
+    aspect_levels: list[str] = Field(default_factory=list)  # one name per level, for aspects
     # At most this many gates of one level may be waived by n/a answers (see gates.py).
     gate_waivers_per_level: int = Field(1, ge=0)
     # Evidence rules on coverage need this many scanned repositories (see docs/maturity.md).

@@ -13,6 +13,7 @@ from platformctl.maturity.report_markdown import (
     level_explanation,
     scope_text,
 )
+from platformctl.maturity.report_profiles import profiles_html
 from platformctl.maturity.svg import profile, trend
 
 CSS = """
@@ -45,6 +46,7 @@ def render_html(doc: dict[str, Any]) -> str:
         _gates(doc),
         _waived(doc),
         _recommendations(doc),
+        profiles_html(doc),
         _answers(doc),
         _evidence(doc),
         _caveats(doc),

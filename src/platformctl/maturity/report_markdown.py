@@ -126,6 +126,9 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
     if summary and capped:
         out += ["## Answers capped by evidence", ""]
         out += [f"- `{a['question']}`: {_cell(a['evidence']['because'])}" for a in capped] + [""]
+    from platformctl.maturity.report_profiles import profiles_markdown
+
+    out += profiles_markdown(doc, _cell)
     if not summary:
         out += _answers(doc) + _evidence(doc)
     if doc["caveats"]:

@@ -112,9 +112,10 @@ class Assessment:
 def evidence_effect(question: Question, evidence: Evidence | None, min_sample: int = 1) -> EvidenceEffect:
     """Apply the question's evidence rules: the lowest matching cap, the first matching suggestion.
 
-    No real repository scanned means no effect. A rule on coverage needs ``min_sample``
-    repositories (a share of one or two repositories says little); a rule on kinds needs one,
-    because a tool found is a tool in use.
+    No real repository scanned means no effect. A cap on coverage needs ``min_sample``
+    repositories (a share of one or two repositories says little); a cap on kinds needs one,
+    because a tool found is a tool in use. Suggestions only pre-select an answer, so they
+    need no sample.
     """
     if evidence is None or evidence.repositories == 0:
         return EvidenceEffect()
@@ -134,7 +135,8 @@ def evidence_effect(question: Question, evidence: Evidence | None, min_sample: i
 
 def _holds(rule: EvidenceRule, ev: Evidence, min_sample: int) -> bool:
     conditions = rule.conditions()
-    if any(name.startswith("coverage") for name in conditions) and ev.repositories < min_sample:
+    sampled = any(name.startswith("coverage") for name in conditions)
+    if rule.cap and sampled and ev.repositories < min_sample:  # a suggestion only pre-selects
         return False
     checks = {
         "kinds_at_least": lambda v: len(ev.kinds) >= v,

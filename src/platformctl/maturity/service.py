@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from platformctl.maturity.scoring import Assessment
 
 DEFAULT_ANSWERS = Path("maturity-answers.yaml")
+FIRST_VERSION = "1.0.0"  # the model version before answers files recorded one
 DEFAULT_SCAN_CACHE = DEFAULT_HISTORY.parent / "maturity-scan-cache.json"
 
 
@@ -106,7 +107,17 @@ def assess_maturity(
     saved_to = None
     if ask is not None and (answer_set.missing(model) or request.review):
         answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
+    notes += [f"answer moved to a renamed choice: {m}" for m in answer_set.migrations]
     missing = answer_set.missing(model)
+    added = _added_since(model, answer_set, missing)
+    if added:
+        answer_set = answer_set.with_unknown(added)
+        notes.append(
+            f"{len(added)} question(s) added to the model after version "
+            f"{answer_set.model_version or FIRST_VERSION} are scored as unknown until answered: "
+            f"{', '.join(added)} (answer them with --review, or in the file)"
+        )
+        missing = [m for m in missing if m not in added]
     if missing:
         answer_set = _fill_missing(request, answer_set, missing)
         notes.append(f"{len(missing)} unanswered question(s) scored as unknown")
@@ -222,6 +233,24 @@ def _interactive(
         ) from None
     _save(target, answer_set, model)
     return answer_set, target
+
+
+def _added_since(model: MaturityModel, answer_set: AnswerSet, missing: list[str]) -> list[str]:
+    """Missing questions the answers file could not know: added after the version it was written for.
+
+    A file that names no ``model_version`` predates the field, so it was written for 1.0.0.
+    """
+    from platformctl.maturity.questionnaire.answers import version_key
+
+    written_for = version_key(answer_set.model_version or FIRST_VERSION)
+    if written_for is None:
+        return []
+    return [
+        qid
+        for qid in missing
+        if (since := version_key(model.question(qid).since or FIRST_VERSION)) is not None
+        and since > written_for
+    ]
 
 
 def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list[str]) -> AnswerSet:

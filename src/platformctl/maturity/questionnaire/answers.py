@@ -23,8 +23,14 @@ if TYPE_CHECKING:
 
 Status = Literal["answered", "unknown", "n/a"]
 NA_WORDS = ("n/a", "na")
-TOP_KEYS = {"model", "model_version", "scope", "answered_by", "answered_at", "answers"}
-ENTRY_KEYS = {"answer", "reason", "note", "evidence", "answered_by", "answered_at"}
+TOP_KEYS = {"model", "model_version", "scope", "service", "measured", "answered_by", "answered_at", "answers"}
+ENTRY_KEYS = {"answer", "reason", "note", "evidence", "answered_by", "answered_at", "service"}
+# Measured figures the seeds cite for return on investment: reported, never scored.
+MEASURED_KEYS = {
+    "onboarding_days": "days for a new developer to ship a first change",
+    "deployment_minutes": "minutes from merge to running in production",
+    "mttr_hours": "hours to restore service after an incident (MTTR)",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Answer:
     answered_by: str = ""
     answered_at: str = ""
     implicit: bool = False
+    service: str = ""  # the service a DORA metric describes
 
     @property
     def value(self) -> str:
@@ -55,6 +62,9 @@ class AnswerSet:
     scope: str = ""
     source: str = ""
     model_version: str = ""  # as the file says; "" when it does not say
+    service: str = ""  # default service of the DORA metrics
+    measured: dict[str, float] = field(default_factory=dict)
+    migrations: list[str] = field(default_factory=list)  # answers moved to a renamed choice
 
     def missing(self, model: MaturityModel) -> list[str]:
         """Question ids without an answer, in model order."""
@@ -115,6 +125,7 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
         raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
     defaults = {"answered_by": _text(data.get("answered_by")), "answered_at": _when(data.get("answered_at"))}
     answers: dict[str, Answer] = {}
+    migrations: list[str] = []
     for qid, raw in entries.items():
         where = lines.where(("answers", qid))
         question = model.by_id.get(str(qid))
@@ -127,8 +138,35 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
                 else "the question ids are listed in docs/maturity.md",
             )
         if raw is not None:
-            answers[question.id] = _answer(question, raw, where, defaults)
-    return AnswerSet(answers, scope=_text(data.get("scope")), source=lines.source, model_version=version)
+            answers[question.id] = _answer(question, raw, where, defaults, migrations)
+    return AnswerSet(
+        answers,
+        scope=_text(data.get("scope")),
+        source=lines.source,
+        model_version=version,
+        service=_text(data.get("service")),
+        measured=_measured(data.get("measured"), lines),
+        migrations=migrations,
+    )
+
+
+def _measured(raw: Any, lines: Lines) -> dict[str, float]:
+    if raw is None:
+        return {}
+    where = lines.where(("measured",))
+    hint = f"write measured: {{{', '.join(f'{k}: NUMBER' for k in MEASURED_KEYS)}}} (each optional)"
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}: 'measured' must map figures to numbers", hint=hint)
+    out = {}
+    for key, value in raw.items():
+        if key not in MEASURED_KEYS:
+            raise UsageError(f"{lines.where(('measured', key))}: unknown measured figure '{key}'", hint=hint)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9:
+            raise UsageError(
+                f"{lines.where(('measured', key))}: '{key}' must be a number, 0 or more", hint=hint
+            )
+        out[key] = float(value)
+    return out
 
 
 def version_key(version: str) -> tuple[int, ...] | None:
@@ -148,7 +186,9 @@ def _check_version(version: str, model: MaturityModel, lines: Lines) -> None:
         )
 
 
-def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) -> Answer:
+def _answer(
+    question: Question, raw: Any, where: str, defaults: dict[str, str], migrations: list[str]
+) -> Answer:
     entry = raw if isinstance(raw, dict) else {"answer": raw}
     for key in entry:
         if key not in ENTRY_KEYS:
@@ -166,6 +206,7 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
         "evidence": tuple(_whole_characters(link) for link in evidence),
         "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
         "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"],
+        "service": _text(entry.get("service")),
     }
     if value.lower() in NA_WORDS:
         reason = _text(entry.get("reason"))
@@ -177,6 +218,10 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
         return Answer(question.id, "n/a", reason=reason, **common)
     if value.lower() == "unknown":
         return Answer(question.id, "unknown", reason=_text(entry.get("reason")), **common)
+    renamed = next((c for c in question.choices if value in c.replaces), None)
+    if renamed is not None:  # an id of an older model version: keep the file working, say so
+        migrations.append(f"{question.id}: '{value}' is now '{renamed.id}' ({renamed.label})")
+        value = renamed.id
     if question.choice(value) is None:
         raise UsageError(
             f"{where}: question '{question.id}': unknown choice '{value}'",
@@ -218,9 +263,13 @@ def dump_answers(answer_set: AnswerSet, model: MaturityModel) -> str:
     """
     import yaml
 
-    head = {"model": MODEL_FORMAT, "model_version": model.version}
+    head: dict[str, Any] = {"model": MODEL_FORMAT, "model_version": model.version}
     if answer_set.scope:
         head["scope"] = answer_set.scope
+    if answer_set.service:
+        head["service"] = answer_set.service
+    if answer_set.measured:
+        head["measured"] = dict(answer_set.measured)
     parts = [yaml.safe_dump(head, sort_keys=False, allow_unicode=True), "answers:\n"]
     for q in model.questions:
         answer = answer_set.answers.get(q.id)
@@ -234,7 +283,7 @@ def dump_answers(answer_set: AnswerSet, model: MaturityModel) -> str:
 
 def _entry(answer: Answer) -> Any:
     entry: dict[str, Any] = {"answer": answer.value}
-    for key in ("reason", "note", "answered_by", "answered_at"):
+    for key in ("reason", "note", "answered_by", "answered_at", "service"):
         if getattr(answer, key):
             entry[key] = getattr(answer, key)
     if answer.evidence:
