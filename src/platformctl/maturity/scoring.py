@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -138,7 +138,7 @@ def _holds(rule: EvidenceRule, ev: Evidence, min_sample: int) -> bool:
     sampled = any(name.startswith("coverage") for name in conditions)
     if rule.cap and sampled and ev.repositories < min_sample:  # a suggestion only pre-selects
         return False
-    checks = {
+    checks: dict[str, Callable[[float], bool]] = {
         "kinds_at_least": lambda v: len(ev.kinds) >= v,
         "kinds_at_most": lambda v: len(ev.kinds) <= v,
         "coverage_at_least": lambda v: ev.exact_coverage >= exact(v),

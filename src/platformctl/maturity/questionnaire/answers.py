@@ -201,7 +201,7 @@ def _answer(
     evidence = [evidence] if isinstance(evidence, str) else evidence
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
-    common = {
+    common: dict[str, Any] = {
         "note": _text(entry.get("note")),
         "evidence": tuple(_whole_characters(link) for link in evidence),
         "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
