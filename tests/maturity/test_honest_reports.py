@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from fractions import Fraction
 
@@ -260,3 +261,20 @@ def test_non_bmp_json_escapes_reach_the_html_report_whole(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     text = html.read_text(encoding="utf-8")
     assert "Rocket \U0001f680" in text and "batch \U0001f680 only, lone \ufffd here" in text
+
+
+def test_fewer_than_three_dimensions_are_bars_and_na_is_not_zero(cli, tmp_path):
+    from tests.maturity.helpers import TINY_MODEL
+
+    model = write_model(tmp_path / "tiny.yaml", TINY_MODEL)
+    answers = write_answers(tmp_path / "a.yaml", {"a.ci": "one", "a.iac": "most", "b.docs": "n/a"})
+    answers.write_text(answers.read_text().replace("b.docs: n/a", "b.docs: {answer: n/a, reason: no docs}"))
+    html = tmp_path / "r.html"
+    result = cli("assess", "maturity", "--model", str(model), "--answers", str(answers), "-o", str(html))
+    assert result.exit_code == 0, result.stderr
+    text = html.read_text()
+    assert 'class="bars"' in text and 'class="radar"' not in text
+    bars = text[text.index('<svg class="bars"') : text.index("</svg>", text.index('<svg class="bars"'))]
+    assert bars.count('class="bar-score"') == 1  # Beta is n/a: no bar at 0, the value says n/a
+    assert ">n/a</text>" in bars and ">Beta</text>" in bars
+    assert all(int(size) >= 11 for size in re.findall(r'font-size="(\d+)"', bars))
