@@ -72,7 +72,7 @@ def evidence_text(doc: dict[str, Any]) -> str:
     caps = f"; {len(capped)} answer(s) capped" if capped else "; no answer capped"
     return (
         f"Evidence: {len(names)} repositor{'y' if len(names) == 1 else 'ies'} scanned ({shown}){caps}; "
-        f"rules on coverage need at least {doc['evidence_min_repositories']} repositories."
+        f"caps on coverage need at least {doc['evidence_min_repositories']} repositories."
     )
 
 
