@@ -123,3 +123,17 @@ def test_a_current_file_missing_questions_is_still_an_error(cli, tmp_path):
     path = write_answers(tmp_path / "a.yaml", answers, model_version=model.version)
     result = cli("assess", "maturity", "--answers", str(path))
     assert result.exit_code == 2 and "tt.enabling" in result.stderr
+
+
+def test_saved_answers_keep_service_measured_and_per_answer_service(cli, tmp_path):
+    answers = top()
+    answers["dora.lead_time"] = {"answer": "under_an_hour", "service": "search"}
+    path = write_answers(
+        tmp_path / "a.yaml", answers, scope="Acme", service="checkout", measured={"mttr_hours": 2}
+    )
+    saved = tmp_path / "saved.yaml"
+    assert cli("assess", "maturity", "--answers", str(path), "--save-answers", str(saved)).exit_code == 0
+    data = yaml.safe_load(saved.read_text())
+    assert (data["scope"], data["service"], data["measured"]) == ("Acme", "checkout", {"mttr_hours": 2.0})
+    assert data["model_version"] == load_model().version
+    assert data["answers"]["dora.lead_time"] == {"answer": "under_an_hour", "service": "search"}
