@@ -24,7 +24,7 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:#5b6475}.score{font-size:44px;font-weight:700}.badge{display:inline-block;padding:2px 10px;
 border-radius:12px;background:#5b6475;color:#fff;font-weight:600;margin-left:8px}
 .level-1{background:#b3261e}.level-2{background:#a04a00}.level-3{background:#2f6fde}.level-4{background:#1e7b34}
-.grid{display:grid;grid-template-columns:minmax(300px,1fr) 1fr;gap:16px;align-items:center}
+.grid{display:grid;grid-template-columns:1fr;gap:16px;justify-items:center}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{font-weight:600;color:#5b6475}.num{text-align:right;white-space:nowrap}

@@ -40,7 +40,7 @@ def profile(labels: Sequence[str], scores: Sequence[float | None]) -> str:
 
 
 def radar(
-    labels: Sequence[str], scores: Sequence[float | None], *, width: int = 660, height: int = 420
+    labels: Sequence[str], scores: Sequence[float | None], *, width: int = 800, height: int = 440
 ) -> str:
     """A radar chart: one axis per dimension, rings at the level bands, the scores as a polygon.
 
@@ -49,7 +49,7 @@ def radar(
     """
     count = len(labels)
     cx, cy = width / 2, height / 2
-    radius = min(height / 2 - 48, width / 2 - 200)  # room for labels at the sides
+    radius = min(height / 2 - 56, width / 2 - 240)  # room for two-line labels around it
     parts = [
         f'<svg class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" data-cx="{cx:.2f}" data-cy="{cy:.2f}" '
@@ -83,13 +83,15 @@ def radar(
 def _axis(cx: float, cy: float, radius: float, i: int, count: int, label: str, score: float | None) -> str:
     x, y = _polar(cx, cy, radius, i, count)
     dash = ' stroke-dasharray="4 4"' if score is None else ""
-    lx, ly = _polar(cx, cy, radius + 20, i, count)
+    lx, ly = _polar(cx, cy, radius + 22, i, count)
     anchor = "middle" if abs(lx - cx) < 1 else ("start" if lx > cx else "end")
     value = "n/a" if score is None else f"{score:.1f}"
+    top = ly - 8 if abs(lx - cx) >= 1 or ly > cy else ly - 18  # two lines: name, then the value
     return (
         f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c8ccd4"{dash}/>'
-        f'<text class="radar-label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
-        f'dominant-baseline="middle" font-size="{LABEL_PX}">{escape(label)} ({value})</text>'
+        f'<text class="radar-label" x="{lx:.1f}" y="{top:.1f}" text-anchor="{anchor}" '
+        f'dominant-baseline="middle" font-size="{LABEL_PX}">{escape(label)}'
+        f'<tspan class="radar-value" x="{lx:.1f}" dy="16">{value}</tspan></text>'
     )
 
 
