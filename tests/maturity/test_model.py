@@ -22,7 +22,7 @@ def error_for(text: str) -> str:
 def test_builtin_model_loads_from_package_data():
     model = load_model()
     assert model.model == "platformctl.io/maturity/v1"
-    assert len({q.id for q in model.questions}) == len(model.questions) == 29
+    assert len({q.id for q in model.questions}) == len(model.questions) == 43
     assert all(q.choices[-1].recommendation is None for q in model.questions)
 
 

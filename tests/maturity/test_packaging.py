@@ -19,4 +19,4 @@ def test_wheel_ships_the_model_and_it_loads(wheel, tmp_path):  # noqa: F811
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "29"
+    assert out.stdout.strip() == "43"

@@ -82,13 +82,20 @@ def render(out: Console, doc: dict[str, Any]) -> None:
     """The report on the terminal: headline, a table with a bar per dimension, gates, next steps."""
     from rich.table import Table
 
-    from platformctl.maturity.report_markdown import bar, change_line, headline, level_explanation
+    from platformctl.maturity.report_markdown import (
+        bar,
+        change_line,
+        headline,
+        level_explanation,
+        scope_text,
+    )
 
     out.print(f"[bold]Platform maturity[/]  [bold cyan]{escape(headline(doc))}[/]")
     out.print(
         f"{escape(doc['level']['summary'])} [dim]Score band: level {doc['band']['level']} "
         f"({escape(doc['band']['name'])}).[/]"
     )
+    out.print(f"[dim]{escape(scope_text(doc))}[/]")
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out.print(escape(line))
@@ -108,13 +115,15 @@ def render(out: Console, doc: dict[str, Any]) -> None:
             escape(d["name"]),
             score,
             f"[cyan]{bar(d['score'], 20)}[/]",
-            f"{d['weight']:.0f}%",
+            f"{d['weight']:.1f}%",
             answers + (" [yellow](incomplete)[/]" if d["incomplete"] else ""),
         )
     out.print()
     out.print(table)
     _render_gates(out, doc)
+    _render_waived(out, doc)
     _render_next(out, doc)
+    _render_profiles(out, doc)
     _render_footer(out, doc)
 
 
@@ -137,28 +146,54 @@ def _render_gates(out: Console, doc: dict[str, Any]) -> None:
         out.print(f"  [dim]and {hidden} more at higher levels (see --format markdown or html)[/]")
 
 
+def _render_waived(out: Console, doc: dict[str, Any]) -> None:
+    from platformctl.maturity.report_markdown import waived_line
+
+    if not doc["waived_gates"]:
+        return
+    limit = doc["gate_waivers_per_level"]
+    out.print(f"\n[bold]Waived gates[/] [dim](n/a; at most {limit} per level)[/]")
+    for g in doc["waived_gates"]:
+        out.print(f"  {escape(waived_line(g))}")
+
+
 def _render_next(out: Console, doc: dict[str, Any]) -> None:
+    from platformctl.maturity.report_markdown import gain_text
+
     recs = doc["recommendations"][:5]
     if not recs:
         return
-    out.print("\n[bold]Next steps[/] [dim](by points gained)[/]")
+    out.print("\n[bold]Next steps[/] [dim](the next level's gates first, then points)[/]")
     for i, r in enumerate(recs, start=1):
         unlocks = f" [yellow]unlocks: {escape('; '.join(r['unlocks']))}[/]" if r["unlocks"] else ""
         out.print(
-            f"  {i}. [green]+{r['gain']:.1f}[/] {escape(r['text'])} "
-            f"[dim]({escape(r['question'])})[/]{unlocks}"
+            f"  {i}. [green]{gain_text(r)}[/] {escape(r['text'])} [dim]({escape(r['question'])})[/]{unlocks}"
         )
 
 
+def _render_profiles(out: Console, doc: dict[str, Any]) -> None:
+    from platformctl.maturity.report_profiles import quick_check_text
+
+    if doc["pemm"]:
+        aspects = ", ".join(f"{a['name']} {a['level_name'] or 'n/a'}" for a in doc["pemm"])
+        out.print(f"\n[bold]CNCF PEMM aspects[/] {escape(aspects)}")
+    if doc["dora_quick_check"]:
+        out.print(f"[bold]DORA Quick Check[/] {escape(quick_check_text(doc['dora_quick_check']))}")
+
+
 def _render_footer(out: Console, doc: dict[str, Any]) -> None:
-    capped = [a["question"] for a in doc["answers"] if a["capped"]]
+    from platformctl.maturity.report_markdown import evidence_text
+
+    capped = [a for a in doc["answers"] if a["capped"]]
     facts = [f"{len(doc['unknown'])} unknown", f"{len(doc['not_applicable'])} n/a"]
     if capped:
-        facts.append(f"capped by evidence: {', '.join(capped)}")
-    if doc["repositories"]:
-        count = len(doc["repositories"])
-        facts.append(f"{count} repositor{'y' if count == 1 else 'ies'} scanned")
+        facts.append(f"capped by evidence: {', '.join(a['question'] for a in capped)}")
     out.print(f"\n[dim]{escape(' · '.join(facts))}[/]")
+    out.print(f"[dim]{escape(evidence_text(doc))}[/]")
+    for a in capped:
+        out.print(f"  [yellow]capped[/] {escape(a['question'])}: {escape(a['evidence']['because'])}")
+    for note in doc["notes"]:
+        out.print(f"[yellow]note:[/] {escape(note)}")
     if doc["answers_file"]:
         out.print(f"[dim]answers: {escape(doc['answers_file'])}[/]")
     if doc["history"]["saved"]:

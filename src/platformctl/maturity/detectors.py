@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Protocol
 
 MAX_EXAMPLES = 5
@@ -69,11 +70,27 @@ class Evidence:
     with_signal: int
     kinds: tuple[str, ...]
     examples: tuple[str, ...]
+    signal_repositories: tuple[str, ...] = ()  # names of the repositories with the signal
+
+    @property
+    def exact_coverage(self) -> Fraction:
+        """Percent of scanned repositories with the signal, exactly."""
+        return Fraction(100 * self.with_signal, self.repositories) if self.repositories else Fraction(0)
 
     @property
     def coverage(self) -> float:
         """Percent of scanned repositories with the signal."""
-        return 100.0 * self.with_signal / self.repositories if self.repositories else 0.0
+        return float(self.exact_coverage)
+
+    def detail(self) -> str:
+        """The summary with the counts and the repositories behind it, for a cap's reason."""
+        names = list(self.signal_repositories[:MAX_EXAMPLES])
+        more = len(self.signal_repositories) - len(names)
+        shown = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+        kinds = f"{len(self.kinds)} kind{'' if len(self.kinds) == 1 else 's'}"
+        if not self.with_signal:
+            return f"{kinds}, {self.summary()}"
+        return f"{kinds}, {self.summary()} ({shown})"
 
     def summary(self) -> str:
         """One line, e.g. ``github-actions, jenkins in 2 of 3 repositories``."""
@@ -91,6 +108,7 @@ class Evidence:
             "coverage": round(self.coverage, 1),
             "kinds": list(self.kinds),
             "examples": list(self.examples),
+            "signal_repositories": list(self.signal_repositories),
             "summary": self.summary(),
         }
 
@@ -192,12 +210,18 @@ def aggregate(det: Detector, findings: list[tuple[str, Finding]], repositories: 
     """Combine one detector's findings over all repositories."""
     kinds: set[str] = set()
     examples: list[str] = []
-    with_signal = 0
+    names: list[str] = []
     for repo, found in findings:
         if found.found:
-            with_signal += 1
+            names.append(repo)
             kinds |= found.kinds
             examples += [f"{repo}:{p}" for p in found.paths[:2]]
     return Evidence(
-        det.id, det.title, repositories, with_signal, tuple(sorted(kinds)), tuple(examples[:MAX_EXAMPLES])
+        det.id,
+        det.title,
+        repositories,
+        len(names),
+        tuple(sorted(kinds)),
+        tuple(examples[:MAX_EXAMPLES]),
+        tuple(names),
     )

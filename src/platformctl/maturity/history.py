@@ -1,7 +1,7 @@
 """History of assessments: one JSON object per line, oldest first.
 
 Each entry records when, which model (and version), the score, band, level and dimension
-scores. The report compares a run with the last saved one. Lines that cannot be read (a
+scores. The report compares a run with the last saved run of the same scope. Lines that cannot be read (a
 hand edit gone wrong) are skipped and reported, never fatal: history is a convenience.
 """
 
@@ -66,6 +66,15 @@ class History:
         """The last saved entry."""
         return self.entries[-1] if self.entries else None
 
+    def of_scope(self, scope: str) -> list[HistoryEntry]:
+        """The saved entries of one scope (an org, a team, a service), oldest first."""
+        return [e for e in self.entries if e.scope == scope]
+
+    def previous_for(self, scope: str) -> HistoryEntry | None:
+        """The last saved entry of the same scope: runs of other scopes are not comparable."""
+        same = self.of_scope(scope)
+        return same[-1] if same else None
+
 
 def entry_for(assessment: Assessment, at: str, scope: str = "") -> HistoryEntry:
     """The history entry of an assessment."""
@@ -76,7 +85,7 @@ def entry_for(assessment: Assessment, at: str, scope: str = "") -> HistoryEntry:
         score=assessment.score,
         band=assessment.band,
         level=assessment.level,
-        dimensions={d.id: round(d.score, 1) for d in assessment.dimensions if not d.excluded},
+        dimensions={d.id: float(d.shown) for d in assessment.dimensions if not d.excluded},
         scope=scope,
     )
 
@@ -86,17 +95,24 @@ def change_since(previous: HistoryEntry | None, current: HistoryEntry) -> Change
     if previous is None:
         return None
     dims = {
-        k: round(v - previous.dimensions[k], 1)
+        k: _minus(v, previous.dimensions[k])
         for k, v in current.dimensions.items()
         if k in previous.dimensions
     }
     return Change(
         previous.at,
-        round(current.score - previous.score, 1),
+        _minus(current.score, previous.score),
         current.level - previous.level,
         dims,
         (previous.model, previous.model_version) != (current.model, current.model_version),
     )
+
+
+def _minus(a: float, b: float) -> float:
+    # Both are shown values with one decimal; subtract them as decimals, not as binary floats.
+    from decimal import Decimal
+
+    return float(Decimal(str(a)) - Decimal(str(b)))
 
 
 def read_history(path: Path) -> History:

@@ -7,6 +7,8 @@ platform team passes its own with ``--model FILE``. Pydantic checks the shape; t
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -54,6 +56,9 @@ class Choice(_Strict):
     label: str
     points: float = Field(ge=0, allow_inf_nan=False)
     recommendation: str | None = None
+    range: tuple[Percent, Percent] | None = None  # a rate bucket (DORA Quick Check), in percent
+    cluster: Literal["elite", "high", "medium", "low"] | None = None  # DORA 2024 cluster, context only
+    replaces: list[ChoiceId] = Field(default_factory=list)  # ids older model versions used
 
 
 class EvidenceRule(_Strict):
@@ -83,6 +88,8 @@ class Question(_Strict):
     choices: list[Choice] = Field(min_length=2)
     detector: str | None = None
     evidence: list[EvidenceRule] = Field(default_factory=list)
+    since: str = ""  # the model version that added it ("" = the first)
+    quick_check: Literal["categorical", "rate"] | None = None  # a DORA Quick Check metric
 
     def choice(self, choice_id: str) -> Choice | None:
         """The choice with this id, if any."""
@@ -96,6 +103,14 @@ class Question(_Strict):
     def max_points(self) -> float:
         """Points of the best choice."""
         return self.choices[-1].points
+
+
+class Aspect(_Strict):
+    """A CNCF platform-engineering-maturity aspect, scored from the questions it names."""
+
+    id: Id
+    name: str
+    questions: list[Id] = Field(min_length=1)
 
 
 class Gate(_Strict):
@@ -117,6 +132,13 @@ class MaturityModel(_Strict):
     dimensions: list[Dimension] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     caveats: list[str] = Field(default_factory=list)
+    pillars: list[Id] = Field(default_factory=list)  # dimensions shown as the IDP pillars profile
+    aspects: list[Aspect] = Field(default_factory=list)
+    aspect_levels: list[str] = Field(default_factory=list)  # one name per level, for aspects
+    # At most this many gates of one level may be waived by n/a answers (see gates.py).
+    gate_waivers_per_level: int = Field(1, ge=0)
+    # Evidence rules on coverage need this many scanned repositories (see docs/maturity.md).
+    evidence_min_repositories: int = Field(3, ge=1)
 
     @cached_property
     def by_id(self) -> dict[str, Question]:
@@ -135,12 +157,18 @@ class MaturityModel(_Strict):
         """The level with this number (it must exist)."""
         return next(lv for lv in self.levels if lv.id == level_id)
 
-    def band_of(self, score: float) -> int:
-        """The level whose band holds ``score`` (bands are half-open; the top one is closed)."""
+    def band_of(self, score: float | Decimal | Fraction) -> int:
+        """The level whose band holds ``score`` (bands are half-open; the top one is closed).
+
+        Compared exactly: pass the rounded score, as reports show it.
+        """
+        from platformctl.maturity.exact import exact
+
+        value = Fraction(score) if isinstance(score, Decimal) else exact(score)
         for level in self.levels:
-            if level.band[0] <= score < level.band[1]:
+            if exact(level.band[0]) <= value < exact(level.band[1]):
                 return level.id
-        return self.levels[-1].id if score >= self.levels[-1].band[0] else self.levels[0].id
+        return self.levels[-1].id if value >= exact(self.levels[-1].band[0]) else self.levels[0].id
 
 
 def load_model(path: Path | None = None) -> MaturityModel:

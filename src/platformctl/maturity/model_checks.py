@@ -48,7 +48,41 @@ def semantic_errors(model: MaturityModel) -> list[Problem]:
         if d.id not in used
     ]
     errors += _gate_errors(model)
+    errors += _profile_errors(model)
     return errors
+
+
+def _profile_errors(model: MaturityModel) -> list[Problem]:
+    out: list[Problem] = []
+    dims = {d.id for d in model.dimensions}
+    out += [
+        (("pillars", i), f"pillar '{p}' is not a dimension")
+        for i, p in enumerate(model.pillars)
+        if p not in dims
+    ]
+    for i, aspect in enumerate(model.aspects):
+        for j, qid in enumerate(aspect.questions):
+            if qid not in model.by_id:
+                out.append(
+                    (("aspects", i, "questions", j), f"aspect '{aspect.id}' names unknown question '{qid}'")
+                )
+    if model.aspects and len(model.aspect_levels) != len(model.levels):
+        out.append((("aspect_levels",), f"aspect_levels needs one name per level ({len(model.levels)})"))
+    for i, q in enumerate(model.questions):
+        ids = {c.id for c in q.choices}
+        for j, c in enumerate(q.choices):
+            if set(c.replaces) & ids:
+                out.append(
+                    (
+                        ("questions", i, "choices", j, "replaces"),
+                        f"question '{q.id}': 'replaces' names a current choice",
+                    )
+                )
+        if q.quick_check == "rate" and any(c.range is None for c in q.choices):
+            out.append(
+                (("questions", i), f"question '{q.id}': a rate metric needs a 'range' on every choice")
+            )
+    return out
 
 
 def _duplicates(section: str, ids: list, what: str) -> list[Problem]:

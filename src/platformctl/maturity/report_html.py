@@ -5,8 +5,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from platformctl.maturity.report_markdown import change_line, headline, level_explanation
-from platformctl.maturity.svg import radar, trend
+from platformctl.maturity.report_markdown import (
+    change_line,
+    evidence_text,
+    gain_text,
+    headline,
+    level_explanation,
+    scope_text,
+)
+from platformctl.maturity.report_profiles import profiles_html
+from platformctl.maturity.svg import profile, trend
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:0;background:#f6f7f9}
@@ -14,8 +22,9 @@ main{max-width:1040px;margin:0 auto;padding:24px}
 section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:16px 20px;margin:16px 0}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:#5b6475}.score{font-size:44px;font-weight:700}.badge{display:inline-block;padding:2px 10px;
-border-radius:12px;background:#2f6fde;color:#fff;font-weight:600;margin-left:8px}
-.grid{display:grid;grid-template-columns:minmax(300px,1fr) 1fr;gap:16px;align-items:center}
+border-radius:12px;background:#5b6475;color:#fff;font-weight:600;margin-left:8px}
+.level-1{background:#b3261e}.level-2{background:#a04a00}.level-3{background:#2f6fde}.level-4{background:#1e7b34}
+.grid{display:grid;grid-template-columns:1fr;gap:16px;justify-items:center}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{font-weight:600;color:#5b6475}.num{text-align:right;white-space:nowrap}
@@ -35,7 +44,9 @@ def render_html(doc: dict[str, Any]) -> str:
         _profile(doc),
         _trend(doc),
         _gates(doc),
+        _waived(doc),
         _recommendations(doc),
+        profiles_html(doc),
         _answers(doc),
         _evidence(doc),
         _caveats(doc),
@@ -56,10 +67,13 @@ def _header(doc: dict[str, Any]) -> str:
     return (
         f"<section><h1>Platform maturity{scope}</h1>"
         f'<div><span class="score">{doc["score"]:.1f}</span><span class="muted">/100</span>'
-        f'<span class="badge">Level {level["level"]} · {escape(level["name"])}</span></div>'
+        f'<span class="badge level-{level["level"]}">'
+        f"Level {level['level']} · {escape(level['name'])}</span></div>"
         f'<p>{escape(level["summary"])} <span class="muted">Score band: level {doc["band"]["level"]} '
         f"({escape(doc['band']['name'])}).</span></p>"
         + "".join(f"<p>{escape(line)}</p>" for line in lines)
+        + f'<p class="scope">{escape(scope_text(doc))}. {escape(evidence_text(doc))}</p>'
+        + "".join(f'<p class="warn">Note: {escape(n)}</p>' for n in doc["notes"])
         + f'<p class="muted">{escape(doc["model"]["name"])} {escape(doc["model"]["version"])} · '
         f"generated {escape(doc['generated_at'])}</p></section>"
     )
@@ -67,7 +81,7 @@ def _header(doc: dict[str, Any]) -> str:
 
 def _profile(doc: dict[str, Any]) -> str:
     dims = doc["dimensions"]
-    chart = radar([d["name"] for d in dims], [d["score"] for d in dims])
+    chart = profile([d["name"] for d in dims], [None if d["excluded"] else d["score"] for d in dims])
     rows = "".join(
         f"<tr><td>{escape(d['name'])}{_incomplete(d)}</td>"
         f'<td class="num">{_score(d)}</td>'
@@ -92,17 +106,19 @@ def _score(dimension: dict[str, Any]) -> str:
 
 def _trend(doc: dict[str, Any]) -> str:
     points = [(p["at"], p["score"]) for p in doc["history"]["trend"]]
-    note = (
-        ""
-        if len(points) > 1
-        else ('<p class="muted">The trend grows with every run saved with <code>--save</code>.</p>')
-    )
-    return f"<section><h2>Trend</h2>{trend(points)}{note}</section>"
+    if len(points) < 2:
+        return (
+            '<section><h2>Trend</h2><p class="muted">This is the first run of this scope: no trend yet. '
+            "It grows with every run saved with <code>--save</code>.</p></section>"
+        )
+    return f"<section><h2>Trend</h2>{trend(points)}</section>"
 
 
 def _gates(doc: dict[str, Any]) -> str:
     if not doc["failing_gates"]:
-        return '<section><h2>Gates</h2><p class="ok">Every gate passes.</p></section>'
+        waived = len(doc["waived_gates"])
+        text = f"Every gate passes, {waived} of them waived (see below)." if waived else "Every gate passes."
+        return f'<section><h2>Gates</h2><p class="ok">{text}</p></section>'
     rows = "".join(
         f'<tr><td class="num">{g["level"]}</td>'
         f"<td>{escape(g['label'])} <code>{escape(g['question'])}</code></td>"
@@ -116,17 +132,39 @@ def _gates(doc: dict[str, Any]) -> str:
     )
 
 
+def _waived(doc: dict[str, Any]) -> str:
+    if not doc["waived_gates"]:
+        return ""
+    over = '<span class="bad">fails: over the limit</span>'
+    rows = "".join(
+        f'<tr><td class="num">{g["level"]}</td><td>{escape(g["label"])} <code>{escape(g["question"])}</code>'
+        f"</td><td>{escape(g['reason'])}</td><td>{over if g['over_limit'] else 'waived'}</td></tr>"
+        for g in doc["waived_gates"]
+    )
+    limit = doc["gate_waivers_per_level"]
+    return (
+        f'<section><h2>Waived gates</h2><p class="muted">An n/a answer waives a gate; at most {limit} '
+        "per level (past that they fail).</p>"
+        '<table><tr><th class="num">Level</th><th>Gate</th><th>Reason</th><th>Effect</th></tr>'
+        f"{rows}</table></section>"
+    )
+
+
 def _recommendations(doc: dict[str, Any]) -> str:
     if not doc["recommendations"]:
         return ""
     items = "".join(
-        f'<li><strong>+{r["gain"]:.1f}</strong> {escape(r["text"])} <span class="muted">'
-        f"(<code>{escape(r['question'])}</code> → {escape(r['to_label'])})</span>"
+        f'<li><strong>{gain_text(r)}</strong> {escape(r["text"])} <span class="muted">'
+        f"(<code>{escape(r['question'])}</code>"
+        + (f" → {escape(r['to_label'])}" if r["to_label"] else "")
+        + ")</span>"
         + (f' <span class="warn">Unlocks: {escape("; ".join(r["unlocks"]))}</span>' if r["unlocks"] else "")
         + "</li>"
         for r in doc["recommendations"][:10]
     )
-    return f"<section><h2>Next steps, by points gained</h2><ol>{items}</ol></section>"
+    return (
+        f"<section><h2>Next steps: the next level's gates first, then points</h2><ol>{items}</ol></section>"
+    )
 
 
 def _answers(doc: dict[str, Any]) -> str:

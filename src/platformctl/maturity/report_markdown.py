@@ -46,6 +46,36 @@ def level_explanation(doc: dict[str, Any]) -> str:
     )
 
 
+def scope_text(doc: dict[str, Any]) -> str:
+    """What was assessed, e.g. ``Scope: Acme payments`` (or that the answers do not say)."""
+    return f"Scope: {doc['scope']}" if doc["scope"] else "Scope: not set (add 'scope:' to the answers file)"
+
+
+def gain_text(rec: dict[str, Any]) -> str:
+    """``+2.5``, or ``?`` for a step whose worth depends on an answer not known yet."""
+    return "?" if rec["gain"] is None else f"+{rec['gain']:.1f}"
+
+
+def waived_line(gate: dict[str, Any]) -> str:
+    """One waived gate and its reason, e.g. ``level 3 Infrastructure as code (std.iac): n/a, ...``."""
+    status = "over the limit, so it fails" if gate["over_limit"] else "waived"
+    return f"level {gate['level']} {gate['label']} ({gate['question']}): n/a ({status}): {gate['reason']}"
+
+
+def evidence_text(doc: dict[str, Any]) -> str:
+    """How many repositories back the evidence, and which ones (or that none did)."""
+    names = doc["repositories"]
+    if not names:
+        return "Evidence: no repository scanned, so no answer is capped or corroborated."
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    capped = [a for a in doc["answers"] if a["capped"]]
+    caps = f"; {len(capped)} answer(s) capped" if capped else "; no answer capped"
+    return (
+        f"Evidence: {len(names)} repositor{'y' if len(names) == 1 else 'ies'} scanned ({shown}){caps}; "
+        f"caps on coverage need at least {doc['evidence_min_repositories']} repositories."
+    )
+
+
 def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10) -> str:
     """The report as Markdown; ``summary`` leaves out the answers and evidence tables."""
     out = [
@@ -55,7 +85,11 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
         f"({doc['band']['name']}). Model: {doc['model']['name']} {doc['model']['version']}. "
         f"Generated {doc['generated_at']}.",
         "",
+        f"{_cell(scope_text(doc))}. {_cell(evidence_text(doc))}",
+        "",
     ]
+    if doc["notes"]:
+        out += [f"> Note: {_cell(n)}" for n in doc["notes"]] + [""]
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out += [line, ""]
@@ -79,20 +113,47 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
             for g in doc["failing_gates"]
         ]
         out.append("")
+    out += _waived(doc)
     if doc["recommendations"]:
-        out += [f"## Next steps (top {min(top, len(doc['recommendations']))}, by points gained)", ""]
+        count = min(top, len(doc["recommendations"]))
+        out += [f"## Next steps (top {count}: the next level's gates first, then points)", ""]
         for i, r in enumerate(doc["recommendations"][:top], start=1):
             unlocks = f" Unlocks gate: {'; '.join(r['unlocks'])}." if r["unlocks"] else ""
-            out.append(
-                f"{i}. **+{r['gain']:.1f}** `{r['question']}`: {_cell(r['text'])} "
-                f"(→ {_cell(r['to_label'])}).{unlocks}"
-            )
+            target = f" (→ {_cell(r['to_label'])})" if r["to_label"] else ""
+            out.append(f"{i}. **{gain_text(r)}** `{r['question']}`: {_cell(r['text'])}{target}.{unlocks}")
         out.append("")
+    capped = [a for a in doc["answers"] if a["capped"]]
+    if summary and capped:
+        out += ["## Answers capped by evidence", ""]
+        out += [f"- `{a['question']}`: {_cell(a['evidence']['because'])}" for a in capped] + [""]
+    from platformctl.maturity.report_profiles import profiles_markdown
+
+    out += profiles_markdown(doc, _cell)
     if not summary:
         out += _answers(doc) + _evidence(doc)
     if doc["caveats"]:
         out += ["## Read with care", ""] + [f"- {_cell(c)}" for c in doc["caveats"]] + [""]
     return "\n".join(out)
+
+
+def _waived(doc: dict[str, Any]) -> list[str]:
+    limit = doc["gate_waivers_per_level"]
+    if not doc["waived_gates"]:
+        return []
+    out = [
+        "## Waived gates",
+        "",
+        f"An n/a answer waives a gate; at most {limit} per level (past that they fail).",
+        "",
+        "| Level | Gate | Reason | Effect |",
+        "|---:|---|---|---|",
+    ]
+    for g in doc["waived_gates"]:
+        effect = "fails: over the limit" if g["over_limit"] else "waived"
+        out.append(
+            f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['reason'])} | {effect} |"
+        )
+    return [*out, ""]
 
 
 def _answers(doc: dict[str, Any]) -> list[str]:

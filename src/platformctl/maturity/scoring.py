@@ -5,24 +5,30 @@
   dimension incomplete; a dimension entirely n/a is left out of the overall score).
 - Evidence never raises an answer: a rule that matches caps it at a lower choice.
 - Dimension score = weighted mean of its questions; overall = weighted mean of dimensions,
-  0-100, rounded to one decimal (the rounded score decides the band and thresholds).
-- Level = min(band of the score, highest level whose gates and all lower gates pass). A gate
-  on an unknown answer fails; on an n/a answer it is waived and reported as such.
-- Recommendations: each question's next step, ordered by the points it would add.
+  0-100. Everything is an exact fraction (``exact.py``); the overall score is rounded half-up
+  to one decimal once, and that rounded score decides the band and the thresholds.
+- Level = min(band of the score, highest level whose gates and all lower gates pass; see
+  ``gates.py``). Next steps: ``recommend.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
+
+from platformctl.maturity.exact import HUNDRED, ZERO, exact, half_up
 
 if TYPE_CHECKING:
     from platformctl.maturity.detectors import Evidence
+    from platformctl.maturity.gates import GateResult
     from platformctl.maturity.model import EvidenceRule, MaturityModel, Question
     from platformctl.maturity.questionnaire.answers import Answer
+    from platformctl.maturity.recommend import Recommendation
 
-INCOMPLETE_NA_SHARE = 0.25
+INCOMPLETE_NA_SHARE = Fraction(1, 4)
 
 
 @dataclass(frozen=True)
@@ -43,21 +49,22 @@ class QuestionScore:
     status: str  # answered | unknown | n/a
     choice: str | None  # as answered
     effective: str | None  # after an evidence cap
-    score: float | None  # 0..1, None when n/a
+    score: Fraction | None  # 0..1 exactly, None when n/a
     capped: bool = False
     evidence: Evidence | None = None
     evidence_status: str = ""  # contradicted | corroborated | not found | "" (not scanned)
     because: str = ""
+    suggested: str | None = None  # the choice the evidence suggests, if any
 
 
 @dataclass(frozen=True)
 class DimensionScore:
-    """One dimension's score (0-100) and how complete its answers are."""
+    """One dimension's score (0-100, exact) and how complete its answers are."""
 
     id: str
     name: str
-    weight: float  # share of the overall score, 0..1 (0 when excluded)
-    score: float
+    weight: Fraction  # share of the overall score, 0..1 (0 when excluded)
+    score: Fraction
     band: int
     answered: int
     unknown: int
@@ -65,38 +72,19 @@ class DimensionScore:
     incomplete: bool
     excluded: bool
 
-
-@dataclass(frozen=True)
-class GateResult:
-    """One gate of one level, and whether the answers meet it."""
-
-    level: int
-    question: str
-    label: str
-    required: str
-    actual: str  # choice id, "unknown" or "n/a"
-    passed: bool
-    waived: bool = False
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The next step on one question and the overall points it would add."""
-
-    question: str
-    dimension: str
-    current: str | None  # effective choice, None when unknown
-    target: str
-    text: str
-    gain: float
-    unlocks: tuple[str, ...] = ()  # labels of failing gates this step would pass
+    @property
+    def shown(self) -> Decimal:
+        """The score as reports show it: half-up, one decimal."""
+        return half_up(self.score)
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """The result of scoring."""
+    """The result of scoring. ``exact`` is the overall score as a fraction; ``score`` its
+    half-up rounding to one decimal, which decides the band and every threshold."""
 
     model: MaturityModel
+    exact: Fraction
     score: float
     band: int
     gated_level: int
@@ -111,22 +99,33 @@ class Assessment:
         """Gates not passed, lowest level first."""
         return [g for g in self.gates if not g.passed]
 
+    @property
+    def waived_gates(self) -> list[GateResult]:
+        """Gates on n/a answers (passing or over the waiver limit), lowest level first."""
+        return [g for g in self.gates if g.waived]
+
     def by_question(self, question_id: str) -> QuestionScore:
         """The scored answer of one question."""
         return next(q for q in self.questions if q.question == question_id)
 
 
-def evidence_effect(question: Question, evidence: Evidence | None) -> EvidenceEffect:
-    """Apply the question's evidence rules: the lowest matching cap, the first matching suggestion."""
+def evidence_effect(question: Question, evidence: Evidence | None, min_sample: int = 1) -> EvidenceEffect:
+    """Apply the question's evidence rules: the lowest matching cap, the first matching suggestion.
+
+    No real repository scanned means no effect. A cap on coverage needs ``min_sample``
+    repositories (a share of one or two repositories says little); a cap on kinds needs one,
+    because a tool found is a tool in use. Suggestions only pre-select an answer, so they
+    need no sample.
+    """
     if evidence is None or evidence.repositories == 0:
         return EvidenceEffect()
     cap = suggest = None
     because = ""
     for rule in question.evidence:
-        if not _holds(rule, evidence):
+        if not _holds(rule, evidence, min_sample):
             continue
         if rule.cap and (cap is None or question.index(rule.cap) < question.index(cap)):
-            cap, because = rule.cap, f"{evidence.title}: {evidence.summary()}"
+            cap, because = rule.cap, f"{evidence.title}: {evidence.detail()}"
         if rule.suggest and suggest is None:
             suggest = rule.suggest
     if cap and suggest and question.index(suggest) > question.index(cap):
@@ -134,69 +133,74 @@ def evidence_effect(question: Question, evidence: Evidence | None) -> EvidenceEf
     return EvidenceEffect(cap, suggest, because)
 
 
-def _holds(rule: EvidenceRule, ev: Evidence) -> bool:
-    checks = {
+def _holds(rule: EvidenceRule, ev: Evidence, min_sample: int) -> bool:
+    conditions = rule.conditions()
+    sampled = any(name.startswith("coverage") for name in conditions)
+    if rule.cap and sampled and ev.repositories < min_sample:  # a suggestion only pre-selects
+        return False
+    checks: dict[str, Callable[[float], bool]] = {
         "kinds_at_least": lambda v: len(ev.kinds) >= v,
         "kinds_at_most": lambda v: len(ev.kinds) <= v,
-        "coverage_at_least": lambda v: ev.coverage >= v,
-        "coverage_below": lambda v: ev.coverage < v,
+        "coverage_at_least": lambda v: ev.exact_coverage >= exact(v),
+        "coverage_below": lambda v: ev.exact_coverage < exact(v),
     }
-    return all(checks[name](value) for name, value in rule.conditions().items())
+    return all(checks[name](value) for name, value in conditions.items())
 
 
 def assess(
     model: MaturityModel, answers: Mapping[str, Answer], evidence: Mapping[str, Evidence] | None = None
 ) -> Assessment:
     """Score ``answers`` (missing ones count as unknown) against ``model`` with ``evidence``."""
+    from platformctl.maturity.gates import evaluate_gates, gated_level
+    from platformctl.maturity.recommend import recommendations
+
     evidence = evidence or {}
-    questions = [_score_question(q, answers.get(q.id), evidence) for q in model.questions]
+    questions = [_score_question(model, q, answers.get(q.id), evidence) for q in model.questions]
     dimensions = _dimensions(model, questions)
-    total = sum(d.weight * d.score for d in dimensions if not d.excluded)
-    score = round(total, 1)
-    band = model.band_of(score)
-    gates = _gates(model, questions)
-    gated = _gated_level(model, gates)
-    result = Assessment(model, score, band, gated, min(band, gated), dimensions, questions, gates)
-    result.recommendations.extend(_recommendations(model, result))
+    total = sum((d.weight * d.score for d in dimensions if not d.excluded), ZERO)
+    shown = half_up(total)
+    band = model.band_of(shown)
+    gates = evaluate_gates(model, questions)
+    gated = gated_level(model, gates)
+    result = Assessment(
+        model, total, float(shown), band, gated, min(band, gated), dimensions, questions, gates
+    )
+    result.recommendations.extend(recommendations(model, result))
     return result
 
 
-def _score_question(q: Question, answer: Answer | None, evidence: Mapping[str, Evidence]) -> QuestionScore:
+def _score_question(
+    model: MaturityModel, q: Question, answer: Answer | None, evidence: Mapping[str, Evidence]
+) -> QuestionScore:
     found = evidence.get(q.detector) if q.detector else None
-    effect = evidence_effect(q, found)
+    effect = evidence_effect(q, found, model.evidence_min_repositories)
     status = answer.status if answer else "unknown"
+    plain = _plain_status(found)
     if status == "n/a":
         return QuestionScore(
-            q.id, q.dimension, "n/a", None, None, None, evidence=found, evidence_status=_plain_status(found)
+            q.id, q.dimension, "n/a", None, None, None, evidence=found, evidence_status=plain
         )
     if status == "unknown" or answer is None or answer.choice is None:
         return QuestionScore(
-            q.id,
-            q.dimension,
-            "unknown",
-            None,
-            None,
-            0.0,
-            evidence=found,
-            evidence_status=_plain_status(found),
+            q.id, q.dimension, "unknown", None, None, ZERO, False, found, plain, suggested=effect.suggest
         )
     effective = answer.choice
     capped = effect.cap is not None and q.index(answer.choice) > q.index(effect.cap)
     if capped and effect.cap:
         effective = effect.cap
     choice = q.choices[q.index(effective)]  # answers were validated against the model
-    ev_status = "contradicted" if capped else _plain_status(found)
     return QuestionScore(
         q.id,
         q.dimension,
         "answered",
         answer.choice,
         effective,
-        choice.points / q.max_points,
+        exact(choice.points) / exact(q.max_points),
         capped,
         found,
-        ev_status,
+        "contradicted" if capped else plain,
         effect.because if capped else "",
+        effect.suggest,
     )
 
 
@@ -209,24 +213,23 @@ def _plain_status(found: Evidence | None) -> str:
 def _dimensions(model: MaturityModel, scored: list[QuestionScore]) -> list[DimensionScore]:
     raw = []
     for dim in model.dimensions:
-        mine = [(model.question(s.question).weight, s) for s in scored if s.dimension == dim.id]
+        mine = [(exact(model.question(s.question).weight), s) for s in scored if s.dimension == dim.id]
         applicable = [(w, s) for w, s in mine if s.score is not None]
-        na_weight = sum(w for w, s in mine if s.score is None)
-        all_weight = sum(w for w, _ in mine)
-        weight = sum(w for w, _ in applicable)
-        value = sum(w * (s.score or 0.0) for w, s in applicable) / weight if weight else 0.0
-        raw.append((dim, value, applicable, mine, na_weight / all_weight if all_weight else 0.0))
-    included = sum(dim.weight for dim, _, applicable, _, _ in raw if applicable)
+        na_weight = sum((w for w, s in mine if s.score is None), ZERO)
+        all_weight = sum((w for w, _ in mine), ZERO)
+        weight = sum((w for w, _ in applicable), ZERO)
+        value = sum((w * (s.score or ZERO) for w, s in applicable), ZERO) / weight if weight else ZERO
+        raw.append((dim, value, applicable, mine, na_weight / all_weight if all_weight else ZERO))
+    included = sum((exact(dim.weight) for dim, _, applicable, _, _ in raw if applicable), ZERO)
     out = []
     for dim, value, applicable, mine, na_share in raw:
-        score = round(100 * value, 1)
         out.append(
             DimensionScore(
                 dim.id,
                 dim.name,
-                dim.weight / included if applicable and included else 0.0,
-                100 * value,
-                model.band_of(score),
+                exact(dim.weight) / included if applicable and included else ZERO,
+                HUNDRED * value,
+                model.band_of(half_up(HUNDRED * value)),
                 sum(1 for _, s in mine if s.status == "answered"),
                 sum(1 for _, s in mine if s.status == "unknown"),
                 sum(1 for _, s in mine if s.status == "n/a"),
@@ -237,77 +240,17 @@ def _dimensions(model: MaturityModel, scored: list[QuestionScore]) -> list[Dimen
     return out
 
 
-def _gates(model: MaturityModel, scored: list[QuestionScore]) -> list[GateResult]:
-    by_id = {s.question: s for s in scored}
-    out = []
-    for level in sorted(model.gates):
-        for gate in model.gates[level]:
-            q = model.question(gate.question)
-            s = by_id[gate.question]
-            if s.status == "n/a":
-                out.append(GateResult(level, q.id, gate.label, gate.at_least, "n/a", True, waived=True))
-            elif s.effective is None:
-                out.append(GateResult(level, q.id, gate.label, gate.at_least, "unknown", False))
-            else:
-                passed = q.index(s.effective) >= q.index(gate.at_least)
-                out.append(GateResult(level, q.id, gate.label, gate.at_least, s.effective, passed))
-    return out
-
-
-def _gated_level(model: MaturityModel, gates: list[GateResult]) -> int:
-    reached = model.levels[0].id
-    for level in model.levels[1:]:
-        if any(not g.passed for g in gates if g.level == level.id):
-            break
-        reached = level.id
-    return reached
-
-
-def _recommendations(model: MaturityModel, result: Assessment) -> list[Recommendation]:
-    dims = {d.id: d for d in result.dimensions}
-    failing = [g for g in result.gates if not g.passed]
-    recs = []
-    for order, s in enumerate(result.questions):
-        q = model.question(s.question)
-        if s.status == "n/a" or (s.effective is not None and s.effective == q.choices[-1].id):
-            continue
-        index = q.index(s.effective) if s.effective else 0
-        current_points = q.choices[index].points if s.effective else 0.0
-        target = q.choices[index + 1]
-        dim_weight = sum(
-            model.question(o.question).weight
-            for o in result.questions
-            if o.dimension == s.dimension and o.score is not None
-        )
-        step = (target.points - current_points) / q.max_points
-        gain = 100 * dims[s.dimension].weight * q.weight / dim_weight * step
-        unlocks = tuple(g.label for g in failing if g.question == q.id and index + 1 >= q.index(g.required))
-        recs.append(
-            (
-                -round(gain, 6),
-                not unlocks,
-                order,
-                Recommendation(
-                    q.id,
-                    s.dimension,
-                    s.effective,
-                    target.id,
-                    q.choices[index].recommendation or "",
-                    gain,
-                    unlocks,
-                ),
-            )
-        )
-    return [r for *_, r in sorted(recs, key=lambda item: item[:3])]
-
-
 def threshold_failures(
     assessment: Assessment, *, fail_under: float | None = None, fail_under_level: int | None = None
 ) -> list[str]:
-    """Why the assessment misses the CI thresholds (empty when it meets them)."""
+    """Why the assessment misses the CI thresholds (empty when it meets them).
+
+    The rounded score is compared, exactly: 49.95 rounds to 50.0, which passes --fail-under 50.
+    """
     reasons = []
-    if fail_under is not None and assessment.score < fail_under:
-        reasons.append(f"score {assessment.score:.1f} is under {fail_under:g} (--fail-under)")
+    shown = half_up(assessment.exact)
+    if fail_under is not None and shown < Decimal(str(fail_under)):
+        reasons.append(f"score {shown} is under {fail_under:g} (--fail-under)")
     if fail_under_level is not None and assessment.level < fail_under_level:
         blockers = [g.label for g in assessment.failing_gates if g.level <= fail_under_level]
         why = f"; failing gates: {'; '.join(blockers)}" if blockers else ""

@@ -16,6 +16,9 @@ from platformctl.errors import InputRequired
 from platformctl.maturity.history import DEFAULT_HISTORY
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from platformctl.maturity.checkout import CheckoutTree
     from platformctl.maturity.detectors import Evidence, RepositoryTree
     from platformctl.maturity.history import Change, History, HistoryEntry
     from platformctl.maturity.model import MaturityModel
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from platformctl.maturity.scoring import Assessment
 
 DEFAULT_ANSWERS = Path("maturity-answers.yaml")
+FIRST_VERSION = "1.0.0"  # the model version before answers files recorded one
 DEFAULT_SCAN_CACHE = DEFAULT_HISTORY.parent / "maturity-scan-cache.json"
 
 
@@ -94,11 +98,26 @@ def assess_maturity(
         request, model, interactive=ask is not None, progress=progress
     )
     notes: list[str] = []
+    if answer_set.model_version and answer_set.model_version != model.version:
+        notes.append(
+            f"the answers were written for model version {answer_set.model_version}; "
+            f"scored with {model.version} (run with --review to revisit them)"
+        )
     evidence, repositories = _scan(request, tree_source, notes, progress)
     saved_to = None
     if ask is not None and (answer_set.missing(model) or request.review):
         answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
+    notes += [f"answer moved to a renamed choice: {m}" for m in answer_set.migrations]
     missing = answer_set.missing(model)
+    added = _added_since(model, answer_set, missing)
+    if added:
+        answer_set = answer_set.with_unknown(added)
+        notes.append(
+            f"{len(added)} question(s) added to the model after version "
+            f"{answer_set.model_version or FIRST_VERSION} are scored as unknown until answered: "
+            f"{', '.join(added)} (answer them with --review, or in the file)"
+        )
+        missing = [m for m in missing if m not in added]
     if missing:
         answer_set = _fill_missing(request, answer_set, missing)
         notes.append(f"{len(missing)} unanswered question(s) scored as unknown")
@@ -108,7 +127,7 @@ def assess_maturity(
     assessment = assess(model, answer_set.answers, evidence)
     history = read_history(request.history_file)
     current = entry_for(assessment, now.isoformat(), answer_set.scope)
-    change = change_since(history.previous, current)
+    change = change_since(history.previous_for(answer_set.scope), current)
     if request.save_history:
         append_history(history, current)
     return MaturityRun(
@@ -150,7 +169,7 @@ def _scan(
     from platformctl.maturity.checkout import checkout_trees
     from platformctl.maturity.detectors import detect_all
 
-    trees: list[RepositoryTree] = list(checkout_trees(list(request.detect_paths)))
+    trees: list[RepositoryTree] = _real_repositories(checkout_trees(list(request.detect_paths)), notes)
     if request.org and source is not None:
         from platformctl.maturity.org_scan import scan_org
 
@@ -164,9 +183,22 @@ def _scan(
         if scan.truncated:
             notes.append(f"listing truncated by the host for: {', '.join(scan.truncated)}")
     if not trees:
+        if request.detect_paths or request.org:
+            notes.append("no repository scanned: no evidence, so no answer is capped or corroborated")
         return {}, []
     per_tree = progress if request.detect_paths and not request.org else None  # 500 lines help nobody
     return detect_all(trees, progress=per_tree), [t.name for t in trees]
+
+
+def _real_repositories(trees: Iterable[CheckoutTree], notes: list[str]) -> list[RepositoryTree]:
+    """Only git work trees with at least one file count: an empty or plain folder is no evidence."""
+    real: list[RepositoryTree] = []
+    for tree in trees:
+        if (tree.root / ".git").exists() and tree.paths():
+            real.append(tree)
+        else:
+            notes.append(f"--detect {tree.name}: not a git repository with files; not counted as evidence")
+    return real
 
 
 def _interactive(
@@ -201,6 +233,24 @@ def _interactive(
         ) from None
     _save(target, answer_set, model)
     return answer_set, target
+
+
+def _added_since(model: MaturityModel, answer_set: AnswerSet, missing: list[str]) -> list[str]:
+    """Missing questions the answers file could not know: added after the version it was written for.
+
+    A file that names no ``model_version`` predates the field, so it was written for 1.0.0.
+    """
+    from platformctl.maturity.questionnaire.answers import version_key
+
+    written_for = version_key(answer_set.model_version or FIRST_VERSION)
+    if written_for is None:
+        return []
+    return [
+        qid
+        for qid in missing
+        if (since := version_key(model.question(qid).since or FIRST_VERSION)) is not None
+        and since > written_for
+    ]
 
 
 def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list[str]) -> AnswerSet:

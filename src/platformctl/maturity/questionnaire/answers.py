@@ -23,8 +23,14 @@ if TYPE_CHECKING:
 
 Status = Literal["answered", "unknown", "n/a"]
 NA_WORDS = ("n/a", "na")
-TOP_KEYS = {"model", "model_version", "scope", "answered_by", "answered_at", "answers"}
-ENTRY_KEYS = {"answer", "reason", "note", "evidence", "answered_by", "answered_at"}
+TOP_KEYS = {"model", "model_version", "scope", "service", "measured", "answered_by", "answered_at", "answers"}
+ENTRY_KEYS = {"answer", "reason", "note", "evidence", "answered_by", "answered_at", "service"}
+# Measured figures the seeds cite for return on investment: reported, never scored.
+MEASURED_KEYS = {
+    "onboarding_days": "days for a new developer to ship a first change",
+    "deployment_minutes": "minutes from merge to running in production",
+    "mttr_hours": "hours to restore service after an incident (MTTR)",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Answer:
     answered_by: str = ""
     answered_at: str = ""
     implicit: bool = False
+    service: str = ""  # the service a DORA metric describes
 
     @property
     def value(self) -> str:
@@ -54,6 +61,10 @@ class AnswerSet:
     answers: dict[str, Answer] = field(default_factory=dict)
     scope: str = ""
     source: str = ""
+    model_version: str = ""  # as the file says; "" when it does not say
+    service: str = ""  # default service of the DORA metrics
+    measured: dict[str, float] = field(default_factory=dict)
+    migrations: list[str] = field(default_factory=list)  # answers moved to a renamed choice
 
     def missing(self, model: MaturityModel) -> list[str]:
         """Question ids without an answer, in model order."""
@@ -93,8 +104,9 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
             f"{lines.where(())}: an answers file must be a mapping",
             hint="write 'answers:' followed by one 'question.id: choice' per line",
         )
-    if "answers" not in data:  # the short form: question ids at the top level
-        data = {"answers": data}
+    if "answers" not in data:  # the short form: question ids (and the top-level fields) at the top
+        top = {k: v for k, v in data.items() if k in TOP_KEYS}
+        data = {**top, "answers": {k: v for k, v in data.items() if k not in TOP_KEYS}}
         lines.by_path.update({("answers", *k): v for k, v in list(lines.by_path.items()) if k})
     for key in data:
         if key not in TOP_KEYS:
@@ -106,11 +118,14 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
         raise UsageError(
             f"{lines.where(('model',))}: answers are for model {data['model']!r}, not {MODEL_FORMAT}"
         )
+    version = _text(data.get("model_version"))
+    _check_version(version, model, lines)
     entries = data.get("answers") or {}
     if not isinstance(entries, dict):
         raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
     defaults = {"answered_by": _text(data.get("answered_by")), "answered_at": _when(data.get("answered_at"))}
     answers: dict[str, Answer] = {}
+    migrations: list[str] = []
     for qid, raw in entries.items():
         where = lines.where(("answers", qid))
         question = model.by_id.get(str(qid))
@@ -123,11 +138,57 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
                 else "the question ids are listed in docs/maturity.md",
             )
         if raw is not None:
-            answers[question.id] = _answer(question, raw, where, defaults)
-    return AnswerSet(answers, scope=_text(data.get("scope")), source=lines.source)
+            answers[question.id] = _answer(question, raw, where, defaults, migrations)
+    return AnswerSet(
+        answers,
+        scope=_text(data.get("scope")),
+        source=lines.source,
+        model_version=version,
+        service=_text(data.get("service")),
+        measured=_measured(data.get("measured"), lines),
+        migrations=migrations,
+    )
 
 
-def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) -> Answer:
+def _measured(raw: Any, lines: Lines) -> dict[str, float]:
+    if raw is None:
+        return {}
+    where = lines.where(("measured",))
+    hint = f"write measured: {{{', '.join(f'{k}: NUMBER' for k in MEASURED_KEYS)}}} (each optional)"
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}: 'measured' must map figures to numbers", hint=hint)
+    out = {}
+    for key, value in raw.items():
+        if key not in MEASURED_KEYS:
+            raise UsageError(f"{lines.where(('measured', key))}: unknown measured figure '{key}'", hint=hint)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9:
+            raise UsageError(
+                f"{lines.where(('measured', key))}: '{key}' must be a number, 0 or more", hint=hint
+            )
+        out[key] = float(value)
+    return out
+
+
+def version_key(version: str) -> tuple[int, ...] | None:
+    """``"1.2.0"`` as ``(1, 2, 0)``; None when it is not dotted numbers."""
+    parts = version.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def _check_version(version: str, model: MaturityModel, lines: Lines) -> None:
+    # Older answers are scored (the run notes what changed); answers for a newer model are not.
+    mine, theirs = version_key(model.version), version_key(version)
+    if version and mine is not None and theirs is not None and theirs > mine:
+        raise UsageError(
+            f"{lines.where(('model_version',))}: answers are for model version {version}, "
+            f"newer than this model ({model.name} {model.version})",
+            hint="upgrade platformctl, or pass the matching model with --model",
+        )
+
+
+def _answer(
+    question: Question, raw: Any, where: str, defaults: dict[str, str], migrations: list[str]
+) -> Answer:
     entry = raw if isinstance(raw, dict) else {"answer": raw}
     for key in entry:
         if key not in ENTRY_KEYS:
@@ -140,11 +201,12 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
     evidence = [evidence] if isinstance(evidence, str) else evidence
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
-    common = {
+    common: dict[str, Any] = {
         "note": _text(entry.get("note")),
-        "evidence": tuple(evidence),
+        "evidence": tuple(_whole_characters(link) for link in evidence),
         "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
         "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"],
+        "service": _text(entry.get("service")),
     }
     if value.lower() in NA_WORDS:
         reason = _text(entry.get("reason"))
@@ -156,6 +218,10 @@ def _answer(question: Question, raw: Any, where: str, defaults: dict[str, str]) 
         return Answer(question.id, "n/a", reason=reason, **common)
     if value.lower() == "unknown":
         return Answer(question.id, "unknown", reason=_text(entry.get("reason")), **common)
+    renamed = next((c for c in question.choices if value in c.replaces), None)
+    if renamed is not None:  # an id of an older model version: keep the file working, say so
+        migrations.append(f"{question.id}: '{value}' is now '{renamed.id}' ({renamed.label})")
+        value = renamed.id
     if question.choice(value) is None:
         raise UsageError(
             f"{where}: question '{question.id}': unknown choice '{value}'",
@@ -169,7 +235,18 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):  # YAML 1.1 reads a bare 'no' as False; give the word back
         return "yes" if value else "no"
-    return str(value).strip()
+    return _whole_characters(str(value).strip())
+
+
+def _whole_characters(text: str) -> str:
+    """Join JSON's surrogate-pair escapes (``\\ud83d\\ude80``) into the character they spell.
+
+    A YAML parser reads each escape alone and leaves two lone surrogates, which no UTF-8
+    report can hold; a lone surrogate that pairs with nothing becomes U+FFFD.
+    """
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _when(value: Any) -> str:
@@ -186,9 +263,13 @@ def dump_answers(answer_set: AnswerSet, model: MaturityModel) -> str:
     """
     import yaml
 
-    head = {"model": MODEL_FORMAT, "model_version": model.version}
+    head: dict[str, Any] = {"model": MODEL_FORMAT, "model_version": model.version}
     if answer_set.scope:
         head["scope"] = answer_set.scope
+    if answer_set.service:
+        head["service"] = answer_set.service
+    if answer_set.measured:
+        head["measured"] = dict(answer_set.measured)
     parts = [yaml.safe_dump(head, sort_keys=False, allow_unicode=True), "answers:\n"]
     for q in model.questions:
         answer = answer_set.answers.get(q.id)
@@ -202,7 +283,7 @@ def dump_answers(answer_set: AnswerSet, model: MaturityModel) -> str:
 
 def _entry(answer: Answer) -> Any:
     entry: dict[str, Any] = {"answer": answer.value}
-    for key in ("reason", "note", "answered_by", "answered_at"):
+    for key in ("reason", "note", "answered_by", "answered_at", "service"):
         if getattr(answer, key):
             entry[key] = getattr(answer, key)
     if answer.evidence:

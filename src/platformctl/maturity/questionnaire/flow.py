@@ -9,7 +9,7 @@ Every change is handed to ``on_change`` so progress survives an interruption.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from platformctl.errors import ExitCode, PlatformctlError
@@ -91,9 +91,9 @@ def run_questionnaire(
             continue
         answers[question.id] = _answer(question, reply, answers.get(question.id), answered_by, answered_at)
         if on_change:
-            on_change(AnswerSet(dict(answers), answer_set.scope, answer_set.source))
+            on_change(replace(answer_set, answers=dict(answers)))
         index = _next_open(questions, answers, index, review)
-    return AnswerSet(answers, answer_set.scope, answer_set.source)
+    return replace(answer_set, answers=answers)
 
 
 def _next_open(questions: list[Question], answers: Mapping[str, Answer], index: int, review: bool) -> int:
@@ -111,7 +111,7 @@ def _prompt(
     evidence: Mapping[str, Evidence],
 ) -> Prompt:
     found = evidence.get(question.detector) if question.detector else None
-    effect = evidence_effect(question, found)
+    effect = evidence_effect(question, found, model.evidence_min_repositories)
     default = current.choice if current and current.status == "answered" else effect.suggest
     return Prompt(
         question,
