@@ -81,6 +81,27 @@ def test_env_up_in_a_working_directory_then_converged(runner: Runner) -> None:
     assert again["repo_url"] == ""
 
 
+def test_check_service_outputs(runner: Runner) -> None:
+    load_action_outputs(runner, "new service payments")
+    outputs = load_action_outputs(runner, "check service payments")
+    assert (outputs["update_available"], outputs["version"], outputs["golden_path"]) == (
+        "false",
+        "1.0.0",
+        "python-service",
+    )
+
+
+def test_a_maturity_gate_that_says_no_fails_with_3_and_still_sets_its_outputs(runner: Runner) -> None:
+    load_action_outputs(runner, "new service payments")
+    (runner.workspace / "answers.yaml").write_text("{}\n")
+    command = "assess maturity --answers answers.yaml --allow-unknown --detect payments --fail-under 99"
+    outputs = load_action_outputs(runner, command, check=False)
+    assert runner.log[-1].returncode == 3
+    assert "::error title=platformctl::score" in runner.log[-1].stderr
+    assert float(outputs["score"]) < 99
+    assert outputs["level"].isdigit() and outputs["level_name"] and outputs["band"]
+
+
 def test_quoted_words_stay_one_argument(runner: Runner) -> None:
     outputs = load_action_outputs(runner, "new service payments --description 'Pays the bills; twice'")
     assert outputs["service"] == "payments"
