@@ -47,6 +47,13 @@ def docs_examples() -> list[tuple[str, list[Any]]]:
     return examples
 
 
+def docs_step_snippets() -> list[list[dict[str, Any]]]:
+    """The fenced YAML blocks of docs/ci.md that are steps of a job (no file name)."""
+    text = (REPO_ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    return [yaml.load(b, Loader=_Yaml12Loader) for b in blocks if not b.startswith("# ")]  # noqa: S506 - safe loader subclass
+
+
 def run_scripts(document: Any) -> list[str]:
     """Every ``run:`` script anywhere in a workflow or action document."""
     found: list[str] = []

@@ -15,6 +15,7 @@ from tests.ci.definitions import (
     WORKFLOWS,
     action_steps,
     docs_examples,
+    docs_step_snippets,
     interpolate,
     load_component,
     run_scripts,
@@ -139,6 +140,25 @@ def test_docs_github_examples_validate_and_use_the_action_as_declared(name: str,
     for used in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", str(workflow)):
         owner = next(s for j in workflow["jobs"].values() for s in j["steps"] if s.get("id") == used[0])
         assert owner in steps and used[1] in ACTION["outputs"], used
+
+
+def test_docs_step_snippets_are_valid_steps() -> None:
+    snippets = docs_step_snippets()
+    assert snippets
+    for steps in snippets:
+        workflow = {"on": "push", "jobs": {"job": {"runs-on": "ubuntu-latest", "steps": steps}}}
+        assert schema_errors(workflow, "github-workflows") == []
+        assert action_steps(workflow), "a snippet in docs/ci.md that does not use the action"
+        for step in action_steps(workflow):
+            assert set(step["with"]) <= set(ACTION["inputs"])
+
+
+def test_workflow_schema_check_catches_a_broken_example() -> None:
+    name, workflow = GITHUB_EXAMPLES[0]
+    job = next(iter(workflow["jobs"].values()))
+    broken = {**workflow, "jobs": {"job": {**job, "runs_on": job["runs-on"]}}}
+    del broken["jobs"]["job"]["runs-on"]
+    assert schema_errors(broken, "github-workflows") != [], name
 
 
 def test_docs_cover_every_example_the_issue_asks_for() -> None:
