@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -88,18 +89,37 @@ def _docs_references(package) -> set[str]:
     return found
 
 
+def _release_step(name: str) -> str:
+    """The ``run:`` script of a step of the release workflow's build job."""
+    from tests.golden_paths.gp_support import load_yaml
+
+    release = load_yaml(REPO_ROOT / ".github" / "workflows" / "release.yml")
+    return next(s["run"] for s in release["jobs"]["build"]["steps"] if s.get("name") == name)
+
+
 @pytest.mark.slow
 def test_wheel_in_a_clean_venv_creates_a_service_and_its_docs_links_resolve(wheel, tmp_path):
-    venv = tmp_path / "clean"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
-    empty = tmp_path / "empty"
-    empty.mkdir()
+    # The release workflow's own step: a clean venv, then `new service` in an empty folder.
+    checkout = tmp_path / "checkout"
+    (checkout / "dist").mkdir(parents=True)
+    shutil.copy(wheel, checkout / "dist")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["RUNNER_TEMP"] = str(runner_temp)
+    env["TMPDIR"] = str(tmp_path)  # the step's mktemp -d stays inside the test's folder
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])  # setup-python's python
     proc = subprocess.run(
-        [str(venv / "bin" / "platformctl"), "new", "service", "payments", "--no-input"],
-        cwd=empty,
+        [
+            "bash",
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            _release_step("Test the wheel in a clean virtualenv"),
+        ],
+        cwd=checkout,
         env=env,
         capture_output=True,
         text=True,
@@ -107,16 +127,17 @@ def test_wheel_in_a_clean_venv_creates_a_service_and_its_docs_links_resolve(whee
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert (empty / "payments" / "platform.yaml").is_file()
+    assert "Created service smoke" in proc.stdout + proc.stderr
+    python = runner_temp / "clean" / "bin" / "python"
     located = subprocess.run(
         [str(python), "-c", "import platformctl, pathlib; print(pathlib.Path(platformctl.__file__).parent)"],
-        cwd=empty,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         check=True,
     )
     package = Path(located.stdout.strip())
-    assert package.is_relative_to(venv)
+    assert package.is_relative_to(runner_temp / "clean")
     installed_docs = package / "docs"
     referenced = _docs_references(package)
     assert {"exit-codes.md", "configuration.md", "json-output.md"} <= referenced
