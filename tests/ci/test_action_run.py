@@ -157,3 +157,19 @@ def load_action_outputs(runner: Runner, command: str, *, check: bool = True, **i
         failed = [s for s in runner.log if s.returncode]
         assert not failed, failed[0].stderr
     return outputs
+
+
+def test_the_docs_preview_workflow_commands_bring_up_and_remove_the_environment(runner: Runner) -> None:
+    from tests.ci.definitions import action_steps, docs_examples
+
+    (preview,) = [docs[0] for name, docs in docs_examples() if name == ".github/workflows/preview.yml"]
+    up, down = (action_steps({"jobs": {name: job}})[0] for name, job in preview["jobs"].items())
+    load_action_outputs(runner, "new service payments")
+
+    def command(step: dict[str, object]) -> str:
+        return str(step["with"]["command"]).replace("${{ github.event.number }}", "7")  # type: ignore[index]
+
+    outputs = load_action_outputs(runner, command(up), **{"working-directory": "payments"})
+    assert outputs["environment"] == "pr-7" and int(outputs["writes"]) > 0
+    load_action_outputs(runner, command(down), **{"working-directory": "payments"})
+    assert "Removed environment pr-7" in runner.log[-1].stdout + runner.log[-1].stderr

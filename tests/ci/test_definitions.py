@@ -218,7 +218,7 @@ def test_component_preview_environment_stops_itself() -> None:
     stop = jobs[environment["on_stop"]]
     assert stop["environment"] == {"name": environment["name"], "action": "stop"}
     assert '--ttl "3d"' in jobs["platformctl-preview"]["script"][0]
-    assert "env down" in stop["script"][0]
+    assert "env down" in stop["script"][0] and '--class "preview"' in stop["script"][0]
     assert "assess maturity" in jobs["platformctl-maturity"]["script"][0]
 
 
