@@ -173,3 +173,28 @@ def test_the_docs_preview_workflow_commands_bring_up_and_remove_the_environment(
     assert outputs["environment"] == "pr-7" and int(outputs["writes"]) > 0
     load_action_outputs(runner, command(down), **{"working-directory": "payments"})
     assert "Removed environment pr-7" in runner.log[-1].stdout + runner.log[-1].stderr
+
+
+def test_a_runner_without_pipx_bootstraps_it(tmp_path: Path) -> None:
+    # What is under test is the bootstrap, so a stand-in package keeps the install small.
+    stub = tmp_path / "stub"
+    (stub / "stub_platformctl").mkdir(parents=True)
+    (stub / "stub_platformctl" / "__init__.py").write_text(
+        "def main():\n    print('platformctl 0.1.0')\n", encoding="utf-8"
+    )
+    (stub / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "stub-platformctl"\nversion = "0.1.0"\n'
+        '[project.scripts]\nplatformctl = "stub_platformctl:main"\n',
+        encoding="utf-8",
+    )
+    temp, workspace = tmp_path / "temp", tmp_path / "workspace"
+    temp.mkdir()
+    workspace.mkdir()
+    bare = _runner(workspace, temp, os.environ)
+    bare.env["PLATFORMCTL_PACKAGE_SPEC"] = str(stub)
+    (temp / "runner-bin" / "pipx").unlink()  # a self-hosted runner without pipx
+    bare.run_action(load_action(), {"command": "--version"})
+    assert [s.returncode for s in bare.log] == [0, 0], bare.log[0].stderr
+    assert (temp / "pipx-bootstrap" / "bin" / "pipx").exists()
+    assert bare.log[-1].stdout == "platformctl 0.1.0\n"
