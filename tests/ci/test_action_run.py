@@ -198,3 +198,17 @@ def test_a_runner_without_pipx_bootstraps_it(tmp_path: Path) -> None:
     assert [s.returncode for s in bare.log] == [0, 0], bare.log[0].stderr
     assert (temp / "pipx-bootstrap" / "bin" / "pipx").exists()
     assert bare.log[-1].stdout == "platformctl 0.1.0\n"
+
+
+def test_a_broken_restored_tool_is_reinstalled(runner: Runner) -> None:
+    launcher = runner.temp / "platformctl-tool" / "bin" / "platformctl"
+    target = launcher.resolve()
+    launcher.unlink()
+    launcher.symlink_to(runner.temp / "gone" / "platformctl")  # its venv vanished from the cache
+    try:
+        outputs = load_action_outputs(runner, "new service payments")
+        assert outputs["service"] == "payments"
+    finally:
+        if not launcher.resolve().exists():
+            launcher.unlink()
+            launcher.symlink_to(target)
