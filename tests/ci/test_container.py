@@ -41,6 +41,10 @@ def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     assert {".git", ".venv", ".platformctl"} <= set(ignored)
     copied = [line.split()[1] for line in LINES if line.startswith("COPY ") and "--from" not in line]
     assert not [path for path in copied if path in ignored]
+    sources = [
+        p for line in LINES if line.startswith("COPY ") and "--from" not in line for p in line.split()[1:-1]
+    ]
+    assert [p for p in sources if not (REPO_ROOT / p).exists()] == []
 
 
 def _engine() -> str | None:
