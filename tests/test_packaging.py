@@ -1,9 +1,12 @@
 """The wheel carries the golden paths, and an installed platformctl finds them from anywhere."""
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +71,78 @@ def test_unpacked_wheel_finds_bundled_golden_paths_from_another_directory(wheel,
         check=True,
     )
     assert check.stdout.startswith(str(site))
+
+
+def test_wheel_carries_the_docs_and_the_maturity_model(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    docs = {f"platformctl/docs/{p.name}" for p in (REPO_ROOT / "docs").glob("*.md")}
+    assert "platformctl/docs/exit-codes.md" in docs
+    assert docs <= names
+    assert "platformctl/maturity/model.yaml" in names
+
+
+def _docs_references(package) -> set[str]:
+    """Every ``docs/NAME.md`` the installed package's code mentions (hints, help texts)."""
+    found: set[str] = set()
+    for source in package.rglob("*.py"):
+        found |= set(re.findall(r"docs/([\w-]+\.md)", source.read_text(encoding="utf-8")))
+    return found
+
+
+def _release_step(name: str) -> str:
+    """The ``run:`` script of a step of the release workflow's build job."""
+    from tests.golden_paths.gp_support import load_yaml
+
+    release = load_yaml(REPO_ROOT / ".github" / "workflows" / "release.yml")
+    return next(s["run"] for s in release["jobs"]["build"]["steps"] if s.get("name") == name)
+
+
+@pytest.mark.slow
+def test_wheel_in_a_clean_venv_creates_a_service_and_its_docs_links_resolve(wheel, tmp_path):
+    # The release workflow's own step: a clean venv, then `new service` in an empty folder.
+    checkout = tmp_path / "checkout"
+    (checkout / "dist").mkdir(parents=True)
+    shutil.copy(wheel, checkout / "dist")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["RUNNER_TEMP"] = str(runner_temp)
+    env["TMPDIR"] = str(tmp_path)  # the step's mktemp -d stays inside the test's folder
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])  # setup-python's python
+    proc = subprocess.run(
+        [
+            "bash",
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            _release_step("Test the wheel in a clean virtualenv"),
+        ],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Created service smoke" in proc.stdout + proc.stderr
+    python = runner_temp / "clean" / "bin" / "python"
+    located = subprocess.run(
+        [str(python), "-c", "import platformctl, pathlib; print(pathlib.Path(platformctl.__file__).parent)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    package = Path(located.stdout.strip())
+    assert package.is_relative_to(runner_temp / "clean")
+    installed_docs = package / "docs"
+    referenced = _docs_references(package)
+    assert {"exit-codes.md", "configuration.md", "json-output.md"} <= referenced
+    assert sorted(name for name in referenced if not (installed_docs / name).is_file()) == []
+    # The pages' links to each other resolve inside the installed docs too.
+    for page in installed_docs.glob("*.md"):
+        for target in re.findall(r"\]\(([\w./-]+\.md)(?:#[\w-]+)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).is_file(), f"{page.name} links to {target}"
