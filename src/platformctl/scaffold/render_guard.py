@@ -48,7 +48,7 @@ def guarded_worker() -> Any:
     """
     from copier import Worker
 
-    class GuardedWorker(Worker):  # type: ignore[misc]
+    class GuardedWorker(Worker):
         def _render_path(self, relpath: Path) -> Iterable[tuple[Path, Any]]:
             for rendered, context in super()._render_path(relpath):
                 check_relative_path(rendered, relpath)
