@@ -254,3 +254,12 @@ def test_scanning_a_hostile_clone_runs_nothing(cli, tmp_path, marker, monkeypatc
         assert_nothing_ran(marker, tmp_path)
     else:
         assert marker.exists()  # git ls-files does start a planted fsmonitor
+
+
+def test_a_dry_run_of_a_golden_path_rendering_dot_git_is_refused_too(cli, tmp_path, marker):
+    gp = build_golden_path(tmp_path / "gp", files={"{{ '.git' }}/config": "[core]\n"})
+    configure_golden_path(Path.cwd(), "tiny", gp)
+    result = cli("new", "service", "billing", "-g", "tiny", "--no-input", "--dry-run", "--json")
+    refused(result, "{{ '.git' }}")
+    assert not (Path.cwd() / "billing").exists()
+    assert_nothing_ran(marker, tmp_path)
