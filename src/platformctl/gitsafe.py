@@ -120,15 +120,21 @@ def clone_repo(url: str, path: Path, *, no_checkout: bool = False) -> git.Repo:
 
 
 @contextlib.contextmanager
-def hardened_process() -> Iterator[None]:
+def hardened_process(ceiling: Path | None = None) -> Iterator[None]:
     """Harden every git command started in this block, whoever starts it (copier's plumbum,
-    dunamai), then restore the environment as it was."""
+    dunamai), then restore the environment as it was.
+
+    ``ceiling``: git started below this folder never looks above it for a repository, so a
+    render inside someone else's clone never reads that clone's configuration.
+    """
     from plumbum import local
 
     saved = dict(os.environ)
     for name in [k for k in os.environ if _inherited(k)]:
         del os.environ[name]
     os.environ.update(git_variables())
+    if ceiling is not None:
+        os.environ["GIT_CEILING_DIRECTORIES"] = str(ceiling.resolve())
     try:
         # plumbum copied os.environ when it was imported: hand it the current one.
         with local.env():

@@ -263,3 +263,17 @@ def test_a_dry_run_of_a_golden_path_rendering_dot_git_is_refused_too(cli, tmp_pa
     refused(result, "{{ '.git' }}")
     assert not (Path.cwd() / "billing").exists()
     assert_nothing_ran(marker, tmp_path)
+
+
+def test_a_service_created_inside_a_hostile_clone_reads_nothing_of_it(cli, tmp_path, marker, monkeypatch):
+    clone = tmp_path / "work" / "clone"
+    subprocess.run(["git", "init", "-q", str(clone)], check=True)
+    plant_git_config(clone / ".git", marker, tmp_path)
+    subprocess.run(
+        ["git", "config", "-f", str(clone / ".git" / "config"), "core.fileMode", "false"], check=True
+    )
+    monkeypatch.chdir(clone)
+    result = cli("new", "service", "billing", "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert (clone / "billing" / ".git").is_dir()
+    assert_nothing_ran(marker, tmp_path)

@@ -75,7 +75,7 @@ def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: P
     from platformctl.scaffold.render_guard import guarded_worker
 
     # Order matters: hide the secrets first, then harden git, so copier's git sees both.
-    with warnings.catch_warnings(), _environment_for(golden_path), hardened_process():
+    with warnings.catch_warnings(), _environment_for(golden_path), hardened_process(destination.parent):
         warnings.simplefilter("ignore")
         # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
         # ref, or a local folder) renders as it is, not at its latest tag as copier would.
