@@ -46,13 +46,19 @@ def build_golden_path(
 
 
 def configure_golden_path(workdir: Path, name: str, path: Path, *, trusted: bool = False) -> None:
-    """Name a golden path in the working directory's platformctl.yaml."""
+    """Name a golden path in the working directory's platformctl.yaml, and trust that file as
+    its owner would ('platformctl config trust'): an untrusted project file names no golden path.
+    ``trusted`` is the golden path's own flag (may its copier tasks run)."""
     config = workdir / "platformctl.yaml"
     existing = config.read_text() if config.exists() else "golden_paths:\n"
     config.write_text(existing + f"  {name}:\n    path: {path}\n    trusted: {str(trusted).lower()}\n")
-    if trusted:  # as its owner would, with 'platformctl config trust'
-        import os
+    trust_project_file(config)
 
-        from platformctl.config_trust import trust
 
-        trust(config, os.environ)
+def trust_project_file(config: Path) -> None:
+    """``platformctl config trust`` for ``config``, in-process."""
+    import os
+
+    from platformctl.config_trust import trust
+
+    trust(config, os.environ)

@@ -1,11 +1,13 @@
-"""Which project files may steer tokens and code: a direnv-style allow list.
+"""Which project files may steer state, code and tokens: a direnv-style allow list.
 
 A ``platformctl.yaml`` found by walking up from the working directory may come from any
-repository the user cloned. Until the user trusts it (``platformctl config trust``), the
-settings that could leak a token or run code are ignored: the API URLs that receive tokens and
-``trusted: true`` on golden paths. Trust is recorded per file path *and* content hash, so an
-edit (a ``git pull``) needs trusting again. The user file, ``--config`` and
-``PLATFORMCTL_CONFIG`` are the user's own choice and always trusted.
+repository the user cloned. Until the user trusts it (``platformctl config trust``), it may
+set defaults only (:data:`UNTRUSTED_ALLOWED`); everything that decides where state lives
+(``home``), which code renders (``golden_paths``), where a token or a secret goes (the API URLs,
+the environment classes with their providers and protection rules) is ignored, with one
+warning per setting. Trust is recorded per file path *and* content hash, so an edit (a
+``git pull``) needs trusting again. The user file, ``--config`` and ``PLATFORMCTL_CONFIG`` are
+the user's own choice and always trusted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from platformctl.files import atomic_write_text, user_config_dir
 TRUST_FILE = "trusted-configs.json"
 # Settings a project file may only set once trusted: each would send a token elsewhere.
 TOKEN_URLS = ("github.api_url", "gitlab.url", "backstage.url")
+# What an untrusted project file may set (docs/configuration.md): defaults of new services and
+# the pacing of HTTP requests; every other field of PlatformConfig is dropped by restrict().
+UNTRUSTED_ALLOWED = frozenset({"provider", "org", "owner", "golden_path", "http"})
+# Whole mappings dropped one entry at a time, so each warning names the entry.
+_BY_ENTRY = ("golden_paths", "environments")
 
 
 def _store(env: Mapping[str, str]) -> Path:
@@ -65,15 +72,16 @@ def restrict(config: PlatformConfig) -> tuple[PlatformConfig, list[str]]:
     """``config`` without what an untrusted file may not set, and the dotted keys dropped."""
     dropped: list[str] = []
     updates: dict[str, object] = {}
-    for dotted in TOKEN_URLS:
-        section, _, key = dotted.partition(".")
-        block = getattr(config, section)
-        if block is not None and getattr(block, key) is not None:
-            updates[section] = block.model_copy(update={key: None})
-            dropped.append(dotted)
-    if config.golden_paths:
-        dropped += [f"golden_paths.{name}.trusted" for name, s in config.golden_paths.items() if s.trusted]
-        updates["golden_paths"] = {
-            name: s.model_copy(update={"trusted": False}) for name, s in config.golden_paths.items()
-        }
+    fields = [f for f in type(config).model_fields if f in config.model_fields_set - UNTRUSTED_ALLOWED]
+    for field in fields:  # in the schema's order, so warnings come in a stable order
+        value = getattr(config, field)
+        if value is None:
+            continue
+        if field in _BY_ENTRY:
+            dropped += [f"{field}.{name}" for name in value]
+        elif field in {dotted.partition(".")[0] for dotted in TOKEN_URLS}:
+            dropped += [f"{field}.{key}" for key in sorted(value.model_fields_set)]
+        else:
+            dropped.append(field)
+        updates[field] = None
     return config.model_copy(update=updates), dropped

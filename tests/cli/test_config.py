@@ -5,6 +5,8 @@ import stat
 
 import pytest
 
+from tests.helpers import trust_project_file
+
 
 def settings_of(result):
     assert result.exit_code == 0, result.stderr
@@ -58,6 +60,7 @@ def test_xdg_config_home_is_honoured(cli, tmp_path):
 
 def test_relative_home_is_relative_to_its_file(cli, tmp_path):
     (tmp_path / "work" / "platformctl.yaml").write_text("home: ./state\n")
+    trust_project_file(tmp_path / "work" / "platformctl.yaml")  # untrusted files cannot move home
     values = settings_of(cli("config", "show", "--json"))
     assert values["home"][0] == str(tmp_path / "work" / "state")
 
@@ -73,6 +76,7 @@ def test_configured_golden_paths_are_shown(cli, tmp_path):
     (tmp_path / "work" / "platformctl.yaml").write_text(
         "golden_paths:\n  internal-api: {path: ./gp}\n  data: {git: https://git.example/x.git, ref: v1}\n"
     )
+    trust_project_file(tmp_path / "work" / "platformctl.yaml")
     doc = cli("config", "show", "--json").json()
     names = {gp["name"]: gp for gp in doc["golden_paths"]}
     assert names["internal-api"]["path"] == "./gp"

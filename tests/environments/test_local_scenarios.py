@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from tests.environments.conftest import set_descriptor_field, write_service
+from tests.helpers import trust_project_file
 
 SECRET = "correct horse battery staple"
 
@@ -251,6 +252,7 @@ def test_classes_from_the_platform_config(cli, store):
     Path("platformctl.yaml").write_text(
         "environments:\n  staging:\n    variables: {FROM_CLASS: 'yes', LOG_LEVEL: warn}\n"
     )
+    trust_project_file(Path("platformctl.yaml"))  # an untrusted file defines no environment class
     doc = up(cli, "--json").json()
     created = {c["name"]: c["after"] for c in doc["changes"] if c["kind"] == "variable"}
     assert created == {
@@ -259,6 +261,7 @@ def test_classes_from_the_platform_config(cli, store):
         "REGION": {"value": "eu-west-1"},
     }
     Path("platformctl.yaml").write_text("environments:\n  staging:\n    ttl: forever\n")
+    trust_project_file(Path("platformctl.yaml"))
     bad = up(cli)
     assert bad.exit_code == 2
     assert "platformctl.yaml: field 'environments.staging.ttl'" in bad.stderr

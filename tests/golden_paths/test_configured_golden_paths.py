@@ -33,12 +33,10 @@ def write_config(entry: dict) -> Path:
     """platformctl.yaml in the working directory, naming one extra golden path."""
     path = Path.cwd() / "platformctl.yaml"
     path.write_text(yaml.safe_dump({"golden_paths": {"team-service": entry}}))
-    if entry.get("trusted"):  # as its owner would, with 'platformctl config trust'
-        import os
+    # as its owner would, with 'platformctl config trust': an untrusted file names no golden path
+    from tests.helpers import trust_project_file
 
-        from platformctl.config_trust import trust
-
-        trust(path, os.environ)
+    trust_project_file(path)
     return path
 
 

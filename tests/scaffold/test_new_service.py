@@ -90,6 +90,7 @@ def test_repository_with_other_history_is_refused(cli, isolation, tmp_path):
     other.index.commit("someone else's")
     bare = local_repo(isolation)
     git.Repo.clone_from(str(tmp_path / "other"), bare, bare=True)
+    (bare / "platformctl-repository").touch()  # one platformctl made for another service
     result = cli("new", "service", "payments")
     assert result.exit_code == 1
     assert "already has a main branch with other history" in result.stderr

@@ -118,8 +118,8 @@ def test_racing_creates_in_the_local_store_are_upserts(home: Path) -> None:
     from datetime import UTC, datetime
 
     from platformctl.environments.plan import plan_environment
-    from platformctl.providers.environment_base import EnvironmentSpec
-    from platformctl.providers.local_environments import LocalEnvironments
+    from platformctl.contracts.environments import EnvironmentSpec
+    from platformctl.providers.local.environments import LocalEnvironments
 
     spec = EnvironmentSpec("payments", "staging", "staging", ("local",), variables={"A": "1"})
     first, second = LocalEnvironments(home), LocalEnvironments(home)

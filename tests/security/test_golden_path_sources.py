@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import trust_project_file
+
 
 def configure(entry: dict) -> None:
     (Path.cwd() / "platformctl.yaml").write_text(yaml.safe_dump({"golden_paths": {"team-service": entry}}))
+    trust_project_file(Path.cwd() / "platformctl.yaml")
 
 
 def test_a_password_in_a_git_url_is_refused_and_never_printed(cli):

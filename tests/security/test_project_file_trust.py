@@ -47,14 +47,14 @@ def test_trusting_the_file_applies_it_until_it_changes(cli, tmp_path, isolation)
     assert settings_of(cli("config", "show", "--json"))["github.api_url"][1] == "default"
 
 
-def test_an_untrusted_project_file_cannot_trust_a_golden_path(cli, tmp_path):
+def test_an_untrusted_project_file_cannot_name_or_trust_a_golden_path(cli, tmp_path):
     gp = build_golden_path(tmp_path / "gp", extra_copier=TASK_GOLDEN_PATH)
     project = tmp_path / "work" / "platformctl.yaml"
     project.write_text(f"golden_paths:\n  tiny:\n    path: {gp}\n    trusted: true\n")
     refused = cli("new", "service", "svc", "-g", "tiny")
-    assert refused.exit_code == 1
-    assert "warning: ignoring golden_paths.tiny.trusted from" in refused.stderr
-    assert "its source is not trusted" in refused.stderr
+    assert refused.exit_code == 2
+    assert f"warning: ignoring golden_paths.tiny from {project}" in refused.stderr
+    assert "error: no golden path named 'tiny'" in refused.stderr
     assert not (tmp_path / "work" / "svc").exists()
     assert cli("config", "trust").exit_code == 0
     allowed = cli("new", "service", "svc", "-g", "tiny")

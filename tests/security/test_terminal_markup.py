@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, configure_golden_path, trust_project_file
 
 MARKUP = "[link=https://attacker.test]Official[/link] [black on black]hidden[/]"
 
@@ -33,6 +33,7 @@ def test_golden_path_text_is_shown_literally(cli, tmp_path):
 
 def test_config_values_are_shown_literally(cli):
     (Path.cwd() / "platformctl.yaml").write_text("home: '[bold]platform[/]'\n")
+    trust_project_file(Path.cwd() / "platformctl.yaml")
     result = cli("config", "show")
     assert result.exit_code == 0, result.stderr
     assert "[bold]platform[/]" in result.stdout

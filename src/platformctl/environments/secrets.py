@@ -67,14 +67,28 @@ class SecretReader:
     required: bool = True
     _stdin_used_by: str | None = field(default=None, init=False)
 
-    def read(self, service: str, environment: str, name: str, source: SecretSource | None) -> SecretValue:
+    def read(
+        self,
+        service: str,
+        environment: str,
+        name: str,
+        source: SecretSource | None,
+        *,
+        from_flag: bool = False,
+    ) -> SecretValue:
         """The secret's value and fingerprint.
+
+        A source from ``platform.yaml`` (``from_flag`` False) is untrusted input: it arrives in
+        pull requests. Its ``file:`` must stay inside the service directory; no source may name
+        a credential variable (see :func:`check_source`).
 
         Raises:
             InputRequired: the source gives no value (only when values are required).
-            UsageError: two secrets want stdin.
+            UsageError: two secrets want stdin; a source that is refused (exit 2).
         """
-        value = self._value(name, source or SecretSource(env=name))
+        source = source or SecretSource(env=name)
+        check_source(name, source, self.env, self.base_dir, from_flag=from_flag)
+        value = self._value(name, source)
         if value is None:
             return SecretValue(name=name, fingerprint="")
         from platformctl.redact import remember_secret
@@ -97,6 +111,7 @@ class SecretReader:
         if source.file:
             path = Path(os.path.expanduser(source.file))
             path = path if path.is_absolute() else self.base_dir / path
+            path = path.resolve()  # a link inside the service was checked where it leads
             try:
                 return path.read_text(encoding="utf-8").removesuffix("\n")
             except OSError as exc:
@@ -127,6 +142,47 @@ class SecretReader:
     def _missing(self, name: str, why: str, hint: str) -> None:
         if self.required:
             raise InputRequired(f"secret {name}: {why}", hint=hint)
+
+
+def check_source(
+    name: str, source: SecretSource, env: Mapping[str, str], base_dir: Path, *, from_flag: bool
+) -> None:
+    """Refuse a source that would publish a credential or a file from outside the service.
+
+    Raises:
+        UsageError: naming the secret and its source (exit 2).
+    """
+    from platformctl.providers.tokens import CREDENTIAL_VARIABLES, is_credential_variable
+
+    where = "--secret" if from_flag else f"secrets.{name} in platform.yaml"
+    if source.env:
+        twin = next(
+            (v for v in sorted(CREDENTIAL_VARIABLES) if env.get(v) and env.get(v) == env.get(source.env)),
+            None,
+        )
+        if is_credential_variable(source.env) or twin:
+            what = (
+                source.env if twin in (None, source.env) else f"{source.env} (it holds the value of {twin})"
+            )
+            raise UsageError(
+                f"secret {name}: {where} reads the environment variable {what}, "
+                "a credential of platformctl or of the CI runner",
+                hint="give the secret its own variable: tokens and PLATFORMCTL_SECRETS_KEY are never "
+                "published",
+            )
+    if source.file and not from_flag:
+        root = base_dir.resolve()
+        raw = Path(source.file)
+        resolved = (
+            (root / raw).resolve() if not raw.is_absolute() and not source.file.startswith("~") else None
+        )
+        if resolved is None or not resolved.is_relative_to(root):
+            raise UsageError(
+                f"secret {name}: {where} names the file {source.file!r}, which is outside the "
+                "service directory (links are followed)",
+                hint=f"platform.yaml may name files inside the service only; for another file pass "
+                f"--secret {name}=file:PATH",
+            )
 
 
 class _Replay:

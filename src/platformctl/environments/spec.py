@@ -125,7 +125,7 @@ def resolve_spec(
     sources: dict[str, SecretSource | None] = dict((record.secrets or {}) if record else {})
     sources.update(flags.secrets)
     values = {
-        secret: secrets.read(descriptor.name, name, secret, source)
+        secret: secrets.read(descriptor.name, name, secret, source, from_flag=secret in flags.secrets)
         for secret, source in sorted(sources.items())
     }
     return EnvironmentSpec(

@@ -94,8 +94,11 @@ def checkout_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
 def _git_files(root: Path) -> list[str] | None:
     import git
 
+    from platformctl.gitsafe import open_repo
+
     try:
-        out = git.Repo(root).git.ls_files("-z", "--cached", "--others", "--exclude-standard")
+        # A scanned clone is someone else's: its .git/config may name an fsmonitor or hooks.
+        out = open_repo(root).git.ls_files("-z", "--cached", "--others", "--exclude-standard")
     except (git.GitError, OSError):
         return None  # not a usable repository after all: fall back to walking the folder
     return [p for p in out.split("\0") if p and (root / p).is_file()]

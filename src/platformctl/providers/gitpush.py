@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -73,13 +72,10 @@ class GitRemote:
         self.token_hint = token_hint
 
     def environment(self, url: str) -> dict[str, str]:
-        """The process environment for git talking to ``url``: header scoped to its origin."""
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("GIT_CONFIG_")
-            or k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM")
-        }
+        """The process environment for git talking to ``url``: header scoped to its origin,
+        hooks and fsmonitor off (gitsafe)."""
+        from platformctl.gitsafe import git_env
+
         entries = [("credential.helper", "")]
         if self.credentials.token is not None:
             parts = urlsplit(url)
@@ -90,18 +86,8 @@ class GitRemote:
                     "Authorization: Basic " + base64.b64encode(pair).decode(),
                 )
             )
-        env.update(
-            {
-                "GIT_TERMINAL_PROMPT": "0",
-                "GCM_INTERACTIVE": "never",
-                "GIT_ASKPASS": "",
-                "SSH_ASKPASS": "",
-                "GIT_CONFIG_COUNT": str(len(entries)),
-            }
-        )
-        for index, (key, value) in enumerate(entries):
-            env[f"GIT_CONFIG_KEY_{index}"] = key
-            env[f"GIT_CONFIG_VALUE_{index}"] = value
+        env = git_env(extra=entries)
+        env.update({"GCM_INTERACTIVE": "never", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
         return env
 
     def remote_head(self, url: str, branch: str, *, just_created: bool = False) -> str | None:
@@ -228,35 +214,29 @@ def _origin(url: str) -> tuple[str, str, int | None] | None:
 
 
 def _git_out(workdir: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(workdir), *args], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    from platformctl.gitsafe import run_git
+
+    proc = run_git(["-C", str(workdir), *args])
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, ["git", *args], proc.stdout, proc.stderr)
+    return proc.stdout.strip()
 
 
 def _is_ancestor(workdir: Path, ancestor: str, head: str) -> bool:
-    proc = subprocess.run(
-        ["git", "-C", str(workdir), "merge-base", "--is-ancestor", ancestor, head],
-        capture_output=True,
-        check=False,
-    )
+    from platformctl.gitsafe import run_git
+
+    proc = run_git(["-C", str(workdir), "merge-base", "--is-ancestor", ancestor, head])
     return proc.returncode == 0  # 1: not an ancestor; 128: the commit is not even here
 
 
 def _ensure_origin(workdir: Path, url: str) -> None:
-    current = subprocess.run(
-        ["git", "-C", str(workdir), "remote", "get-url", "origin"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    from platformctl.gitsafe import run_git
+
+    current = run_git(["-C", str(workdir), "remote", "get-url", "origin"])
     if current.returncode != 0:
-        subprocess.run(
-            ["git", "-C", str(workdir), "remote", "add", "origin", url], check=True, capture_output=True
-        )
+        _git_out(workdir, "remote", "add", "origin", url)
     elif current.stdout.strip() != url:
-        subprocess.run(
-            ["git", "-C", str(workdir), "remote", "set-url", "origin", url], check=True, capture_output=True
-        )
+        _git_out(workdir, "remote", "set-url", "origin", url)
 
 
 def _last_lines(text: str) -> str:

@@ -185,8 +185,10 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
 
     shutil.rmtree(tmp, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
+    from platformctl.gitsafe import clone_repo
+
     try:
-        repo = git.Repo.clone_from(source.git, tmp, no_checkout=source.ref is not None)
+        repo = clone_repo(source.git, tmp, no_checkout=source.ref is not None)
         if source.ref:
             repo.git.checkout(source.ref)
     except (git.GitCommandError, git.exc.UnsafeProtocolError, git.exc.UnsafeOptionError) as exc:

@@ -164,9 +164,9 @@ def _create_service(
         progress(f"rendering {request.golden_path.name} {request.golden_path.version}")
         _render_into_place(request, location, progress, home)
     descriptor = _read_own_descriptor(request)
-    import git
+    from platformctl.gitsafe import open_repo
 
-    head = git.Repo(request.target).commit(DEFAULT_BRANCH).hexsha
+    head = open_repo(request.target).commit(DEFAULT_BRANCH).hexsha
     result = ServiceResult(request, location, descriptor.golden_path.pristine_commit, head, resumed)
     spec = request.repository
     # Push before configuring: a repository with someone else's history is refused before

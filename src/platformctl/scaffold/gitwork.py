@@ -14,10 +14,10 @@ FALLBACK_EMAIL = "platformctl@localhost"
 
 
 def init_repository(path: Path) -> git.Repo:
-    """``git init -b main`` in ``path``."""
-    import git
+    """``git init -b main`` in ``path``, every later git command of it hardened (gitsafe)."""
+    from platformctl.gitsafe import init_repo
 
-    return git.Repo.init(path, initial_branch=DEFAULT_BRANCH)
+    return init_repo(path, branch=DEFAULT_BRANCH)
 
 
 def commit_all(repo: git.Repo, message: str, *, paths: list[str] | None = None) -> str:
@@ -33,7 +33,8 @@ def commit_all(repo: git.Repo, message: str, *, paths: list[str] | None = None) 
     else:
         repo.index.add(paths)  # in-process: no git subprocess for a known, small change
     actor = _identity(repo)
-    commit = repo.index.commit(message, author=actor, committer=actor)
+    # GitPython runs .git/hooks/* itself (ignoring git's configuration): never let it.
+    commit = repo.index.commit(message, author=actor, committer=actor, skip_hooks=True)
     # index.commit does not move a branch that has no commit yet in every GitPython version
     if repo.head.is_detached or repo.head.commit != commit:
         repo.head.reference = git.Head(repo, f"refs/heads/{DEFAULT_BRANCH}")

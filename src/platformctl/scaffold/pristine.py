@@ -32,8 +32,10 @@ def open_service_repo(path: Path) -> git.Repo:
     """
     import git
 
+    from platformctl.gitsafe import open_repo
+
     try:
-        return git.Repo(path)
+        return open_repo(path)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise UsageError(
             f"{path} is not a git repository",
@@ -107,12 +109,10 @@ def commit_render(repo: git.Repo, render: Path, parent: str, message: str) -> st
 
 
 def _git(args: list[str], *, cwd: Path, env: dict[str, str]) -> str:
-    """Run one git plumbing command; its stdout, stripped."""
-    import subprocess
+    """Run one git plumbing command (hardened, see gitsafe); its stdout, stripped."""
+    from platformctl.gitsafe import run_git
 
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True, check=False
-    )
+    proc = run_git(args, cwd=cwd, env=env)
     if proc.returncode != 0:
         raise PlatformctlError(f"git {args[0]} failed: {proc.stderr.strip() or proc.returncode}")
     return proc.stdout.strip()

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import TemplateError
+from platformctl.errors import TemplateError, UsageError
 
 if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
@@ -35,8 +35,17 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
     """
     from copier.errors import CopierError, UnsafeTemplateError
 
+    from platformctl.scaffold.render_guard import ForbiddenRender, check_rendered_tree
+
     try:
         _run_copier(golden_path, answers, destination)
+        check_rendered_tree(destination)
+    except ForbiddenRender as exc:
+        raise UsageError(
+            f"golden path {golden_path.name!r} from {golden_path.origin}: {exc}",
+            hint="a golden path may not write git's own files ('.git') nor links leaving the "
+            "service; nothing was kept and no git command ran in the render",
+        ) from None
     except UnsafeTemplateError as exc:
         # Copier's message ends with advice about its own --trust flag: keep the first line.
         lines = str(exc).strip().splitlines()
@@ -62,15 +71,17 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
 
 
 def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> None:
-    import copier
+    from platformctl.gitsafe import hardened_process
+    from platformctl.scaffold.render_guard import guarded_worker
 
-    with warnings.catch_warnings(), _environment_for(golden_path):
+    # Order matters: hide the secrets first, then harden git, so copier's git sees both.
+    with warnings.catch_warnings(), _environment_for(golden_path), hardened_process(destination.parent):
         warnings.simplefilter("ignore")
         # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
         # ref, or a local folder) renders as it is, not at its latest tag as copier would.
-        copier.run_copy(
-            str(golden_path.path),
-            str(destination),
+        with guarded_worker()(
+            src_path=str(golden_path.path),
+            dst_path=destination,
             data=answers,
             defaults=True,
             overwrite=True,
@@ -78,7 +89,8 @@ def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: P
             unsafe=golden_path.trusted,
             exclude=list(ALWAYS_EXCLUDED),
             vcs_ref="HEAD",
-        )
+        ) as worker:
+            worker.run_copy()
 
 
 # What an untrusted template may read of the environment: what git and copier need to run.

@@ -3,6 +3,10 @@
 ``<home>/repositories/<org>/<name>.git``. Branch protection is git's own: the bare repository
 refuses non-fast-forward pushes and branch deletion (``receive.denyNonFastForwards``,
 ``receive.denyDeletes``).
+
+Each repository platformctl creates holds a marker file (:data:`MARKER`). A bare repository
+without one was put there by something else (a copied folder, another tool, an archive), and
+its hooks and configuration are not ours: it is refused, never pushed to nor trusted.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
     import git
 
 PROTECTION = {"denyNonFastForwards": "true", "denyDeletes": "true"}
+MARKER = "platformctl-repository"
+MARKER_TEXT = "This bare repository was created by platformctl (local provider).\n"
 
 
 class LocalRepositories:
@@ -68,16 +74,11 @@ class LocalRepositories:
 
     def ensure_repository(self, spec: RepositorySpec) -> StepResult:
         """Create the bare repository unless it exists; a non-repository in the way is an error."""
-        import git
+        from platformctl.gitsafe import init_repo
 
         path = self.path(spec)
         if path.exists():
-            if not (path / "HEAD").is_file() or not git.Repo(path).bare:
-                raise ProviderError(
-                    f"{path} exists and is not a bare git repository",
-                    provider=self.name,
-                    hint="move it away, or choose another service name or org",
-                )
+            self._owned(spec)
             return StepResult("create repository", changed=False, detail="exists")
         path.parent.mkdir(parents=True, exist_ok=True)
         # Build it beside its final place and rename, so a crash never leaves half a repository;
@@ -87,9 +88,10 @@ class LocalRepositories:
         remove_stale_siblings(path.parent, f".{spec.name}.git-")
         tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.git-{os.getpid()}-", dir=path.parent))
         try:
-            repo = git.Repo.init(tmp, bare=True, initial_branch=spec.default_branch)
+            repo = init_repo(tmp, branch=spec.default_branch, bare=True)
             if spec.description:
                 (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
+            (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             repo.close()
             tmp.rename(path)
         except BaseException:
@@ -101,8 +103,10 @@ class LocalRepositories:
         """Push ``branch`` unless the bare repository already has the same commit."""
         import git
 
-        bare = git.Repo(self.path(spec))
-        local = git.Repo(workdir)
+        from platformctl.gitsafe import open_repo
+
+        bare = self._owned(spec)
+        local = open_repo(workdir)
         head = local.commit(branch).hexsha
         remote_ref = f"refs/heads/{branch}"
         remote_head = next((r.commit.hexsha for r in bare.references if r.path == remote_ref), None)
@@ -128,9 +132,7 @@ class LocalRepositories:
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
         """Make the bare repository refuse force pushes and deletions (all branches)."""
-        import git
-
-        bare = git.Repo(self.path(spec))
+        bare = self._owned(spec)
         reader = bare.config_reader(config_level="repository")
         missing = {
             k: v
@@ -143,6 +145,37 @@ class LocalRepositories:
             for key, value in missing.items():
                 writer.set_value("receive", key, value)
         return StepResult("protect branch", changed=True, detail=branch)
+
+    def _owned(self, spec: RepositorySpec) -> git.Repo:
+        """The bare repository, opened hardened, if platformctl created it.
+
+        Raises:
+            ProviderError: it is not a bare repository, or has no marker (exit 1).
+        """
+        import git
+
+        from platformctl.gitsafe import open_repo
+
+        path = self.path(spec)
+        try:
+            repo = open_repo(path) if (path / "HEAD").is_file() else None
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            repo = None
+        if repo is None or not repo.bare:
+            raise ProviderError(
+                f"{path} exists and is not a bare git repository",
+                provider=self.name,
+                hint="move it away, or choose another service name or org",
+            )
+        if not (path / MARKER).is_file():
+            raise ProviderError(
+                f"{path} is a bare git repository that platformctl did not create: "
+                "its hooks and configuration are not trusted",
+                provider=self.name,
+                hint=f"move it away; if you made it with an older platformctl and checked its "
+                f"hooks and config, mark it with 'touch {path / MARKER}'",
+            )
+        return repo
 
 
 def _is_ancestor(repo: git.Repo, ancestor: str, head: str) -> bool:
