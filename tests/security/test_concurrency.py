@@ -117,8 +117,8 @@ def test_racing_creates_in_the_local_store_are_upserts(home: Path) -> None:
     """Two runs that both planned "create" (no lock: another tool, an older version) both succeed."""
     from datetime import UTC, datetime
 
-    from platformctl.environments.plan import plan_environment
     from platformctl.contracts.environments import EnvironmentSpec
+    from platformctl.environments.plan import plan_environment
     from platformctl.providers.local.environments import LocalEnvironments
 
     spec = EnvironmentSpec("payments", "staging", "staging", ("local",), variables={"A": "1"})

@@ -40,7 +40,6 @@ def is_credential_variable(name: str) -> bool:
     return name.upper() in CREDENTIAL_VARIABLES or name.upper().startswith("PLATFORMCTL_")
 
 
-
 class Token:
     """A secret credential that never shows itself: use :meth:`reveal` only to send it."""
 
