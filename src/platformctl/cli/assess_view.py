@@ -124,7 +124,8 @@ def _render_gates(out: Console, doc: dict[str, Any]) -> None:
     shown = [g for g in doc["failing_gates"] if g["level"] <= ceiling]
     if not shown:
         return
-    out.print(f"\n[bold]Failing gates up to level {ceiling}[/]")
+    out.print()
+    out.print(f"[bold]Failing gates up to level {ceiling}[/]")
     for g in shown:
         out.print(
             f"  level {g['level']}  {escape(g['label'])} [dim]({escape(g['question'])})[/]: "
@@ -141,7 +142,8 @@ def _render_next(out: Console, doc: dict[str, Any]) -> None:
     recs = doc["recommendations"][:5]
     if not recs:
         return
-    out.print("\n[bold]Next steps[/] [dim](by points gained)[/]")
+    out.print()
+    out.print("[bold]Next steps[/] [dim](by points gained)[/]")
     for i, r in enumerate(recs, start=1):
         unlocks = f" [yellow]unlocks: {escape('; '.join(r['unlocks']))}[/]" if r["unlocks"] else ""
         out.print(
@@ -158,7 +160,8 @@ def _render_footer(out: Console, doc: dict[str, Any]) -> None:
     if doc["repositories"]:
         count = len(doc["repositories"])
         facts.append(f"{count} repositor{'y' if count == 1 else 'ies'} scanned")
-    out.print(f"\n[dim]{escape(' · '.join(facts))}[/]")
+    out.print()
+    out.print(f"[dim]{escape(' · '.join(facts))}[/]")
     if doc["answers_file"]:
         out.print(f"[dim]answers: {escape(doc['answers_file'])}[/]")
     if doc["history"]["saved"]:
