@@ -274,12 +274,18 @@ class HttpClient:
         """One request and its whole (capped) body, within the deadline; bounds become errors."""
         endpoint = f"{request.method} {redact(str(request.url.copy_with(query=None)))}"
         try:
-            with deadline(self.policy.deadline):
-                response = self._client.send(request, stream=True)
+            with deadline(self.policy.deadline) as at:
                 try:
-                    read_body(response, cap)
-                finally:
-                    response.close()
+                    response = self._client.send(request, stream=True)
+                    try:
+                        read_body(response, cap)
+                    finally:
+                        response.close()
+                except httpx.TimeoutException:
+                    # A socket timeout shortened to the time left is the deadline, not a timeout.
+                    if time.monotonic() >= at - 0.05:
+                        raise DeadlineExceeded from None
+                    raise
         except DeadlineExceeded:
             raise ProviderError(
                 f"{self.service.label} did not answer {endpoint} within http.deadline "
