@@ -12,7 +12,7 @@ import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 Behaviour = Callable[[socket.socket, str], None]
 
@@ -102,8 +102,6 @@ def hostile(behaviour: Behaviour) -> Iterator[str]:
     finally:
         server.shutdown()
         for conn in connections:
-            try:
+            with suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         server.server_close()
