@@ -45,10 +45,11 @@ def _build_loader() -> type[Any]:
     resolvers = [
         ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
         ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-        ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+        # No leading zeros (as JSON): 010 and 0755 stay text, never octal nor ten.
+        ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
         (
             "tag:yaml.org,2002:float",
-            r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+            r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$",
             "-+.0123456789",
         ),
     ]
@@ -64,7 +65,7 @@ def _build_loader() -> type[Any]:
 
 
 def _construct_int(loader: Any, node: Any) -> int:
-    # YAML 1.2: 0755 is seven hundred and fifty-five (PyYAML's 1.1 constructor reads octal).
+    # Decimal always (PyYAML's 1.1 constructor reads a leading 0 as octal, e.g. !!int 010).
     value = str(loader.construct_scalar(node))
     if re.fullmatch(r"[-+]?[0-9]+", value):
         return int(value, 10)
@@ -136,6 +137,9 @@ def parse_yaml(text: str, *, first_document: bool = False) -> tuple[Any, dict[Pa
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
+        if "nesting depth" in problem:  # libyaml's own limit (1,000), met while scanning ahead
+            line = mark.line + 1 if mark else None
+            raise Refused(f"nested deeper than {MAX_DEPTH} levels", line, "flatten the structure") from None
         column = f" (column {mark.column + 1})" if mark else ""
         raise Refused(
             f"not valid YAML{column}: {problem}",
