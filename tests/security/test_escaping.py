@@ -90,11 +90,11 @@ def test_a_hostile_flag_value_in_an_error_is_one_inert_line(cli, tmp_path):
 def test_hostile_settings_are_shown_escaped(cli, tmp_path):
     config = tmp_path / "settings.yaml"  # --config/PLATFORMCTL_CONFIG: a trusted file
     config.write_text(f'home: "{HOSTILE_YAML}"\n')
-    for env in ({}, actions_env(tmp_path)):
-        env = {k: v for k, v in env.items() if k != "PLATFORMCTL_HOME"}  # home is the value shown
+    for mode in ({}, actions_env(tmp_path)):
+        env = {k: v for k, v in mode.items() if k != "PLATFORMCTL_HOME"}  # home is the value shown
         result = cli("config", "show", env={**env, "PLATFORMCTL_CONFIG": str(config)})
         assert result.exit_code == 0, result.stderr
-        assert_inert(result.stdout, result.stderr, actions=bool(env))
+        assert_inert(result.stdout, result.stderr, actions=bool(mode))
         assert "\\x1b]0;owned" in result.stdout
 
 
