@@ -49,7 +49,9 @@ def _build_loader() -> type[Any]:
         ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
         (
             "tag:yaml.org,2002:float",
-            r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$",
+            # A dot, and a signed exponent: a subset of what PyYAML's dumper quotes, so any file
+            # yaml.safe_dump writes reads back the same (1e3 stays text there, so here too).
+            r"^(?:[-+]?[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?$",
             "-+.0123456789",
         ),
     ]
@@ -215,4 +217,4 @@ def short(value: str) -> str:
 
 def _key(value: str) -> str | int:
     # Mapping keys such as gate levels (``2:``) are integers in the data; match them.
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isascii() and value.isdigit() else value  # not '¹' or '٣'
