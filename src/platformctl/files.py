@@ -91,7 +91,7 @@ def read_text(
         if max_bytes is not None and len(data) > max_bytes:
             raise error(
                 f"{what} {path} is larger than {_size(max_bytes)}: refused",
-                hint=f"{what} files stay far below that; check that this is the right file",
+                hint="check that this is the right file: such files stay far below that",
             )
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
