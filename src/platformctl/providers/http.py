@@ -39,14 +39,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
-from platformctl.providers.httpbounds import (
-    BodyTooLarge,
-    DeadlineExceeded,
-    deadline,
-    install_deadlines,
-    json_problem,
-    read_body,
-)
+from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httperrors import is_rate_limited, translate
 from platformctl.providers.tokens import Token, redact, token_variables
 
@@ -194,7 +187,7 @@ class HttpClient:
         if response.status_code < 400 or response.status_code in allow:
             problem = json_problem(response)
             if problem is not None:
-                raise self._bad_answer(method, response, f"not JSON ({problem})")
+                raise bad_answer(self.service.label, self.service.key, response, f"not JSON ({problem})")
             return response
         raise translate(self.service.label, action, response, self.service.token_hint)
 
@@ -272,50 +265,9 @@ class HttpClient:
 
     def _exchange(self, request: httpx.Request, action: str, cap: int) -> httpx.Response:
         """One request and its whole (capped) body, within the deadline; bounds become errors."""
-        endpoint = f"{request.method} {redact(str(request.url.copy_with(query=None)))}"
-        try:
-            with deadline(self.policy.deadline) as at:
-                try:
-                    response = self._client.send(request, stream=True)
-                    try:
-                        read_body(response, cap)
-                    finally:
-                        response.close()
-                except httpx.TimeoutException:
-                    # A socket timeout shortened to the time left is the deadline, not a timeout.
-                    if time.monotonic() >= at - 0.05:
-                        raise DeadlineExceeded from None
-                    raise
-        except DeadlineExceeded:
-            raise ProviderError(
-                f"{self.service.label} did not answer {endpoint} within http.deadline "
-                f"({self.policy.deadline:g} s) while trying to {action}",
-                hint="the server is too slow or stalled; re-run later, or raise http.deadline",
-                provider=self.service.key,
-            ) from None
-        except BodyTooLarge as exc:
-            raise self._bad_answer(
-                request.method, response, f"a body larger than http.max_body ({exc.cap} bytes)"
-            ) from None
-        except httpx.TooManyRedirects:
-            raise ProviderError(
-                f"{self.service.label} redirected {endpoint} in a loop (more than 20 redirects) "
-                f"while trying to {action}",
-                hint="check the URL setting of this provider: it should name the API itself",
-                provider=self.service.key,
-            ) from None
-        return response
-
-    def _bad_answer(self, method: str, response: httpx.Response, what: str) -> ProviderError:
-        url = redact(str(response.url.copy_with(query=None)))
-        kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
-        return ProviderError(
-            f"{self.service.label} answered {method} {url} with {response.status_code} "
-            f"({kind or 'no content type'}): {what}",
-            hint="check the URL setting of this provider (a proxy or login page answers HTML); "
-            "if it is right, the server is misbehaving: re-run later",
-            provider=self.service.key,
-            status=response.status_code,
+        label, key = self.service.label, self.service.key
+        return exchange(
+            self._client, request, label, key, deadline=self.policy.deadline, cap=cap, action=action
         )
 
     def _pause(self, reason: str, delay: float, attempt: int, action: str) -> str:

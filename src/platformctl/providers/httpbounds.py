@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpcore
 
+from platformctl.errors import ProviderError
+from platformctl.providers.tokens import redact
+
 if TYPE_CHECKING:
     import httpx
 
@@ -41,7 +44,7 @@ class BodyTooLarge(Exception):
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[float]:
+def _deadline(seconds: float) -> Iterator[float]:
     """Run the block under a deadline ``seconds`` from now (monotonic); yield the deadline."""
     previous = getattr(_LOCAL, "at", None)
     _LOCAL.at = time.monotonic() + seconds
@@ -134,6 +137,87 @@ def install_deadlines(client: httpx.Client) -> None:
         backend = getattr(pool, "_network_backend", None)
         if backend is not None and not isinstance(backend, _DeadlineBackend):
             pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+def exchange(
+    client: httpx.Client,
+    request: httpx.Request,
+    label: str,
+    key: str,
+    *,
+    deadline: float,
+    cap: int,
+    action: str,
+) -> httpx.Response:
+    """Send ``request`` and read its whole body (at most ``cap`` bytes) within ``deadline`` seconds.
+
+    Raises:
+        ProviderError: over the deadline, over the cap, or a redirect loop; each names the
+            endpoint (without its query) and what was being done.
+        httpx.TransportError: any other network failure (the caller retries those).
+    """
+    import httpx
+
+    endpoint = f"{request.method} {redact(str(request.url.copy_with(query=None)))}"
+    try:
+        return _bounded_send(client, request, deadline, cap)
+    except DeadlineExceeded:
+        raise ProviderError(
+            f"{label} did not answer {endpoint} within http.deadline ({deadline:g} s) "
+            f"while trying to {action}",
+            hint="the server is too slow or stalled; re-run later, or raise http.deadline",
+            provider=key,
+        ) from None
+    except _Oversized as exc:
+        raise bad_answer(
+            label, key, exc.response, f"a body larger than http.max_body ({cap} bytes)"
+        ) from None
+    except httpx.TooManyRedirects:
+        raise ProviderError(
+            f"{label} redirected {endpoint} in a loop (more than 20 redirects) while trying to {action}",
+            hint="check the URL setting of this provider: it should name the API itself",
+            provider=key,
+        ) from None
+
+
+class _Oversized(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+def _bounded_send(client: httpx.Client, request: httpx.Request, seconds: float, cap: int) -> httpx.Response:
+    import httpx
+
+    with _deadline(seconds) as at:
+        try:
+            response = client.send(request, stream=True)
+            try:
+                read_body(response, cap)
+            except BodyTooLarge:
+                raise _Oversized(response) from None
+            finally:
+                response.close()
+        except httpx.TimeoutException:
+            # A socket timeout shortened to the time left is the deadline, not a timeout.
+            if time.monotonic() >= at - 0.05:
+                raise DeadlineExceeded from None
+            raise
+    return response
+
+
+def bad_answer(label: str, key: str, response: httpx.Response, what: str) -> ProviderError:
+    """The error for an answer that cannot be used: endpoint, status, content type, and ``what``."""
+    url = redact(str(response.url.copy_with(query=None)))
+    kind = response.headers.get("content-type", "").split(";")[0].strip()
+    return ProviderError(
+        f"{label} answered {response.request.method} {url} with {response.status_code} "
+        f"({kind or 'no content type'}): {what}",
+        hint="check the URL setting of this provider (a proxy or login page answers HTML); "
+        "if it is right, the server is misbehaving: re-run later",
+        provider=key,
+        status=response.status_code,
+    )
 
 
 def read_body(response: httpx.Response, cap: int) -> None:
