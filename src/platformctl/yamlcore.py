@@ -97,20 +97,17 @@ def _check_events(loader: Any) -> None:
     depth = 0
     while loader.check_event():
         event = loader.get_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             raise Refused(
-                f"uses the alias *{event.anchor[:40]}; aliases are not accepted",
-                event.start_mark.line + 1,
+                f"uses the alias *{(event.anchor or '')[:40]}; aliases are not accepted",
+                line,
                 "write the value out in full instead of referring to an anchor",
             )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise Refused(
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    event.start_mark.line + 1,
-                    "flatten the structure",
-                )
+                raise Refused(f"nested deeper than {MAX_DEPTH} levels", line, "flatten the structure")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

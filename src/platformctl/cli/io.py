@@ -150,7 +150,7 @@ class IO:
         )
 
 
-def _safe_console_class() -> type[Console]:
+def _safe_console_class() -> Callable[..., Console]:
     """A rich Console that escapes control characters in every string it renders."""
     from rich.console import Console
     from rich.text import Text

@@ -56,7 +56,7 @@ def _deadline(seconds: float) -> Iterator[float]:
 
 def time_left() -> float | None:
     """Seconds left before this thread's deadline (None without one); raises once none is left."""
-    at = getattr(_LOCAL, "at", None)
+    at: float | None = getattr(_LOCAL, "at", None)
     if at is None:
         return None
     left = at - time.monotonic()
