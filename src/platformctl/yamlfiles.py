@@ -123,7 +123,7 @@ def parse_text(
     _refuse_nul(text, source, error)
     try:
         if _looks_like_json(text):
-            return _parse_json_with_lines(text, source)
+            return _parse_json_or_flow_yaml(text, source)
         data, by_path = parse_yaml(text, first_document=first_document)
         return data, Lines(source, by_path)
     except Refused as exc:
@@ -171,6 +171,20 @@ def _looks_like_json(text: str) -> bool:
 
 
 # -- JSON ------------------------------------------------------------------------------------
+def _parse_json_or_flow_yaml(text: str, source: str) -> tuple[Any, Lines]:
+    """JSON; or, when it is not JSON at all, YAML flow style (``{provider: github}``)."""
+    try:
+        return _parse_json_with_lines(text, source)
+    except Refused as exc:
+        if not exc.problem.startswith("not valid JSON"):
+            raise  # a limit (depth, duplicates) is final
+        try:
+            data, by_path = parse_yaml(text)
+        except Refused:
+            raise exc from None  # the JSON error speaks for a document that starts like JSON
+        return data, Lines(source, by_path)
+
+
 def _parse_json_with_lines(text: str, source: str) -> tuple[Any, Lines]:
     try:
         data = _parse_json(text, source)
@@ -203,7 +217,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constant(name: str) -> Any:
-    raise Refused(f"not valid JSON: {name} is not a JSON value")
+    raise Refused(f"{name} is not a JSON value", hint="write a number, or null")
 
 
 _JSON_TOKENS = re.compile(r'\\.|["\[\]{}\n]')

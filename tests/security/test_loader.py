@@ -184,3 +184,16 @@ def test_anchors_without_aliases_and_ordinary_values_still_load(cli, tmp_path):
         cli, tmp_path, "scope: &s team-a\nanswers:\n  a.ci: one\n  b.docs: {answer: d1, note: plain}\n"
     )
     assert notes_of(doc)["b.docs"] == "plain"
+
+
+def test_yaml_flow_style_that_starts_like_json_still_loads(cli):
+    (Path.cwd() / "platformctl.yaml").write_text("{owner: team-a, org: acme}\n")
+    result = cli("config", "show", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "team-a" in result.stdout
+
+
+def test_json_constants_that_are_not_json_are_refused(cli, tmp_path):
+    path = tmp_path / "work" / "answers.json"
+    path.write_text('{"answers": {"a.ci": "one"}, "scope": NaN}')
+    assert_clean_usage_error(run_answers(cli, tmp_path, path), f"{path}: NaN is not a JSON value")
