@@ -58,6 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gitlab.url", "https://gitlab.com", "GitLab base URL."),
     Setting("backstage.url", None, "Backstage base URL; catalog registration is off without it."),
     Setting("http.timeout", 30.0, "Seconds to wait for one HTTP answer."),
+    Setting("http.deadline", 60.0, "Seconds one HTTP exchange may take, connect to last byte."),
+    Setting("http.max_body", 8 * 1024 * 1024, "Largest HTTP answer body read, in bytes."),
     Setting("http.max_attempts", 5, "Attempts per HTTP request (retries on 5xx, 429, rate limits)."),
     Setting("http.max_wait", 300.0, "Seconds one command may spend waiting before retries."),
     Setting("http.backoff", 0.5, "First retry delay in seconds; doubles, with jitter."),

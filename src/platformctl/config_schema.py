@@ -100,6 +100,8 @@ class HttpConfig(_Strict):
     """The HTTP policy of the remote providers (docs/providers.md)."""
 
     timeout: float | None = Field(None, gt=0, description="Seconds to wait for one answer")
+    deadline: float | None = Field(None, gt=0, description="Seconds one exchange may take in all")
+    max_body: int | None = Field(None, ge=1024, description="Largest answer body read, in bytes")
     max_attempts: int | None = Field(None, ge=1, le=20, description="Attempts per request")
     max_wait: float | None = Field(None, ge=0, description="Seconds one command may spend waiting to retry")
     backoff: float | None = Field(None, ge=0, description="First retry delay in seconds (doubles)")

@@ -41,9 +41,15 @@ def _digest(path: Path) -> str:
 
 
 def _load(env: Mapping[str, str]) -> dict[str, str]:
+    from platformctl.errors import PlatformctlError
+    from platformctl.files import read_text
+    from platformctl.yamlfiles import MAX_BYTES, parse_json_text
+
+    store = _store(env)
     try:
-        data = json.loads(_store(env).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = read_text(store, what="trust records", error=PlatformctlError, max_bytes=MAX_BYTES)
+        data = parse_json_text(text, str(store))
+    except (OSError, PlatformctlError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

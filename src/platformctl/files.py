@@ -72,14 +72,28 @@ def _home(env: Mapping[str, str]) -> Path:
     return Path(env["HOME"]) if env.get("HOME") else Path.home()
 
 
-def read_text(path: Path, *, what: str, error: type[PlatformctlError], hint: str | None = None) -> str:
+def read_text(
+    path: Path,
+    *,
+    what: str,
+    error: type[PlatformctlError],
+    hint: str | None = None,
+    max_bytes: int | None = None,
+) -> str:
     """The UTF-8 text of a file the user named, or ``error`` saying what is wrong with it.
 
     Covers what users actually pass: a missing or unreadable file, a directory, a binary or
-    otherwise non-UTF-8 file (e.g. saved as UTF-16 or Latin-1).
+    otherwise non-UTF-8 file (e.g. saved as UTF-16 or Latin-1), and, with ``max_bytes``, a
+    file larger than that (refused before it is read: no time or memory spent on it).
     """
     try:
-        return path.read_text(encoding="utf-8")
+        data = _read_capped(path, max_bytes)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise error(
+                f"{what} {path} is larger than {_size(max_bytes)}: refused",
+                hint="check that this is the right file: such files stay far below that",
+            )
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
         hint = "save it as UTF-8 text"
@@ -88,3 +102,15 @@ def read_text(path: Path, *, what: str, error: type[PlatformctlError], hint: str
     except OSError as exc:
         reason = exc.strerror or str(exc)
     raise error(f"cannot read {what} {path}: {reason}", hint=hint)
+
+
+def _read_capped(path: Path, max_bytes: int | None) -> bytes:
+    """The bytes of ``path``, at most ``max_bytes + 1`` of them (enough to know it is too big)."""
+    with path.open("rb") as handle:
+        if max_bytes is None:
+            return handle.read()
+        return handle.read(max_bytes + 1)
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count} bytes"

@@ -96,7 +96,7 @@ def test_configured_golden_paths_are_shown(cli, tmp_path):
             "field 'golden_paths.x': give exactly one of 'path' or 'git'",
         ),
         ("golden_paths: {Bad: {path: a}}\n", "golden path name 'Bad' must be a lower-case DNS label"),
-        ("provider: [unclosed\n", "not valid YAML at line 2"),
+        ("provider: [unclosed\n", "2: not valid YAML (column 1)"),
         ("- just\n- a list\n", "the top level must be a mapping of settings, not list"),
     ],
 )
@@ -106,7 +106,7 @@ def test_bad_config_files_name_file_field_and_allowed(cli, tmp_path, content, ex
     result = cli("config", "show")
     assert result.exit_code == 2
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"error: {path}: ")
+    assert first.startswith(f"error: {path}:")
     assert expected in first
     assert result.stderr.splitlines()[1].startswith("hint: ")
     assert "Traceback" not in result.stderr

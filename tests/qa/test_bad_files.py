@@ -84,7 +84,7 @@ def test_non_utf8_maturity_files(cli, tmp_path, flag):
 def test_a_yaml_syntax_error_in_the_descriptor_names_line_and_column(cli, tmp_path):
     write(tmp_path / "work" / "svc" / "platform.yaml", b"name: [svc\n")
     result = cli("check", "service", "svc")
-    assert_one_clean_error(result, 2, "platform.yaml: not valid YAML at line 2, column 1:")
+    assert_one_clean_error(result, 2, "platform.yaml:2: not valid YAML (column 1):")
 
 
 def test_a_recorded_version_that_is_not_a_version_names_the_field(cli, tmp_path):

@@ -168,7 +168,7 @@ def test_answers_file(cli, tmp_path):
     ("content", "message"),
     [
         ("- a\n- b\n", "must be a mapping"),
-        ("port: [\n", "answers.yaml: not valid YAML at line 2"),
+        ("port: [\n", "answers.yaml:2: not valid YAML"),
         ("port: 80\n", "answers.yaml: port: 80 is invalid"),
     ],
 )

@@ -195,7 +195,9 @@ def _debug_traceback(state: AppContext, code: int) -> int:
     if state.debug:
         import traceback
 
-        sys.stderr.write(_redact(traceback.format_exc()))
+        from platformctl.textsafe import escape_controls
+
+        sys.stderr.write(escape_controls(_redact(traceback.format_exc()), keep="\n"))
     return code
 
 

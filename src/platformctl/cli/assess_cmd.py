@@ -214,6 +214,9 @@ def _write_report(io: IO, path: Path, text: str) -> None:
 def _write_stdout(text: str) -> None:
     import sys
 
+    from platformctl.textsafe import escape_controls
+
+    text = escape_controls(text, keep="\n\t")  # the report's own lines only: no ESC, CR, bidi
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
 

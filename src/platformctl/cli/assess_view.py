@@ -133,7 +133,8 @@ def _render_gates(out: Console, doc: dict[str, Any]) -> None:
     shown = [g for g in doc["failing_gates"] if g["level"] <= ceiling]
     if not shown:
         return
-    out.print(f"\n[bold]Failing gates up to level {ceiling}[/]")
+    out.print()
+    out.print(f"[bold]Failing gates up to level {ceiling}[/]")
     for g in shown:
         out.print(
             f"  level {g['level']}  {escape(g['label'])} [dim]({escape(g['question'])})[/]: "
@@ -152,7 +153,8 @@ def _render_waived(out: Console, doc: dict[str, Any]) -> None:
     if not doc["waived_gates"]:
         return
     limit = doc["gate_waivers_per_level"]
-    out.print(f"\n[bold]Waived gates[/] [dim](n/a; at most {limit} per level)[/]")
+    out.print()
+    out.print(f"[bold]Waived gates[/] [dim](n/a; at most {limit} per level)[/]")
     for g in doc["waived_gates"]:
         out.print(f"  {escape(waived_line(g))}")
 
@@ -163,7 +165,8 @@ def _render_next(out: Console, doc: dict[str, Any]) -> None:
     recs = doc["recommendations"][:5]
     if not recs:
         return
-    out.print("\n[bold]Next steps[/] [dim](the next level's gates first, then points)[/]")
+    out.print()
+    out.print("[bold]Next steps[/] [dim](the next level's gates first, then points)[/]")
     for i, r in enumerate(recs, start=1):
         unlocks = f" [yellow]unlocks: {escape('; '.join(r['unlocks']))}[/]" if r["unlocks"] else ""
         out.print(
@@ -176,7 +179,8 @@ def _render_profiles(out: Console, doc: dict[str, Any]) -> None:
 
     if doc["pemm"]:
         aspects = ", ".join(f"{a['name']} {a['level_name'] or 'n/a'}" for a in doc["pemm"])
-        out.print(f"\n[bold]CNCF PEMM aspects[/] {escape(aspects)}")
+        out.print()
+        out.print(f"[bold]CNCF PEMM aspects[/] {escape(aspects)}")
     if doc["dora_quick_check"]:
         out.print(f"[bold]DORA Quick Check[/] {escape(quick_check_text(doc['dora_quick_check']))}")
 
@@ -188,7 +192,8 @@ def _render_footer(out: Console, doc: dict[str, Any]) -> None:
     facts = [f"{len(doc['unknown'])} unknown", f"{len(doc['not_applicable'])} n/a"]
     if capped:
         facts.append(f"capped by evidence: {', '.join(a['question'] for a in capped)}")
-    out.print(f"\n[dim]{escape(' · '.join(facts))}[/]")
+    out.print()
+    out.print(f"[dim]{escape(' · '.join(facts))}[/]")
     out.print(f"[dim]{escape(evidence_text(doc))}[/]")
     for a in capped:
         out.print(f"  [yellow]capped[/] {escape(a['question'])}: {escape(a['evidence']['because'])}")

@@ -68,6 +68,8 @@ def http_policy(settings: Settings) -> RetryPolicy:
         rate_limit_wait=number("rate_limit_wait"),
         write_interval=number("write_interval"),
         timeout=number("timeout"),
+        deadline=number("deadline"),
+        max_body=int(number("max_body")),
     )
 
 

@@ -2,6 +2,10 @@
 
 Active only when ``GITHUB_ACTIONS=true``. The formats follow the workflow-commands
 documentation and ``actions/toolkit`` (``command.ts``, ``file-command.ts``).
+
+Values reach the runner escaped: an annotation is one line whatever its message holds
+(control characters made visible, then the runner's own ``%0A`` escaping), every output uses
+the heredoc form with a random delimiter, and the summary keeps its own line breaks only.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from platformctl.textsafe import escape_controls
+
+_OUTPUT_NAME_FORBIDDEN = ("<<", "=", "\n", "\r")
+
 
 def _escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -19,8 +27,10 @@ def _escape_data(value: str) -> str:
 
 def annotate_error(message: str, *, title: str = "platformctl") -> None:
     """Print an ``::error::`` annotation on stderr (the runner reads commands from both streams)."""
-    title = _escape_data(title).replace(":", "%3A").replace(",", "%2C")
-    sys.stderr.write(f"::error title={title}::{_escape_data(message)}\n")
+    title = _escape_data(escape_controls(title)).replace(":", "%3A").replace(",", "%2C")
+    # Line breaks are the runner's %0A (data, never a new command); other controls made visible.
+    data = _escape_data(escape_controls(message, keep="\n\r"))
+    sys.stderr.write(f"::error title={title}::{data}\n")
 
 
 def mask(value: str) -> None:
@@ -42,8 +52,10 @@ def write_outputs(outputs: Mapping[str, str], env: Mapping[str, str] = os.enviro
         return
     lines = []
     for name, value in outputs.items():
+        if not name or any(part in name for part in _OUTPUT_NAME_FORBIDDEN):
+            raise ValueError(f"output name {escape_controls(name)!r} cannot be written")
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
-        if delimiter in value or delimiter in name:  # the toolkit refuses this too
+        if delimiter in value:  # the toolkit refuses this too
             raise ValueError(f"output {name!r} contains its delimiter")
         lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
     with Path(target).open("a", encoding="utf-8") as handle:
@@ -56,7 +68,8 @@ def write_summary(markdown: str, env: Mapping[str, str] = os.environ) -> None:
     if not target:
         return
     with Path(target).open("a", encoding="utf-8") as handle:
-        handle.write(markdown.rstrip("\n") + "\n\n")
+        # Markdown keeps its own line structure; ESC, CR, bidi overrides and the like are escaped.
+        handle.write(escape_controls(markdown, keep="\n\t").rstrip("\n") + "\n\n")
 
 
 def publish(outputs: Mapping[str, str], summary: str, env: Mapping[str, str] = os.environ) -> None:

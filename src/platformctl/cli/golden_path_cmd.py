@@ -125,8 +125,9 @@ def show(
             allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
             table.add_row(escape(q["name"]), escape(q["type"]), default, escape(allowed), escape(q["help"]))
         out.print(table)
+        out.print()
         out.print(
-            f"\nset answers with: platformctl new service NAME --golden-path {gp.name} --set QUESTION=VALUE"
+            f"set answers with: platformctl new service NAME --golden-path {gp.name} --set QUESTION=VALUE"
         )
 
     state.io.emit(

@@ -2,6 +2,11 @@
 
 Consoles are built per invocation (never at import time) so that tests and pipes capture them.
 ``--json`` prints exactly one JSON document on stdout; everything else goes to stderr.
+
+Every string a console renders (``print`` arguments, table cells) has its control characters
+escaped first (:mod:`platformctl.textsafe`), so a value from a file, a flag or a server can
+never start a line, a workflow command or an escape sequence; inside GitHub Actions ``::`` is
+broken up as well. A blank line is ``print()``, never a ``"\n"`` inside the text.
 """
 
 from __future__ import annotations
@@ -75,9 +80,8 @@ class IO:
         return self._err
 
     def _console(self, stream: Any) -> Console:
-        from rich.console import Console
-
-        return Console(
+        return _safe_console_class()(
+            actions=self.in_github_actions,
             file=stream,
             no_color=self.no_color,
             highlight=False,
@@ -145,15 +149,39 @@ class IO:
         """Ask one question on the terminal (only when ``can_prompt()``); ``password``: no echo."""
         from rich.prompt import Prompt
 
+        from platformctl.textsafe import escape_controls
+
+        # Prompt parses its text itself (not through the console's render_str).
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
         return Prompt.ask(
-            question,
+            escape_controls(question),
             console=self.err,
             choices=list(choices) if choices else None,
             show_default=not password,
             password=password,
             **kwargs,
         )
+
+
+def _safe_console_class() -> Callable[..., Console]:
+    """A rich Console that escapes control characters in every string it renders."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from platformctl.textsafe import escape_controls, neutralize_workflow_commands
+
+    class SafeConsole(Console):
+        def __init__(self, *, actions: bool, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._actions = actions
+
+        def render_str(self, text: str, **kwargs: Any) -> Text:
+            text = escape_controls(text)
+            if self._actions:
+                text = neutralize_workflow_commands(text)
+            return super().render_str(text, **kwargs)
+
+    return SafeConsole
 
 
 def _isatty(stream: Any) -> bool:

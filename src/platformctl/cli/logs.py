@@ -9,13 +9,16 @@ import contextlib
 import logging
 import sys
 
+from platformctl.textsafe import escape_controls
+
 
 class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time (tests swap it), secrets redacted."""
+    """Writes to whatever ``sys.stderr`` is at the time (tests swap it), secrets redacted and
+    control characters escaped (a logged URL or server message is one line, never a command)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed stream must not become a traceback
-            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.write(escape_controls(self.format(record)) + "\n")
 
 
 def configure_logging(debug: bool) -> None:

@@ -167,13 +167,16 @@ def _render_plan(out: Console, plan: ServicePlan) -> None:
         f"{req.golden_path.version} in {escape(str(req.target))}"
     )
     if not plan.resume:
-        out.print(f"\nfiles ({len(plan.files)}):")
+        out.print()
+        out.print(f"files ({len(plan.files)}):")
         for path in plan.files:
             out.print(f"  + {escape(path)}")
-    out.print("\nsteps:")
+    out.print()
+    out.print("steps:")
     for step in plan.steps:
         out.print(f"  - {escape(step)}")
-    out.print("\nnothing was written")
+    out.print()
+    out.print("nothing was written")
 
 
 def _result_document(result: ServiceResult) -> dict[str, Any]:
@@ -220,7 +223,8 @@ def _render_result(out: Console, result: ServiceResult) -> None:
     out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
     out.print(f"  clone       git clone {escape(result.location.clone_url)}")
     out.print(f"  pristine    {result.pristine_commit[:12]}")
-    out.print("\nNext:")
+    out.print()
+    out.print("Next:")
     for command in _next_steps(result):
         out.print(f"  {escape(command)}")
 

@@ -124,15 +124,23 @@ def read_history(path: Path) -> History:
     history = History(path)
     if not path.exists():
         return history
+    from platformctl.errors import PlatformctlError
     from platformctl.files import read_text
+    from platformctl.yamlfiles import HISTORY_MAX_BYTES, parse_json_text
 
-    text = read_text(path, what="history file", error=UsageError, hint="pass another file with --history")
+    text = read_text(
+        path,
+        what="history file",
+        error=UsageError,
+        hint="pass another file with --history",
+        max_bytes=HISTORY_MAX_BYTES,
+    )
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            history.entries.append(_entry(json.loads(line)))
-        except (ValueError, TypeError, KeyError):
+            history.entries.append(_entry(parse_json_text(line, f"{path}:{number}")))
+        except (PlatformctlError, ValueError, TypeError, KeyError, AttributeError):
             history.skipped_lines.append(number)
     return history
 

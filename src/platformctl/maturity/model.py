@@ -184,12 +184,14 @@ def load_model(path: Path | None = None) -> MaturityModel:
         text, source = (files("platformctl.maturity") / "model.yaml").read_text("utf-8"), BUILTIN_SOURCE
     else:
         from platformctl.files import read_text
+        from platformctl.yamlfiles import MODEL_MAX_BYTES
 
         text = read_text(
             path,
             what="model file",
             error=ConfigError,
             hint="pass an existing file to --model, or leave it out",
+            max_bytes=MODEL_MAX_BYTES,
         )
         source = str(path)
     return parse_model(text, source)

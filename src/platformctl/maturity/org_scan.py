@@ -104,14 +104,18 @@ def _unfetched(listing: Listing) -> Listing:
 
 def _read_cache(path: Path) -> dict[str, Listing]:
     from platformctl.contracts.listings import Listing
+    from platformctl.errors import PlatformctlError
+    from platformctl.files import read_text
+    from platformctl.yamlfiles import MAX_BYTES, parse_json_text
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = read_text(path, what="scan cache", error=PlatformctlError, max_bytes=MAX_BYTES)
+        data = parse_json_text(text, str(path))
         return {
             key: Listing(v["version"], v["etag"], tuple(v["paths"]), bool(v.get("truncated")), fetched=False)
             for key, v in data.items()
         }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (PlatformctlError, ValueError, TypeError, KeyError, AttributeError):
         return {}  # no cache, or one we cannot read: scan everything again
 
 

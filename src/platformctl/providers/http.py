@@ -13,7 +13,11 @@
   eventually consistent);
 - ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only;
 - writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
-- failures translated by :func:`~platformctl.providers.httperrors.translate`.
+- failures translated by :func:`~platformctl.providers.httperrors.translate`;
+- bounds (:mod:`~platformctl.providers.httpbounds`): each exchange ends within ``deadline``
+  seconds (connect to last byte; not retried when it runs over), its body is streamed and
+  capped at ``max_body`` bytes, a successful answer must be JSON, and a redirect loop stops:
+  each is one :class:`ProviderError` naming the endpoint, the status and the content type.
 
 Retries are a hand-written loop, not tenacity or stamina: the waits come from the answer's
 headers, the total-wait cap must fail saying when to come back, and tests inject a clock.
@@ -35,6 +39,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
+from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httperrors import is_rate_limited, translate
 from platformctl.providers.tokens import Token, token_variables
 from platformctl.redact import redact
@@ -57,6 +62,8 @@ class RetryPolicy:
     rate_limit_wait: float = 60.0
     write_interval: float = 0.0
     timeout: float = 30.0
+    deadline: float = 60.0
+    max_body: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class HttpClient:
             transport=transport,
             follow_redirects=True,
         )
+        install_deadlines(self._client)
 
     def close(self) -> None:
         """Release the connections."""
@@ -154,15 +162,20 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         allow: Collection[int] = (),
         retry_not_found: bool = False,
+        max_body: int | None = None,
     ) -> httpx.Response:
         """Send one request under the policy; return the answer if 2xx/3xx or in ``allow``.
 
+        ``max_body`` raises the body cap for one request (a listing); default ``http.max_body``.
+
         Raises:
             AuthError: no token, 401, or a permission 403.
-            ProviderError: any other failure once retries are spent.
+            ProviderError: any other failure once retries are spent, an exchange over the
+                deadline, a body over the cap, a redirect loop, a 2xx answer that is not JSON.
         """
         self.require_token(action)
-        args = (method, path.lstrip("/"), action, json, params, headers, retry_not_found)
+        cap = max(max_body or 0, self.policy.max_body)
+        args = (method, path.lstrip("/"), action, json, params, headers, retry_not_found, cap)
         if method in WRITE_METHODS and self.service.serialize_writes:
             with self._write_lock:
                 self._space_writes()
@@ -173,6 +186,9 @@ class HttpClient:
         else:
             response = self._with_retries(*args)
         if response.status_code < 400 or response.status_code in allow:
+            problem = json_problem(response)
+            if problem is not None:
+                raise bad_answer(self.service.label, self.service.key, response, f"not JSON ({problem})")
             return response
         raise translate(self.service.label, action, response, self.service.token_hint)
 
@@ -216,13 +232,15 @@ class HttpClient:
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
         retry_not_found: bool,
+        cap: int,
     ) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
             started = self.clock.monotonic()
             try:
-                response = self._client.request(method, path, json=json, params=params, headers=headers)
+                request = self._client.build_request(method, path, json=json, params=params, headers=headers)
+                response = self._exchange(request, action, cap)
             except _RETRY_ERRORS as exc:
                 reason = f"{type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
                 log.debug("%s %s -> %s", method, path, reason)
@@ -245,6 +263,13 @@ class HttpClient:
                 raise self._rate_limited(action, delay)
             if outcome != "retry":
                 return response
+
+    def _exchange(self, request: httpx.Request, action: str, cap: int) -> httpx.Response:
+        """One request and its whole (capped) body, within the deadline; bounds become errors."""
+        label, key = self.service.label, self.service.key
+        return exchange(
+            self._client, request, label, key, deadline=self.policy.deadline, cap=cap, action=action
+        )
 
     def _pause(self, reason: str, delay: float, attempt: int, action: str) -> str:
         """Sleep before the next attempt (``retry``), or say why not (``attempts``, ``budget``)."""

@@ -17,6 +17,9 @@ from platformctl.contracts.listings import Listing, RemoteRepository
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
 
+LISTING_MAX_BODY = 64 * 1024 * 1024
+"""A recursive tree of a big repository (GitHub stops at 100,000 entries) exceeds http.max_body."""
+
 
 class GitHubTrees:
     """Repository listings from GitHub (or GitHub Enterprise Server)."""
@@ -49,6 +52,7 @@ class GitHubTrees:
             params={"recursive": "1"},
             headers=headers,
             allow=(304, 404, 409),
+            max_body=LISTING_MAX_BODY,
         )
         if response.status_code == 304 and cached:
             return Listing(repo.version, cached.etag, cached.paths, cached.truncated, fetched=False)

@@ -200,21 +200,14 @@ def _create_service(
 
 def catalog_entity(folder: Path) -> CatalogEntity | None:
     """The entity ``catalog-info.yaml`` declares (its first document), or None without one."""
-    import yaml
-
     from platformctl.contracts.repositories import CatalogEntity
 
     path = folder / CATALOG_FILE
     if not path.is_file():
         return None
-    from platformctl.files import read_text
-    from platformctl.yamlfiles import describe_yaml_error
+    from platformctl.yamlfiles import load_yaml_file
 
-    text = read_text(path, what="catalog file", error=UsageError)
-    try:
-        document = next(iter(yaml.safe_load_all(text)), None)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML{describe_yaml_error(exc)}") from None
+    document = load_yaml_file(path, what="catalog file", error=UsageError, first_document=True)
     metadata = document.get("metadata") if isinstance(document, dict) else None
     if not isinstance(metadata, dict) or not document.get("kind") or not metadata.get("name"):
         raise UsageError(

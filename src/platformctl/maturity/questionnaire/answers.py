@@ -86,8 +86,10 @@ def read_answers(path: Path, model: MaturityModel) -> AnswerSet:
     from platformctl.errors import ConfigError
     from platformctl.files import read_text
     from platformctl.maturity.yamlpos import load_yaml_with_lines
+    from platformctl.yamlfiles import MAX_BYTES
 
-    text = read_text(path, what="answers file", error=UsageError, hint="check the path given to --answers")
+    hint = "check the path given to --answers"
+    text = read_text(path, what="answers file", error=UsageError, hint=hint, max_bytes=MAX_BYTES)
     try:
         data, lines = load_yaml_with_lines(text, str(path))
     except ConfigError as exc:

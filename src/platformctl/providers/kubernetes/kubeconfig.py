@@ -126,12 +126,9 @@ def _kubeconfig_paths(env: Mapping[str, str]) -> list[Path]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    import yaml
+    from platformctl.yamlfiles import load_yaml_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read kubeconfig {path}: {str(exc).splitlines()[0]}") from None
+    data = load_yaml_file(path, what="kubeconfig", error=ConfigError) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"kubeconfig {path}: the top level must be a mapping")
     return data
