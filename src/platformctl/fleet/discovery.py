@@ -8,11 +8,9 @@ reported as such, never trusted.
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import PlatformctlError
@@ -20,7 +18,7 @@ from platformctl.errors import PlatformctlError
 if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.contracts.change_requests import ChangeRequest, ChangeRequestHost, ForgeRepository
-    from platformctl.scaffold.descriptor import ServiceDescriptor
+    from platformctl.fleet.descriptors import DescriptorReader
 
 CONCURRENCY = 8
 BRANCH_PREFIX = "platformctl/update-"
@@ -86,10 +84,13 @@ def discover(
     requests: bool = True,
 ) -> FleetStatus:
     """Read every repository's descriptor (and its update request) at ``host``."""
+    from platformctl.fleet.descriptors import DescriptorReader
+
     repos = host.repositories(org)
     newest = _Newest(settings)
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        found = list(pool.map(lambda r: _service(host, r, newest, requests=requests), repos))
+    cache = settings.home / "cache" / "fleet" / "descriptors.json"
+    with DescriptorReader(cache) as reader, ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        found = list(pool.map(lambda r: _service(host, r, newest, reader, requests=requests), repos))
     services = [s for s in found if s is not None]
     if golden_path is not None:
         services = [s for s in services if s.golden_path == golden_path]
@@ -97,14 +98,19 @@ def discover(
 
 
 def _service(
-    host: ChangeRequestHost, repo: ForgeRepository, newest: _Newest, *, requests: bool
+    host: ChangeRequestHost,
+    repo: ForgeRepository,
+    newest: _Newest,
+    reader: DescriptorReader,
+    *,
+    requests: bool,
 ) -> FleetService | None:
     text = host.read_file(repo, "platform.yaml")
     if text is None:
         return None
     service = FleetService(repo.slug, repo.default_branch, repo.last_activity)
     try:
-        descriptor = parse_descriptor(text)
+        descriptor = reader.parse(text)
     except PlatformctlError as exc:
         service.error = exc.message
         return service
@@ -117,24 +123,6 @@ def _service(
         latest = latest_request(host.change_requests(repo, f"{BRANCH_PREFIX}{record.name}-"))
         service.update_request = request_summary(latest) if latest else None
     return service
-
-
-def parse_descriptor(text: str) -> ServiceDescriptor:
-    """Validate a descriptor read from a forge, through the one loader and the model.
-
-    Raises:
-        ConfigError: not YAML, or not a valid descriptor.
-    """
-    from platformctl.errors import ConfigError
-    from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor
-
-    with tempfile.TemporaryDirectory(prefix="platformctl-descriptor-") as tmp:
-        (Path(tmp) / DESCRIPTOR_FILE).write_text(text, encoding="utf-8")
-        try:
-            return read_descriptor(Path(tmp))
-        except ConfigError as exc:  # the temporary path means nothing to the reader
-            message = exc.message.replace(str(Path(tmp) / DESCRIPTOR_FILE), DESCRIPTOR_FILE)
-            raise ConfigError(message.replace(tmp, "."), hint=exc.hint) from None
 
 
 def latest_request(requests: list[ChangeRequest]) -> ChangeRequest | None:
