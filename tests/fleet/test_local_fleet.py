@@ -248,3 +248,47 @@ def test_bad_flags_and_bad_descriptors(cli, fleet):
     broken = by_repo(doc)["local/notes"]
     assert broken["error"] and "platform.yaml" in broken["error"] and str(home.parent) not in broken["error"]
     assert doc["summary"]["invalid"] == 1
+
+
+def test_an_interruption_before_the_push_resumes_with_one_branch_and_one_pull_request(cli, fleet):
+    home, _, _ = fleet
+    blocker = home / "pull-requests" / "local" / "alpha.lock"  # the forge's lock: the push stops
+    blocker.mkdir(parents=True)
+    assert cli("fleet", "update", "-g", "tiny").exit_code == 1
+    bare = git.Repo(home / "repositories" / "local" / "alpha.git")
+    assert "platformctl/update-tiny-1.2.0" not in [h.name for h in bare.heads]
+    blocker.rmdir()
+    resumed = cli("fleet", "update", "-g", "tiny", "--json")
+    assert {o["repository"]: o["state"] for o in resumed.json()["services"]} == {
+        "local/alpha": "conflicted",
+        "local/beta": "opened",
+    }
+    assert len(pulls(home, "alpha")) == 1 and len(pulls(home, "beta")) == 1
+
+
+def test_a_moved_golden_path_updates_the_branch_unless_someone_else_pushed(cli, fleet, tmp_path):
+    home, gp, _ = fleet
+    assert cli("fleet", "update", "-g", "tiny").exit_code == 3
+    bare = git.Repo(home / "repositories" / "local" / "beta.git")
+    first = bare.git.rev_parse("platformctl/update-tiny-1.2.0")
+    # Someone adds a commit to alpha's update branch (resolving the conflict by hand).
+    alpha = git.Repo.clone_from(home / "repositories" / "local" / "alpha.git", tmp_path / "alpha-fix")
+    alpha.git.checkout("platformctl/update-tiny-1.2.0")
+    (tmp_path / "alpha-fix" / "app.py").write_text("print('resolved')\n")
+    alpha.git.add(A=True)
+    alpha.index.commit("resolve the conflict")
+    alpha.git.push("--quiet", "origin", "platformctl/update-tiny-1.2.0")
+    pushed = alpha.head.commit.hexsha
+    # The same version of the golden path gains a file: the campaign's fingerprint moves.
+    (gp / "template" / "NOTICE").write_text("new at the same version\n")
+    result = cli("fleet", "update", "-g", "tiny", "--json")
+    states = {o["repository"]: o["state"] for o in result.json()["services"]}
+    assert states == {"local/alpha": "skipped", "local/beta": "updated"}
+    assert (
+        git.Repo(home / "repositories" / "local" / "alpha.git").git.rev_parse("platformctl/update-tiny-1.2.0")
+        == pushed
+    )
+    second = bare.git.rev_parse("platformctl/update-tiny-1.2.0")
+    assert second != first and bare.git.show(f"{second}:NOTICE") == "new at the same version"
+    [beta] = pulls(home, "beta")
+    assert f'"head": "{second}"' in beta["body"]

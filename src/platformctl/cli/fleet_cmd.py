@@ -181,7 +181,7 @@ def _emit_status(state: AppContext, found: FleetStatus, output_format: str) -> N
 
     from platformctl.fleet import report
 
-    document = {"org": found.org, "provider": found.provider, "summary": found.summary()}
+    document: dict[str, Any] = {"org": found.org, "provider": found.provider, "summary": found.summary()}
     document["services"] = [asdict(s) for s in found.services]
     if state.io.json:
         state.io.emit(document, lambda out: None)

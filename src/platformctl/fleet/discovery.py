@@ -134,7 +134,7 @@ def latest_request(requests: list[ChangeRequest]) -> ChangeRequest | None:
 
 def request_summary(request: ChangeRequest) -> dict[str, Any]:
     """What a status row shows of an update request."""
-    state = request.state
+    state: str = request.state
     if state == "open" and CONFLICT_LABEL in request.labels:
         state = "conflicted"
     elif state == "open" and (CHECK_FAILED_LABEL in request.labels or request.checks == "failing"):
