@@ -155,25 +155,30 @@ def _host(settings: Settings) -> tuple[ChangeRequestHost, str]:
         from platformctl.providers.local.change_requests import LocalChangeRequests
 
         return LocalChangeRequests(settings.home), org
-    if provider != "github":
-        raise UsageError(
-            f"fleet commands do not support the provider {provider!r} yet",
-            hint="use --provider local or --provider github (GitLab is planned; see docs/fleet.md)",
-        )
+    if provider not in ("github", "gitlab"):
+        raise UsageError(f"unknown provider {provider!r}", hint="use local, github or gitlab")
     if not org:
-        raise UsageError("fleet commands at GitHub need an organisation", hint="pass --org ORG (or set org)")
+        raise UsageError(
+            f"fleet commands at {provider} need an organisation", hint="pass --org ORG (or set org)"
+        )
     from platformctl.cli.context import git_host_service, http_policy
-    from platformctl.providers.github.pulls import GitHubChangeRequests
-    from platformctl.providers.github.repositories import web_url_from_api
     from platformctl.providers.gitpush import GitCredentials, GitRemote
     from platformctl.providers.http import build_client
 
-    service, policy = git_host_service(settings, "github"), http_policy(settings)
+    service, policy = git_host_service(settings, provider), http_policy(settings)
+    client, cache = build_client(service, policy), settings.home / "cache" / "fleet"
+    if provider == "gitlab":
+        from platformctl.providers.gitlab.merge_requests import GitLabChangeRequests
+
+        credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
+        git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
+        return GitLabChangeRequests(client, git, settings.get("gitlab.url"), cache), org
+    from platformctl.providers.github.pulls import GitHubChangeRequests
+    from platformctl.providers.github.repositories import web_url_from_api
+
     credentials = GitCredentials("x-access-token", service.token, "the permission contents: write")
     git = GitRemote("GitHub", credentials, policy, token_hint=service.token_hint)
-    web = web_url_from_api(service.base_url)
-    cache = settings.home / "cache" / "fleet"
-    return GitHubChangeRequests(build_client(service, policy), git, web, cache), org
+    return GitHubChangeRequests(client, git, web_url_from_api(service.base_url), cache), org
 
 
 def _emit_status(state: AppContext, found: FleetStatus, output_format: str) -> None:
