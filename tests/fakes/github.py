@@ -46,6 +46,7 @@ ALL_PERMISSIONS = {
     "pull_requests": "write",
     "issues": "write",
     "statuses": "read",
+    "checks": "read",
 }
 
 

@@ -30,7 +30,8 @@ class GitHubPulls:
         self.comments: dict[tuple[str, int], list[str]] = {}
         self.files: dict[tuple[str, str], str] = {}  # (full name, path) → text, instead of git
         self.pushed_at: dict[str, str] = {}
-        self.statuses: dict[str, str] = {}  # head sha → combined state
+        self.statuses: dict[str, str] = {}  # head sha → combined state of commit statuses
+        self.check_runs: dict[str, list[dict[str, Any]]] = {}  # head sha → check runs
         repo = "/repos/{owner}/{repo}"
         fake.add_route("GET", "/orgs/{org}/repos", self.list_repos, "metadata=read")
         fake.add_route("GET", f"{repo}/contents/{{path}}", self.contents, "contents=read")
@@ -40,6 +41,7 @@ class GitHubPulls:
         fake.add_route("PUT", f"{repo}/issues/{{issue_number}}/labels", self.set_labels, "issues=write")
         fake.add_route("POST", f"{repo}/issues/{{issue_number}}/comments", self.comment, "issues=write")
         fake.add_route("GET", f"{repo}/commits/{{ref}}/status", self.status, "statuses=read")
+        fake.add_route("GET", f"{repo}/commits/{{ref}}/check-runs", self.checks, "checks=read")
 
     # -- helpers ---------------------------------------------------------------------------
     def _repo(self, request: Request) -> Any:
@@ -165,8 +167,24 @@ class GitHubPulls:
 
     def status(self, request: Request) -> Response:
         self._repo(request)
-        state = self.statuses.get(request.params["ref"], "pending")
-        return Response(200, {"state": state, "statuses": [], "total_count": 0, "sha": request.params["ref"]})
+        sha = request.params["ref"]
+        state = self.statuses.get(sha)
+        statuses = [{"state": state, "context": "ci"}] if state else []
+        body = {"state": state or "pending", "statuses": statuses, "total_count": len(statuses), "sha": sha}
+        return _tagged(request, body)
+
+    def checks(self, request: Request) -> Response:
+        self._repo(request)
+        runs = self.check_runs.get(request.params["ref"], [])
+        return _tagged(request, {"total_count": len(runs), "check_runs": runs})
+
+
+def _tagged(request: Request, body: Any) -> Response:
+    """A read with an ``ETag``; ``If-None-Match`` on the same content answers 304."""
+    etag = '"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(304, None, {"ETag": etag})
+    return Response(200, body, {"ETag": etag})
 
 
 def _answer(response: Response) -> Exception:

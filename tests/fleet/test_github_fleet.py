@@ -95,6 +95,19 @@ def test_github_rollout_with_secondary_limits_then_a_rerun_that_only_reads(cli, 
     answers = [e.status for e in github.log[start:] if e.kind == "api" and e.method == "GET"]
     conditional = [s for s in answers if s in (200, 304)]
     assert conditional.count(304) >= len(conditional) - 2  # everything but the listing page
+    pulls.check_runs[beta["head"]["sha"]] = [{"status": "completed", "conclusion": "failure", "name": "test"}]
+    checked = {
+        s["repository"]: s
+        for s in cli("fleet", "status", *ORG, "--checks", "--json", env=env).json()["services"]
+    }
+    assert checked["acme/beta"]["update_request"]["state"] == "checks failing"
+    assert checked["acme/alpha"]["update_request"]["state"] == "conflicted"
+    pulls.check_runs[beta["head"]["sha"]] = [{"status": "completed", "conclusion": "success", "name": "test"}]
+    checked = {
+        s["repository"]: s
+        for s in cli("fleet", "status", *ORG, "--checks", "--json", env=env).json()["services"]
+    }
+    assert checked["acme/beta"]["update_request"]["state"] == "checks passing"
     rollout = cli("fleet", "status", *ORG, "--campaign", "tiny-1.1.0", "--json", env=env).json()
     assert {s["repository"]: s["state"] for s in rollout["services"]} == {
         "acme/alpha": "conflicted",

@@ -51,6 +51,9 @@ def status(
         ),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help="table, markdown or html")] = "table",
+    checks: Annotated[
+        bool, typer.Option("--checks", help="Also read the checks of open update pull requests (GitHub)")
+    ] = False,
     fail_if_behind: Annotated[
         int | None,
         typer.Option(
@@ -67,6 +70,8 @@ def status(
         raise UsageError(f"invalid --format {output_format!r}", hint="use table, markdown or html")
     settings = state.settings(provider=provider, org=org)
     host, where = _host(settings)
+    if checks and hasattr(host, "read_checks"):
+        host.read_checks = True
     if campaign is not None:
         _campaign_status(state, host, where, settings, campaign, journal or [])
         return

@@ -58,6 +58,7 @@ class ChangeRequest:
     url: str = ""
     checks: ChecksState | None = None
     comments: tuple[str, ...] = field(default=(), compare=False)
+    head: str = ""  # the head commit, when the forge says
 
 
 class ChangeRequestHost(Protocol):

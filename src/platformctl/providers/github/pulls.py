@@ -10,10 +10,16 @@ per command. Writes go through the one HTTP policy (serialized, secondary limits
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from platformctl.contracts.change_requests import ChangeRequest, ChangeRequestDraft, ForgeRepository
+from platformctl.contracts.change_requests import (
+    ChangeRequest,
+    ChangeRequestDraft,
+    ChecksState,
+    ForgeRepository,
+)
 from platformctl.providers.forge_git import GitForge
 
 MAX_FILE = 1024 * 1024
@@ -23,6 +29,7 @@ class GitHubChangeRequests(GitForge):
     """Discovery and pull requests in a GitHub organisation (or on GitHub Enterprise Server)."""
 
     name = "github"
+    read_checks = False  # two more reads per open pull request: only when asked (--checks)
 
     def repositories(self, org: str) -> list[ForgeRepository]:
         """Active repositories of ``org`` (archived ones, forks and empty ones left out)."""
@@ -65,7 +72,50 @@ class GitHubChangeRequests(GitForge):
             f"list the pull requests of {repo.slug}",
         )
         pulls = [_pull(p) for p in items or [] if isinstance(p, dict)]
-        return [p for p in pulls if p.branch.startswith(branch_prefix)]
+        mine = [p for p in pulls if p.branch.startswith(branch_prefix)]
+        if not self.read_checks:
+            return mine
+        return [
+            replace(p, checks=self._checks(repo, p.head)) if p.state == "open" and p.head else p for p in mine
+        ]
+
+    def _checks(self, repo: ForgeRepository, sha: str) -> ChecksState | None:
+        """Check runs and commit statuses of the head, as one state (None: nothing reported).
+
+        Two conditional reads per open update request; a 304 costs no rate limit.
+        """
+        runs = self._conditional(
+            repo,
+            f"check-runs:{sha}",
+            f"repos/{repo.slug}/commits/{sha}/check-runs",
+            {"per_page": 100},
+            f"read the check runs of {repo.slug}",
+        )
+        status = self._conditional(
+            repo,
+            f"status:{sha}",
+            f"repos/{repo.slug}/commits/{sha}/status",
+            {"per_page": 100},
+            f"read the commit status of {repo.slug}",
+        )
+        states = [
+            "pending"
+            if r.get("status") != "completed"
+            else "passing"
+            if r.get("conclusion") in ("success", "neutral", "skipped")
+            else "failing"
+            for r in (runs or {}).get("check_runs", [])
+            if isinstance(r, dict)
+        ]
+        if isinstance(status, dict) and status.get("statuses"):
+            combined = status.get("state")
+            states.append(
+                "passing" if combined == "success" else "pending" if combined == "pending" else "failing"
+            )
+        for state in ("failing", "pending", "passing"):
+            if state in states:
+                return state
+        return None
 
     def open_change_request(self, repo: ForgeRepository, draft: ChangeRequestDraft) -> ChangeRequest:
         """``POST /pulls`` then the labels; "already exists" (422) becomes a read."""
@@ -131,8 +181,6 @@ class GitHubChangeRequests(GitForge):
             action=f"label #{pull.number} of {repo.slug}",
             json={"labels": list(labels)},
         )
-        from dataclasses import replace
-
         return replace(pull, labels=tuple(labels))
 
 
@@ -148,4 +196,5 @@ def _pull(data: dict[str, Any]) -> ChangeRequest:
         draft=bool(data.get("draft")),
         labels=tuple(str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)),
         url=str(data.get("html_url") or ""),
+        head=str((data.get("head") or {}).get("sha", "")),
     )
