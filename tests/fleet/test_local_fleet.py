@@ -292,3 +292,6 @@ def test_a_moved_golden_path_updates_the_branch_unless_someone_else_pushed(cli, 
     assert second != first and bare.git.show(f"{second}:NOTICE") == "new at the same version"
     [beta] = pulls(home, "beta")
     assert f'"head": "{second}"' in beta["body"]
+    assert cli("fleet", "update", "-g", "tiny").exit_code == 0  # alpha left alone, beta unchanged
+    rollout = by_repo(cli("fleet", "status", "--campaign", "tiny-1.2.0", "--json").json())
+    assert (rollout["local/beta"]["state"], rollout["local/alpha"]["state"]) == ("updated", "conflicted")

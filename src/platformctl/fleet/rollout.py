@@ -73,13 +73,17 @@ def campaign_status(
 
     events = Journal(settings.home, campaign).events() + read_events(journals or [])
     last = last_events(sorted(events, key=lambda e: e["time"]))
+    updated = {e["repository"] for e in events if e["step"] == "updated"}
     status = discover(host, org, settings, golden_path=campaign.golden_path, requests=False)
     rows = []
     for service in sorted(status.services, key=lambda s: s.repository):
         if service.error is not None:
             continue
         repo = ForgeRepository(service.repository, service.default_branch, service.last_activity)
-        rows.append(_row(host, repo, service.version, campaign, last.get(service.repository)))
+        row = _row(host, repo, service.version, campaign, last.get(service.repository))
+        if row.state == "opened" and service.repository in updated:
+            row.state = "updated"  # refreshed once by this campaign, whatever ran since
+        rows.append(row)
     return Rollout(campaign, rows)
 
 
@@ -101,8 +105,6 @@ def _row(
         if step == "failed" or (step in ("merged", "pushed") and request is None):
             row.state = "failed"
             row.detail = str(event.get("detail", "interrupted before its pull request was opened"))
-        elif step == "updated" and row.state == "opened":
-            row.state = "updated"
     return row
 
 
