@@ -238,6 +238,8 @@ def test_bad_flags_and_bad_descriptors(cli, fleet):
     assert bad.exit_code == 2 and "error: invalid --shard '3/2'" in bad.stderr and "hint:" in bad.stderr
     assert cli("fleet", "status", "--campaign", "tiny").exit_code == 2
     assert cli("fleet", "status", "--format", "pdf").exit_code == 2
+    unbalanced = cli("fleet", "update", "-g", "tiny", "--check", "make 'test")
+    assert unbalanced.exit_code == 2 and "error: invalid --check" in unbalanced.stderr
     notes = home / "repositories" / "local" / "notes.git"
     checkout = git.Repo.clone_from(notes, home.parent / "notes-checkout")
     (home.parent / "notes-checkout" / "platform.yaml").write_text("name: [unclosed\n")

@@ -112,6 +112,10 @@ def run_campaign(
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.pristine import version_key
 
+    if options.check is not None:
+        from platformctl.fleet.merge import check_argv
+
+        check_argv(options.check)  # a bad command is a usage error before anything is read
     gp = get_golden_path(settings, golden_path)
     target = options.to or gp.version
     if target != gp.version:

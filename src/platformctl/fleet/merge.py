@@ -119,16 +119,37 @@ def _commit_date(checkout: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def check_argv(command: str) -> list[str]:
+    """The check command split like a shell would, without a shell (no pipes, no ``&&``).
+
+    Raises:
+        UsageError: unbalanced quotes or an empty command.
+    """
+    import shlex
+
+    from platformctl.errors import UsageError
+
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise UsageError(
+            f"invalid --check {command!r}: {exc}", hint='for example --check "make test"'
+        ) from None
+    if not argv:
+        raise UsageError("--check needs a command", hint='for example --check "make test"')
+    return argv
+
+
 def run_check(command: str, checkout: Path) -> str | None:
     """Run the service's check command in the checkout; None when it passed, else its output's tail.
 
-    The command is the user's own (a flag); it runs the service's code, so no token is passed on.
+    The command is the user's own (a flag), run without a shell (``sh -c '…'`` if one is
+    wanted); it runs the service's code, so no token is passed on.
     """
     env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
     try:
-        proc = subprocess.run(  # noqa: S602  (the user's own command line, by design)
-            command,
-            shell=True,
+        proc = subprocess.run(
+            check_argv(command),
             cwd=checkout,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -140,6 +161,8 @@ def run_check(command: str, checkout: Path) -> str | None:
         )
     except subprocess.TimeoutExpired:
         return f"timed out after {CHECK_TIMEOUT} s"
+    except OSError as exc:
+        return f"cannot run {command!r}: {exc.strerror}"
     if proc.returncode == 0:
         return None
     tail = (proc.stdout + proc.stderr).strip().splitlines()[-OUTPUT_TAIL:]
