@@ -43,6 +43,10 @@ ALL_PERMISSIONS = {
     "secrets": "write",
     "variables": "write",
     "actions": "write",
+    "pull_requests": "write",
+    "issues": "write",
+    "statuses": "read",
+    "checks": "read",
 }
 
 

@@ -57,10 +57,10 @@ def test_requests_departing_from_the_description_are_refused_and_recorded(github
 
 
 def test_unknown_operation_is_a_violation(github):
-    answer = in_process(github).request("GET", "/repos/acme/svc/branches", action="list", allow={422})
+    answer = in_process(github).request("GET", "/repos/acme/svc/forks", action="list", allow={422})
     assert answer.status_code == 422
     assert github.violations == [
-        "GET /repos/acme/svc/branches: GET /repos/acme/svc/branches is not an operation of the description"
+        "GET /repos/acme/svc/forks: GET /repos/acme/svc/forks is not an operation of the description"
     ]
     github.violations.clear()
 
