@@ -14,8 +14,13 @@ from platformctl.cli.prompting import question_prompter
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
+    from platformctl.config import Settings
+    from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.create import ServicePlan, ServiceResult
+    from platformctl.scaffold.descriptor import ServiceDescriptor
+    from platformctl.scaffold.rerun import Asked
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
 
@@ -66,7 +71,7 @@ def service(
     Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
     GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
     """
-    from platformctl.scaffold.answers import resolve_answers, validate_service_name
+    from platformctl.scaffold.answers import validate_service_name
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
@@ -75,23 +80,22 @@ def service(
     from platformctl.cli.context import catalog_registrar, repository_host
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
-    from platformctl.scaffold.defaults import defaults_from_settings
     from platformctl.scaffold.repository import repository_spec
+    from platformctl.scaffold.rerun import Asked, existing_service
 
-    host = repository_host(settings, settings.get("provider"))
+    target = (directory or Path(name)).absolute()
+    recorded = existing_service(target, name)  # a re-run: recorded facts fill what was not asked
+    host = repository_host(settings, provider or _recorded(recorded, "provider") or settings.get("provider"))
     registrar = catalog_registrar(settings)
-    gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
-    # The owner team and the organisation a golden path asks for default to the settings.
-    for question, (value, source) in defaults_from_settings(gp, settings).items():
-        if question not in given:
-            given[question], origin[question] = value, source
-    ask = question_prompter(state.io)
-    answers = resolve_answers(gp, given, ask=ask, origin=origin)
+    gp = get_golden_path(
+        settings, golden_path or _recorded(recorded, "golden_path") or settings.get("golden_path")
+    )
+    answers = _settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
     request = ServiceRequest(
         name=name,
         golden_path=gp,
         answers=answers,
-        target=(directory or Path(name)).absolute(),
+        target=target,
         provider=host.name,
         repository=repository_spec(
             provider=host.name,
@@ -104,6 +108,9 @@ def service(
             teams=team or [],
         ),
     )
+    if recorded is not None and org and host.name == recorded.repository.provider:
+        # Locating reads the host: only worth it when another place may have been asked.
+        _refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
     if dry_run:
         plan = plan_service(request, host, registrar)
         state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
@@ -135,6 +142,58 @@ def _given_answers(
         raise UsageError("service_name comes from the NAME argument; do not set it separately")
     given["service_name"], origin["service_name"] = name, "NAME"
     return given, origin
+
+
+def _settle_answers(
+    state: AppContext,
+    gp: GoldenPath,
+    settings: Settings,
+    recorded: ServiceDescriptor | None,
+    given: dict[str, Any],
+    origin: dict[str, str],
+    provider: str,
+    target: Path,
+) -> dict[str, Any]:
+    """Every answer: for a new service settings fill the gaps, for a re-run the recorded answers
+    do, and a re-run that asks for anything else is refused."""
+    from platformctl.scaffold.answers import resolve_answers
+    from platformctl.scaffold.defaults import defaults_from_settings
+    from platformctl.scaffold.rerun import Asked
+
+    explicit = {key for key in given if key != "service_name"}
+    if recorded is None:
+        # The owner team and the organisation a golden path asks for default to the settings.
+        for question, (value, source) in defaults_from_settings(gp, settings).items():
+            if question not in given:
+                given[question], origin[question] = value, source
+    else:
+        given = {**_recorded_answers(gp, recorded), **given}
+    answers = resolve_answers(gp, given, ask=question_prompter(state.io), origin=origin)
+    if recorded is not None:
+        picked = {key: answers[key] for key in explicit if key in answers}
+        _refuse_changes(recorded, target, Asked(golden_path=gp.name, provider=provider, answers=picked))
+    return answers
+
+
+def _refuse_changes(recorded: ServiceDescriptor, target: Path, asked: Asked) -> None:
+    from platformctl.scaffold.rerun import differences, refuse_differences
+
+    found = differences(recorded, asked)
+    if found:
+        refuse_differences(recorded, _shown_path(target), found)
+
+
+def _recorded(recorded: ServiceDescriptor | None, what: str) -> str | None:
+    """The golden path or provider a service already at the target was made with."""
+    if recorded is None:
+        return None
+    return recorded.golden_path.name if what == "golden_path" else recorded.repository.provider
+
+
+def _recorded_answers(gp: GoldenPath, recorded: ServiceDescriptor) -> dict[str, Any]:
+    """The recorded answers to the questions the golden path still asks."""
+    asked = {q.name for q in gp.questions if q.asked}
+    return {k: v for k, v in recorded.golden_path.answers.items() if k in asked}
 
 
 def _plan_document(plan: ServicePlan) -> dict[str, Any]:
@@ -177,13 +236,16 @@ def _render_plan(out: Console, plan: ServicePlan) -> None:
 
 
 def _result_document(result: ServiceResult) -> dict[str, Any]:
+    from platformctl.scaffold.descriptor import read_descriptor
+
     req = result.request
+    recorded = read_descriptor(req.target).golden_path  # facts on disk, never what was asked
     return {
         "service": req.name,
         "path": str(req.target),
         "changed": result.changed,
         "resumed": result.resumed,
-        "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
+        "golden_path": {"name": recorded.name, "version": recorded.version},
         "pristine_commit": result.pristine_commit,
         "head_commit": result.head_commit,
         "repository": {
