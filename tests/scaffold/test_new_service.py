@@ -45,7 +45,7 @@ def test_creates_checkout_and_local_repository(cli, isolation, tmp_path):
     assert descriptor["golden_path"]["answers"]["port"] == 9000
     assert descriptor["owner"] == "team-payments"
     assert descriptor["repository"] == {"provider": "local", "slug": "local/payments", "url": str(bare)}
-    assert set(descriptor["environments"]) == {"staging", "production"}
+    assert set(descriptor["environments"]) == {"staging", "production", "pr-*"}
     # The first commit is the pristine render: every rendered file and nothing else.
     rendered = {b.path for b in root.tree.traverse() if b.type == "blob"}
     assert "platform.yaml" not in rendered

@@ -68,7 +68,7 @@ def up(
 
     state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run)
+    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run, ttl_flag=True)
     _mask_secrets(state, spec)
     plan = plan_environment(spec, providers, _now())
     if dry_run or not plan.has_changes:
@@ -221,7 +221,13 @@ def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
 
 
 def _load(
-    state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None, *, secrets_required: bool
+    state: AppContext,
+    name: str,
+    flags: SpecFlags,
+    service_dir: Path | None,
+    *,
+    secrets_required: bool,
+    ttl_flag: bool = False,
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
     import os
 
@@ -232,6 +238,7 @@ def _load(
     validate_environment_name(name)
     descriptor, folder = _service(service_dir)
     settings = state.settings()
+    flags = _flags_from_store(state, descriptor, folder, name, flags)
     reader = SecretReader(
         env=os.environ,
         base_dir=folder,
@@ -239,16 +246,38 @@ def _load(
         stdin=sys.stdin,
         required=secrets_required,
     )
-    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
+    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader, ttl_flag=ttl_flag)
     return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
 
 
+def _flags_from_store(
+    state: AppContext, descriptor: ServiceDescriptor, folder: Path, name: str, flags: SpecFlags
+) -> SpecFlags:
+    """An environment ``platform.yaml`` does not name but a provider holds (``env up pr-42
+    --ttl 3d`` made it) is managed by name: its class and TTL come from what the store recorded."""
+    from dataclasses import replace
+
+    from platformctl.environments.apply import list_environments
+    from platformctl.environments.spec import find_record
+
+    if flags.environment_class or find_record(descriptor, name) is not None:
+        return flags
+    _, _, providers = _service_providers(state, folder, descriptor)
+    for summary in list_environments(descriptor.name, providers.values()):
+        if summary.name == name:
+            return replace(flags, environment_class=summary.environment_class, ttl=flags.ttl or summary.ttl)
+    return flags
+
+
 def _service_providers(
-    state: AppContext, service_dir: Path | None
+    state: AppContext, service_dir: Path | None, descriptor: ServiceDescriptor | None = None
 ) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
     from platformctl.cli.context import environment_providers
 
-    descriptor, folder = _service(service_dir)
+    if descriptor is None or service_dir is None:
+        descriptor, folder = _service(service_dir)
+    else:
+        folder = service_dir
     settings = state.settings()
     names: dict[str, None] = {"local": None}
     for record in descriptor.environments.values():
