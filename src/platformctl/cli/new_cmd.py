@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
     from platformctl.config import Settings
+    from platformctl.providers.base import RepositoryHost
     from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.create import ServicePlan, ServiceResult
     from platformctl.scaffold.descriptor import ServiceDescriptor
-    from platformctl.scaffold.rerun import Asked
+    from platformctl.scaffold.rerun import Asked, Decision
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
 
@@ -112,8 +113,7 @@ def service(
         # Locating reads the host: only worth it when another place may have been asked.
         _refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
     if dry_run:
-        plan = plan_service(request, host, registrar)
-        state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
+        _dry_run(state, plan_service(request, host, registrar), host)
         return
     result = create_service(request, host, progress=state.io.step, registrar=registrar)
     _publish_to_actions(state.io, result)
@@ -196,7 +196,22 @@ def _recorded_answers(gp: GoldenPath, recorded: ServiceDescriptor) -> dict[str, 
     return {k: v for k, v in recorded.golden_path.answers.items() if k in asked}
 
 
-def _plan_document(plan: ServicePlan) -> dict[str, Any]:
+def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:
+    """Print what the real run would decide; a conflict it would hit is exit 1 here too."""
+    from platformctl.errors import ForeignRepository
+    from platformctl.scaffold.rerun import decide
+
+    decision = decide(plan, host)
+    state.io.emit(_plan_document(plan, decision), lambda out: _render_plan(out, plan, decision))
+    if decision.action == "conflict":
+        raise ForeignRepository(
+            f"dry run: the real run would stop: {decision.reason}",
+            hint="choose another service name or --org, or rename or delete that repository first",
+            provider=host.name,
+        )
+
+
+def _plan_document(plan: ServicePlan, decision: Decision) -> dict[str, Any]:
     from platformctl.scaffold.answers import recorded_answers
 
     req = plan.request
@@ -204,6 +219,8 @@ def _plan_document(plan: ServicePlan) -> dict[str, Any]:
         "dry_run": True,
         "service": req.name,
         "path": str(req.target),
+        "decision": decision.action,
+        "reason": decision.reason,
         "resume": plan.resume,
         "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
         "answers": recorded_answers(req.golden_path, req.answers),
@@ -217,14 +234,16 @@ def _plan_document(plan: ServicePlan) -> dict[str, Any]:
     }
 
 
-def _render_plan(out: Console, plan: ServicePlan) -> None:
+def _render_plan(out: Console, plan: ServicePlan, decision: Decision) -> None:
     from rich.markup import escape
 
     req = plan.request
+    verb = {"create": "would create", "resume": "would finish", "conflict": "would stop before publishing"}
     out.print(
-        f"[bold]Dry run[/]: would create {req.name} from {req.golden_path.name} "
+        f"[bold]Dry run[/]: {verb[decision.action]} {req.name} from {req.golden_path.name} "
         f"{req.golden_path.version} in {escape(str(req.target))}"
     )
+    out.print(f"  {escape(decision.reason)}")
     if not plan.resume:
         out.print(f"\nfiles ({len(plan.files)}):")
         for path in plan.files:

@@ -53,6 +53,16 @@ class LocalRepositories:
             f"local: protect {branch} (no force push, no deletion)",
         ]
 
+    def published_head(self, spec: RepositorySpec, branch: str) -> str | None:
+        """The commit of ``branch`` in the bare repository, or None (no repository, no branch)."""
+        path = self.path(spec)
+        if not (path / "HEAD").is_file():
+            return None
+        import git
+
+        ref = f"refs/heads/{branch}"
+        return next((r.commit.hexsha for r in git.Repo(path).references if r.path == ref), None)
+
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Topics and teams have no meaning for a bare repository on this machine."""
         return StepResult(

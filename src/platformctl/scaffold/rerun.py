@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from platformctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from platformctl.providers.base import RepositoryHost
+    from platformctl.scaffold.create import ServicePlan
     from platformctl.scaffold.descriptor import ServiceDescriptor
 
 
@@ -72,3 +74,64 @@ def refuse_differences(recorded: ServiceDescriptor, shown_path: str, found: list
         f"for another golden path or provider, choose a new name (or --dir); "
         f"to finish {name} as recorded, re-run 'platformctl new service {name}' without those flags",
     )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a real run would do: ``create``, ``resume`` or ``conflict``, and why."""
+
+    action: str
+    reason: str
+
+
+def decide(plan: ServicePlan, host: RepositoryHost) -> Decision:
+    """Read the host (and the target folder, which ``plan.resume`` already did) and decide as the
+    real run would: its push refuses a branch at the host with history the checkout lacks."""
+    from platformctl.scaffold.gitwork import DEFAULT_BRANCH
+
+    request = plan.request
+    slug = plan.location.slug
+    published, unread = _published(plan, host)
+    if unread:
+        action = "resume" if plan.resume else "create"
+        return Decision(action, f"{slug} was not read ({unread}): the real run reads it first")
+    if not plan.resume:
+        if published is None:
+            return Decision("create", f"{request.target} and {slug} {DEFAULT_BRANCH} do not exist yet")
+        return Decision(
+            "conflict",
+            f"{slug} already has a {DEFAULT_BRANCH} branch ({published[:12]}) with other history: "
+            "it is not this service's repository",
+        )
+    import git
+
+    repo = git.Repo(request.target)
+    local = repo.commit(DEFAULT_BRANCH).hexsha
+    if published is None or published == local or _is_ancestor(repo, published, local):
+        return Decision("resume", f"{request.target} already holds {request.name}: the remaining steps run")
+    return Decision(
+        "conflict",
+        f"{slug} {DEFAULT_BRANCH} ({published[:12]}) has history that {request.target} lacks",
+    )
+
+
+def _published(plan: ServicePlan, host: RepositoryHost) -> tuple[str | None, str]:
+    """The host's head of the default branch, or why it could not be read (no token, no owner)."""
+    from platformctl.errors import AuthError
+    from platformctl.scaffold.gitwork import DEFAULT_BRANCH
+
+    if "{" in plan.location.slug:  # the owner is a placeholder until a token says who we are
+        return None, "no --org and no token to ask for the owner"
+    try:
+        return host.published_head(plan.request.repository, DEFAULT_BRANCH), ""
+    except AuthError:
+        return None, "no token"
+
+
+def _is_ancestor(repo: Any, ancestor: str, head: str) -> bool:
+    import git
+
+    try:
+        return bool(repo.is_ancestor(ancestor, head))
+    except git.GitCommandError:  # the ancestor is not even in this repository
+        return False
