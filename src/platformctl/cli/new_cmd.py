@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.providers.base import RepositoryHost
     from platformctl.scaffold.catalog import GoldenPath
-    from platformctl.scaffold.create import ServicePlan, ServiceResult
+    from platformctl.scaffold.create import ServicePlan, ServiceRequest, ServiceResult
     from platformctl.scaffold.descriptor import ServiceDescriptor
     from platformctl.scaffold.rerun import Asked, Decision
 
@@ -79,6 +79,7 @@ def service(
     given, origin = _given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
     from platformctl.cli.context import catalog_registrar, repository_host
+    from platformctl.errors import PlatformctlError
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
     from platformctl.scaffold.repository import repository_spec
@@ -115,9 +116,31 @@ def service(
     if dry_run:
         _dry_run(state, plan_service(request, host, registrar), host)
         return
-    result = create_service(request, host, progress=state.io.step, registrar=registrar)
+    try:
+        result = create_service(request, host, progress=state.io.step, registrar=registrar)
+    except (PlatformctlError, OSError) as exc:
+        told = _where_things_are(exc, request)
+        if told is exc:
+            raise  # the same error, its traceback (for --debug) intact
+        raise told from exc
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
+
+
+def _where_things_are(exc: Exception, request: ServiceRequest) -> Exception:
+    """A failure once the service is rendered says where it is and that a re-run finishes it."""
+    from platformctl.errors import ForeignRepository, PlatformctlError
+    from platformctl.scaffold.rerun import existing_service
+
+    if isinstance(exc, ForeignRepository) or existing_service(request.target, request.name) is None:
+        return exc  # nothing of this run is left behind: the error stands as it is
+    where = f"the service is in {_shown_path(request.target)}; re-run the same command to finish it"
+    if isinstance(exc, OSError):
+        path = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f)
+        return PlatformctlError(f"{path}: {exc.strerror}" if path else str(exc), hint=where)
+    if isinstance(exc, PlatformctlError):
+        exc.hint = f"{exc.hint}; {where}" if exc.hint else where
+    return exc
 
 
 def _given_answers(

@@ -43,7 +43,19 @@ class LocalRepositories:
         return "local"
 
     def check_access(self, spec: RepositorySpec) -> None:
-        """Nothing to check: the platform home is on this machine."""
+        """The platform home must be writable: find out before anything is rendered."""
+        import os
+
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            reason = "not a folder" if folder.exists() and not folder.is_dir() else "not writable"
+            raise ProviderError(
+                f"the platform home cannot hold repositories: {folder} is {reason}",
+                provider=self.name,
+                hint="set PLATFORMCTL_HOME (or 'home' in the user config) to a writable folder",
+            )
 
     def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
         """The steps a first run takes (no network: everything is on this machine)."""
