@@ -98,7 +98,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
     command = get_command(app)
     plain_help(command)
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
         result = command.main(
             args=args,
@@ -119,6 +119,34 @@ def run(argv: Sequence[str] | None = None) -> int:
         state.io.err.print()
         state.io.error("interrupted")
     return result if isinstance(result, int) else ExitCode.OK
+
+
+GLOBAL_FLAGS = frozenset({"--debug", "--no-input", "--no-color"})
+GLOBAL_VALUED = frozenset({"--config"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Global options given after the subcommand (``new service x --debug``), moved before it,
+    where click parses them: users of gh and kubectl put them anywhere. ``--`` ends the search."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and index + 1 < len(args):
+            front.extend(args[index : index + 2])
+            index += 1
+        elif arg.partition("=")[0] in GLOBAL_VALUED:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return [*front, *rest]
 
 
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
