@@ -10,7 +10,7 @@ def test_unwritable_home_is_found_before_rendering(cli, tmp_path):
     blocker.write_text("")
     result = cli("new", "service", "payments", env={"PLATFORMCTL_HOME": str(blocker / "platform")})
     assert result.exit_code == 1
-    assert "error: the platform home cannot hold repositories" in result.stderr
+    assert "the platform home cannot hold repositories" in result.stderr
     assert "PLATFORMCTL_HOME" in result.stderr
     assert not Path("payments").exists()  # nothing was rendered
     assert list(Path.cwd().iterdir()) == []

@@ -53,13 +53,9 @@ def validate_environment_name(name: str) -> None:
     Raises:
         UsageError: any other name.
     """
-    import re
+    from platformctl.names import check_name
 
-    if len(name) > _NAME_MAX or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
-        raise UsageError(
-            f"invalid environment name {name!r}",
-            hint="use lower-case letters, digits and '-', e.g. staging or pr-123",
-        )
+    check_name("environment", name)
 
 
 def find_record(descriptor: ServiceDescriptor, name: str) -> EnvironmentRecord | None:

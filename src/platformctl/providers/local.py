@@ -50,9 +50,9 @@ class LocalRepositories:
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
         if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-            reason = "not a folder" if folder.exists() and not folder.is_dir() else "not writable"
+            reason = "Not a directory" if folder.exists() and not folder.is_dir() else "Permission denied"
             raise ProviderError(
-                f"the platform home cannot hold repositories: {folder} is {reason}",
+                f"{self.root}: {reason} ({folder}): the platform home cannot hold repositories",
                 provider=self.name,
                 hint="set PLATFORMCTL_HOME (or 'home' in the user config) to a writable folder",
             )

@@ -25,12 +25,9 @@ Asker = Callable[["Question", Any, "str | None"], str]
 
 def validate_service_name(name: str) -> None:
     """Raise UsageError unless ``name`` is a lower-case DNS label of at most 63 characters."""
-    if not SERVICE_NAME.fullmatch(name) or len(name) > 63:
-        raise UsageError(
-            f"invalid service name {shown_value(name)}: use a lower-case DNS label "
-            "(a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters)",
-            hint="for example: payments-api",
-        )
+    from platformctl.names import check_name
+
+    check_name("service", name)
 
 
 def shown_value(value: Any, limit: int = 80) -> str:
@@ -56,6 +53,11 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     """Read answers from a YAML or JSON mapping file."""
     from platformctl.yamlfiles import load_yaml_file
 
+    if not path.exists():  # a wrong path, not a syntax problem: the hint must not talk about YAML
+        raise UsageError(
+            f"answers file {path} does not exist",
+            hint="check the path given to --answers-file (relative paths start in the current folder)",
+        )
     data = load_yaml_file(
         path,
         what="answers file",
@@ -92,9 +94,10 @@ def resolve_answers(
     known = {q.name: q for q in golden_path.questions}
     for key in given:
         if key not in known:
+            settable = [q.name for q in golden_path.questions if q.asked and q.name != "service_name"]
             raise UsageError(
                 f"{golden_path.name} has no question {shown_value(key)}",
-                hint=f"its questions are: {', '.join(known)}",
+                hint=f"the questions you can answer are: {', '.join(settable)}",
             )
         if not known[key].asked:
             raise UsageError(f"{key!r} is derived from other answers and cannot be set")
