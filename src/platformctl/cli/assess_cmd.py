@@ -109,7 +109,9 @@ def maturity(
     ] = None,
     fail_under_level: Annotated[
         int | None,
-        typer.Option("--fail-under-level", min=1, help="Exit 3 when the level is under N", metavar="N"),
+        typer.Option(
+            "--fail-under-level", min=1, help="Exit 3 when the level is under this one", metavar="1..4"
+        ),
     ] = None,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
@@ -117,6 +119,9 @@ def maturity(
     """Score the platform's maturity from a questionnaire and evidence; recommend next steps.
 
     Example: platformctl assess maturity --answers maturity-answers.yaml --detect . --fail-under 50
+
+    Exit codes: 0 done, 3 under --fail-under or --fail-under-level, 2 bad flags or answers,
+    1 a file could not be written, 130 the questionnaire was quit.
     """
     from platformctl.cli import assess_view
     from platformctl.maturity.document import build_document

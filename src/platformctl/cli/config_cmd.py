@@ -18,7 +18,10 @@ app = typer.Typer(help="Show, create or trust the platform configuration.", no_a
 
 @app.command("show")
 def show(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Print the effective settings and where each one came from."""
+    """Print the effective settings and where each one came from.
+
+    Example: platformctl config show --json
+    """
     state = command_context(ctx, json=json)
     settings = state.settings()
     rows = [
@@ -67,7 +70,10 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Write a commented starter platformctl.yaml."""
+    """Write a commented starter platformctl.yaml.
+
+    Example: platformctl config init
+    """
     from platformctl.errors import UsageError
     from platformctl.files import atomic_write_text
 
@@ -92,6 +98,8 @@ def trust(
     Until then, a platformctl.yaml found by walking up (it may come from any repository you
     cloned) cannot send your tokens elsewhere or run a golden path's code. Trust covers the
     file's current content: trust it again after it changes.
+
+    Example: platformctl config trust ./platformctl.yaml
     """
     from platformctl.config import find_project_file
     from platformctl.config_trust import trust as record

@@ -100,7 +100,10 @@ def down(
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Remove everything `env up` made for the environment (Kubernetes: waits for the namespace)."""
+    """Remove everything `env up` made for the environment (Kubernetes: waits for the namespace).
+
+    Example: platformctl env down pr-123
+    """
     from platformctl.cli import env_render
     from platformctl.environments.apply import destroy_environment
     from platformctl.environments.plan import plan_teardown
@@ -135,7 +138,12 @@ def status(
     service_dir: ServiceDirOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Compare the environment with its spec; exit 3 when it has drifted (for CI)."""
+    """Compare the environment with its spec; exit 3 when it has drifted (for CI).
+
+    Example: platformctl env status staging --json
+
+    Exit codes: 0 in sync, 3 drifted, 2 unknown environment or bad flags.
+    """
     from platformctl.cli import env_render
     from platformctl.environments.plan import plan_environment
     from platformctl.errors import CheckFailed
@@ -155,7 +163,10 @@ def status(
 
 @app.command("list")
 def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt = False) -> None:
-    """The service's environments at every provider, with state and expiry."""
+    """The service's environments at every provider, with state and expiry.
+
+    Example: platformctl env list --json
+    """
     from platformctl.cli import env_render
     from platformctl.environments.apply import list_environments
 
@@ -172,7 +183,10 @@ def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt =
 def reap(
     ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False
 ) -> None:
-    """Remove the service's environments whose TTL has expired (run it nightly in CI)."""
+    """Remove the service's environments whose TTL has expired (run it nightly in CI).
+
+    Example: platformctl env reap --dry-run
+    """
     from platformctl.cli import env_render
     from platformctl.environments.apply import reap_environments
 

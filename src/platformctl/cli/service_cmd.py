@@ -120,7 +120,10 @@ def update_service(
 ) -> None:
     """Merge the newest version of the service's golden path, keeping local edits.
 
-    Exit 0 on a clean merge or when already current, 3 on conflicts (left for you to resolve).
+    Example: platformctl update service ./payments --dry-run
+
+    Exit codes: 0 on a clean merge or when already current, 3 on conflicts (left for you to
+    resolve), 2 on a dirty tree or bad flags.
     """
     from platformctl.scaffold.answers import parse_set_options
     from platformctl.scaffold.lifecycle import update_service as update
