@@ -32,7 +32,15 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from platformctl.cli import assess_cmd, config_cmd, env_cmd, golden_path_cmd, new_cmd, service_cmd
+    from platformctl.cli import (
+        assess_cmd,
+        completion,
+        config_cmd,
+        env_cmd,
+        golden_path_cmd,
+        new_cmd,
+        service_cmd,
+    )
 
     app.add_typer(new_cmd.app, name="new")
     app.add_typer(service_cmd.check_app, name="check")
@@ -41,6 +49,7 @@ def _register() -> None:
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(env_cmd.app, name="env")
     app.add_typer(assess_cmd.app, name="assess")
+    app.command("completion")(completion.completion)
 
 
 def _version(value: bool) -> None:
@@ -96,6 +105,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
+    if os.environ.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+        from platformctl.cli.completion import prepare
+
+        prepare()
     command = get_command(app)
     plain_help(command)
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
@@ -19,13 +20,19 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
 
-NameArg = Annotated[str, typer.Argument(help="Environment name, e.g. staging or pr-123", show_default=False)]
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        help="Environment name, e.g. staging or pr-123", show_default=False, autocompletion=environments
+    ),
+]
 ServiceDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--service-dir",
         help="The service checkout (default: walk up from here)",
         file_okay=False,
+        autocompletion=service_dirs,
         show_default=False,
     ),
 ]

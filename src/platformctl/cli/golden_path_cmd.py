@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
 from platformctl.cli.options import JsonOpt
 
@@ -113,7 +114,7 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Golden path name")],
+    name: Annotated[str, typer.Argument(help="Golden path name", autocompletion=complete_golden_paths)],
     json: JsonOpt = False,
 ) -> None:
     """Show a golden path: version, description and questions with defaults and allowed values.

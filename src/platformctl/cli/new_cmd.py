@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
@@ -31,7 +32,13 @@ def service(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Service name: a lower-case DNS label", show_default=False)],
     golden_path: Annotated[
-        str | None, typer.Option("--golden-path", "-g", help="Golden path [config: golden_path]")
+        str | None,
+        typer.Option(
+            "--golden-path",
+            "-g",
+            help="Golden path [config: golden_path]",
+            autocompletion=complete_golden_paths,
+        ),
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Owner team [config: owner]")] = None,
     description: Annotated[str | None, typer.Option("--description", help="One-line description")] = None,

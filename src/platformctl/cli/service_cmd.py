@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
@@ -21,7 +22,12 @@ if TYPE_CHECKING:
 check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
 update_app = typer.Typer(help="Update things to the platform's newest golden paths.", no_args_is_help=True)
 
-PathArg = Annotated[Path, typer.Argument(help="The service checkout (default: here)", show_default=False)]
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The service checkout (default: here)", show_default=False, autocompletion=service_dirs
+    ),
+]
 
 
 @check_app.command("service")
