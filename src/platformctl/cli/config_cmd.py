@@ -13,6 +13,8 @@ from platformctl.cli.options import JsonOpt
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.cli.context import AppContext
+
 app = typer.Typer(help="Show, create or trust the platform configuration.", no_args_is_help=True)
 
 
@@ -80,7 +82,12 @@ def init(
     state = command_context(ctx, json=json)
     if path.exists() and not force:
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
-    atomic_write_text(path, STARTER_CONFIG)
+    text = STARTER_CONFIG
+    if state.io.can_prompt():  # the one setting a new service should not go without
+        org = _ask_org(state)
+        if org:
+            text = text.replace("# org: acme\n", f"org: {org}\n", 1)
+    atomic_write_text(path, text)
     state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))
 
 
@@ -116,6 +123,21 @@ def trust(
         {"path": str(target.resolve()), "sha256": digest},
         lambda out: out.print(f"trusted {target.resolve()} (sha256 {digest[:12]})", markup=False),
     )
+
+
+def _ask_org(state: AppContext) -> str:
+    """The organisation, asked on a terminal; empty keeps the commented example."""
+    import re
+
+    from platformctl.config_schema import _SLUG
+
+    while True:
+        answer = state.io.prompt(
+            "Organisation that owns new repositories (GitHub org, GitLab group; Enter to skip)", default=""
+        ).strip()
+        if not answer or re.fullmatch(_SLUG, answer):
+            return answer
+        state.io.warn("use letters, digits, '-', '_' and '.' (a GitLab subgroup as group/sub)")
 
 
 STARTER_CONFIG = """\

@@ -199,10 +199,24 @@ def _settle_answers(
     else:
         given = {**_recorded_answers(gp, recorded), **given}
     answers = resolve_answers(gp, given, ask=question_prompter(state.io), origin=origin)
+    org_question = gp.question("organization")
+    # Only the golden path's own default is a placeholder (a typed answer is not).
+    placeholder = org_question is not None and answers.get("organization") == org_question.default
+    if recorded is None and "organization" not in given and placeholder:
+        _warn_placeholder_org(state, str(answers.get("organization", "")))
     if recorded is not None:
         picked = {key: answers[key] for key in explicit if key in answers}
         _refuse_changes(recorded, target, Asked(golden_path=gp.name, provider=provider, answers=picked))
     return answers
+
+
+def _warn_placeholder_org(state: AppContext, org: str) -> None:
+    """The golden path's organisation default is a placeholder: say once where it will land."""
+    state.io.warn(
+        f"no 'org' setting: the service uses the placeholder organisation {org!r} "
+        f"(container image ghcr.io/{org}/…, CODEOWNERS @{org}/…, CI); set 'org' in "
+        "platformctl.yaml ('platformctl config init' asks for it), or pass --set organization=ORG"
+    )
 
 
 def _refuse_changes(recorded: ServiceDescriptor, target: Path, asked: Asked) -> None:
