@@ -140,7 +140,7 @@ def test_missing_answer_without_tty_names_the_flag(cli, tmp_path):
         (["--set", "service_name=other"], "service_name comes from the NAME argument"),
         (["--owner", "Team Blue"], "error: --owner: 'Team Blue' is invalid: must be a Backstage group"),
         (["--golden-path", "nope"], "error: no golden path named 'nope'"),
-        (["--provider", "svn"], "--provider: 'svn' should be 'local', 'github' or 'gitlab'"),
+        (["--provider", "svn"], "--provider: must be 'local', 'github' or 'gitlab', not 'svn'"),
     ],
 )
 def test_bad_answers_are_exit_2_and_write_nothing(cli, isolation, tmp_path, args, message):

@@ -123,11 +123,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         state.io.error(_redact(exc.message), _redact(exc.hint) if exc.hint else None)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
+        state.io.stop_progress()
         state.io.err.print()
         state.io.error("interrupted")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
         return _unexpected(state, exc, command, args)
+    finally:
+        state.io.stop_progress()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
         state.io.error("interrupted")

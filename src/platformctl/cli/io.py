@@ -40,6 +40,7 @@ class IO:
         self.no_color = no_color or bool(self.env.get("NO_COLOR"))
         self._out: Console | None = None
         self._err: Console | None = None
+        self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
 
     # -- facts -------------------------------------------------------------------------
     @property
@@ -89,6 +90,7 @@ class IO:
     # -- output ----------------------------------------------------------------------------
     def emit(self, document: Mapping[str, Any], human: Callable[[Console], None]) -> None:
         """Print the result: one JSON document with ``--json``, else the human rendering."""
+        self.stop_progress()
         if self.json:
             payload = {"schema_version": SCHEMA_VERSION, **document}
             sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
@@ -101,7 +103,18 @@ class IO:
         from rich.markup import escape
 
         if not self.json:
+            self.stop_progress()
             self.err.print(f"[dim]•[/] {escape(message)}")
+            if _isatty(sys.stderr) and not self.in_ci:
+                from platformctl.cli.progress import Spinner
+
+                self._spinner = self._spinner or Spinner(self.err)
+                self._spinner.show(f"{escape(message)} …")
+
+    def stop_progress(self) -> None:
+        """Take the spinner away (before a result, an error or a question)."""
+        if self._spinner is not None:
+            self._spinner.stop()
 
     def warn(self, message: str) -> None:
         """A warning (stderr)."""
@@ -113,6 +126,7 @@ class IO:
         """The one ``error:`` line and its ``hint:`` (stderr), plus an Actions annotation."""
         from rich.markup import escape
 
+        self.stop_progress()
         self.err.print(f"[bold red]error:[/] {escape(message)}")
         if hint:
             self.err.print(f"[cyan]hint:[/] {escape(hint)}")
@@ -132,6 +146,7 @@ class IO:
         """Ask one question on the terminal (only when ``can_prompt()``); ``password``: no echo."""
         from rich.prompt import Prompt
 
+        self.stop_progress()
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
         return Prompt.ask(
             question,
