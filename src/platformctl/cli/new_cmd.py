@@ -198,7 +198,9 @@ def _settle_answers(
                 given[question], origin[question] = value, source
     else:
         given = {**_recorded_answers(gp, recorded), **given}
-    answers = resolve_answers(gp, given, ask=question_prompter(state.io), origin=origin)
+    ask = question_prompter(state.io, f"{given.get('service_name')} from {gp.name} {gp.version}")
+    answers = resolve_answers(gp, given, ask=ask, origin=origin)
+    _confirm_answers(ask, gp, answers, target)
     org_question = gp.question("organization")
     # Only the golden path's own default is a placeholder (a typed answer is not).
     placeholder = org_question is not None and answers.get("organization") == org_question.default
@@ -208,6 +210,24 @@ def _settle_answers(
         picked = {key: answers[key] for key in explicit if key in answers}
         _refuse_changes(recorded, target, Asked(golden_path=gp.name, provider=provider, answers=picked))
     return answers
+
+
+def _confirm_answers(ask: Any, gp: GoldenPath, answers: dict[str, Any], target: Path) -> None:
+    """After questions were asked on the terminal: the answers, and a last chance to stop."""
+    from platformctl.cli.prompting import QuestionPrompter
+
+    if not isinstance(ask, QuestionPrompter) or not ask.asked:
+        return
+    from platformctl.scaffold.answers import shown_value
+
+    secret = {q.name for q in gp.questions if q.secret}
+    rows = [(k, "(secret)" if k in secret else shown_value(v)) for k, v in answers.items()]
+    if not ask.confirm(f"Create {answers.get('service_name')} in {_shown_path(target)} with:", rows):
+        from platformctl.errors import PlatformctlError
+
+        raise PlatformctlError(
+            "not created: nothing was written", hint="run the command again to answer anew"
+        )
 
 
 def _warn_placeholder_org(state: AppContext, org: str) -> None:
