@@ -84,3 +84,44 @@ def test_ctrl_c_prints_the_interruption_on_its_own_line(tmp_path):
     child.sendintr()
     child.expect(r"\r\nerror: interrupted")
     assert finish(child) == 130
+
+
+def _service(tmp_path: Path) -> Path:
+    import subprocess
+
+    work = tmp_path / "work"
+    subprocess.run(
+        [sys.executable, "-m", "platformctl", "new", "service", "payments"],
+        cwd=work,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=True,
+    )
+    return work / "payments"
+
+
+def test_env_up_on_a_terminal_shows_the_plan_and_asks(tmp_path):
+    folder = _service(tmp_path)
+    child = spawn(folder, "env", "up", "staging")
+    child.expect("Plan for environment staging")
+    child.expect(r"Apply this plan to staging\? \[y/n\] \(y\): ")
+    child.sendline("n")
+    child.expect("error: not applied: nothing was changed")
+    assert finish(child) == 1
+    child = spawn(folder, "env", "up", "staging")
+    child.expect(r"Apply this plan to staging\?")
+    child.sendline("y")
+    assert finish(child) == 0
+    child = spawn(folder, "env", "up", "pr-5", "--yes")
+    index = child.expect([r"Apply this plan", pexpect.EOF])
+    assert index == 1  # --yes: never asked
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_env_up_without_a_terminal_never_asks(cli, tmp_path, monkeypatch):
+    assert cli("new", "service", "payments").exit_code == 0
+    monkeypatch.chdir(tmp_path / "work" / "payments")
+    result = cli("env", "up", "staging")
+    assert result.exit_code == 0, result.stderr
+    assert "Apply this plan" not in result.stderr

@@ -62,10 +62,14 @@ def up(
     provider: ProviderOpt = None,
     service_dir: ServiceDirOpt = None,
     dry_run: DryRunOpt = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (on a terminal)")] = False,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Plan the environment at every provider, then apply only the difference.
+
+    On a terminal the plan is shown and you are asked before anything is applied (--yes skips
+    the question); without a terminal it is never asked.
 
     Example: platformctl env up pr-123 --class preview --ttl 3d
     """
@@ -87,6 +91,8 @@ def up(
         return
     if not state.io.json:
         env_render.render_plan(state.io.err, plan, dry_run=False)
+    if not yes and state.io.can_prompt():
+        _confirm_apply(state, name)
     result = apply_plan(plan, providers, progress=state.io.step)
     _publish(state, plan.spec, writes=result.total_writes)
     state.io.emit(
@@ -307,6 +313,13 @@ def _service_providers(
             names[provider] = None
     providers = environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
     return descriptor, folder, providers
+
+
+def _confirm_apply(state: AppContext, name: str) -> None:
+    from platformctl.errors import PlatformctlError
+
+    if state.io.prompt(f"Apply this plan to {name}?", default="y", choices=["y", "n"]).strip().lower() != "y":
+        raise PlatformctlError("not applied: nothing was changed", hint="pass --yes to apply without asking")
 
 
 def _confirm_production(state: AppContext, name: str) -> None:
