@@ -273,6 +273,8 @@ def test_prompts_for_missing_answers_on_a_tty(isolation, tmp_path):
     child.sendline("blue")
     child.expect(r"Size .*\(3\)")
     child.sendline("")
+    child.expect(r"Go ahead\?")  # the summary of the answers, confirmed
+    child.sendline("y")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before

@@ -99,7 +99,7 @@ def service(
     gp = get_golden_path(
         settings, golden_path or _recorded(recorded, "golden_path") or settings.get("golden_path")
     )
-    answers = _settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
+    answers, ask = _settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
     request = ServiceRequest(
         name=name,
         golden_path=gp,
@@ -117,6 +117,8 @@ def service(
             teams=team or [],
         ),
     )
+    if not dry_run:  # a dry run writes nothing: no need to confirm
+        _confirm_answers(ask, gp, answers, target)
     if recorded is not None and org and host.name == recorded.repository.provider:
         # Locating reads the host: only worth it when another place may have been asked.
         _refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
@@ -183,7 +185,7 @@ def _settle_answers(
     origin: dict[str, str],
     provider: str,
     target: Path,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Any]:
     """Every answer: for a new service settings fill the gaps, for a re-run the recorded answers
     do, and a re-run that asks for anything else is refused."""
     from platformctl.scaffold.answers import resolve_answers
@@ -200,7 +202,6 @@ def _settle_answers(
         given = {**_recorded_answers(gp, recorded), **given}
     ask = question_prompter(state.io, f"{given.get('service_name')} from {gp.name} {gp.version}")
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
-    _confirm_answers(ask, gp, answers, target)
     org_question = gp.question("organization")
     # Only the golden path's own default is a placeholder (a typed answer is not).
     placeholder = org_question is not None and answers.get("organization") == org_question.default
@@ -209,7 +210,7 @@ def _settle_answers(
     if recorded is not None:
         picked = {key: answers[key] for key in explicit if key in answers}
         _refuse_changes(recorded, target, Asked(golden_path=gp.name, provider=provider, answers=picked))
-    return answers
+    return answers, ask
 
 
 def _confirm_answers(ask: Any, gp: GoldenPath, answers: dict[str, Any], target: Path) -> None:
