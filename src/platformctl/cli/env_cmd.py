@@ -287,7 +287,8 @@ def _flags_from_store(
     from platformctl.environments.apply import list_environments
     from platformctl.environments.spec import find_record
 
-    if flags.environment_class or find_record(descriptor, name) is not None:
+    # --class, --ttl (a preview) or an entry decide without asking any provider.
+    if flags.environment_class or flags.ttl or find_record(descriptor, name) is not None:
         return flags
     _, _, providers = _service_providers(state, folder, descriptor)
     for summary in list_environments(descriptor.name, providers.values()):
