@@ -30,7 +30,7 @@ def check_name(kind: str, value: str, *, hint: str | None = None) -> None:
     """
     if is_name(value):
         return
-    shown = repr(value) if len(value) <= 80 else repr(value[:60] + "…")
+    shown = repr(value) if len(value) <= 300 else repr(value[:280] + "…")  # never a 10 MB line
     raise UsageError(
         f"invalid {kind} name {shown}: use a lower-case DNS label ({NAME_RULE})",
         hint=hint or f"for example: {_EXAMPLES.get(kind, 'payments-api')}",
