@@ -132,7 +132,9 @@ class PlatformConfig(_Strict):
         what = "golden path" if info.field_name == "golden_paths" else "environment class"
         for name in value or {}:
             if not _is_dns_label(name):
-                raise ValueError(f"{what} name {name!r} must be a lower-case DNS label")
+                from platformctl.names import NAME_RULE
+
+                raise ValueError(f"{what} name {name!r} must be a lower-case DNS label ({NAME_RULE})")
         return value
 
 
@@ -143,16 +145,28 @@ def _is_dns_label(name: str) -> bool:
 
 
 def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
-    """One readable sentence for the first error of a pydantic validation (field, problem, allowed)."""
-    err = exc.errors()[0]
+    """Every problem of a pydantic validation, each with its field, in the file's words; "; "-joined."""
+    return "; ".join(_describe_one(err, model) for err in exc.errors())
+
+
+def _describe_one(err: Any, model: type[BaseModel]) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
         allowed = _allowed_fields(model, err["loc"][:-1])
         more = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return f"unknown field '{loc}'{more}"
-    count = len(exc.errors())
-    extra = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    return f"field '{loc}': {describe_problem(err)}{extra}"
+    return f"field '{loc}': {describe_problem(err)}"
+
+
+# pydantic's words for a type, and ours (a platform engineer writes YAML, not Python).
+_WANTED = {
+    "a valid string": "text",
+    "a valid integer": "a whole number",
+    "a valid number": "a number",
+    "a valid boolean": "true or false",
+    "a valid dictionary": "a mapping (key: value lines)",
+    "a valid list": "a list",
+}
 
 
 def describe_problem(err: Any) -> str:
@@ -161,7 +175,23 @@ def describe_problem(err: Any) -> str:
         return f"{err.get('input')!r} does not match {err['ctx']['pattern']}"
     if err["type"] in ("dict_type", "model_type", "model_attributes_type"):
         return f"must be a mapping (key: value lines), not {_yaml_kind(err.get('input'))}"
-    return str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return "is required"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if message.startswith("Input should be "):
+        wanted = message.removeprefix("Input should be ")
+        wanted = _WANTED.get(wanted.split(",")[0], wanted)
+        return f"must be {wanted}, not {_shown(err.get('input'))}"
+    for subject in ("String should", "Value should", "List should", "Dictionary should"):
+        if message.startswith(subject):
+            return "must" + message.removeprefix(subject)
+    return message
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:50] + "…")
+    return _yaml_kind(value) if isinstance(value, (list, dict, type(None))) else repr(value)
 
 
 def _yaml_kind(value: Any) -> str:

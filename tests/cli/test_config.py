@@ -86,7 +86,7 @@ def test_configured_golden_paths_are_shown(cli, tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("provider: gitlabx\n", "field 'provider': Input should be 'local', 'github' or 'gitlab'"),
+        ("provider: gitlabx\n", "field 'provider': must be 'local', 'github' or 'gitlab', not 'gitlabx'"),
         ("providr: github\n", "unknown field 'providr' (allowed: backstage, environments, github, gitlab,"),
         ("github: {api_url: ftp://x}\n", "field 'github.api_url': must be an http:// or https:// URL"),
         ("github: {token: abc}\n", "unknown field 'github.token' (allowed: api_url, api_version)"),

@@ -34,7 +34,7 @@ def test_metadata_and_questions(name: str) -> None:
     gp = load_golden_path(folder, origin="bundled", trusted=True)
     assert gp.name == name
     assert re.fullmatch(r"\d+\.\d+\.\d+", gp.version)
-    assert set(gp.metadata.environments) == {"staging", "production"}
+    assert set(gp.metadata.environments) == {"staging", "production", "pr-*"}
     assert gp.metadata.next_steps
     types = {q.name: q.type for q in gp.questions}
     for question, kind in {**REQUIRED, LANGUAGE_VERSION[name]: "str"}.items():

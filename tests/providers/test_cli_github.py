@@ -239,7 +239,9 @@ def test_bad_token_is_exit_4(new_service, github):
     assert result.stderr.splitlines()[-2:] == [
         "error: GitHub rejected the token while trying to read repository acme/payments "
         "(401: Bad credentials)",
-        "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN)",
+        # The checkout is rendered before the host says no: the hint says where it is.
+        "hint: set PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN); "
+        "the service is in payments; re-run the same command to finish it",
     ]
 
 

@@ -140,7 +140,7 @@ def test_a_huge_answer_is_not_echoed_whole(cli, tmp_path):
 
 def test_a_bad_flag_value_names_the_flag(cli):
     result = cli("new", "service", "svc", "--provider", "svn")
-    assert_one_clean_error(result, 2, "error: --provider: 'svn' should be 'local', 'github' or 'gitlab'")
+    assert_one_clean_error(result, 2, "error: --provider: must be 'local', 'github' or 'gitlab', not 'svn'")
     assert "command-line flags" not in result.stderr
 
 

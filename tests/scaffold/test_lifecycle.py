@@ -246,7 +246,7 @@ def test_unknown_golden_path(cli, service, tmp_path):
     (tmp_path / "work" / "platformctl.yaml").unlink()
     assert cli("update", "service", str(checkout)).exit_code == 2
     check = cli("check", "service", str(checkout), "--json")
-    assert check.exit_code == 0 and check.json()["available"] is None
+    assert check.exit_code == 3 and check.json()["available"] is None  # a finding, not "current"
 
 
 def test_outside_a_service(cli, tmp_path):

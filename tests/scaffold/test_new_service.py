@@ -45,7 +45,7 @@ def test_creates_checkout_and_local_repository(cli, isolation, tmp_path):
     assert descriptor["golden_path"]["answers"]["port"] == 9000
     assert descriptor["owner"] == "team-payments"
     assert descriptor["repository"] == {"provider": "local", "slug": "local/payments", "url": str(bare)}
-    assert set(descriptor["environments"]) == {"staging", "production"}
+    assert set(descriptor["environments"]) == {"staging", "production", "pr-*"}
     # The first commit is the pristine render: every rendered file and nothing else.
     rendered = {b.path for b in root.tree.traverse() if b.type == "blob"}
     assert "platform.yaml" not in rendered
@@ -141,7 +141,7 @@ def test_missing_answer_without_tty_names_the_flag(cli, tmp_path):
         (["--set", "service_name=other"], "service_name comes from the NAME argument"),
         (["--owner", "Team Blue"], "error: --owner: 'Team Blue' is invalid: must be a Backstage group"),
         (["--golden-path", "nope"], "error: no golden path named 'nope'"),
-        (["--provider", "svn"], "--provider: 'svn' should be 'local', 'github' or 'gitlab'"),
+        (["--provider", "svn"], "--provider: must be 'local', 'github' or 'gitlab', not 'svn'"),
     ],
 )
 def test_bad_answers_are_exit_2_and_write_nothing(cli, isolation, tmp_path, args, message):
@@ -274,6 +274,8 @@ def test_prompts_for_missing_answers_on_a_tty(isolation, tmp_path):
     child.sendline("blue")
     child.expect(r"Size .*\(3\)")
     child.sendline("")
+    child.expect(r"Go ahead\?")  # the summary of the answers, confirmed
+    child.sendline("y")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before

@@ -34,6 +34,7 @@ app = typer.Typer(
 def _register() -> None:
     from platformctl.cli import (
         assess_cmd,
+        completion,
         config_cmd,
         env_cmd,
         fleet_cmd,
@@ -50,6 +51,7 @@ def _register() -> None:
     app.add_typer(env_cmd.app, name="env")
     app.add_typer(assess_cmd.app, name="assess")
     app.add_typer(fleet_cmd.app, name="fleet")
+    app.command("completion")(completion.completion)
 
 
 def _version(value: bool) -> None:
@@ -105,9 +107,13 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
     state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
+    if os.environ.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+        from platformctl.cli.completion import prepare
+
+        prepare()
     command = get_command(app)
     plain_help(command)
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
         result = command.main(
             args=args,
@@ -119,11 +125,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         _fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
+        state.io.stop_progress()
         state.io.err.print()
         _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
         return _unexpected(state, exc, command, args)
+    finally:
+        state.io.stop_progress()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
         _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
@@ -147,6 +156,34 @@ def _fail(
     if "--json" in (args[: args.index("--")] if "--" in args else args):
         state.io.json = True
     state.io.emit_error(message, hint, code, details)
+
+
+GLOBAL_FLAGS = frozenset({"--debug", "--no-input", "--no-color"})
+GLOBAL_VALUED = frozenset({"--config"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Global options given after the subcommand (``new service x --debug``), moved before it,
+    where click parses them: users of gh and kubectl put them anywhere. ``--`` ends the search."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and index + 1 < len(args):
+            front.extend(args[index : index + 2])
+            index += 1
+        elif arg.partition("=")[0] in GLOBAL_VALUED:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return [*front, *rest]
 
 
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:

@@ -109,7 +109,9 @@ def maturity(
     ] = None,
     fail_under_level: Annotated[
         int | None,
-        typer.Option("--fail-under-level", min=1, help="Exit 3 when the level is under N", metavar="N"),
+        typer.Option(
+            "--fail-under-level", min=1, help="Exit 3 when the level is under this one", metavar="1..4"
+        ),
     ] = None,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
@@ -117,6 +119,9 @@ def maturity(
     """Score the platform's maturity from a questionnaire and evidence; recommend next steps.
 
     Example: platformctl assess maturity --answers maturity-answers.yaml --detect . --fail-under 50
+
+    Exit codes: 0 done, 3 under --fail-under or --fail-under-level, 2 bad flags or answers,
+    1 a file could not be written, 130 the questionnaire was quit.
     """
     from platformctl.cli import assess_view
     from platformctl.maturity.document import build_document
@@ -124,6 +129,10 @@ def maturity(
 
     state = command_context(ctx, json=json, no_input=no_input)
     fmt = _report_format(report_format, output, state.io.json)
+    if fail_under_level is not None:  # every flag is checked before anything is written
+        from platformctl.maturity.model import load_model
+
+        _check_level_flag(load_model(model).levels[-1].id, fail_under_level)
     request = MaturityRequest(
         model_file=model,
         answers_file=answers,
@@ -134,24 +143,50 @@ def maturity(
         review=review,
         save_answers_to=save_answers,
         history_file=history,
-        save_history=save,
+        save_history=False,  # appended below, once the report is sure to be printed
         answered_by=_user(),
     )
     source = _tree_source(state, org, provider)
     ask = assess_view.make_asker(state.io) if state.io.can_prompt() else None
     run = assess_maturity(request, ask=ask, progress=state.io.step, tree_source=source)
-    _check_level_flag(run.model.levels[-1].id, fail_under_level)
+    save_failure = _save_history(run) if save else None
     document = build_document(run)
     if run.history.skipped_lines:
         state.io.warn(f"{history}: skipped unreadable lines {run.history.skipped_lines}")
     if fmt and output is None:  # the report itself is the result on stdout
         _write_stdout(_report(fmt, document))
+    elif fmt and output is not None:
+        _write_report(state.io, output, _report(fmt, document))
+        if state.io.json:
+            state.io.emit(document, lambda out: None)
+        else:  # the file is the report: one line says where, the terminal report is not repeated
+            from rich.markup import escape
+
+            state.io.out.print(f"Wrote the {fmt} report to {escape(str(output))}")
     else:
-        if fmt and output is not None:
-            _write_report(state.io, output, _report(fmt, document))
         state.io.emit(document, lambda out: assess_view.render(out, document))
     _publish_to_actions(state.io, document)
+    if save_failure is not None:
+        raise save_failure
     _check_thresholds(run, fail_under, fail_under_level)
+
+
+def _save_history(run: Any) -> Exception | None:
+    """Append the run to its history file; a refusal is returned (exit 1 after the report)."""
+    from platformctl.errors import PlatformctlError
+    from platformctl.maturity.history import append_history
+
+    try:
+        append_history(run.history, run.current)
+    except OSError as exc:
+        where = exc.filename or run.history.path
+        return PlatformctlError(
+            f"{where}: {exc.strerror or exc}: the result was not appended to the history "
+            f"{run.history.path} (the report above is complete)",
+            hint="choose a writable --history FILE, or fix the folder's permissions",
+        )
+    run.history_saved = True
+    return None
 
 
 def _tree_source(state: Any, org: str | None, provider: str | None) -> Any:
@@ -199,16 +234,15 @@ def _report(fmt: str, document: dict[str, Any]) -> str:
 
 
 def _write_report(io: IO, path: Path, text: str) -> None:
-    from platformctl.errors import UsageError
+    from platformctl.errors import PlatformctlError
     from platformctl.files import atomic_write_text
 
     try:
         atomic_write_text(path, text)
-    except OSError as exc:
-        raise UsageError(
+    except OSError as exc:  # the file system said no: exit 1 (docs/exit-codes.md), not a usage error
+        raise PlatformctlError(
             f"cannot write report {path}: {exc.strerror}", hint="choose another --output"
         ) from None
-    io.step(f"wrote {path}")
 
 
 def _write_stdout(text: str) -> None:

@@ -13,12 +13,17 @@ from platformctl.cli.options import JsonOpt
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.cli.context import AppContext
+
 app = typer.Typer(help="Show, create or trust the platform configuration.", no_args_is_help=True)
 
 
 @app.command("show")
 def show(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Print the effective settings and where each one came from."""
+    """Print the effective settings and where each one came from.
+
+    Example: platformctl config show --json
+    """
     state = command_context(ctx, json=json)
     settings = state.settings()
     rows = [
@@ -67,14 +72,22 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Write a commented starter platformctl.yaml."""
+    """Write a commented starter platformctl.yaml.
+
+    Example: platformctl config init
+    """
     from platformctl.errors import UsageError
     from platformctl.files import atomic_write_text
 
     state = command_context(ctx, json=json)
     if path.exists() and not force:
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
-    atomic_write_text(path, STARTER_CONFIG)
+    text = STARTER_CONFIG
+    if state.io.can_prompt():  # the one setting a new service should not go without
+        org = _ask_org(state)
+        if org:
+            text = text.replace("# org: acme\n", f"org: {org}\n", 1)
+    atomic_write_text(path, text)
     state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))
 
 
@@ -92,6 +105,8 @@ def trust(
     Until then, a platformctl.yaml found by walking up (it may come from any repository you
     cloned) cannot send your tokens elsewhere or run a golden path's code. Trust covers the
     file's current content: trust it again after it changes.
+
+    Example: platformctl config trust ./platformctl.yaml
     """
     from platformctl.config import find_project_file
     from platformctl.config_trust import trust as record
@@ -108,6 +123,21 @@ def trust(
         {"path": str(target.resolve()), "sha256": digest},
         lambda out: out.print(f"trusted {target.resolve()} (sha256 {digest[:12]})", markup=False),
     )
+
+
+def _ask_org(state: AppContext) -> str:
+    """The organisation, asked on a terminal; empty keeps the commented example."""
+    import re
+
+    from platformctl.config_schema import _SLUG
+
+    while True:
+        answer = state.io.prompt(
+            "Organisation that owns new repositories (GitHub org, GitLab group; Enter to skip)", default=""
+        ).strip()
+        if not answer or re.fullmatch(_SLUG, answer):
+            return answer
+        state.io.warn("use letters, digits, '-', '_' and '.' (a GitLab subgroup as group/sub)")
 
 
 STARTER_CONFIG = """\

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
@@ -19,13 +20,19 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
 
-NameArg = Annotated[str, typer.Argument(help="Environment name, e.g. staging or pr-123", show_default=False)]
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        help="Environment name, e.g. staging or pr-123", show_default=False, autocompletion=environments
+    ),
+]
 ServiceDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--service-dir",
         help="The service checkout (default: walk up from here)",
         file_okay=False,
+        autocompletion=service_dirs,
         show_default=False,
     ),
 ]
@@ -55,10 +62,14 @@ def up(
     provider: ProviderOpt = None,
     service_dir: ServiceDirOpt = None,
     dry_run: DryRunOpt = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (on a terminal)")] = False,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Plan the environment at every provider, then apply only the difference.
+
+    On a terminal the plan is shown and you are asked before anything is applied (--yes skips
+    the question); without a terminal it is never asked.
 
     Example: platformctl env up pr-123 --class preview --ttl 3d
     """
@@ -68,7 +79,7 @@ def up(
 
     state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run)
+    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run, ttl_flag=True)
     _mask_secrets(state, spec)
     with _lock(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
         plan = plan_environment(spec, providers, _now())
@@ -81,6 +92,8 @@ def up(
             return
         if not state.io.json:
             env_render.render_plan(state.io.err, plan, dry_run=False)
+        if not yes and state.io.can_prompt():
+            _confirm_apply(state, name)
         result = apply_plan(plan, providers, progress=state.io.step)
     _publish(state, plan.spec, writes=result.total_writes)
     state.io.emit(
@@ -101,7 +114,10 @@ def down(
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Remove everything `env up` made for the environment (Kubernetes: waits for the namespace)."""
+    """Remove everything `env up` made for the environment (Kubernetes: waits for the namespace).
+
+    Example: platformctl env down pr-123
+    """
     from platformctl.cli import env_render
     from platformctl.environments.apply import destroy_environment
     from platformctl.environments.plan import plan_teardown
@@ -138,7 +154,12 @@ def status(
     service_dir: ServiceDirOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Compare the environment with its spec; exit 3 when it has drifted (for CI)."""
+    """Compare the environment with its spec; exit 3 when it has drifted (for CI).
+
+    Example: platformctl env status staging --json
+
+    Exit codes: 0 in sync, 3 drifted, 2 unknown environment or bad flags.
+    """
     from platformctl.cli import env_render
     from platformctl.environments.plan import plan_environment
     from platformctl.errors import CheckFailed
@@ -158,7 +179,10 @@ def status(
 
 @app.command("list")
 def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt = False) -> None:
-    """The service's environments at every provider, with state and expiry."""
+    """The service's environments at every provider, with state and expiry.
+
+    Example: platformctl env list --json
+    """
     from platformctl.cli import env_render
     from platformctl.environments.apply import list_environments
 
@@ -175,7 +199,10 @@ def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt =
 def reap(
     ctx: typer.Context, service_dir: ServiceDirOpt = None, dry_run: DryRunOpt = False, json: JsonOpt = False
 ) -> None:
-    """Remove the service's environments whose TTL has expired (run it nightly in CI)."""
+    """Remove the service's environments whose TTL has expired (run it nightly in CI).
+
+    Example: platformctl env reap --dry-run
+    """
     import functools
 
     from platformctl.cli import env_render
@@ -240,7 +267,13 @@ def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
 
 
 def _load(
-    state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None, *, secrets_required: bool
+    state: AppContext,
+    name: str,
+    flags: SpecFlags,
+    service_dir: Path | None,
+    *,
+    secrets_required: bool,
+    ttl_flag: bool = False,
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
     import os
 
@@ -251,6 +284,7 @@ def _load(
     validate_environment_name(name)
     descriptor, folder = _service(service_dir)
     settings = state.settings()
+    flags = _flags_from_store(state, descriptor, folder, name, flags)
     reader = SecretReader(
         env=os.environ,
         base_dir=folder,
@@ -258,16 +292,39 @@ def _load(
         stdin=sys.stdin,
         required=secrets_required,
     )
-    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
+    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader, ttl_flag=ttl_flag)
     return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
 
 
+def _flags_from_store(
+    state: AppContext, descriptor: ServiceDescriptor, folder: Path, name: str, flags: SpecFlags
+) -> SpecFlags:
+    """An environment ``platform.yaml`` does not name but a provider holds (``env up pr-42
+    --ttl 3d`` made it) is managed by name: its class and TTL come from what the store recorded."""
+    from dataclasses import replace
+
+    from platformctl.environments.apply import list_environments
+    from platformctl.environments.spec import find_record
+
+    # --class, --ttl (a preview) or an entry decide without asking any provider.
+    if flags.environment_class or flags.ttl or find_record(descriptor, name) is not None:
+        return flags
+    _, _, providers = _service_providers(state, folder, descriptor)
+    for summary in list_environments(descriptor.name, providers.values()):
+        if summary.name == name:
+            return replace(flags, environment_class=summary.environment_class, ttl=flags.ttl or summary.ttl)
+    return flags
+
+
 def _service_providers(
-    state: AppContext, service_dir: Path | None
+    state: AppContext, service_dir: Path | None, descriptor: ServiceDescriptor | None = None
 ) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
     from platformctl.cli.context import environment_providers
 
-    descriptor, folder = _service(service_dir)
+    if descriptor is None or service_dir is None:
+        descriptor, folder = _service(service_dir)
+    else:
+        folder = service_dir
     settings = state.settings()
     names: dict[str, None] = {"local": None}
     for record in descriptor.environments.values():
@@ -276,6 +333,13 @@ def _service_providers(
             names[provider] = None
     providers = environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
     return descriptor, folder, providers
+
+
+def _confirm_apply(state: AppContext, name: str) -> None:
+    from platformctl.errors import PlatformctlError
+
+    if state.io.prompt(f"Apply this plan to {name}?", default="y", choices=["y", "n"]).strip().lower() != "y":
+        raise PlatformctlError("not applied: nothing was changed", hint="pass --yes to apply without asking")
 
 
 def _confirm_production(state: AppContext, name: str) -> None:

@@ -17,7 +17,11 @@ def parse_ttl_flag(value: str | None) -> str | None:
     try:
         parse_ttl(value)
     except ValueError as exc:
-        raise UsageError(f"--ttl: {exc}", hint="e.g. --ttl 12h or --ttl 3d") from None
+        raise UsageError(
+            f"--ttl: {exc}",
+            hint="a whole number and a unit: s (seconds), m (minutes), h (hours), d (days) or w "
+            "(weeks), e.g. --ttl 90s, 30m, 12h, 3d or 2w",
+        ) from None
     return value
 
 
@@ -30,6 +34,11 @@ def parse_variables(items: list[str]) -> dict[str, str]:
             raise UsageError(
                 f"--var {key!r}: expected KEY=VALUE, KEY of letters, digits and _",
                 hint="e.g. --var LOG_LEVEL=debug",
+            )
+        if key in out:
+            raise UsageError(
+                f"--var {key} is given twice ({out[key]!r} and {value!r})",
+                hint=f"pass --var {key}=VALUE once",
             )
         out[key] = value
     return out

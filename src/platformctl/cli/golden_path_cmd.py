@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
 from platformctl.cli.options import JsonOpt
 
@@ -67,9 +68,25 @@ def _shown_default(q: dict[str, Any], preview: DefaultPreview | None) -> str:
     return shown
 
 
+# The width the five-column table of `golden-path show` needs for the bundled golden paths.
+WIDE_ENOUGH = 160
+
+
+def _print_vertically(out: Console, rows: list[tuple[str, str, str, str, str]]) -> None:
+    """Questions listed one after the other, each line wrapping instead of being cut."""
+    for name, kind, default, allowed, help_text in rows:
+        out.print(f"[bold]{name}[/] ({kind})  {help_text}")
+        out.print(f"  default: {default}")
+        if allowed:
+            out.print(f"  allowed: {allowed}")
+
+
 @app.command("list")
 def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """List bundled and configured golden paths."""
+    """List bundled and configured golden paths.
+
+    Example: platformctl golden-path list --json
+    """
     from platformctl.scaffold.catalog import list_golden_paths
 
     state = command_context(ctx, json=json)
@@ -97,10 +114,13 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Golden path name")],
+    name: Annotated[str, typer.Argument(help="Golden path name", autocompletion=complete_golden_paths)],
     json: JsonOpt = False,
 ) -> None:
-    """Show a golden path: version, description and questions with defaults and allowed values."""
+    """Show a golden path: version, description and questions with defaults and allowed values.
+
+    Example: platformctl golden-path show python-service
+    """
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.defaults import defaults_from_settings, preview_defaults
 
@@ -117,15 +137,25 @@ def show(
 
         out.print(f"[bold]{gp.name}[/] {gp.version} — {escape(gp.description)}")
         out.print(f"source: {escape(gp.origin)}{'' if gp.trusted else ' (untrusted: copier tasks refused)'}")
-        table = Table(box=None, pad_edge=False, title=None)
-        for column in ("question", "type", "default", "allowed", "help"):
-            table.add_column(column)
-        for q in questions:
-            default = _shown_default(q, defaults.get(q["name"]))
-            allowed = ", ".join(str(c) for c in q["choices"]) if q["choices"] else ""
-            table.add_row(escape(q["name"]), escape(q["type"]), default, escape(allowed), escape(q["help"]))
-        out.print(table)
-        out.print()
+        rows = [
+            (
+                escape(q["name"]),
+                escape(q["type"]),
+                _shown_default(q, defaults.get(q["name"])),
+                escape(", ".join(str(c) for c in q["choices"]) if q["choices"] else ""),
+                escape(q["help"]),
+            )
+            for q in questions
+        ]
+        if out.width < WIDE_ENOUGH:  # a table would cut the defaults: one question per block
+            _print_vertically(out, rows)
+        else:
+            table = Table(box=None, pad_edge=False, title=None)
+            for column in ("question", "type", "default", "allowed", "help"):
+                table.add_column(column)
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
         out.print(
             f"set answers with: platformctl new service NAME --golden-path {gp.name} --set QUESTION=VALUE"
         )

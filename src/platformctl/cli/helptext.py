@@ -40,6 +40,7 @@ def unwrap(text: str) -> str:
 def plain_help(command: Any) -> None:
     """Make the help of ``command`` and of all its subcommands and parameters plain text."""
     for cmd in _walk(command):
+        _plain_help_option(cmd)
         if cmd.help:
             cmd.help = escape_markup(unwrap(cmd.help))
         if cmd.short_help:
@@ -47,6 +48,57 @@ def plain_help(command: Any) -> None:
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = escape_markup(unwrap(param.help))
+            _plain_type(param)
+
+
+# typer's type labels are Python's; the help shows what to type, as gh does.
+_WORDS = {"str": "string", "int": "int", "float": "number", "bool": "", "Path": "path"}
+
+
+def _plain_type(param: Any) -> None:
+    """The type column of a parameter: nothing for a flag (``--dry-run`` takes no value, so no
+    ``<bool>``), the metavar when one is declared, bounds as ``1..4``, words instead of Python
+    types (``string``, not ``<list[str]>``)."""
+    original = getattr(param, "display_type_rich", None)
+    if original is None:
+        return
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    bounds = (
+        ""
+        if low is None and high is None
+        else f"{'' if low is None else low}..{'' if high is None else high}"
+    )
+    if getattr(param, "is_flag", False):
+        label: str | None = None
+    elif param.metavar:
+        label = param.metavar if not bounds or ".." in param.metavar else f"{param.metavar} {bounds}"
+    else:
+        label = bounds or _words(original(ctx=None))
+    param.display_type_rich = lambda ctx, _label=label: _label
+    param._get_number_range_help_str = lambda: None  # the bounds are in the label already
+
+
+def _plain_help_option(cmd: Any) -> None:
+    """``--help`` is made when help is printed, after the walk: treat it then."""
+    made = cmd.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = made(ctx)
+        if option is not None:
+            _plain_type(option)
+        return option
+
+    cmd.get_help_option = get_help_option
+
+
+def _words(label: str | None) -> str | None:
+    """``<list[str]>`` → ``string``, ``<int>`` → ``int``, ``<a|b>`` stays ``a|b``."""
+    if not label:
+        return label
+    inner = label.strip("<>")
+    while inner.startswith("list[") and inner.endswith("]"):
+        inner = inner[5:-1]
+    return _WORDS.get(inner, inner) or None
 
 
 def _walk(command: Any) -> Iterator[Any]:

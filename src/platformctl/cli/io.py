@@ -46,6 +46,7 @@ class IO:
         self._out: Console | None = None
         self._err: Console | None = None
         self.emitted = False  # a result document (or human result) is already on stdout
+        self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
 
     # -- facts -------------------------------------------------------------------------
     @property
@@ -95,6 +96,7 @@ class IO:
     def emit(self, document: Mapping[str, Any], human: Callable[[Console], None]) -> None:
         """Print the result: one JSON document with ``--json``, else the human rendering."""
         self.emitted = True
+        self.stop_progress()
         if self.json:
             payload = {"schema_version": SCHEMA_VERSION, **document}
             sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
@@ -118,7 +120,18 @@ class IO:
         from rich.markup import escape
 
         if not self.json:
+            self.stop_progress()
             self.err.print(f"[dim]•[/] {escape(message)}")
+            if _isatty(sys.stderr) and not self.in_ci:
+                from platformctl.cli.progress import Spinner
+
+                self._spinner = self._spinner or Spinner(self.err)
+                self._spinner.show(f"{escape(message)} …")
+
+    def stop_progress(self) -> None:
+        """Take the spinner away (before a result, an error or a question)."""
+        if self._spinner is not None:
+            self._spinner.stop()
 
     def warn(self, message: str) -> None:
         """A warning (stderr)."""
@@ -130,6 +143,7 @@ class IO:
         """The one ``error:`` line and its ``hint:`` (stderr), plus an Actions annotation."""
         from rich.markup import escape
 
+        self.stop_progress()
         self.err.print(f"[bold red]error:[/] {escape(message)}")
         if hint:
             self.err.print(f"[cyan]hint:[/] {escape(hint)}")
@@ -152,6 +166,7 @@ class IO:
         from platformctl.textsafe import escape_controls
 
         # Prompt parses its text itself (not through the console's render_str).
+        self.stop_progress()
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
         return Prompt.ask(
             escape_controls(question),

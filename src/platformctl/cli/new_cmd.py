@@ -7,15 +7,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
+from platformctl.cli.new_answers import (
+    confirm_answers,
+    given_answers,
+    recorded_value,
+    refuse_changes,
+    settle_answers,
+    shown_path,
+    where_things_are,
+)
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
-from platformctl.cli.prompting import question_prompter
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
+    from platformctl.contracts.repositories import RepositoryHost
     from platformctl.scaffold.create import ServicePlan, ServiceResult
+    from platformctl.scaffold.rerun import Decision
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
 
@@ -25,7 +37,13 @@ def service(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Service name: a lower-case DNS label", show_default=False)],
     golden_path: Annotated[
-        str | None, typer.Option("--golden-path", "-g", help="Golden path [config: golden_path]")
+        str | None,
+        typer.Option(
+            "--golden-path",
+            "-g",
+            help="Golden path [config: golden_path]",
+            autocompletion=complete_golden_paths,
+        ),
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Owner team [config: owner]")] = None,
     description: Annotated[str | None, typer.Option("--description", help="One-line description")] = None,
@@ -66,32 +84,34 @@ def service(
     Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
     GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
     """
-    from platformctl.scaffold.answers import resolve_answers, validate_service_name
+    from platformctl.scaffold.answers import validate_service_name
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
-    given, origin = _given_answers(name, owner, description, set_ or [], answers_file)
+    given, origin = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
     from platformctl.cli.context import catalog_registrar, repository_host
+    from platformctl.errors import PlatformctlError
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
-    from platformctl.scaffold.defaults import defaults_from_settings
     from platformctl.scaffold.repository import repository_spec
+    from platformctl.scaffold.rerun import Asked, existing_service
 
-    host = repository_host(settings, settings.get("provider"))
+    target = (directory or Path(name)).absolute()
+    recorded = existing_service(target, name)  # a re-run: recorded facts fill what was not asked
+    host = repository_host(
+        settings, provider or recorded_value(recorded, "provider") or settings.get("provider")
+    )
     registrar = catalog_registrar(settings)
-    gp = get_golden_path(settings, golden_path or settings.get("golden_path"))
-    # The owner team and the organisation a golden path asks for default to the settings.
-    for question, (value, source) in defaults_from_settings(gp, settings).items():
-        if question not in given:
-            given[question], origin[question] = value, source
-    ask = question_prompter(state.io)
-    answers = resolve_answers(gp, given, ask=ask, origin=origin)
+    gp = get_golden_path(
+        settings, golden_path or recorded_value(recorded, "golden_path") or settings.get("golden_path")
+    )
+    answers, ask = settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
     request = ServiceRequest(
         name=name,
         golden_path=gp,
         answers=answers,
-        target=(directory or Path(name)).absolute(),
+        target=target,
         provider=host.name,
         repository=repository_spec(
             provider=host.name,
@@ -104,40 +124,43 @@ def service(
             teams=team or [],
         ),
     )
+    if not dry_run:  # a dry run writes nothing: no need to confirm
+        confirm_answers(ask, gp, answers, target)
+    if recorded is not None and org and host.name == recorded.repository.provider:
+        # Locating reads the host: only worth it when another place may have been asked.
+        refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
     if dry_run:
-        plan = plan_service(request, host, registrar, home=settings.home)
-        state.io.emit(_plan_document(plan), lambda out: _render_plan(out, plan))
+        _dry_run(state, plan_service(request, host, registrar, home=settings.home), host)
         return
-    result = create_service(request, host, progress=state.io.step, registrar=registrar, home=settings.home)
+    try:
+        result = create_service(
+            request, host, progress=state.io.step, registrar=registrar, home=settings.home
+        )
+    except (PlatformctlError, OSError) as exc:
+        told = where_things_are(exc, request)
+        if told is exc:
+            raise  # the same error, its traceback (for --debug) intact
+        raise told from exc
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
 
 
-def _given_answers(
-    name: str, owner: str | None, description: str | None, sets: list[str], answers_file: Path | None
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Merge answers: answers file < --set < dedicated flags; remember where each came from."""
-    from platformctl.scaffold.answers import parse_set_options, read_answers_file
+def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:
+    """Print what the real run would decide; a conflict it would hit is exit 1 here too."""
+    from platformctl.errors import ForeignRepository
+    from platformctl.scaffold.rerun import decide
 
-    given: dict[str, Any] = {}
-    origin: dict[str, str] = {}
-    if answers_file is not None:
-        for key, value in read_answers_file(answers_file).items():
-            given[key], origin[key] = value, f"{answers_file}: {key}"
-    for key, value in parse_set_options(sets).items():
-        given[key], origin[key] = value, f"--set {key}"
-    for key, value, flag in (("owner", owner, "--owner"), ("description", description, "--description")):
-        if value is not None:
-            given[key], origin[key] = value, flag
-    if given.get("service_name", name) != name:
-        from platformctl.errors import UsageError
-
-        raise UsageError("service_name comes from the NAME argument; do not set it separately")
-    given["service_name"], origin["service_name"] = name, "NAME"
-    return given, origin
+    decision = decide(plan, host)
+    state.io.emit(_plan_document(plan, decision), lambda out: _render_plan(out, plan, decision))
+    if decision.action == "conflict":
+        raise ForeignRepository(
+            f"dry run: the real run would stop: {decision.reason}",
+            hint="choose another service name or --org, or rename or delete that repository first",
+            provider=host.name,
+        )
 
 
-def _plan_document(plan: ServicePlan) -> dict[str, Any]:
+def _plan_document(plan: ServicePlan, decision: Decision) -> dict[str, Any]:
     from platformctl.scaffold.answers import recorded_answers
 
     req = plan.request
@@ -145,6 +168,8 @@ def _plan_document(plan: ServicePlan) -> dict[str, Any]:
         "dry_run": True,
         "service": req.name,
         "path": str(req.target),
+        "decision": decision.action,
+        "reason": decision.reason,
         "resume": plan.resume,
         "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
         "answers": recorded_answers(req.golden_path, req.answers),
@@ -158,14 +183,16 @@ def _plan_document(plan: ServicePlan) -> dict[str, Any]:
     }
 
 
-def _render_plan(out: Console, plan: ServicePlan) -> None:
+def _render_plan(out: Console, plan: ServicePlan, decision: Decision) -> None:
     from rich.markup import escape
 
     req = plan.request
+    verb = {"create": "would create", "resume": "would finish", "conflict": "would stop before publishing"}
     out.print(
-        f"[bold]Dry run[/]: would create {req.name} from {req.golden_path.name} "
+        f"[bold]Dry run[/]: {verb[decision.action]} {req.name} from {req.golden_path.name} "
         f"{req.golden_path.version} in {escape(str(req.target))}"
     )
+    out.print(f"  {escape(decision.reason)}")
     if not plan.resume:
         out.print()
         out.print(f"files ({len(plan.files)}):")
@@ -180,13 +207,16 @@ def _render_plan(out: Console, plan: ServicePlan) -> None:
 
 
 def _result_document(result: ServiceResult) -> dict[str, Any]:
+    from platformctl.scaffold.descriptor import read_descriptor
+
     req = result.request
+    recorded = read_descriptor(req.target).golden_path  # facts on disk, never what was asked
     return {
         "service": req.name,
         "path": str(req.target),
         "changed": result.changed,
         "resumed": result.resumed,
-        "golden_path": {"name": req.golden_path.name, "version": req.golden_path.version},
+        "golden_path": {"name": recorded.name, "version": recorded.version},
         "pristine_commit": result.pristine_commit,
         "head_commit": result.head_commit,
         "repository": {
@@ -201,14 +231,7 @@ def _result_document(result: ServiceResult) -> dict[str, Any]:
 
 
 def _next_steps(result: ServiceResult) -> list[str]:
-    return [f"cd {_shown_path(result.request.target)}", *result.request.golden_path.metadata.next_steps]
-
-
-def _shown_path(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return [f"cd {shown_path(result.request.target)}", *result.request.golden_path.metadata.next_steps]
 
 
 def _render_result(out: Console, result: ServiceResult) -> None:
@@ -219,7 +242,7 @@ def _render_result(out: Console, result: ServiceResult) -> None:
         f"[bold green]{_verb(result)}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
         f"{req.golden_path.version}"
     )
-    out.print(f"  path        {escape(_shown_path(req.target))}")
+    out.print(f"  path        {escape(shown_path(req.target))}")
     out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
     out.print(f"  clone       git clone {escape(result.location.clone_url)}")
     out.print(f"  pristine    {result.pristine_commit[:12]}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli.completion import service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
@@ -21,12 +22,25 @@ if TYPE_CHECKING:
 check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
 update_app = typer.Typer(help="Update things to the platform's newest golden paths.", no_args_is_help=True)
 
-PathArg = Annotated[Path, typer.Argument(help="The service checkout (default: here)", show_default=False)]
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The service checkout (default: here)", show_default=False, autocompletion=service_dirs
+    ),
+]
 
 
 @check_app.command("service")
 def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt = False) -> None:
-    """Report the golden path version of a service and its drift; exit 3 when an update is available."""
+    """Report the golden path version of a service and its drift from the pristine render.
+
+    Drift includes uncommitted edits, deletions and new files (labelled uncommitted).
+
+    Example: platformctl check service ./payments --json
+
+    Exit codes: 0 current, 3 an update is available or the recorded golden path is not
+    available, 2 not a service.
+    """
     from platformctl.scaffold.lifecycle import check_service as check
 
     state = command_context(ctx, json=json)
@@ -34,6 +48,14 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
     document = {**asdict(status), "root": str(status.root)}
     state.io.emit(document, lambda out: _render_status(out, status))
     _publish_status(state.io, status)
+    if status.available is None:
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed(
+            f"golden path {status.golden_path!r} recorded in platform.yaml is not available here",
+            hint="add its source under golden_paths in platformctl.yaml (see docs/configuration.md), "
+            "or upgrade platformctl",
+        )
     if status.update_available:
         raise typer.Exit(3)
 
@@ -63,6 +85,7 @@ def _render_status(out: Console, status: ServiceStatus) -> None:
     from rich.markup import escape
 
     available = escape(status.available) if status.available else "[red]not available[/]"
+    uncommitted = set(status.uncommitted)
     out.print(
         f"[bold]{escape(status.name)}[/]: golden path {escape(status.golden_path)} "
         f"{escape(status.version)} (newest available: {available})"
@@ -78,10 +101,13 @@ def _render_status(out: Console, status: ServiceStatus) -> None:
         )
     elif status.drift is not None:
         counts = ", ".join(f"{len(v)} {k}" for k, v in status.drift.items())
+        if uncommitted:
+            counts += f" ({len(uncommitted)} uncommitted)"
         out.print(f"drift from the pristine render: {counts}")
         for kind, mark in (("changed", "~"), ("added", "+"), ("removed", "-")):
             for name in status.drift[kind]:
-                out.print(f"  {mark} {escape(name)}")
+                label = " [yellow](uncommitted)[/]" if name in uncommitted else ""
+                out.print(f"  {mark} {escape(name)}{label}")
 
 
 @update_app.command("service")
@@ -100,7 +126,10 @@ def update_service(
 ) -> None:
     """Merge the newest version of the service's golden path, keeping local edits.
 
-    Exit 0 on a clean merge or when already current, 3 on conflicts (left for you to resolve).
+    Example: platformctl update service ./payments --dry-run
+
+    Exit codes: 0 on a clean merge or when already current, 3 on conflicts (left for you to
+    resolve), 2 on a dirty tree or bad flags.
     """
     from contextlib import nullcontext
 

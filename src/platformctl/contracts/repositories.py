@@ -93,6 +93,13 @@ class RepositoryHost(Protocol):
         """The requests a first run would make, in order, for ``--dry-run`` (no request sent)."""
         ...
 
+    def published_head(self, spec: RepositorySpec, branch: str) -> str | None:
+        """The commit ``branch`` points to at the host; None when the repository or branch is absent.
+
+        Only reads: ``--dry-run`` uses it to tell a conflict from a create or a resume.
+        """
+        ...
+
     def ensure_repository(self, spec: RepositorySpec) -> StepResult:
         """Create the repository unless it exists (an existing one is read, never a failure)."""
         ...

@@ -53,13 +53,9 @@ def validate_environment_name(name: str) -> None:
     Raises:
         UsageError: any other name.
     """
-    import re
+    from platformctl.names import check_name
 
-    if len(name) > _NAME_MAX or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
-        raise UsageError(
-            f"invalid environment name {name!r}",
-            hint="use lower-case letters, digits and '-', e.g. staging or pr-123",
-        )
+    check_name("environment", name)
 
 
 def find_record(descriptor: ServiceDescriptor, name: str) -> EnvironmentRecord | None:
@@ -78,6 +74,8 @@ def resolve_spec(
     name: str,
     flags: SpecFlags,
     secrets: SecretReader,
+    *,
+    ttl_flag: bool = True,
 ) -> EnvironmentSpec:
     """Merge everything known about environment ``name`` into one desired spec.
 
@@ -87,6 +85,7 @@ def resolve_spec(
         name: the environment.
         flags: command-line overrides.
         secrets: reads secret values from their sources and hashes them.
+        ttl_flag: whether the command has ``--ttl`` (the hint offers only flags it has).
 
     Raises:
         UsageError: unknown environment and no --class.
@@ -100,10 +99,12 @@ def resolve_spec(
         class_name = EPHEMERAL_CLASS  # `env up pr-123 --ttl 3d` from a pull-request job
     if class_name is None:
         known = ", ".join(descriptor.environments) or "none"
+        ways = (
+            "pass --class, or --ttl for an ephemeral preview environment" if ttl_flag else "or pass --class"
+        )
         raise UsageError(
-            f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known})",
-            hint=f"add it under 'environments:' in {DESCRIPTOR_FILE}, pass --class, "
-            "or --ttl for an ephemeral preview environment",
+            f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known}) and no provider holds it",
+            hint=f"add it (or a pattern such as 'pr-*') under 'environments:' in {DESCRIPTOR_FILE}, {ways}",
         )
     env_class = _lookup_class(classes, class_name, name)
     merged = _merge(

@@ -164,6 +164,14 @@ class GitRemote:
         )
 
 
+def remote_branch_head(remote: GitRemote, url: str, branch: str, *, origin: str) -> str | None:
+    """The commit ``branch`` points to at ``url``, read only when ``url`` is on ``origin``
+    (the token never goes elsewhere; an off-host URL reads as unknown, and ``publish`` refuses it)."""
+    if _origin(url) is None or _origin(url) != _origin(origin):
+        return None
+    return remote.remote_head(url, branch)
+
+
 def publish(
     remote: GitRemote,
     spec: RepositorySpec,

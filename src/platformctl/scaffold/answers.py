@@ -19,18 +19,18 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath, Question
 
 SERVICE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-# Asks one question; returns the raw text typed. ``error`` is the previous attempt's problem.
-Asker = Callable[["Question", Any, "str | None"], str]
+# Asks one question; returns the raw text typed (or BACK). ``error`` is the previous attempt's
+# problem; ``position`` is (this question's number, how many will be asked).
+Asker = Callable[["Question", Any, "str | None", "tuple[int, int]"], str]
+# What an Asker returns to go back to the previous question.
+BACK = "\x00back"
 
 
 def validate_service_name(name: str) -> None:
     """Raise UsageError unless ``name`` is a lower-case DNS label of at most 63 characters."""
-    if not SERVICE_NAME.fullmatch(name) or len(name) > 63:
-        raise UsageError(
-            f"invalid service name {shown_value(name)}: use a lower-case DNS label "
-            "(a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters)",
-            hint="for example: payments-api",
-        )
+    from platformctl.names import check_name
+
+    check_name("service", name)
 
 
 def shown_value(value: Any, limit: int = 80) -> str:
@@ -56,6 +56,11 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     """Read answers from a YAML or JSON mapping file."""
     from platformctl.yamlfiles import load_yaml_file
 
+    if not path.exists():  # a wrong path, not a syntax problem: the hint must not talk about YAML
+        raise UsageError(
+            f"answers file {path} does not exist",
+            hint="check the path given to --answers-file (relative paths start in the current folder)",
+        )
     data = load_yaml_file(
         path,
         what="answers file",
@@ -92,27 +97,14 @@ def resolve_answers(
     known = {q.name: q for q in golden_path.questions}
     for key in given:
         if key not in known:
+            settable = [q.name for q in golden_path.questions if q.asked and q.name != "service_name"]
             raise UsageError(
                 f"{golden_path.name} has no question {shown_value(key)}",
-                hint=f"its questions are: {', '.join(known)}",
+                hint=f"the questions you can answer are: {', '.join(settable)}",
             )
         if not known[key].asked:
             raise UsageError(f"{key!r} is derived from other answers and cannot be set")
-    answers: dict[str, Any] = {}
-    missing: list[str] = []
-    for question in golden_path.questions:
-        if not question.asked:
-            continue
-        if question.name in given:
-            where = origin.get(question.name, f"answer {question.name!r}")
-            answers[question.name] = check_answer(question, given[question.name], answers, where)
-        elif ask is not None:
-            answers[question.name] = _ask_until_valid(question, answers, ask)
-        elif question.has_default:
-            default = render_default(question, answers)
-            answers[question.name] = check_answer(question, default, answers, f"default of {question.name!r}")
-        else:
-            missing.append(question.name)
+    answers, missing = _answer_in_order(golden_path, given, ask, origin)
     if missing:
         raise InputRequired(
             f"no answer for {', '.join(missing)} and prompting is off",
@@ -120,6 +112,49 @@ def resolve_answers(
         )
     _remember_secrets(golden_path, answers)
     return answers
+
+
+def _answer_in_order(
+    golden_path: GoldenPath, given: Mapping[str, Any], ask: Asker | None, origin: Mapping[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Each asked question in order; at a prompt, BACK returns to the previous prompted one
+    (whose answer becomes the default, so Enter keeps it)."""
+    order = [q for q in golden_path.questions if q.asked]
+    prompted = [q.name for q in order if q.name not in given] if ask is not None else []
+    answers: dict[str, Any] = {}
+    earlier: dict[str, Any] = {}
+    missing: list[str] = []
+    index = 0
+    while index < len(order):
+        question = order[index]
+        index += 1
+        if question.name in given:
+            where = origin.get(question.name, f"answer {question.name!r}")
+            answers[question.name] = check_answer(question, given[question.name], answers, where)
+        elif ask is not None:
+            position = (prompted.index(question.name) + 1, len(prompted))
+            value = _ask_until_valid(question, answers, ask, position, earlier.get(question.name))
+            if value is BACK:
+                index = _back_to(order, prompted, index - 1)
+                for later in order[index:]:
+                    if later.name in answers:
+                        earlier[later.name] = answers.pop(later.name)
+                continue
+            answers[question.name] = value
+        elif question.has_default:
+            default = render_default(question, answers)
+            answers[question.name] = check_answer(question, default, answers, f"default of {question.name!r}")
+        else:
+            missing.append(question.name)
+    return answers, missing
+
+
+def _back_to(order: list[Question], prompted: list[str], current: int) -> int:
+    """The index of the prompted question before ``current`` (``current`` itself if none)."""
+    for index in range(current - 1, -1, -1):
+        if order[index].name in prompted:
+            return index
+    return current
 
 
 def recorded_answers(golden_path: GoldenPath, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -151,15 +186,25 @@ def _missing_hint(golden_path: GoldenPath, missing: list[str]) -> str:
     return f"pass {flags} and {where}" if flags else where
 
 
-def _ask_until_valid(question: Question, answers: dict[str, Any], ask: Asker) -> Any:
-    default = render_default(question, answers) if question.has_default else None
+def _ask_until_valid(
+    question: Question, answers: dict[str, Any], ask: Asker, position: tuple[int, int], earlier: Any = None
+) -> Any:
+    default = (
+        earlier
+        if earlier is not None
+        else render_default(question, answers)
+        if question.has_default
+        else None
+    )
     error: str | None = None
     for _ in range(20):
-        raw = ask(question, default, error)
+        raw = ask(question, default, error, position)
+        if raw == BACK:
+            return BACK
         try:
-            return check_answer(question, raw, answers, "answer")
+            return check_answer(question, raw, answers, "that answer")
         except UsageError as exc:
-            error = exc.message
+            error = exc.message.removeprefix("that answer: ")
     raise UsageError(f"no valid answer for {question.name!r} after 20 attempts")
 
 

@@ -125,10 +125,9 @@ def get_golden_path(settings: Settings, name: str) -> GoldenPath:
     if not re.fullmatch(NAME_PATTERN, name):
         # A name is joined to the bundled folder, and bundled golden paths are trusted: a path
         # here would run any template on the machine as if it came with platformctl.
-        raise UsageError(
-            f"invalid golden path name {name!r}: use a lower-case name such as python-service",
-            hint="see 'platformctl golden-path list'",
-        )
+        from platformctl.names import check_name
+
+        check_name("golden path", name, hint="see 'platformctl golden-path list'")
     if name in settings.golden_paths:
         return _load_configured(settings.golden_paths[name], settings.home)
     folder = bundled_root() / name

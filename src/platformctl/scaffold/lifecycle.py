@@ -36,6 +36,8 @@ class ServiceStatus:
     pristine_commit: str
     pristine_present: bool
     drift: dict[str, list[str]] | None
+    # Paths whose working-tree state differs from HEAD (edited, deleted, new): part of the drift.
+    uncommitted: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,7 +80,10 @@ def check_service(start: Path, settings: Settings) -> ServiceStatus:
     gp = _available_golden_path(settings, record.name)
     repo = open_service_repo(root)
     pristine = find_commit(repo, record.pristine_commit)
-    drift = diff_names(tree_blobs(pristine), tree_blobs(repo.head.commit)) if pristine else None
+    committed = tree_blobs(repo.head.commit)
+    working = working_tree_blobs(repo, committed)
+    drift = diff_names(tree_blobs(pristine), working) if pristine else None
+    uncommitted = sorted(name for names in diff_names(committed, working).values() for name in names)
     available = gp.version if gp else None
     newer = available is not None and _newer(available, record.version)
     return ServiceStatus(
@@ -91,7 +96,35 @@ def check_service(start: Path, settings: Settings) -> ServiceStatus:
         record.pristine_commit,
         pristine is not None,
         drift,
+        uncommitted,
     )
+
+
+def working_tree_blobs(repo: git.Repo, committed: dict[str, str]) -> dict[str, str]:
+    """``{path: blob sha}`` of the working tree as ``git add --all`` would see it (ignored files
+    left out, the descriptor too), hashed without writing objects and without running hooks or
+    an fsmonitor of the checkout."""
+    import subprocess
+
+    root = Path(repo.working_tree_dir or ".")
+    safe = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-C", str(root)]
+    listed = subprocess.run(
+        [*safe, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8", "surrogateescape")
+    paths = sorted(p for p in set(listed.split("\0")) if p and p != DESCRIPTOR_FILE and (root / p).is_file())
+    if not paths:
+        return {}
+    hashed = subprocess.run(
+        [*safe, "hash-object", "--stdin-paths"],
+        input="\n".join(paths).encode("utf-8", "surrogateescape"),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    blobs = dict(zip(paths, hashed.split(), strict=True))
+    # A symlink's blob is its target text, which hash-object does not give: keep the committed one.
+    return {p: committed.get(p, sha) if (root / p).is_symlink() else sha for p, sha in blobs.items()}
 
 
 def update_service(

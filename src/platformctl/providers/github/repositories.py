@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult, TeamAccess
 from platformctl.errors import ProviderError
 from platformctl.providers.github.protection import GitHubProtection
-from platformctl.providers.gitpush import GitRemote, publish
+from platformctl.providers.gitpush import GitRemote, publish, remote_branch_head
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import server_message, translate
 
@@ -130,6 +130,13 @@ class GitHubRepositories:
             known_empty=spec.slug in self._created,
             origin=self.web_url,
         )
+
+    def published_head(self, spec: RepositorySpec, branch: str) -> str | None:
+        """``GET`` the repository, then ``git ls-remote`` its clone URL (only on the web URL's host)."""
+        repo = self._read(spec, retry_not_found=False)
+        if repo is None:
+            return None
+        return remote_branch_head(self.git, repo["clone_url"], branch, origin=self.web_url)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (others are kept) and grant each team its permission."""

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult
 from platformctl.errors import InputRequired, ProviderError
-from platformctl.providers.gitpush import GitRemote, publish
+from platformctl.providers.gitpush import GitRemote, publish, remote_branch_head
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import server_message, translate
 
@@ -119,6 +119,13 @@ class GitLabRepositories:
             known_empty=spec.slug in self._created,
             origin=self.web_url,
         )
+
+    def published_head(self, spec: RepositorySpec, branch: str) -> str | None:
+        """``GET`` the project, then ``git ls-remote`` its clone URL (only on the web URL's host)."""
+        project = self._read(spec, retry_not_found=False)
+        if project is None:
+            return None
+        return remote_branch_head(self.git, project["http_url_to_repo"], branch, origin=self.web_url)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Add missing topics (sent with the create already, so only older projects need it)."""

@@ -50,7 +50,19 @@ class LocalRepositories:
         return "local"
 
     def check_access(self, spec: RepositorySpec) -> None:
-        """Nothing to check: the platform home is on this machine."""
+        """The platform home must be writable: find out before anything is rendered."""
+        import os
+
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            reason = "Not a directory" if folder.exists() and not folder.is_dir() else "Permission denied"
+            raise ProviderError(
+                f"{self.root}: {reason} ({folder}): the platform home cannot hold repositories",
+                provider=self.name,
+                hint="set PLATFORMCTL_HOME (or 'home' in the user config) to a writable folder",
+            )
 
     def plan(self, spec: RepositorySpec, branch: str) -> list[str]:
         """The steps a first run takes (no network: everything is on this machine)."""
@@ -59,6 +71,16 @@ class LocalRepositories:
             f"local: push {branch} to {self.path(spec)}",
             f"local: protect {branch} (no force push, no deletion)",
         ]
+
+    def published_head(self, spec: RepositorySpec, branch: str) -> str | None:
+        """The commit of ``branch`` in the bare repository, or None (no repository, no branch)."""
+        path = self.path(spec)
+        if not (path / "HEAD").is_file():
+            return None
+        import git
+
+        ref = f"refs/heads/{branch}"
+        return next((r.commit.hexsha for r in git.Repo(path).references if r.path == ref), None)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Topics and teams have no meaning for a bare repository on this machine."""

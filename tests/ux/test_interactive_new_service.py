@@ -1,0 +1,127 @@
+"""`new service` and `env up` on a terminal (a pseudo-terminal under pexpect)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn(cwd: Path, *args: str):
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
+    env.update(TERM="dumb", NO_COLOR="1")
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", *args],
+        cwd=str(cwd),
+        env=env,
+        timeout=180,  # the machine may be busy: a slow run is not a failure
+        encoding="utf-8",
+        dimensions=(60, 200),
+    )
+
+
+def finish(child) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_counter_back_reprompt_summary_and_confirmation(tmp_path):
+    work = tmp_path / "work"
+    child = spawn(work, "new", "service", "payments")
+    child.expect(
+        r"(\d+) questions for payments from python-service 1\.0\.0: Enter keeps the default, b goes back"
+    )
+    total = int(child.match.group(1))
+    child.expect(rf"\(1/{total}\) One-line description")
+    child.sendline("")
+    child.expect(rf"\(2/{total}\) Owner team .*· owner \(platform-team\): ")
+    assert "((" not in child.before and "))" not in child.before  # the default shown once
+    child.sendline("team-payments")
+    child.expect(rf"\(3/{total}\)")
+    child.sendline("b")  # back to the owner question: the answer given is the default now
+    child.expect(rf"\(2/{total}\) Owner team .*\(team-payments\): ")
+    child.sendline("")
+    for _ in range(3, total + 1):
+        index = child.expect([r"\(\d+/\d+\) HTTP port[^\r\n]*: ", r"\((\d+)/\d+\) [^\r\n]*: "])
+        if index == 0:
+            child.sendline("not-a-port")
+            child.expect("not accepted: expected an integer, got 'not-a-port'; try again")
+            child.expect(r"HTTP port")
+            child.sendline("9000")
+        else:
+            child.sendline("")
+    child.expect("Create payments in payments with:")
+    child.expect(r"owner\s+'team-payments'")
+    child.expect(r"Go ahead\? \[y/n\] \(y\): ")
+    child.sendline("y")
+    assert finish(child) == 0
+    descriptor = yaml.safe_load((work / "payments" / "platform.yaml").read_text())
+    assert descriptor["owner"] == "team-payments"
+    assert descriptor["golden_path"]["answers"]["port"] == 9000
+
+
+def test_declining_the_summary_writes_nothing(tmp_path):
+    work = tmp_path / "work"
+    child = spawn(work, "new", "service", "payments")
+    while child.expect([r"Go ahead\? \[y/n\] \(y\): ", r"\(\d+/\d+\) [^\r\n]*: "]) == 1:
+        child.sendline("")  # every default
+    child.sendline("n")
+    child.expect("error: not created: nothing was written")
+    assert finish(child) == 1
+    assert list(work.iterdir()) == []
+
+
+def test_ctrl_c_prints_the_interruption_on_its_own_line(tmp_path):
+    child = spawn(tmp_path / "work", "new", "service", "payments")
+    child.expect(r"\(1/\d+\) [^\r\n]*: ")  # the whole prompt: input is being read now
+    child.sendintr()
+    child.expect(r"\r\nerror: interrupted")
+    assert finish(child) == 130
+
+
+def _service(tmp_path: Path) -> Path:
+    import subprocess
+
+    work = tmp_path / "work"
+    subprocess.run(
+        [sys.executable, "-m", "platformctl", "new", "service", "payments"],
+        cwd=work,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=True,
+    )
+    return work / "payments"
+
+
+def test_env_up_on_a_terminal_shows_the_plan_and_asks(tmp_path):
+    folder = _service(tmp_path)
+    child = spawn(folder, "env", "up", "staging")
+    child.expect("Plan for environment staging")
+    child.expect(r"Apply this plan to staging\? \[y/n\] \(y\): ")
+    child.sendline("n")
+    child.expect("error: not applied: nothing was changed")
+    assert finish(child) == 1
+    child = spawn(folder, "env", "up", "staging")
+    child.expect(r"Apply this plan to staging\?")
+    child.sendline("y")
+    assert finish(child) == 0
+    child = spawn(folder, "env", "up", "pr-5", "--yes")
+    index = child.expect([r"Apply this plan", pexpect.EOF])
+    assert index == 1  # --yes: never asked
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_env_up_without_a_terminal_never_asks(cli, tmp_path, monkeypatch):
+    assert cli("new", "service", "payments").exit_code == 0
+    monkeypatch.chdir(tmp_path / "work" / "payments")
+    result = cli("env", "up", "staging")
+    assert result.exit_code == 0, result.stderr
+    assert "Apply this plan" not in result.stderr
