@@ -55,6 +55,13 @@ def up(
     provider: ProviderOpt = None,
     service_dir: ServiceDirOpt = None,
     dry_run: DryRunOpt = False,
+    force_conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--force-conflicts",
+            help="Kubernetes: take back fields another field manager changed (server-side apply force)",
+        ),
+    ] = False,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -68,7 +75,10 @@ def up(
 
     state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run)
+    conflicts = "force" if force_conflicts else "report" if dry_run else "refuse"
+    spec, providers = _load(
+        state, name, flags, service_dir, secrets_required=not dry_run, conflicts=conflicts
+    )
     _mask_secrets(state, spec)
     plan = plan_environment(spec, providers, _now())
     if dry_run or not plan.has_changes:
@@ -147,9 +157,10 @@ def status(
     state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
     if plan.has_changes:
         count = len(plan.pending)
+        taken = bool(getattr(providers.get("kubernetes"), "conflicts", None))  # fields of other managers
         raise CheckFailed(
             f"environment {name} differs from its spec in {count} resource{'s' * (count != 1)}",
-            hint=f"run 'platformctl env up {name}' to converge",
+            hint=f"run 'platformctl env up {name}{' --force-conflicts' * taken}' to converge",
         )
 
 
@@ -221,7 +232,13 @@ def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
 
 
 def _load(
-    state: AppContext, name: str, flags: SpecFlags, service_dir: Path | None, *, secrets_required: bool
+    state: AppContext,
+    name: str,
+    flags: SpecFlags,
+    service_dir: Path | None,
+    *,
+    secrets_required: bool,
+    conflicts: str = "report",
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
     import os
 
@@ -240,7 +257,10 @@ def _load(
         required=secrets_required,
     )
     spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader)
-    return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
+    providers = environment_providers(
+        settings, spec.providers, state.io.step, descriptor.repository, kubernetes_conflicts=conflicts
+    )
+    return spec, providers
 
 
 def _service_providers(
