@@ -128,14 +128,25 @@ def test_a_location_registered_but_not_yet_found_by_entity_is_a_409_success(file
     assert not result.changed and result.detail == "already registered"
 
 
-def test_a_wrong_token_is_exit_4(new_service):
-    result = new_service("billing", token="not-the-" + "static-token")
-    assert result.exit_code == 4, result.stderr
-    assert "error: Backstage" in result.stderr and "hint:" in result.stderr
-    assert "not-the-static-token" not in result.stderr + result.stdout
+def test_a_wrong_token_is_exit_4_and_dry_run_asks_the_catalog_with_dry_run_true(
+    new_service, catalog, files_url
+):
+    wrong = new_service("billing", token="not-the-" + "static-token")
+    assert wrong.exit_code == 4, wrong.stderr
+    assert "error: Backstage" in wrong.stderr and "hint:" in wrong.stderr
+    assert "not-the-static-token" not in wrong.stderr + wrong.stdout
+    # The repository was pushed before the catalog refused: a dry run now lets Backstage read
+    # and process the file (POST /locations?dryRun=true) without registering it.
+    dry = new_service("billing", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "dry run accepted by the catalog: component:default/billing" in dry.stdout
+    target = f"{files_url}/acme/billing/blob/main/catalog-info.yaml"
+    assert target not in [item["data"]["target"] for item in catalog.get("/locations").json()]
+    assert new_service("billing").exit_code == 0
+    assert wait_for_entity(catalog, "billing")["metadata"]["name"] == "billing"
 
 
-def test_dry_run_location_is_validated_without_being_stored(catalog, files_url, github):
+def test_dry_run_true_processes_without_storing(catalog, files_url, github):
     from platformctl.providers.base import RepositorySpec
     from tests.providers.hosts import checkout, github_host
 
