@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,25 @@ def paths(ns: str) -> dict[str, str]:
     return {"Namespace": f"/api/v1/namespaces/{ns}", **{k: p.format(ns=ns) for k, p in KINDS.items()}}
 
 
+def settle(kube: Kube, ns: str, timeout: float = 60) -> None:
+    """Wait until the resource-quota controller has caught up with the quota's spec.
+
+    It writes the quota's status (a new resourceVersion) on its own after every change of
+    ``spec.hard``; comparing versions before that would see its write, not platformctl's.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        quota = kube.get(KINDS["ResourceQuota"].format(ns=ns)) or {}
+        status = quota.get("status") or {}
+        if status.get("hard") == quota.get("spec", {}).get("hard") and "used" in status:
+            return
+        assert time.monotonic() < deadline, f"quota status not updated: {quota}"
+        time.sleep(0.5)
+
+
 def versions(kube: Kube, ns: str) -> dict[str, str]:
     """resourceVersion of every object: unchanged versions mean nothing was written."""
+    settle(kube, ns)
     out = {}
     for kind, path in paths(ns).items():
         obj = kube.get(path)
