@@ -68,6 +68,20 @@ def test_fake_creates_merges_and_dry_runs(fake, client):
     assert fake.get("resourcequotas", "q", "n")["spec"]["hard"] == {"cpu": "2"}  # dropped field released
 
 
+def test_fake_defaults_a_limit_range_request_to_its_limit_as_the_server_does(fake, client):
+    apply(client, "/api/v1/namespaces/n", NS_BODY)
+    body = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "l", "namespace": "n"},
+        "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]},
+    }
+    made = apply(client, "/api/v1/namespaces/n/limitranges/l", body).json()
+    assert made["spec"]["limits"] == [
+        {"type": "Container", "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "500m"}}
+    ]
+
+
 def test_fake_rejects_what_a_server_rejects(fake, client):
     apply(client, "/api/v1/namespaces/n", NS_BODY)
     bad = {**quota({"cpu": "1"}), "spec": {"hardd": {"cpu": "1"}}}

@@ -272,6 +272,10 @@ class KubernetesFake:
             merged.setdefault("status", {"phase": "Active"})
         if key[0] == "secrets":
             merged.setdefault("type", "Opaque")
+        if key[0] == "limitranges":  # as the API server defaults a container's request to its limit
+            for item in (merged.get("spec") or {}).get("limits") or []:
+                if item.get("type") == "Container" and item.get("default"):
+                    item["defaultRequest"] = {**item["default"], **(item.get("defaultRequest") or {})}
         meta["managedFields"] = [
             {
                 "manager": m,
