@@ -43,14 +43,15 @@ step() {
 
 # wait_for NAME SECONDS PID COMMAND...: poll COMMAND until it succeeds; fail when PID died.
 wait_for() {
-  STEP="wait for $1"; local limit=$2 pid=$3; shift 3
+  local name=$1 limit=$2 pid=$3; shift 3
+  STEP="wait for $name"
   local deadline=$((SECONDS + limit)) start=$SECONDS
   until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || { log "$1 exited before it was ready"; return 1; }
-    [ "$SECONDS" -lt "$deadline" ] || { log "$1 not ready after ${limit}s"; return 1; }
+    kill -0 "$pid" 2>/dev/null || { log "$name exited before it was ready"; return 1; }
+    [ "$SECONDS" -lt "$deadline" ] || { log "$name not ready after ${limit}s"; return 1; }
     sleep 1
   done
-  log "$1 ready in $((SECONDS - start)) s"
+  log "$name ready in $((SECONDS - start)) s"
 }
 
 certificates() {

@@ -157,7 +157,9 @@ def test_dry_run_true_processes_without_storing(catalog, files_url, github):
     target = host.file_url(spec, "main", "catalog-info.yaml")
     dry = catalog.post("/locations", params={"dryRun": "true"}, json={"type": "url", "target": target})
     assert dry.status_code == 201, dry.text
-    assert [e["metadata"]["name"] for e in dry.json()["entities"]] == ["ledger"]
+    found = [(e["kind"], e["metadata"]["name"]) for e in dry.json()["entities"]]
+    assert found[0][0] == "Location" and found[0][1].startswith("generated-")  # as the fake answers
+    assert found[1:] == [("Component", "ledger")]
     assert all(loc["data"]["target"] != target for loc in catalog.get("/locations").json())
 
 

@@ -48,7 +48,8 @@ class BackstageCatalog:
             allow={400, 404, 409},
             action=f"check {target} with the catalog (dry run)",
         )
-        if response.status_code == 409:
+        answer = response.json() if response.status_code == 201 else {}
+        if response.status_code == 409 or answer.get("exists"):
             return [f"backstage: {target} is already registered: nothing to register"]
         plan = self.plan(entity, target)
         if response.status_code != 201:
@@ -56,7 +57,9 @@ class BackstageCatalog:
                 *plan,
                 f"backstage: dry run: Backstage cannot read {target} yet (the push makes it readable)",
             ]
-        refs = [_ref(e) for e in response.json().get("entities") or [] if isinstance(e, dict)]
+        # The answer lists the Location entity Backstage generates for the target first: not news.
+        entities = [e for e in answer.get("entities") or [] if isinstance(e, dict)]
+        refs = [_ref(e) for e in entities if str(e.get("kind", "")).lower() != "location"]
         return [*plan, f"backstage: dry run accepted by the catalog: {', '.join(refs) or 'no entities'}"]
 
     def register(self, entity: CatalogEntity, target: str) -> StepResult:
