@@ -20,8 +20,11 @@ log() { printf '[integration %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 teardown() {
   local rc=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do  # last started first: etcd goes last
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   if [ "$rc" -ne 0 ]; then
     log "failed during: ${STEP:-?} (exit $rc); server logs follow"
     for f in "$RUN"/*.log; do [ -f "$f" ] && { echo "----- $(basename "$f") (last 60 lines)"; tail -n 60 "$f"; }; done

@@ -67,8 +67,12 @@ build() {
     -O zz_generated.openapi -h vendor/k8s.io/code-generator/hack/boilerplate.go.txt \
     -r "$work/openapi-violations.report" -o "$gopath/src" 2>"$work/openapi-gen.log" \
     || { tail -n 30 "$work/openapi-gen.log" >&2; exit 1; }
-  local ver=v1.20.2 vpkg=k8s.io/kubernetes/vendor/k8s.io/component-base/version
-  local ldf="-s -w -X $vpkg.gitVersion=$ver -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=20"
+  # The tarball's version/base.go says v0.0.0-master; `-X` on the vendored package path did not
+  # take in GOPATH mode here, so write the release version into the source instead.
+  sed -i -e 's/^\(\s*gitMajor string\).*/\1 = "1"/' -e 's/^\(\s*gitMinor string\).*/\1 = "20"/' \
+    -e 's/^\(\s*gitVersion *= *\)"[^"]*"/\1"v1.20.2"/' -e 's/^\(\s*gitTreeState *= *\)""/\1"clean"/' \
+    staging/src/k8s.io/component-base/version/base.go
+  local ldf="-s -w"
   log "go build kube-apiserver kube-controller-manager (long)"
   mkdir -p "$out.tmp"
   go build -ldflags "$ldf" -o "$out.tmp/kube-apiserver" ./cmd/kube-apiserver

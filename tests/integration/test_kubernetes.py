@@ -151,8 +151,12 @@ def test_a_field_patched_by_another_manager_is_drift_and_force_conflicts_takes_i
     assert forced.exit_code == 0, forced.stderr
     quota = kube.get(KINDS["ResourceQuota"].format(ns=ns))
     assert quota["spec"]["hard"]["pods"] == "20"
-    owners = {m["manager"] for m in quota["metadata"]["managedFields"] if "pods" in str(m.get("fieldsV1"))}
-    assert owners == {"platformctl"}
+    spec_owners = {  # the quota controller owns status.hard.pods; spec.hard.pods is platformctl's again
+        m["manager"]
+        for m in quota["metadata"]["managedFields"]
+        if "f:pods" in str((m.get("fieldsV1") or {}).get("f:spec"))
+    }
+    assert spec_owners == {"platformctl"}
     assert cli("env", "status", env_name).exit_code == 0
     settled = versions(kube, ns)
     assert "no changes" in cli("env", "up", env_name).stdout
@@ -218,7 +222,9 @@ def test_the_kubeconfig_loader_reads_a_real_kubeconfig(kube):
         cluster = load_kubeconfig({"KUBECONFIG": str(other)})
         client = httpx.Client(base_url=cluster.server, verify=cluster.ssl_context())
         headers = {"Authorization": f"Bearer {cluster.credentials().token}"}
-        assert client.get("/version", headers=headers).json()["gitVersion"] == "v1.20.2"
+        version = client.get("/version", headers=headers).json()  # TLS to the run's CA, and the token
+        assert version["gitVersion"].startswith("v") and version["goVersion"].startswith("go")
+        assert client.get("/api/v1/namespaces/default", headers=headers).status_code == 200
 
 
 def _embedded(path: Path, base64) -> str:
