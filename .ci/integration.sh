@@ -145,6 +145,11 @@ main() {
   local start=$SECONDS servers="${IT_SERVERS:-kube backstage}"
   export PLATFORMCTL_IT=1
   STEP="certificates"; certificates
+  local npm_pid=""
+  if [[ " $servers " == *" backstage "* ]]; then  # npm ci (a C++ build) alongside the Go build
+    timeout 1800 bash "$ROOT/.ci/backstage-modules.sh" >"$RUN/modules.path" 2>"$RUN/modules.log" &
+    npm_pid=$!
+  fi
   if [[ " $servers " == *" kube "* ]]; then
     local kube_bin
     STEP="build kube-apiserver"; kube_bin=$(timeout 5400 bash "$ROOT/.ci/kube-build.sh")
@@ -155,7 +160,10 @@ main() {
   fi
   if [[ " $servers " == *" backstage "* ]]; then
     local modules
-    STEP="npm ci (Backstage)"; modules=$(timeout 1800 bash "$ROOT/.ci/backstage-modules.sh")
+    STEP="npm ci (Backstage)"
+    wait "$npm_pid" || { cat "$RUN/modules.log" >&2; return 1; }
+    cat "$RUN/modules.log" >&2
+    modules=$(cat "$RUN/modules.path")
     log "backstage modules: $modules ($((SECONDS - start)) s)"
     start_backstage "$modules"
     export PLATFORMCTL_IT_BACKSTAGE_URL="http://127.0.0.1:$BACKSTAGE_PORT" \
