@@ -68,6 +68,20 @@ def test_fake_creates_merges_and_dry_runs(fake, client):
     assert fake.get("resourcequotas", "q", "n")["spec"]["hard"] == {"cpu": "2"}  # dropped field released
 
 
+def test_fake_defaults_a_limit_range_request_to_its_limit_as_the_server_does(fake, client):
+    apply(client, "/api/v1/namespaces/n", NS_BODY)
+    body = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "l", "namespace": "n"},
+        "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]},
+    }
+    made = apply(client, "/api/v1/namespaces/n/limitranges/l", body).json()
+    assert made["spec"]["limits"] == [
+        {"type": "Container", "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "500m"}}
+    ]
+
+
 def test_fake_rejects_what_a_server_rejects(fake, client):
     apply(client, "/api/v1/namespaces/n", NS_BODY)
     bad = {**quota({"cpu": "1"}), "spec": {"hardd": {"cpu": "1"}}}
@@ -97,7 +111,17 @@ def test_fake_conflicts_between_managers_unless_forced(fake, client):
     apply(client, Q_PATH, quota({"cpu": "1"}))
     fake.apply_as("kubectl", quota({"cpu": "3"}))
     conflict = apply(client, Q_PATH, quota({"cpu": "1"}))
-    assert conflict.status_code == 409 and 'conflict with "kubectl"' in conflict.json()["message"]
+    assert conflict.status_code == 409
+    body = conflict.json()  # the shape kube-apiserver answers (checked against a real one)
+    assert body["reason"] == "Conflict"
+    assert body["message"] == 'Apply failed with 1 conflict: conflict with "kubectl": .spec.hard.cpu'
+    assert body["details"]["causes"] == [
+        {"reason": "FieldManagerConflict", "message": 'conflict with "kubectl"', "field": ".spec.hard.cpu"}
+    ]
+    fake.patch_as("kubectl-edit", quota({"cpu": "4"}))
+    edited = apply(client, Q_PATH, quota({"cpu": "1"})).json()
+    assert edited["details"]["causes"][0]["message"] == 'conflict with "kubectl-edit" using v1'
+    fake.patch_as("kubectl-edit", quota({"cpu": "3"}))
     same_value = apply(client, Q_PATH, quota({"cpu": "3"}))
     assert same_value.status_code == 200  # agreeing on a value is shared ownership, not a conflict
     assert apply(client, Q_PATH, quota({"cpu": "5"}), force="true").status_code == 200

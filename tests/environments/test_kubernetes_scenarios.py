@@ -201,9 +201,59 @@ def test_a_field_owned_by_another_manager_is_a_conflict_before_any_write(cli, ku
     before = kube.writes
     result = up(cli, "--var", "LOG_LEVEL=debug")
     assert result.exit_code == 1
-    assert "409" in result.stderr and 'conflict with "kubectl"' in result.stderr
-    assert "--force-conflicts" in result.stderr
-    assert kube.writes == before  # the plan's dry run failed: nothing was written
+    assert 'ResourceQuota platformctl: .spec.hard.cpu is managed by "kubectl"' in result.stderr
+    assert "409" not in result.stderr
+    assert "env up staging --force-conflicts" in result.stderr
+    assert kube.writes == before  # refused while planning: nothing was written
+
+
+def patch_quota_pods(kube, pods="99"):
+    """``kubectl patch resourcequota platformctl -p '{"spec":{"hard":{"pods":"99"}}}'``."""
+    kube.patch_as(
+        "kubectl-patch",
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "platformctl", "namespace": NS},
+            "spec": {"hard": {"pods": pods}},
+        },
+    )
+
+
+def test_a_field_changed_by_kubectl_patch_is_drift_naming_the_manager(cli, kube):
+    write_service(Path.cwd(), providers="kubernetes")
+    up(cli)
+    patch_quota_pods(kube)
+    before = kube.writes
+    status = cli("env", "status", "staging")
+    assert status.exit_code == 3, status.stderr
+    assert "ResourceQuota platformctl" in status.stdout and "spec.hard.pods: 99 → 20" in status.stdout
+    assert '.spec.hard.pods is managed by "kubectl-patch"' in status.stdout
+    assert "env up staging --force-conflicts" in status.stderr
+    doc = cli("env", "status", "staging", "--json").json()
+    assert [(d["kind"], d["action"]) for d in doc["drift"]] == [("ResourceQuota", "update")]
+    assert any("kubectl-patch" in note for note in doc["notes"])
+    dry = up(cli, "--dry-run")
+    assert dry.exit_code == 0 and "kubectl-patch" in dry.stdout and "1 to update" in dry.stdout
+    assert kube.writes == before
+
+
+def test_force_conflicts_takes_the_field_back_then_converges(cli, kube):
+    write_service(Path.cwd(), providers="kubernetes")
+    up(cli)
+    patch_quota_pods(kube)
+    assert up(cli).exit_code == 1
+    before = kube.writes
+    forced = up(cli, "--force-conflicts")
+    assert forced.exit_code == 0, forced.stderr
+    assert "taking over .spec.hard.pods" in forced.stderr
+    assert kube.writes == before + 1  # the quota only
+    assert kube.get("resourcequotas", "platformctl", NS)["spec"]["hard"]["pods"] == "20"
+    forced_apply = [q for m, p, q in kube.requests if m == "PATCH" and q.get("force") == ["true"]]
+    assert forced_apply and all(q["fieldManager"] == ["platformctl"] for q in forced_apply)
+    assert cli("env", "status", "staging").exit_code == 0
+    again = up(cli)
+    assert "no changes" in again.stdout and kube.writes == before + 1
 
 
 def test_status_reports_drift_with_exit_3(cli, kube):

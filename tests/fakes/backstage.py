@@ -10,6 +10,7 @@ Backstage's shape ``{"error": {"name", "message"}, "request", "response": {"stat
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -73,7 +74,19 @@ class BackstageFake(FakeApp):
             return fail(request, 404, "NotFoundError", f"Unable to read url, {body['target']}")
         documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
         if request.arg("dryRun") == "true":
-            return Response(201, {"location": {"id": "dry", **body}, "entities": documents, "exists": False})
+            # As Backstage answers: the Location entity it would generate comes first.
+            generated = {
+                "apiVersion": "backstage.io/v1alpha1",
+                "kind": "Location",
+                "metadata": {
+                    "name": "generated-"
+                    + hashlib.sha1(body["target"].encode(), usedforsecurity=False).hexdigest()
+                },
+                "spec": {"type": body["type"], "target": body["target"]},
+            }
+            return Response(
+                201, {"location": {"id": "dry", **body}, "entities": [generated, *documents], "exists": False}
+            )
         location = {"id": next(self.ids), "type": body["type"], "target": body["target"]}
         self.locations[location["id"]] = location
         for document in documents:

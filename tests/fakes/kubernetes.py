@@ -42,11 +42,13 @@ Key = tuple[str, str, str]  # plural, namespace ("" for cluster scope), name
 
 
 class ApiError(Exception):
-    """An error answer: the HTTP status, the Status reason and a message."""
+    """An error answer: the HTTP status, the Status reason, a message and the Status causes."""
 
-    def __init__(self, code: int, reason: str, message: str) -> None:
+    def __init__(
+        self, code: int, reason: str, message: str, causes: list[dict[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
-        self.code, self.reason, self.message = code, reason, message
+        self.code, self.reason, self.message, self.causes = code, reason, message, causes
 
 
 @dataclass
@@ -72,6 +74,7 @@ class KubernetesFake:
     writes: int = 0
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    updaters: set[str] = field(default_factory=set)  # managers that wrote by update (kubectl edit/patch)
     _polls: dict[str, int] = field(default_factory=dict)
     _rv: int = 100
 
@@ -84,7 +87,7 @@ class KubernetesFake:
             self._authorize(environ)
             status, body = self._route(method, path, query, environ)
         except ApiError as exc:
-            status, body = exc.code, _status_body(exc.code, exc.reason, exc.message)
+            status, body = exc.code, _status_body(exc.code, exc.reason, exc.message, causes=exc.causes)
         data = json.dumps(body).encode()
         start_response(
             f"{status} {_PHRASES.get(status, 'Status')}",
@@ -244,8 +247,7 @@ class KubernetesFake:
                 if _get_path(result, path) != leaves[path]:
                     conflicts.append((other, path))
         if conflicts and not force:
-            detail = "; ".join(f'conflict with "{m}": .{".".join(p)}' for m, p in conflicts)
-            raise ApiError(409, "Conflict", f"Apply failed with {len(conflicts)} conflict(s): {detail}")
+            raise self._conflict_error(conflicts, body["apiVersion"])
         for other, path in conflicts:
             owners[other].discard(path)
         others = set().union(*(p for m, p in owners.items() if m != manager)) if owners else set()
@@ -270,6 +272,10 @@ class KubernetesFake:
             merged.setdefault("status", {"phase": "Active"})
         if key[0] == "secrets":
             merged.setdefault("type", "Opaque")
+        if key[0] == "limitranges":  # as the API server defaults a container's request to its limit
+            for item in (merged.get("spec") or {}).get("limits") or []:
+                if item.get("type") == "Container" and item.get("default"):
+                    item["defaultRequest"] = {**item["default"], **(item.get("defaultRequest") or {})}
         meta["managedFields"] = [
             {
                 "manager": m,
@@ -289,6 +295,31 @@ class KubernetesFake:
             self._rv += 1
             meta.update(resourceVersion=str(self._rv), generation=int(meta.get("generation", 1)) + 1)
         return merged
+
+    def _conflict_error(self, conflicts: list[tuple[str, tuple[str, ...]]], api_version: str) -> ApiError:
+        """The 409 a real API server answers: one FieldManagerConflict cause per field."""
+
+        def who(manager: str) -> str:  # an Update manager is named with its API version
+            return f'"{manager}"' + (f" using {api_version}" if manager in self.updaters else "")
+
+        causes = [
+            {
+                "reason": "FieldManagerConflict",
+                "message": f"conflict with {who(m)}",
+                "field": "." + ".".join(p),
+            }
+            for m, p in conflicts
+        ]
+        if len(conflicts) == 1:
+            message = (
+                f"Apply failed with 1 conflict: conflict with {who(conflicts[0][0])}: {causes[0]['field']}"
+            )
+        else:
+            lines = "".join(f"\n- {c['field']}" for c in causes)
+            message = (
+                f"Apply failed with {len(conflicts)} conflicts: conflicts with {who(conflicts[0][0])}:{lines}"
+            )
+        return ApiError(409, "Conflict", message, causes)
 
     # -- deletion --------------------------------------------------------------------------------
     def _delete(self, key: Key, dry: bool) -> dict[str, Any]:
@@ -335,6 +366,12 @@ class KubernetesFake:
         merged = self._merge(self.objects.get(key), body, owners, manager, force=True)
         self.objects[key] = self._server_fields(key, self.objects.get(key), merged, owners)
 
+    def patch_as(self, manager: str, body: dict[str, Any]) -> None:
+        """Change fields as ``kubectl patch``/``kubectl edit`` do (an update: the manager owns
+        only the fields it changed, and is named "using <apiVersion>" in conflicts)."""
+        self.updaters.add(manager)
+        self.apply_as(manager, body)
+
 
 _PHRASES = {
     200: "OK",
@@ -352,8 +389,12 @@ _PHRASES = {
 }
 
 
-def _status_body(code: int, reason: str, message: str, *, success: bool = False) -> dict[str, Any]:
+def _status_body(
+    code: int, reason: str, message: str, *, success: bool = False, causes: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {"details": {"causes": causes}} if causes else {}
     return {
+        **extra,
         "kind": "Status",
         "apiVersion": "v1",
         "metadata": {},

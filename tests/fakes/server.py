@@ -72,9 +72,9 @@ def _read_chunked(stream: Any) -> bytes:
 
 
 @contextmanager
-def serve(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve ``app`` on ``127.0.0.1`` at a free port; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Handler)
+def serve(app: Callable[..., Any], port: int = 0) -> Iterator[str]:
+    """Serve ``app`` on ``127.0.0.1`` at ``port`` (default: a free one); yield its base URL."""
+    server = make_server("127.0.0.1", port, app, server_class=_Server, handler_class=_Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

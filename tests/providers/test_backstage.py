@@ -58,3 +58,18 @@ def test_unreadable_target_and_bad_token(backstage, backstage_url, github_url):
         backstage_catalog(backstage_url).register(ENTITY, missing)
     with pytest.raises(AuthError, match=r"Backstage rejected the token .*Missing or invalid credentials"):
         backstage_catalog(backstage_url, token="wrong-token").register(ENTITY, "x")
+
+
+def test_preview_is_a_dry_run_that_stores_nothing(backstage, backstage_url, target, github_url):
+    catalog = backstage_catalog(backstage_url)
+    lines = catalog.preview(ENTITY, target)
+    assert lines[-1] == "backstage: dry run accepted by the catalog: component:default/payments"
+    assert (backstage.log[-1].method, backstage.log[-1].query) == ("POST", "dryRun=true")
+    assert backstage.locations == {} and backstage.entities == {}
+    missing = f"{github_url}/acme/none/blob/main/catalog-info.yaml"
+    assert "cannot read" in catalog.preview(ENTITY, missing)[-1]
+    catalog.register(ENTITY, target)
+    already = f"backstage: component:default/payments is already in the catalog (from {target})"
+    assert catalog.preview(ENTITY, target) == [f"{already}: nothing to register"]
+    with pytest.raises(AuthError):
+        backstage_catalog(backstage_url, token="wrong-token").preview(ENTITY, target)

@@ -138,11 +138,14 @@ def environment_providers(
     names: Sequence[str],
     progress: Callable[[str], None] | None = None,
     repository: RepositoryRecord | None = None,
+    *,
+    kubernetes_conflicts: str = "report",
 ) -> dict[str, EnvironmentProvider]:
     """The environment providers named by a spec; the only place they are constructed.
 
     GitHub and GitLab environments live in the service's repository (``repository`` of the
-    service descriptor), which must be at that provider.
+    service descriptor), which must be at that provider. ``kubernetes_conflicts`` says what a
+    field another manager owns does: ``report`` it, ``refuse`` to write, or ``force`` it back.
     """
     import os
 
@@ -155,10 +158,19 @@ def environment_providers(
 
             providers[name] = LocalEnvironments(settings.home)
         elif name == "kubernetes":
-            from platformctl.providers.kubernetes.environments import KubernetesEnvironments
+            from platformctl.providers.kubernetes.environments import KubernetesEnvironments, OnConflict
             from platformctl.providers.kubernetes.kubeconfig import load_kubeconfig
 
-            providers[name] = KubernetesEnvironments(load_kubeconfig(os.environ), progress=progress)
+            on_conflict: OnConflict = (
+                "refuse"
+                if kubernetes_conflicts == "refuse"
+                else "force"
+                if kubernetes_conflicts == "force"
+                else "report"
+            )
+            providers[name] = KubernetesEnvironments(
+                load_kubeconfig(os.environ), progress=progress, on_conflict=on_conflict
+            )
         elif name in ("github", "gitlab"):
             providers[name] = _git_host_environments(settings, name, _repository_slug(repository, name))
         else:

@@ -63,6 +63,13 @@ def up(
     service_dir: ServiceDirOpt = None,
     dry_run: DryRunOpt = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (on a terminal)")] = False,
+    force_conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--force-conflicts",
+            help="Kubernetes: take back fields another field manager changed (server-side apply force)",
+        ),
+    ] = False,
     no_input: NoInputOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -79,7 +86,10 @@ def up(
 
     state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=not dry_run, ttl_flag=True)
+    conflicts = "force" if force_conflicts else "report" if dry_run else "refuse"
+    spec, providers = _load(
+        state, name, flags, service_dir, secrets_required=not dry_run, ttl_flag=True, conflicts=conflicts
+    )
     _mask_secrets(state, spec)
     with _lock(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
         plan = plan_environment(spec, providers, _now())
@@ -171,9 +181,10 @@ def status(
     state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
     if plan.has_changes:
         count = len(plan.pending)
+        taken = bool(getattr(providers.get("kubernetes"), "conflicts", None))  # fields of other managers
         raise CheckFailed(
             f"environment {name} differs from its spec in {count} resource{'s' * (count != 1)}",
-            hint=f"run 'platformctl env up {name}' to converge",
+            hint=f"run 'platformctl env up {name}{' --force-conflicts' * taken}' to converge",
         )
 
 
@@ -274,6 +285,7 @@ def _load(
     *,
     secrets_required: bool,
     ttl_flag: bool = False,
+    conflicts: str = "report",
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
     import os
 
@@ -293,7 +305,10 @@ def _load(
         required=secrets_required,
     )
     spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader, ttl_flag=ttl_flag)
-    return spec, environment_providers(settings, spec.providers, state.io.step, descriptor.repository)
+    providers = environment_providers(
+        settings, spec.providers, state.io.step, descriptor.repository, kubernetes_conflicts=conflicts
+    )
+    return spec, providers
 
 
 def _flags_from_store(

@@ -156,6 +156,8 @@ def render_status(out: Console, plan: EnvironmentPlan) -> None:
         out.print("[green]in sync[/] with its spec")
         return
     out.print(f"[yellow]drifted[/]: {len(plan.pending)} resource(s) differ from the spec")
+    for note in plan.notes:
+        out.print(f"[yellow]note:[/] {escape(note)}")
     for change in plan.pending:
         line = (
             f"  {change.provider}  {_MARK[change.action]}  {escape(change.kind)} "

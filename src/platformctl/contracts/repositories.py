@@ -148,6 +148,10 @@ class CatalogRegistrar(Protocol):
         """The requests a first registration would make, for ``--dry-run``."""
         ...
 
+    def preview(self, entity: CatalogEntity, target: str) -> list[str]:
+        """``plan`` checked by the catalog itself without storing anything (a server dry run)."""
+        ...
+
     def register(self, entity: CatalogEntity, target: str) -> StepResult:
         """Register the location ``target`` unless it already is; "already registered" is success."""
         ...

@@ -156,6 +156,11 @@ def plan_environment(
     changes: list[ResourceChange] = []
     for name in spec.providers:
         desired = providers[name].desired(spec, observed[name])
+        # A provider may learn something worth saying only while planning (a cluster: fields
+        # another manager owns); such notes join those of the read.
+        later = getattr(providers[name], "planning_notes", None)
+        if later is not None and (found := tuple(later())):
+            observed[name] = replace(observed[name], notes=(*observed[name].notes, *found))
         changes.extend(diff_resources(name, desired, observed[name].resources))
     return EnvironmentPlan(spec=spec, changes=tuple(changes), observed=observed)
 

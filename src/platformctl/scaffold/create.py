@@ -113,7 +113,8 @@ def plan_service(
     steps = host.plan(request.repository, DEFAULT_BRANCH)
     target = host.file_url(request.repository, DEFAULT_BRANCH, CATALOG_FILE)
     if registrar is not None and entity is not None and target is not None:
-        steps += registrar.plan(entity, target)
+        # Only a service that already exists has a file the catalog might read: check it there.
+        steps += registrar.preview(entity, target) if resume else registrar.plan(entity, target)
     return ServicePlan(request, sorted(set(files)), steps, resume, location)
 
 

@@ -30,6 +30,38 @@ class BackstageCatalog:
             "(409 means already registered)",
         ]
 
+    def preview(self, entity: CatalogEntity, target: str) -> list[str]:
+        """``plan``, checked by Backstage: ``POST /locations?dryRun=true`` reads and processes the
+        file without storing anything. A target Backstage cannot read yet (not pushed) keeps the
+        plain plan; a wrong token is an error, as it would be in the real run."""
+        found = self.http.request(
+            "GET", self._by_entity(entity), allow={404}, action=f"read where {entity.ref} comes from"
+        )
+        if found.status_code == 200:
+            origin = found.json().get("target", "")
+            return [f"backstage: {entity.ref} is already in the catalog (from {origin}): nothing to register"]
+        response = self.http.request(
+            "POST",
+            "/locations",
+            params={"dryRun": "true"},
+            json={"type": "url", "target": target},
+            allow={400, 404, 409},
+            action=f"check {target} with the catalog (dry run)",
+        )
+        answer = response.json() if response.status_code == 201 else {}
+        if response.status_code == 409 or answer.get("exists"):
+            return [f"backstage: {target} is already registered: nothing to register"]
+        plan = self.plan(entity, target)
+        if response.status_code != 201:
+            return [
+                *plan,
+                f"backstage: dry run: Backstage cannot read {target} yet (the push makes it readable)",
+            ]
+        # The answer lists the Location entity Backstage generates for the target first: not news.
+        entities = [e for e in answer.get("entities") or [] if isinstance(e, dict)]
+        refs = [_ref(e) for e in entities if str(e.get("kind", "")).lower() != "location"]
+        return [*plan, f"backstage: dry run accepted by the catalog: {', '.join(refs) or 'no entities'}"]
+
     def register(self, entity: CatalogEntity, target: str) -> StepResult:
         """Register ``target`` unless the entity already comes from a location."""
         found = self.http.request(
@@ -55,3 +87,10 @@ class BackstageCatalog:
     def _by_entity(entity: CatalogEntity) -> str:
         parts = (entity.kind.lower(), entity.namespace, entity.name)
         return "/locations/by-entity/" + "/".join(quote(p, safe="") for p in parts)
+
+
+def _ref(entity: dict[str, object]) -> str:
+    meta = entity.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    kind = str(entity.get("kind", "")).lower()
+    return f"{kind}:{meta.get('namespace') or 'default'}/{meta.get('name', '')}"

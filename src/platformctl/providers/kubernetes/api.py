@@ -4,10 +4,16 @@ Requests go through the one HTTP policy (``providers/http.py``: timeouts, retrie
 429, error translation). The kubeconfig gives the server, TLS trust and client certificate (in
 the transport's SSL context) and the bearer token; an exec plugin's token is fetched again
 once on a 401.
+
+A server-side apply that touches a field another field manager owns answers 409 with the
+conflicting managers and fields in ``details.causes``: that is raised as ``FieldConflict``,
+which names them, so callers can report drift instead of a raw error.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,6 +25,23 @@ from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 from platformctl.providers.tokens import Token
 
 APPLY_PATCH = "application/apply-patch+yaml"
+_MANAGER = re.compile(r'conflict with "([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field another field manager owns with another value."""
+
+    manager: str
+    field: str
+
+
+class FieldConflict(ProviderError):
+    """A server-side apply refused with 409 because other field managers own some fields."""
+
+    def __init__(self, message: str, conflicts: tuple[Conflict, ...], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, provider="kubernetes", status=409)
+        self.conflicts = conflicts
 
 
 class KubeApi:
@@ -68,6 +91,9 @@ class KubeApi:
                 continue
             break
         if response.status_code in (401, 403, 409):
+            conflicts = _conflicts(response) if response.status_code == 409 else ()
+            if conflicts:
+                raise FieldConflict(f"{action}: {_describe(conflicts)}", conflicts)
             raise self._refusal(response, action)
         return response
 
@@ -97,17 +123,10 @@ class KubeApi:
                 f"the Kubernetes API refused to {action} ({code}: {message})",
                 hint=f"check the credentials and RBAC of kubeconfig context {context}",
             )
-        hint = None
-        if code == 409 and "conflict" in message.lower():
-            hint = (
-                "another field manager owns these fields: change them there, or hand them over "
-                "(kubectl apply --server-side --force-conflicts --field-manager=platformctl)"
-            )
         return ProviderError(
             f"the Kubernetes API refused to {action} ({code}: {message})",
             provider="kubernetes",
             status=code,
-            hint=hint,
         )
 
 
@@ -115,3 +134,26 @@ class _KubeService(Service):
     @property
     def token_hint(self) -> str:
         return "check the user of the kubeconfig context (KUBECONFIG or ~/.kube/config)"
+
+
+def _conflicts(response: httpx.Response) -> tuple[Conflict, ...]:
+    """The (manager, field) pairs of an apply conflict, from the Status ``details.causes``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ()
+    if not isinstance(body, dict) or body.get("reason") != "Conflict":
+        return ()
+    causes = (body.get("details") or {}).get("causes") or []
+    found = []
+    for cause in causes if isinstance(causes, list) else []:
+        if not isinstance(cause, dict) or cause.get("reason") != "FieldManagerConflict":
+            continue
+        manager = _MANAGER.search(str(cause.get("message") or ""))
+        found.append(Conflict(manager[1] if manager else "another manager", str(cause.get("field") or "")))
+    return tuple(found)
+
+
+def _describe(conflicts: tuple[Conflict, ...]) -> str:
+    """``.spec.hard.pods is managed by "kubectl-patch"`` for each field, one line."""
+    return "; ".join(f'{c.field or "a field"} is managed by "{c.manager}"' for c in conflicts)

@@ -3,9 +3,16 @@
 Reads are plain GETs. The plan asks the API server itself what an apply would make
 (``PATCH`` ``application/apply-patch+yaml`` with ``dryRun=All``) and compares that with what is
 there, so server defaults never look like drift. Writes are the same PATCH without ``dryRun``
-(``fieldManager=platformctl``, ``fieldValidation=Strict``, no ``force``: a field another manager
-owns is a conflict to resolve, not to overwrite). Deleting a namespace is asynchronous: we poll
-until it is gone and name the finalizers that hold it when it is not.
+(``fieldManager=platformctl``, ``fieldValidation=Strict``). Deleting a namespace is
+asynchronous: we poll until it is gone and name the finalizers that hold it when it is not.
+
+A field another field manager (``kubectl edit``, ``kubectl patch``, a controller) changed is
+owned by that manager, so the dry run answers 409. That is drift, not a failure: the plan asks
+again with ``force=true`` (still a dry run) to learn what taking the field back would make,
+and notes who owns it. What happens next is the caller's choice (``on_conflict``): ``report``
+(``env status``, ``env up --dry-run``), ``refuse`` (``env up``: stop before any write, naming
+the fields and ``--force-conflicts``) or ``force`` (``env up --force-conflicts``: apply with
+``force=true``, so platformctl owns the fields again).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from platformctl.contracts.environments import (
     EnvironmentMeta,
@@ -25,10 +32,11 @@ from platformctl.contracts.environments import (
 )
 from platformctl.errors import ProviderError
 from platformctl.providers.kubernetes import objects as ko
-from platformctl.providers.kubernetes.api import KubeApi
+from platformctl.providers.kubernetes.api import Conflict, FieldConflict, KubeApi
 from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 
 APPLY = {"fieldManager": ko.MANAGER, "fieldValidation": "Strict"}
+OnConflict = Literal["report", "refuse", "force"]
 
 
 class KubernetesEnvironments:
@@ -45,8 +53,11 @@ class KubernetesEnvironments:
         sleep: Callable[[float], None] = time.sleep,
         delete_timeout: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        on_conflict: OnConflict = "report",
     ) -> None:
         self.api = KubeApi(cluster, transport=transport)
+        self.on_conflict = on_conflict
+        self.conflicts: dict[tuple[str, str], tuple[Conflict, ...]] = {}
         self._progress = progress or (lambda _: None)
         self._sleep, self._clock, self.delete_timeout = sleep, clock, delete_timeout
         self._namespaces: dict[tuple[str, str], str] = {}
@@ -74,17 +85,59 @@ class KubernetesEnvironments:
         return Observed(resources=resources, meta=_meta(ns), state=_state(ns))
 
     def desired(self, spec: EnvironmentSpec, observed: Observed) -> list[Resource]:
-        """The objects of the spec; for those that exist, as a dry-run apply says they would be."""
+        """The objects of the spec; for those that exist, as a dry-run apply says they would be.
+
+        Raises:
+            FieldConflict: other managers own fields of the spec and ``on_conflict`` is ``refuse``.
+        """
         present = {r.key for r in observed.resources}
+        self.conflicts = {}
         out = []
         for manifest in ko.manifests(spec):
             kind, name = manifest["kind"], manifest["metadata"]["name"]
             would_be = manifest
             if (kind, name) in present and kind != "Secret":  # Secrets compare by fingerprint only
-                path = ko.KINDS[kind].path(spec.namespace, name)
-                would_be = ko.strip_volatile(self.api.apply(path, manifest, {**APPLY, "dryRun": "All"}))
+                would_be = ko.strip_volatile(self._dry_run(spec.namespace, manifest))
             out.append(ko.as_resource(would_be))
+        if self.conflicts and self.on_conflict == "refuse":
+            raise self._refusal(spec)
         return out
+
+    def planning_notes(self) -> tuple[str, ...]:
+        """The fields other managers own, one note per object (after ``desired``)."""
+        if self.on_conflict == "force":
+            return tuple(
+                f"{kind} {name}: taking over {_fields(found)} (--force-conflicts)"
+                for (kind, name), found in self.conflicts.items()
+            )
+        return tuple(
+            f"{kind} {name}: {_owned(found)}; 'env up --force-conflicts' takes "
+            + ("it" if len(found) == 1 else "them")
+            + " back"
+            for (kind, name), found in self.conflicts.items()
+        )
+
+    def _dry_run(self, namespace: str, manifest: dict[str, Any]) -> dict[str, Any]:
+        kind, name = manifest["kind"], manifest["metadata"]["name"]
+        path = ko.KINDS[kind].path(namespace, name)
+        params = {**APPLY, "dryRun": "All"}
+        try:
+            return self.api.apply(path, manifest, params)
+        except FieldConflict as exc:
+            self.conflicts[(kind, name)] = exc.conflicts
+        # What taking the fields back would make: the drift to show (still a dry run).
+        return self.api.apply(path, manifest, {**params, "force": "true"})
+
+    def _refusal(self, spec: EnvironmentSpec) -> FieldConflict:
+        found = tuple(c for cs in self.conflicts.values() for c in cs)
+        objects = "; ".join(f"{kind} {name}: {_owned(cs)}" for (kind, name), cs in self.conflicts.items())
+        return FieldConflict(
+            f"other field managers changed fields platformctl applies in namespace {spec.namespace} "
+            f"({objects})",
+            found,
+            hint=f"run 'platformctl env up {spec.name} --force-conflicts' to set them back to the spec "
+            "(platformctl then owns them), or change the spec to keep their values",
+        )
 
     def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """The service's namespaces, found by label."""
@@ -113,12 +166,17 @@ class KubernetesEnvironments:
     def apply(self, spec: EnvironmentSpec, changes: Sequence[ResourceChange]) -> int:
         """Apply creates and updates in order (namespace first), then deletes."""
         wanted = {(m["kind"], m["metadata"]["name"]): m for m in ko.manifests(spec)}
+        params = {**APPLY, "force": "true"} if self.on_conflict == "force" else APPLY
         writes = 0
         for change in changes:
             kind = ko.KINDS[change.kind]
             path = kind.path(spec.namespace, change.name)
             if change.action in ("create", "update"):
-                self.api.apply(path, wanted[(change.kind, change.name)], APPLY)
+                try:
+                    self.api.apply(path, wanted[(change.kind, change.name)], params)
+                except FieldConflict as exc:  # a Secret (not dry-run planned) or a race
+                    self.conflicts = {(change.kind, change.name): exc.conflicts}
+                    raise self._refusal(spec) from None
             elif change.action == "delete":
                 if change.kind == "Namespace":
                     raise ProviderError("refusing to delete a namespace in 'env up'", provider=self.name)
@@ -194,6 +252,21 @@ def _meta(ns: dict[str, Any]) -> EnvironmentMeta:
         ttl=notes.get(ko.TTL),
         expires_at=datetime.fromisoformat(expires) if expires else None,
         created_at=datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+    )
+
+
+def _fields(found: Sequence[Conflict]) -> str:
+    return ", ".join(c.field or "a field" for c in found)
+
+
+def _owned(found: Sequence[Conflict]) -> str:
+    """``.spec.hard.pods is managed by "kubectl-patch"``, grouped by manager."""
+    managers: dict[str, list[str]] = {}
+    for c in found:
+        managers.setdefault(c.manager, []).append(c.field or "a field")
+    return "; ".join(
+        f'{", ".join(fields)} {"is" if len(fields) == 1 else "are"} managed by "{manager}"'
+        for manager, fields in managers.items()
     )
 
 
