@@ -112,4 +112,4 @@ def _stored_environments(start: Path) -> list[str]:
         return []
     service = read_descriptor(root).name
     store: Any = LocalEnvironments(load_settings().home)
-    return [summary.name for summary in store.list(service)]
+    return [summary.name for summary in store.list_environments(service)]
