@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from platformctl.providers.github.repositories.pulls import GitHubChangeRequests
+from platformctl.providers.github.pulls import GitHubChangeRequests
 
 from platformctl.config import load_settings
 from platformctl.fleet.discovery import discover

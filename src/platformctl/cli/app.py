@@ -7,7 +7,6 @@ code inside its body, so ``platformctl --help`` stays fast.
 from __future__ import annotations
 
 import errno
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ import typer
 
 from platformctl import __version__
 from platformctl.cli.context import AppContext
-from platformctl.cli.io import IO, env_flag
+from platformctl.cli.io import env_flag
 from platformctl.errors import ExitCode, PlatformctlError
 
 app = typer.Typer(
@@ -85,7 +84,7 @@ def root(
 ) -> None:
     """Golden paths, environments and maturity for your internal developer platform."""
     state: AppContext = ctx.ensure_object(AppContext)
-    state.io = IO(no_input=no_input, no_color=no_color)
+    state.io = state.io.with_flags(no_input=no_input, no_color=no_color)
     state.config_file = config
     state.debug = debug or state.debug
     from platformctl.cli.logs import configure_logging
@@ -93,10 +92,12 @@ def root(
     configure_logging(state.debug)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code, printing any error once.
 
     This is the single place where errors become exit codes (``docs/exit-codes.md``).
+    ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
+    provider builders (tests run commands in-process with it); by default the process's own.
     """
     from typer.main import get_command
 
@@ -106,8 +107,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
-    state = AppContext(debug=env_flag(os.environ, "PLATFORMCTL_DEBUG"))
-    if os.environ.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+    state = context or AppContext()
+    state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
+    if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
         from platformctl.cli.completion import prepare
 
         prepare()
@@ -243,7 +245,7 @@ def _debug_traceback(state: AppContext, code: int) -> int:
 
         from platformctl.textsafe import escape_controls
 
-        sys.stderr.write(escape_controls(_redact(traceback.format_exc()), keep="\n"))
+        state.io.stderr.write(escape_controls(_redact(traceback.format_exc()), keep="\n"))
     return code
 
 

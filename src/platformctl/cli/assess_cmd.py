@@ -12,6 +12,7 @@ from platformctl.cli.context import command_context
 from platformctl.cli.options import JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
+    from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
 
 app = typer.Typer(help="Assess the platform.", no_args_is_help=True)
@@ -154,7 +155,7 @@ def maturity(
     if run.history.skipped_lines:
         state.io.warn(f"{history}: skipped unreadable lines {run.history.skipped_lines}")
     if fmt and output is None:  # the report itself is the result on stdout
-        _write_stdout(_report(fmt, document))
+        _write_stdout(state, _report(fmt, document))
     elif fmt and output is not None:
         _write_report(state.io, output, _report(fmt, document))
         if state.io.json:
@@ -192,10 +193,8 @@ def _save_history(run: Any) -> Exception | None:
 def _tree_source(state: Any, org: str | None, provider: str | None) -> Any:
     if org is None:
         return None
-    from platformctl.cli.context import repository_trees
-
     settings = state.settings(provider=provider, org=org)
-    return repository_trees(settings, settings.get("provider"))
+    return state.repository_trees(settings, settings.get("provider"))
 
 
 def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) -> str | None:
@@ -245,14 +244,13 @@ def _write_report(io: IO, path: Path, text: str) -> None:
         ) from None
 
 
-def _write_stdout(text: str) -> None:
-    import sys
+def _write_stdout(state: AppContext, text: str) -> None:
 
     from platformctl.textsafe import escape_controls
 
     text = escape_controls(text, keep="\n\t")  # the report's own lines only: no ESC, CR, bidi
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    state.io.stdout.write(text if text.endswith("\n") else text + "\n")
+    state.io.stdout.flush()
 
 
 def _user() -> str:

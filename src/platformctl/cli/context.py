@@ -1,8 +1,18 @@
-"""The per-invocation context handed to every command through ``ctx.obj``."""
+"""The per-invocation context handed to every command through ``ctx.obj`` (gh's Factory).
+
+:class:`AppContext` owns everything a command reaches outside itself: the environment, the
+streams (through :class:`~platformctl.cli.io.IO`), the clock, the HTTP transport and the
+builders of every provider. ``platformctl.cli.app.run(argv, context=...)`` takes one, so a
+test runs any command in-process with its own streams, a fixed clock and the WSGI fakes
+(``AppContext(http_transport=httpx.WSGITransport(app=fake))``) or replaced builders.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +21,14 @@ import typer
 from platformctl.cli.io import IO
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
+
+    import httpx
 
     from platformctl.config import Settings
     from platformctl.contracts.environments import EnvironmentProvider
     from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
-    from platformctl.providers.http import RetryPolicy, Service
+    from platformctl.providers.http import HttpClient, RetryPolicy, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
     from platformctl.scaffold.descriptor import RepositoryRecord
 
@@ -24,20 +36,76 @@ if TYPE_CHECKING:
 GIT_HOSTS = ("github", "gitlab")
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Builders:
+    """How each kind of provider is built; replace one to hand a command a fake or a double."""
+
+    repository_host: Callable[[AppContext, Settings, str], RepositoryHost] = field(
+        default=lambda state, settings, provider: repository_host(settings, provider, state)
+    )
+    catalog_registrar: Callable[[AppContext, Settings], CatalogRegistrar | None] = field(
+        default=lambda state, settings: catalog_registrar(settings, state)
+    )
+    repository_trees: Callable[[AppContext, Settings, str], GitHubTrees | GitLabTrees] = field(
+        default=lambda state, settings, provider: repository_trees(settings, provider, state)
+    )
+    environment_providers: Callable[..., dict[str, EnvironmentProvider]] = field(
+        default=lambda state, settings, names, *args, **kwargs: environment_providers(
+            settings, names, *args, state=state, **kwargs
+        )
+    )
+
+
 @dataclass
 class AppContext:
-    """Global flags, the IO object and lazily loaded settings (gh's Factory, in small)."""
+    """Global flags, the IO object, the environment, the clock and the provider builders."""
 
     io: IO = field(default_factory=IO)
     config_file: Path | None = None
     debug: bool = False
+    clock: Callable[[], datetime] = _now
+    http_transport: httpx.BaseTransport | None = None
+    builders: Builders = field(default_factory=Builders)
     _warned: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """The environment of this invocation (the IO object's: one for both)."""
+        return self.io.env
+
+    def repository_host(self, settings: Settings, provider: str) -> RepositoryHost:
+        """The repository host for ``provider`` (through :attr:`builders`)."""
+        return self.builders.repository_host(self, settings, provider)
+
+    def catalog_registrar(self, settings: Settings) -> CatalogRegistrar | None:
+        """The catalog to register services in, or None (through :attr:`builders`)."""
+        return self.builders.catalog_registrar(self, settings)
+
+    def repository_trees(self, settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:
+        """Organisation listings at ``provider`` (through :attr:`builders`)."""
+        return self.builders.repository_trees(self, settings, provider)
+
+    def environment_providers(
+        self, settings: Settings, names: Sequence[str], *args: Any, **kwargs: Any
+    ) -> dict[str, EnvironmentProvider]:
+        """The environment providers named by a spec (through :attr:`builders`)."""
+        return self.builders.environment_providers(self, settings, names, *args, **kwargs)
+
+    def http_client(self, service: Service, policy: RetryPolicy) -> HttpClient:
+        """An HTTP client for ``service`` over this context's transport (the real network by default)."""
+        from platformctl.providers.http import build_client
+
+        return build_client(service, policy, transport=self.http_transport)
 
     def settings(self, **flags: Any) -> Settings:
         """Load the layered settings, with ``flags`` (dotted keys) on top."""
         from platformctl.config import load_settings
 
-        settings = load_settings(config_file=self.config_file, flags=flags)
+        settings = load_settings(config_file=self.config_file, flags=flags, env=self.env)
         for file, key in settings.ignored:
             if (file, key) not in self._warned:  # settings may be loaded more than once
                 self._warned.add((file, key))
@@ -73,7 +141,7 @@ def http_policy(settings: Settings) -> RetryPolicy:
     )
 
 
-def repository_host(settings: Settings, provider: str) -> RepositoryHost:
+def repository_host(settings: Settings, provider: str, state: AppContext | None = None) -> RepositoryHost:
     """The repository host for ``provider``; the only place providers are constructed.
 
     Tokens come from the environment only (never flags or settings files); a missing token
@@ -88,10 +156,10 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
     if provider not in GIT_HOSTS:
         raise UsageError(f"unknown provider {provider!r}", hint="use local, github or gitlab")
     from platformctl.providers.gitpush import GitCredentials, GitRemote
-    from platformctl.providers.http import build_client
 
-    service, policy = git_host_service(settings, provider), http_policy(settings)
-    http = build_client(service, policy)
+    state = state or AppContext()
+    service, policy = git_host_service(settings, provider, state.env), http_policy(settings)
+    http = state.http_client(service, policy)
     if provider == "github":
         from platformctl.providers.github.repositories import GitHubRepositories, web_url_from_api
 
@@ -105,32 +173,29 @@ def repository_host(settings: Settings, provider: str) -> RepositoryHost:
     return GitLabRepositories(http, git, settings.get("gitlab.url"))
 
 
-def git_host_service(settings: Settings, provider: str) -> Service:
+def git_host_service(settings: Settings, provider: str, env: Mapping[str, str] | None = None) -> Service:
     """The API of a Git host (``github`` or ``gitlab``), its token from the environment."""
-    import os
-
     from platformctl.providers.http import github_service, gitlab_service
     from platformctl.providers.tokens import token_from_env
 
-    token = token_from_env(provider, os.environ)
+    token = token_from_env(provider, os.environ if env is None else env)
     if provider == "github":
         return github_service(settings.get("github.api_url"), settings.get("github.api_version"), token)
     return gitlab_service(settings.get("gitlab.url"), token)
 
 
-def catalog_registrar(settings: Settings) -> CatalogRegistrar | None:
+def catalog_registrar(settings: Settings, state: AppContext | None = None) -> CatalogRegistrar | None:
     """The Backstage catalog when ``backstage.url`` is set, else None (registration off)."""
-    import os
-
     url = settings.get("backstage.url")
     if not url:
         return None
     from platformctl.providers.backstage.catalog import BackstageCatalog
-    from platformctl.providers.http import backstage_service, build_client
+    from platformctl.providers.http import backstage_service
     from platformctl.providers.tokens import token_from_env
 
-    service = backstage_service(url, token_from_env("backstage", os.environ))
-    return BackstageCatalog(build_client(service, http_policy(settings)))
+    state = state or AppContext()
+    service = backstage_service(url, token_from_env("backstage", state.env))
+    return BackstageCatalog(state.http_client(service, http_policy(settings)))
 
 
 def environment_providers(
@@ -140,6 +205,7 @@ def environment_providers(
     repository: RepositoryRecord | None = None,
     *,
     kubernetes_conflicts: str = "report",
+    state: AppContext | None = None,
 ) -> dict[str, EnvironmentProvider]:
     """The environment providers named by a spec; the only place they are constructed.
 
@@ -147,9 +213,9 @@ def environment_providers(
     service descriptor), which must be at that provider. ``kubernetes_conflicts`` says what a
     field another manager owns does: ``report`` it, ``refuse`` to write, or ``force`` it back.
     """
-    import os
-
     from platformctl.errors import UsageError
+
+    state = state or AppContext()
 
     providers: dict[str, EnvironmentProvider] = {}
     for name in names:
@@ -169,10 +235,12 @@ def environment_providers(
                 else "report"
             )
             providers[name] = KubernetesEnvironments(
-                load_kubeconfig(os.environ), progress=progress, on_conflict=on_conflict
+                load_kubeconfig(state.env), progress=progress, on_conflict=on_conflict
             )
         elif name in ("github", "gitlab"):
-            providers[name] = _git_host_environments(settings, name, _repository_slug(repository, name))
+            providers[name] = _git_host_environments(
+                state, settings, name, _repository_slug(repository, name)
+            )
         else:
             raise UsageError(
                 f"unknown environment provider {name!r}", hint="use local, kubernetes, github or gitlab"
@@ -194,14 +262,13 @@ def _repository_slug(repository: RepositoryRecord | None, provider: str) -> str:
     return repository.slug
 
 
-def _git_host_environments(settings: Settings, provider: str, slug: str) -> EnvironmentProvider:
+def _git_host_environments(
+    state: AppContext, settings: Settings, provider: str, slug: str
+) -> EnvironmentProvider:
     import functools
-    import os
 
-    from platformctl.providers.http import build_client
-
-    service = git_host_service(settings, provider)
-    http = build_client(service, http_policy(settings))
+    service = git_host_service(settings, provider, state.env)
+    http = state.http_client(service, http_policy(settings))
     if provider == "github":
         from platformctl.providers.github.environments import GitHubEnvironments
         from platformctl.providers.github.secret_state import SecretFingerprints
@@ -215,11 +282,13 @@ def _git_host_environments(settings: Settings, provider: str, slug: str) -> Envi
     from platformctl.environments.secrets import fingerprint, load_key
     from platformctl.providers.gitlab.environments import GitLabEnvironments
 
-    key = load_key(settings.home, os.environ)
+    key = load_key(settings.home, state.env)
     return GitLabEnvironments(http, slug, functools.partial(fingerprint, key))
 
 
-def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabTrees:
+def repository_trees(
+    settings: Settings, provider: str, state: AppContext | None = None
+) -> GitHubTrees | GitLabTrees:
     """Read-only repository listings of an organisation at ``provider`` (``assess maturity --org``)."""
     from platformctl.errors import UsageError
 
@@ -228,8 +297,8 @@ def repository_trees(settings: Settings, provider: str) -> GitHubTrees | GitLabT
             f"--org needs a Git host to scan, not {provider!r}",
             hint="pass --provider github or --provider gitlab (or set provider in platformctl.yaml)",
         )
-    from platformctl.providers.http import build_client
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
 
-    client = build_client(git_host_service(settings, provider), http_policy(settings))
+    state = state or AppContext()
+    client = state.http_client(git_host_service(settings, provider, state.env), http_policy(settings))
     return GitHubTrees(client) if provider == "github" else GitLabTrees(client)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -92,7 +91,7 @@ def up(
     )
     _mask_secrets(state, spec)
     with _lock(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
-        plan = plan_environment(spec, providers, _now())
+        plan = plan_environment(spec, providers, state.clock())
         if dry_run or not plan.has_changes:
             _publish(state, plan.spec, writes=0)
             state.io.emit(
@@ -177,7 +176,7 @@ def status(
     state = command_context(ctx, json=json)
     flags = _spec_flags(env_class, None, [], [], provider or [])
     spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
-    plan = plan_environment(spec, providers, _now())
+    plan = plan_environment(spec, providers, state.clock())
     state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
     if plan.has_changes:
         count = len(plan.pending)
@@ -201,8 +200,8 @@ def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt =
     descriptor, _, providers = _service_providers(state, service_dir)
     found = list_environments(descriptor.name, providers.values())
     state.io.emit(
-        env_render.list_document(descriptor.name, found, _now()),
-        lambda out: env_render.render_list(out, descriptor.name, found, _now()),
+        env_render.list_document(descriptor.name, found, state.clock()),
+        lambda out: env_render.render_list(out, descriptor.name, found, state.clock()),
     )
 
 
@@ -223,7 +222,7 @@ def reap(
     descriptor, _, providers = _service_providers(state, service_dir)
     lock = functools.partial(environment_lock, state.settings().home, doing="removing")
     result = reap_environments(
-        descriptor.name, providers, _now(), dry_run=dry_run, progress=state.io.step, lock=lock
+        descriptor.name, providers, state.clock(), dry_run=dry_run, progress=state.io.step, lock=lock
     )
     state.io.emit(env_render.reap_document(result), lambda out: env_render.render_reap(out, result))
 
@@ -238,12 +237,6 @@ def _lock(state: AppContext, spec: EnvironmentSpec, doing: str, *, dry_run: bool
     if dry_run:
         return nullcontext()
     return environment_lock(state.settings().home, spec.service, spec.name, doing)
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 def _spec_flags(
@@ -287,9 +280,7 @@ def _load(
     ttl_flag: bool = False,
     conflicts: str = "report",
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
-    import os
 
-    from platformctl.cli.context import environment_providers
     from platformctl.environments.secrets import SecretReader, load_key
     from platformctl.environments.spec import resolve_spec, validate_environment_name
 
@@ -298,14 +289,14 @@ def _load(
     settings = state.settings()
     flags = _flags_from_store(state, descriptor, folder, name, flags)
     reader = SecretReader(
-        env=os.environ,
+        env=state.env,
         base_dir=folder,
-        key=load_key(settings.home, os.environ),
-        stdin=sys.stdin,
+        key=load_key(settings.home, state.env),
+        stdin=state.io.stdin,
         required=secrets_required,
     )
     spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader, ttl_flag=ttl_flag)
-    providers = environment_providers(
+    providers = state.environment_providers(
         settings, spec.providers, state.io.step, descriptor.repository, kubernetes_conflicts=conflicts
     )
     return spec, providers
@@ -334,7 +325,6 @@ def _flags_from_store(
 def _service_providers(
     state: AppContext, service_dir: Path | None, descriptor: ServiceDescriptor | None = None
 ) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
-    from platformctl.cli.context import environment_providers
 
     if descriptor is None or service_dir is None:
         descriptor, folder = _service(service_dir)
@@ -346,7 +336,7 @@ def _service_providers(
         env_class = settings.environment_classes.get(record.environment_class)
         for provider in record.providers or (env_class[0].providers if env_class else None) or []:
             names[provider] = None
-    providers = environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
+    providers = state.environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
     return descriptor, folder, providers
 
 

@@ -69,7 +69,7 @@ def status(
 
         raise UsageError(f"invalid --format {output_format!r}", hint="use table, markdown or html")
     settings = state.settings(provider=provider, org=org)
-    host, where = _host(settings)
+    host, where = _host(state, settings)
     if checks and hasattr(host, "read_checks"):
         host.read_checks = True
     if campaign is not None:
@@ -129,7 +129,7 @@ def update(
         max_per_minute=max_per_minute,
     )
     settings = state.settings(provider=provider, org=org)
-    host, where = _host(settings)
+    host, where = _host(state, settings)
     result = run_campaign(host, where, settings, golden_path, options, progress=state.io.step)
     state.io.emit(outcome_document(result), lambda out: _render_campaign(out, result))
     if state.io.in_github_actions:
@@ -151,13 +151,13 @@ def update(
         raise typer.Exit(3)
 
 
-def _host(settings: Settings) -> tuple[ChangeRequestHost, str]:
+def _host(state: AppContext, settings: Settings) -> tuple[ChangeRequestHost, str]:
     """The forge to work on and the organisation there (empty: the whole local forge)."""
     from platformctl.errors import UsageError
 
     provider, org = settings.get("provider"), settings.get("org") or ""
     if provider == "local":
-        from platformctl.providers.local.repositories.change_requests import LocalChangeRequests
+        from platformctl.providers.local.change_requests import LocalChangeRequests
 
         return LocalChangeRequests(settings.home), org
     if provider not in ("github", "gitlab"):
@@ -168,18 +168,17 @@ def _host(settings: Settings) -> tuple[ChangeRequestHost, str]:
         )
     from platformctl.cli.context import git_host_service, http_policy
     from platformctl.providers.gitpush import GitCredentials, GitRemote
-    from platformctl.providers.http import build_client
 
-    service, policy = git_host_service(settings, provider), http_policy(settings)
-    client, cache = build_client(service, policy), settings.home / "cache" / "fleet"
+    service, policy = git_host_service(settings, provider, state.env), http_policy(settings)
+    client, cache = state.http_client(service, policy), settings.home / "cache" / "fleet"
     if provider == "gitlab":
-        from platformctl.providers.gitlab.repositories.merge_requests import GitLabChangeRequests
+        from platformctl.providers.gitlab.merge_requests import GitLabChangeRequests
 
         credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
         git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
         return GitLabChangeRequests(client, git, settings.get("gitlab.url"), cache), org
+    from platformctl.providers.github.pulls import GitHubChangeRequests
     from platformctl.providers.github.repositories import web_url_from_api
-    from platformctl.providers.github.repositories.pulls import GitHubChangeRequests
 
     credentials = GitCredentials("x-access-token", service.token, "the permission contents: write")
     git = GitRemote("GitHub", credentials, policy, token_hint=service.token_hint)

@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 from platformctl.textsafe import escape_controls
 
@@ -25,15 +26,15 @@ def _escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def annotate_error(message: str, *, title: str = "platformctl") -> None:
+def annotate_error(message: str, *, title: str = "platformctl", stream: TextIO | None = None) -> None:
     """Print an ``::error::`` annotation on stderr (the runner reads commands from both streams)."""
     title = _escape_data(escape_controls(title)).replace(":", "%3A").replace(",", "%2C")
     # Line breaks are the runner's %0A (data, never a new command); other controls made visible.
     data = _escape_data(escape_controls(message, keep="\n\r"))
-    sys.stderr.write(f"::error title={title}::{data}\n")
+    (stream or sys.stderr).write(f"::error title={title}::{data}\n")
 
 
-def mask(value: str) -> None:
+def mask(value: str, stream: TextIO | None = None) -> None:
     """Ask the runner to mask a secret in every later log line.
 
     The runner matches masks within one log line, so a multi-line value (a key, a certificate)
@@ -42,7 +43,7 @@ def mask(value: str) -> None:
     """
     lines = [line.strip() for line in value.splitlines() if len(line.strip()) >= 4]
     for part in dict.fromkeys([value, *lines] if len(lines) > 1 else [value]):
-        sys.stderr.write(f"::add-mask::{_escape_data(part)}\n")
+        (stream or sys.stderr).write(f"::add-mask::{_escape_data(part)}\n")
 
 
 def write_outputs(outputs: Mapping[str, str], env: Mapping[str, str] = os.environ) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,8 +38,13 @@ class IO:
         no_input: bool = False,
         no_color: bool = False,
         env: Mapping[str, str] | None = None,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
+        # None: whatever sys.* is when used (CliRunner and pytest swap them per test).
+        self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
         self.json = False
         self.no_input = no_input or env_flag(self.env, "PLATFORMCTL_NO_INPUT")
         self.no_color = no_color or bool(self.env.get("NO_COLOR"))
@@ -47,6 +52,33 @@ class IO:
         self._err: Console | None = None
         self.emitted = False  # a result document (or human result) is already on stdout
         self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
+
+    def with_flags(self, *, no_input: bool, no_color: bool) -> IO:
+        """A fresh IO on the same environment and streams, with the global flags applied."""
+        return IO(
+            no_input=no_input or self.no_input,
+            no_color=no_color or self.no_color,
+            env=self.env,
+            stdin=self._stdin,
+            stdout=self._stdout,
+            stderr=self._stderr,
+        )
+
+    # -- streams -----------------------------------------------------------------------
+    @property
+    def stdin(self) -> TextIO:
+        """The standard input of this invocation."""
+        return self._stdin or sys.stdin
+
+    @property
+    def stdout(self) -> TextIO:
+        """The standard output of this invocation (results only)."""
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        """The standard error of this invocation (messages, progress, prompts)."""
+        return self._stderr or sys.stderr
 
     # -- facts -------------------------------------------------------------------------
     @property
@@ -63,21 +95,21 @@ class IO:
         """Prompt only for a person: stdin and stdout are terminals, not CI, no --no-input."""
         if self.no_input or self.in_ci:
             return False
-        return _isatty(sys.stdin) and _isatty(sys.stdout)
+        return _isatty(self.stdin) and _isatty(self.stdout)
 
     # -- consoles ------------------------------------------------------------------------
     @property
     def out(self) -> Console:
         """The stdout console (results only)."""
         if self._out is None:
-            self._out = self._console(sys.stdout)
+            self._out = self._console(self.stdout)
         return self._out
 
     @property
     def err(self) -> Console:
         """The stderr console (progress, messages, errors, prompts)."""
         if self._err is None:
-            self._err = self._console(sys.stderr)
+            self._err = self._console(self.stderr)
         return self._err
 
     def _console(self, stream: Any) -> Console:
@@ -99,8 +131,8 @@ class IO:
         self.stop_progress()
         if self.json:
             payload = {"schema_version": SCHEMA_VERSION, **document}
-            sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
-            sys.stdout.flush()
+            self.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            self.stdout.flush()
         else:
             human(self.out)
 
@@ -122,7 +154,7 @@ class IO:
         if not self.json:
             self.stop_progress()
             self.err.print(f"[dim]•[/] {escape(message)}")
-            if _isatty(sys.stderr) and not self.in_ci:
+            if _isatty(self.stderr) and not self.in_ci:
                 from platformctl.cli.progress import Spinner
 
                 self._spinner = self._spinner or Spinner(self.err)
@@ -150,7 +182,7 @@ class IO:
         if self.in_github_actions:
             from platformctl.cli import gha
 
-            gha.annotate_error(message)
+            gha.annotate_error(message, stream=self.stderr)
 
     def prompt(
         self,

@@ -90,7 +90,6 @@ def service(
     validate_service_name(name)  # before anything else: a bad name writes nothing
     given, origin = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
-    from platformctl.cli.context import catalog_registrar, repository_host
     from platformctl.errors import PlatformctlError
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
@@ -99,10 +98,10 @@ def service(
 
     target = (directory or Path(name)).absolute()
     recorded = existing_service(target, name)  # a re-run: recorded facts fill what was not asked
-    host = repository_host(
+    host = state.repository_host(
         settings, provider or recorded_value(recorded, "provider") or settings.get("provider")
     )
-    registrar = catalog_registrar(settings)
+    registrar = state.catalog_registrar(settings)
     gp = get_golden_path(
         settings, golden_path or recorded_value(recorded, "golden_path") or settings.get("golden_path")
     )
