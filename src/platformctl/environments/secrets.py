@@ -152,7 +152,7 @@ def check_source(
     Raises:
         UsageError: naming the secret and its source (exit 2).
     """
-    from platformctl.providers.tokens import CREDENTIAL_VARIABLES, is_credential_variable
+    from platformctl.credentials import CREDENTIAL_VARIABLES, is_credential_variable
 
     where = "--secret" if from_flag else f"secrets.{name} in platform.yaml"
     if source.env:

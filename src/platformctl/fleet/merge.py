@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from platformctl.contracts.change_requests import ChangeRequestHost, ForgeRepository
     from platformctl.fleet.journal import Campaign
 
-TOKEN_VARIABLES = ("PLATFORMCTL_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "BACKSTAGE_TOKEN")
 CHECK_TIMEOUT = 30 * 60
 OUTPUT_TAIL = 20
 
@@ -146,7 +145,9 @@ def run_check(command: str, checkout: Path) -> str | None:
     The command is the user's own (a flag), run without a shell (``sh -c '…'`` if one is
     wanted); it runs the service's code, so no token is passed on.
     """
-    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES}
+    from platformctl.credentials import is_credential_variable
+
+    env = {k: v for k, v in os.environ.items() if not is_credential_variable(k)}
     try:
         proc = subprocess.run(
             check_argv(command),

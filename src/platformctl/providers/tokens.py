@@ -9,35 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from platformctl.credentials import TOKEN_VARIABLES
 from platformctl.redact import REDACTED, remember_secret
-
-# Environment variables per service, first set wins (DESIGN.md §2). Never a flag: argv is
-# visible to every user of the machine.
-TOKEN_VARIABLES: dict[str, tuple[str, ...]] = {
-    "github": ("PLATFORMCTL_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"),
-    "gitlab": ("GITLAB_TOKEN",),
-    "backstage": ("BACKSTAGE_TOKEN",),
-}
-
-# Credentials of CI runners and of platformctl itself: never a secret source of a service.
-CREDENTIAL_VARIABLES = frozenset(
-    {
-        *(name for names in TOKEN_VARIABLES.values() for name in names),
-        "PLATFORMCTL_SECRETS_KEY",
-        "ACTIONS_RUNTIME_TOKEN",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-        "CI_JOB_TOKEN",
-        "CI_JOB_JWT",
-        "CI_JOB_JWT_V2",
-        "CI_REGISTRY_PASSWORD",
-        "CI_DEPLOY_PASSWORD",
-    }
-)
-
-
-def is_credential_variable(name: str) -> bool:
-    """Whether ``name`` holds one of the credentials above (any ``PLATFORMCTL_*`` variable too)."""
-    return name.upper() in CREDENTIAL_VARIABLES or name.upper().startswith("PLATFORMCTL_")
 
 
 class Token:
