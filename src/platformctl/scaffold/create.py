@@ -137,6 +137,7 @@ def create_service(
         return _create_service(request, host, progress, registrar, None)
     from platformctl.scratch import remove_stale_scratch
 
+    host.check_access(request.repository)  # an unusable home or no token: say so before the lock
     with service_lock(home, request.name, "creating"):
         remove_stale_scratch(home)  # a resumed run makes none: clean up after killed runs here
         return _create_service(request, host, progress, registrar, home)
