@@ -23,8 +23,17 @@ COMMANDS = [
     "env list",
     "env reap",
     "assess maturity",
+    "fleet status",
+    "fleet update",
 ]
-CAN_EXIT_3 = ["check service", "update service", "env status", "assess maturity"]
+CAN_EXIT_3 = [
+    "check service",
+    "update service",
+    "env status",
+    "assess maturity",
+    "fleet status",
+    "fleet update",
+]
 
 
 def test_every_command_is_listed_here(cli):

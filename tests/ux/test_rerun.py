@@ -30,7 +30,7 @@ def test_rerun_with_another_golden_path_is_refused(cli):
     result = cli("new", "service", "payments", "-g", "go-service", "--json")
     assert result.exit_code == 2
     assert "golden path python-service recorded, go-service asked" in result.stderr
-    assert result.stdout == ""
+    assert result.json()["error"]["exit_code"] == 2  # --json: the error document, nothing else
 
 
 def test_rerun_with_another_provider_is_refused(cli):

@@ -62,7 +62,12 @@ def status(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Report every service's golden path, version, owner and update pull request, with a summary."""
+    """Report every service's golden path, version, owner and update pull request, with a summary.
+
+    Example: platformctl fleet status --org acme --provider github --format html > fleet.html
+
+    Exit codes: 0 reported, 3 a service is further behind than --fail-if-behind, 2 bad flags.
+    """
     state = command_context(ctx, json=json)
     if output_format not in FORMATS:
         from platformctl.errors import UsageError
@@ -115,7 +120,9 @@ def update(
 ) -> None:
     """Open (or refresh) an update pull request for every service behind on a golden path.
 
-    Exit 0 when every service converged, 3 when a merge conflicted or a check failed, 1 on errors.
+    Example: platformctl fleet update --golden-path python-service --org acme --shard 1/4
+
+    Exit codes: 0 converged, 3 a merge conflicted or a --check failed, 1 errors, 2 bad flags.
     """
     from platformctl.fleet.campaign import Options, Shard, outcome_document, run_campaign
 
