@@ -203,4 +203,4 @@ def _expired(summary: EnvironmentSummary, now: datetime) -> bool:
 
 def _current(provider: EnvironmentProvider, service: str, name: str) -> EnvironmentSummary | None:
     """The environment as the provider holds it now (None: someone removed it meanwhile)."""
-    return next((s for s in provider.list(service) if s.name == name), None)
+    return next((s for s in provider.list_environments(service) if s.name == name), None)
