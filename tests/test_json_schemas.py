@@ -126,3 +126,32 @@ def test_error_document(cli, platform_home, args, code):
     doc = failed.json()
     assert doc["error"]["exit_code"] == failed.exit_code
     validate(doc, "error")
+
+
+def test_error_document_of_a_failed_apply_has_its_details(cli, platform_home):
+    from tests.environments.conftest import LocalStore
+
+    write_service(Path.cwd())
+    assert cli("env", "up", "staging", "--dry-run").exit_code == 0  # creates the store
+    store = LocalStore(platform_home)
+    store.execute(
+        "CREATE TABLE IF NOT EXISTS resources (service TEXT NOT NULL, environment TEXT NOT NULL, "
+        "kind TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL, PRIMARY KEY (service, environment, kind, name))"
+    )
+    store.execute(
+        "CREATE TRIGGER fail BEFORE INSERT ON resources WHEN NEW.name = 'DB_PASSWORD' "
+        "BEGIN SELECT RAISE(ABORT, 'disk is full'); END"
+    )
+    doc = document(cli("env", "up", "staging", "--json"), 1)
+    assert doc["error"]["details"]["failed"]["provider"] == "local"
+    validate(doc, "error")
+
+
+def test_a_document_that_strays_from_its_schema_is_caught(cli, platform_home):
+    write_service(Path.cwd())
+    listed = document(cli("env", "list", "--json"))
+    schema = json.loads((SCHEMAS / "env-list.schema.json").read_text())
+    assert list(Draft202012Validator(schema).iter_errors(listed)) == []
+    for strayed in ({**listed, "extra": 1}, {**listed, "schema_version": 2}, {"schema_version": 1}):
+        assert list(Draft202012Validator(schema).iter_errors(strayed)), strayed
