@@ -35,7 +35,9 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
     state.io.emit(document, lambda out: _render_status(out, status))
     _publish_status(state.io, status)
     if status.update_available:
-        raise typer.Exit(3)
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed(f"{status.name}: golden path {status.available} is available", reported=True)
 
 
 def _publish_status(io: IO, status: ServiceStatus) -> None:
@@ -136,11 +138,12 @@ def update_service(
             state.io.env,
         )
     if result.conflicts:
-        state.io.error(
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed(
             f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
-            "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'",
+            hint="resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'",
         )
-        raise typer.Exit(3)
 
 
 def _update_document(result: UpdateResult) -> dict[str, Any]:
