@@ -156,3 +156,11 @@ def test_a_document_that_strays_from_its_schema_is_caught(cli, platform_home):
     assert list(Draft202012Validator(schema).iter_errors(listed)) == []
     for strayed in ({**listed, "extra": 1}, {**listed, "schema_version": 2}, {"schema_version": 1}):
         assert list(Draft202012Validator(schema).iter_errors(strayed)), strayed
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.schema.json")), ids=lambda p: p.name)
+def test_every_schema_is_valid_and_linked_from_the_json_output_page(path: Path) -> None:
+    schema = json.loads(path.read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+    assert f"(schemas/{path.name})" in (SCHEMAS.parent / "json-output.md").read_text()
