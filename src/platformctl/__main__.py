@@ -26,7 +26,9 @@ def _quiet_destructors() -> None:
     Python would print that as "Exception ignored in ..." with a traceback on the way out."""
     import os
 
-    debug = os.environ.get("PLATFORMCTL_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    from platformctl.cli.io import env_flag
+
+    debug = env_flag(os.environ, "PLATFORMCTL_DEBUG")
     if not debug and "--debug" not in sys.argv:
         sys.unraisablehook = lambda _unraisable: None
 

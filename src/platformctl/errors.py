@@ -49,9 +49,17 @@ class InputRequired(UsageError):
 
 
 class CheckFailed(PlatformctlError):
-    """The command worked and the answer is "no" (drift, score under threshold): exit 3."""
+    """The command worked and the answer is "no" (drift, score under threshold): exit 3.
+
+    ``reported``: the result already printed says so (``check service``), so the CLI adds no
+    ``error:`` line; the message is then only for logs and callers in Python.
+    """
 
     exit_code = ExitCode.CHECK_FAILED
+
+    def __init__(self, message: str, *, hint: str | None = None, reported: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.reported = reported
 
 
 class AuthError(PlatformctlError):

@@ -17,7 +17,7 @@ import typer
 from platformctl import __version__
 from platformctl.cli.context import AppContext
 from platformctl.cli.io import env_flag
-from platformctl.errors import ExitCode, PlatformctlError
+from platformctl.errors import CheckFailed, ExitCode, PlatformctlError
 
 app = typer.Typer(
     name="platformctl",
@@ -124,7 +124,8 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
             obj=state,
         )
     except PlatformctlError as exc:
-        _fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
+        if not (isinstance(exc, CheckFailed) and exc.reported):
+            _fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
         return _debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
         state.io.stop_progress()
@@ -189,6 +190,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
+    # typer vendors click as typer._click and raises these classes; the click package is not a
+    # dependency of typer (nor of platformctl), and its classes would never match.
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     if isinstance(exc, NoArgsIsHelpError):  # the help is already printed: no empty "error:" line

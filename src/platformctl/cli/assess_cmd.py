@@ -225,11 +225,9 @@ def _report(fmt: str, document: dict[str, Any]) -> str:
         from platformctl.maturity.report_markdown import render_markdown
 
         return render_markdown(document)
-    import json
+    from platformctl.cli.io import json_document
 
-    from platformctl.cli.io import SCHEMA_VERSION
-
-    return json.dumps({"schema_version": SCHEMA_VERSION, **document}, indent=2, default=str) + "\n"
+    return json_document(document)
 
 
 def _write_report(io: IO, path: Path, text: str) -> None:

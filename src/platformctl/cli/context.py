@@ -128,7 +128,9 @@ def http_policy(settings: Settings) -> RetryPolicy:
     """The retry policy of every remote provider, from the ``http.*`` settings."""
     from platformctl.providers.http import RetryPolicy
 
-    number = lambda key: float(settings.get(f"http.{key}"))  # noqa: E731
+    def number(key: str) -> float:
+        return float(settings.get(f"http.{key}"))
+
     return RetryPolicy(
         max_attempts=int(number("max_attempts")),
         max_wait=number("max_wait"),

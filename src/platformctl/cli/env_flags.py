@@ -61,7 +61,12 @@ def parse_secrets(items: list[str]) -> dict[str, SecretSource]:
                 f"--secret {name}: env:VAR needs a variable name",
                 hint="e.g. --secret DB_PASSWORD=env:DB_PASSWORD",
             )
-        out[name] = SecretSource(**{kind: arg if kind != "stdin" else True})
+        if kind == "env":
+            out[name] = SecretSource(env=arg)
+        elif kind == "file":
+            out[name] = SecretSource(file=arg)
+        else:
+            out[name] = SecretSource(stdin=True)
     return out
 
 

@@ -35,19 +35,19 @@ def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict
         if not q.asked:
             continue
         preview = defaults.get(q.name)
-        shown = preview is not None and not q.secret  # a secret's default is never shown
+        shown = preview if preview is not None and not q.secret else None  # a secret's default is never shown
         rows.append(
             {
                 "name": q.name,
                 "type": q.type,
                 "help": q.help,
                 # The default new service would use; a template that needs an answer stays as written.
-                "default": (preview.value if preview.known else preview.template) if shown else None,
+                "default": (shown.value if shown.known else shown.template) if shown is not None else None,
                 "choices": q.choice_values(),
                 "required": preview is None,
                 "secret": q.secret,
-                "computed_from": list(preview.computed_from) if shown else [],
-                "default_template": preview.template if shown else None,
+                "computed_from": list(shown.computed_from) if shown is not None else [],
+                "default_template": shown.template if shown is not None else None,
             }
         )
     return rows

@@ -24,6 +24,11 @@ SCHEMA_VERSION = 1
 _TRUTHY = {"1", "true", "yes", "on"}
 
 
+def json_document(document: Mapping[str, Any]) -> str:
+    """The text of one ``--json`` document: ``schema_version`` first, then ``document``."""
+    return json.dumps({"schema_version": SCHEMA_VERSION, **document}, indent=2, default=str) + "\n"
+
+
 def env_flag(env: Mapping[str, str], name: str) -> bool:
     """Whether an environment variable is set to a true-ish value."""
     return env.get(name, "").strip().lower() in _TRUTHY
@@ -130,8 +135,7 @@ class IO:
         self.emitted = True
         self.stop_progress()
         if self.json:
-            payload = {"schema_version": SCHEMA_VERSION, **document}
-            self.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+            self.stdout.write(json_document(document))
             self.stdout.flush()
         else:
             human(self.out)

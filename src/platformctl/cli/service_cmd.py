@@ -57,7 +57,9 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
             "or upgrade platformctl",
         )
     if status.update_available:
-        raise typer.Exit(3)
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed(f"{status.name}: golden path {status.available} is available", reported=True)
 
 
 def _publish_status(io: IO, status: ServiceStatus) -> None:
@@ -165,11 +167,12 @@ def update_service(
             state.io.env,
         )
     if result.conflicts:
-        state.io.error(
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed(
             f"{len(result.conflicts)} file(s) conflict: {', '.join(result.conflicts)}",
-            "resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'",
+            hint="resolve them, 'git add' them and 'git commit' to finish; or 'git merge --abort'",
         )
-        raise typer.Exit(3)
 
 
 def _update_document(result: UpdateResult) -> dict[str, Any]:

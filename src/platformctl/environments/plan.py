@@ -14,6 +14,7 @@ from typing import Any
 
 from platformctl.contracts.environment_fields import parse_ttl
 from platformctl.contracts.environments import (
+    Action,
     EnvironmentProvider,
     EnvironmentSpec,
     Observed,
@@ -21,7 +22,7 @@ from platformctl.contracts.environments import (
     ResourceChange,
 )
 
-ACTIONS = ("create", "update", "delete", "unchanged")
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "unchanged")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def diff_resources(
     changes = []
     for res in desired:
         old = seen.get(res.key)
+        action: Action
         if old is None:
             action = "create"
         elif _same(res, old):

@@ -139,9 +139,10 @@ class SecretReader:
         self.stdin = _Replay(value)
         return value or self._missing(name, "stdin was empty", "pipe a non-empty value")
 
-    def _missing(self, name: str, why: str, hint: str) -> None:
+    def _missing(self, name: str, why: str, hint: str) -> str | None:
         if self.required:
             raise InputRequired(f"secret {name}: {why}", hint=hint)
+        return None  # not required: the plan compares this secret by presence only
 
 
 def check_source(

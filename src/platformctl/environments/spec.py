@@ -18,11 +18,10 @@ from platformctl.contracts.environment_fields import EnvironmentClass, SecretSou
 from platformctl.contracts.environments import EnvironmentSpec
 from platformctl.environments.secrets import SecretReader
 from platformctl.errors import ConfigError, UsageError
+from platformctl.scaffold.descriptor import DESCRIPTOR_FILE
 
 if TYPE_CHECKING:  # the descriptor is read by the command; only its shape is needed here
     from platformctl.scaffold.descriptor import EnvironmentRecord, ServiceDescriptor
-
-DESCRIPTOR_FILE = "platform.yaml"
 
 BUILTIN_CLASSES: dict[str, EnvironmentClass] = {
     "development": EnvironmentClass(),

@@ -26,21 +26,6 @@ CI_FILES = (
     "/.drone.yml",
     "/.tekton/*.y*ml",
 )
-MANIFESTS = (
-    "requirements*.txt",
-    "pyproject.toml",
-    "setup.cfg",
-    "setup.py",
-    "Pipfile",
-    "package.json",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "*.csproj",
-    "Gemfile",
-    "Cargo.toml",
-)
 
 PathRules = Mapping[str, tuple[str, ...]]
 ContentRules = Mapping[str, tuple[tuple[str, ...], str]]

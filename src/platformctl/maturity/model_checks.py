@@ -11,6 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from platformctl.maturity.model import MaturityModel, Question
 
 RESERVED_ANSWERS = ("unknown", "n/a", "na")
@@ -85,9 +87,9 @@ def _profile_errors(model: MaturityModel) -> list[Problem]:
     return out
 
 
-def _duplicates(section: str, ids: list, what: str) -> list[Problem]:
-    seen: set = set()
-    out = []
+def _duplicates(section: str, ids: Sequence[str | int], what: str) -> list[Problem]:
+    seen: set[str | int] = set()
+    out: list[Problem] = []
     for i, item in enumerate(ids):
         if item in seen:
             out.append(((section, i), f"duplicate {what} id '{item}'"))
@@ -96,7 +98,7 @@ def _duplicates(section: str, ids: list, what: str) -> list[Problem]:
 
 
 def _level_errors(model: MaturityModel) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     if [lv.id for lv in model.levels] != list(range(1, len(model.levels) + 1)):
         out.append((("levels",), "levels must be numbered 1, 2, 3, … in order"))
     low = 0.0
@@ -115,7 +117,7 @@ def _level_errors(model: MaturityModel) -> list[Problem]:
     return out
 
 
-def _choice_errors(q: Question, at: tuple) -> list[Problem]:
+def _choice_errors(q: Question, at: tuple[str | int, ...]) -> list[Problem]:
     out = _duplicates("", [c.id for c in q.choices], "choice")
     out = [((*at, "choices", p[1]), f"question '{q.id}': {m}") for p, m in out]
     for j, c in enumerate(q.choices):
@@ -139,8 +141,8 @@ def _choice_errors(q: Question, at: tuple) -> list[Problem]:
     return out
 
 
-def _rule_errors(q: Question, at: tuple) -> list[Problem]:
-    out = []
+def _rule_errors(q: Question, at: tuple[str | int, ...]) -> list[Problem]:
+    out: list[Problem] = []
     if q.evidence and q.detector is None:
         out.append(((*at, "evidence"), f"question '{q.id}' has evidence rules but no detector"))
     for k, rule in enumerate(q.evidence):
@@ -161,7 +163,7 @@ def _rule_errors(q: Question, at: tuple) -> list[Problem]:
 
 
 def _gate_errors(model: MaturityModel) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     levels = {lv.id for lv in model.levels}
     for level_id, gates in model.gates.items():
         if level_id not in levels or level_id == model.levels[0].id:

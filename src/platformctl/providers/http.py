@@ -321,11 +321,11 @@ class HttpClient:
         reset = headers.get("x-ratelimit-reset", headers.get("ratelimit-reset"))
         if remaining == "0" and reset and reset.isdigit():
             return max(0.0, int(reset) - self.clock.time()) + 1.0  # one second for clock skew
-        base = self.policy.rate_limit_wait * 2 ** (attempt - 1)
+        base = self.policy.rate_limit_wait * 2.0 ** (attempt - 1)
         return base * (1 + 0.25 * self.clock.random())
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2 ** (attempt - 1))
+        ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2.0 ** (attempt - 1))
         return ceiling / 2 + self.clock.random() * ceiling / 2
 
     def _unreachable(self, action: str, reason: str, attempts: int) -> PlatformctlError:

@@ -313,7 +313,8 @@ def _render(source: str, context: Mapping[str, Any]) -> str | None:
     import jinja2
 
     try:
-        return _sandbox().from_string(source).render(**context)
+        rendered: str = _sandbox().from_string(source).render(**context)
+        return rendered
     except jinja2.UndefinedError:
         return None
     except jinja2.TemplateError as exc:

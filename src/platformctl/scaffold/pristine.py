@@ -13,13 +13,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from platformctl.errors import PlatformctlError, UsageError
 from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, VERSION_PATTERN
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import git
+    from git.objects.base import IndexObject
 
     from platformctl.scaffold.catalog import GoldenPath
 
@@ -94,7 +97,7 @@ def commit_render(repo: git.Repo, render: Path, parent: str, message: str) -> st
     os.close(fd)
     os.unlink(index)  # git wants to create the index itself
     try:
-        env = {"GIT_DIR": repo.git_dir, "GIT_INDEX_FILE": index, "GIT_WORK_TREE": str(render)}
+        env = {"GIT_DIR": str(repo.git_dir), "GIT_INDEX_FILE": index, "GIT_WORK_TREE": str(render)}
         _git(["add", "--all", "."], cwd=render, env=env)
         tree = _git(["write-tree"], cwd=render, env=env)
     finally:
@@ -104,7 +107,7 @@ def commit_render(repo: git.Repo, render: Path, parent: str, message: str) -> st
     return _git(
         ["commit-tree", tree, "-p", parent, "-m", message],
         cwd=Path(repo.git_dir),
-        env={"GIT_DIR": repo.git_dir, **identity_env(repo)},
+        env={"GIT_DIR": str(repo.git_dir), **identity_env(repo)},
     )
 
 
@@ -120,9 +123,9 @@ def _git(args: list[str], *, cwd: Path, env: dict[str, str]) -> str:
 
 def tree_blobs(commit: git.Commit) -> dict[str, str]:
     """``{path: blob sha}`` for every file of a commit, the descriptor left out."""
-    return {
-        b.path: b.hexsha for b in commit.tree.traverse() if b.type == "blob" and b.path != DESCRIPTOR_FILE
-    }
+    # traverse() without as_edge yields objects, never the (parent, child) edges its type also allows.
+    objects = cast("Iterator[IndexObject]", commit.tree.traverse())
+    return {str(b.path): b.hexsha for b in objects if b.type == "blob" and b.path != DESCRIPTOR_FILE}
 
 
 def render_blobs(repo: git.Repo, render: Path) -> dict[str, str]:
@@ -132,7 +135,7 @@ def render_blobs(repo: git.Repo, render: Path) -> dict[str, str]:
     files = list_files(render)
     if not files:
         return {}
-    out = _git(["hash-object", "--", *files], cwd=render, env={"GIT_DIR": repo.git_dir})
+    out = _git(["hash-object", "--", *files], cwd=render, env={"GIT_DIR": str(repo.git_dir)})
     return dict(zip(files, out.split(), strict=True))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import get_args
+from typing import Literal, cast, get_args
 
 from platformctl.contracts.repositories import RepositorySpec, TeamAccess, Visibility
 from platformctl.errors import UsageError
@@ -47,7 +47,7 @@ def repository_spec(
             "--team applies to GitHub organisations",
             hint="on GitLab, project members come from the group given with --org",
         )
-    owner_kind = "org"
+    owner_kind: Literal["org", "user"] = "org"
     if not org:
         org = default_owner()
         owner_kind = "user" if provider == "github" else "org"
@@ -59,11 +59,11 @@ def repository_spec(
         org=org,
         name=name,
         description=description,
-        visibility=visibility,  # type: ignore[arg-type]
+        visibility=cast(Visibility, visibility),  # checked against Visibility above
         topics=tuple(topics),
         teams=access,
         owner_kind=owner_kind,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _team(value: str) -> TeamAccess:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from platformctl.errors import ExitCode, PlatformctlError
 from platformctl.maturity.questionnaire.answers import Answer, AnswerSet
@@ -125,9 +125,14 @@ def _prompt(
     )
 
 
+class _Kept(TypedDict, total=False):
+    note: str
+    evidence: tuple[str, ...]
+
+
 def _answer(question: Question, reply: Reply, current: Answer | None, by: str, at: str) -> Answer:
     # A revised answer keeps the note and evidence links written for the question.
-    kept = {"note": current.note, "evidence": current.evidence} if current else {}
+    kept = _Kept(note=current.note, evidence=current.evidence) if current else _Kept()
     if reply.action == "skip":
         return Answer(question.id, "unknown", answered_by=by, answered_at=at, **kept)
     if reply.action == "na":

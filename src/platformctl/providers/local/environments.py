@@ -122,13 +122,6 @@ class LocalEnvironments:
             )
         return out
 
-    def write_count(self) -> int:
-        """How many writes the store has ever recorded (the journal's length)."""
-        if not self.path.exists():
-            return 0
-        with self._connect() as db:
-            return int(db.execute("SELECT count(*) FROM journal").fetchone()[0])
-
     # -- writing ---------------------------------------------------------------------------
     def apply(self, spec: EnvironmentSpec, changes: Sequence[ResourceChange]) -> int:
         """Make all changes in one transaction; nothing is kept if one fails."""
