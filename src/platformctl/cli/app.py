@@ -32,7 +32,15 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from platformctl.cli import assess_cmd, config_cmd, env_cmd, golden_path_cmd, new_cmd, service_cmd
+    from platformctl.cli import (
+        assess_cmd,
+        config_cmd,
+        delivery_cmd,
+        env_cmd,
+        golden_path_cmd,
+        new_cmd,
+        service_cmd,
+    )
 
     app.add_typer(new_cmd.app, name="new")
     app.add_typer(service_cmd.check_app, name="check")
@@ -41,6 +49,8 @@ def _register() -> None:
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(env_cmd.app, name="env")
     app.add_typer(assess_cmd.app, name="assess")
+    assess_cmd.app.command("delivery")(delivery_cmd.assess_delivery)
+    app.add_typer(delivery_cmd.app, name="delivery")
 
 
 def _version(value: bool) -> None:

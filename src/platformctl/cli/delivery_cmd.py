@@ -1,0 +1,327 @@
+"""``platformctl assess delivery`` and ``platformctl delivery record deployment|incident``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from platformctl.cli.context import command_context
+from platformctl.cli.options import JsonOpt
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    help="Record delivery events (deployments, incidents) in the local store.", no_args_is_help=True
+)
+record_app = typer.Typer(help="Append one event to the local delivery store.", no_args_is_help=True)
+app.add_typer(record_app, name="record")
+
+_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def assess_delivery(
+    ctx: typer.Context,
+    events: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--events", dir_okay=False, help="JSON Lines events file (repeatable; default: the local store)"
+        ),
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Event source: local (the store under the platform home)")
+    ] = None,
+    since: Annotated[str, typer.Option("--since", help="Window start: 90d, 12w or a date")] = "90d",
+    until: Annotated[
+        str | None, typer.Option("--until", help="Window end date, included (default: now)")
+    ] = None,
+    environment: Annotated[str, typer.Option("--environment", help="Environment to measure")] = "production",
+    report_format: Annotated[
+        str | None, typer.Option("--format", help="markdown or html (stdout, or --output)")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write the report here")
+    ] = None,
+    save: Annotated[bool, typer.Option("--save", help="Append the roll-up to the delivery history")] = False,
+    history: Annotated[
+        Path, typer.Option("--history", dir_okay=False, help="History file (JSON lines)")
+    ] = Path(".platformctl/delivery-history.jsonl"),
+    fail_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-if", metavar="METRIC<OP>VALUE", help="Exit 3 when the roll-up meets this (repeatable)"
+        ),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Compute the five DORA metrics from recorded deployments and incidents.
+
+    Example: platformctl assess delivery --events deploys.jsonl --since 90d --fail-if change_fail_rate>15
+    """
+    import datetime as dt
+
+    from platformctl.delivery.report import build_document
+    from platformctl.delivery.thresholds import failures, parse_rule
+    from platformctl.delivery.window import make_window
+
+    state = command_context(ctx, json=json)
+    rules = [parse_rule(r) for r in fail_if or ()]
+    fmt = _format(report_format, output)
+    window = make_window(since, until, dt.datetime.now(dt.UTC))
+    loaded, sources = _load(state, events or [], provider)
+    document = build_document(loaded, window, environment, sources)
+    if save:
+        _save(history, document)
+    if fmt and output is None:
+        _stdout(_report(fmt, document))
+    else:
+        if fmt and output is not None:
+            _write(state.io, output, _report(fmt, document))
+        state.io.emit(document, lambda out: _render(out, document))
+    _publish(state.io, document)
+    failed = failures(rules, document["overall"])
+    if failed:
+        from platformctl.errors import CheckFailed
+
+        raise CheckFailed("; ".join(failed), hint="the report lists the figures per service")
+
+
+def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, list[str]]:
+    from platformctl.delivery.events import EventSet
+    from platformctl.delivery.store import load_events, store_path
+    from platformctl.errors import UsageError
+
+    if provider not in (None, "local"):
+        raise UsageError(
+            f"--provider {provider}: reading deployments from a forge is not available in this version",
+            hint="export the events to a JSON Lines file and pass --events FILE (docs/delivery.md)",
+        )
+    loaded, sources = EventSet(), []
+    for path in files:
+        loaded.extend(load_events(path))
+        sources.append(str(path))
+    if not files or provider == "local":
+        store = store_path(state.settings().home)
+        loaded.extend(load_events(store, missing_ok=True))
+        sources.append("local store")
+    return loaded, sources
+
+
+def _format(fmt: str | None, output: Path | None) -> str | None:
+    from platformctl.errors import UsageError
+
+    if fmt is None and output is not None:
+        fmt = _FORMATS.get(output.suffix.lower())
+        if fmt is None:
+            raise UsageError(
+                f"cannot tell the report format from {output.name!r}",
+                hint="pass --format markdown, json or html",
+            )
+    if fmt not in (None, "markdown", "html", "json"):
+        raise UsageError(
+            f"--format {fmt!r}: not a report format", hint="pass --format markdown, json or html"
+        )
+    return fmt
+
+
+def _report(fmt: str, document: dict[str, Any]) -> str:
+    from platformctl.delivery.render import render_html, render_markdown
+
+    if fmt == "html":
+        return render_html(document)
+    if fmt == "markdown":
+        return render_markdown(document)
+    import json
+
+    from platformctl.cli.io import SCHEMA_VERSION
+
+    return json.dumps({"schema_version": SCHEMA_VERSION, **document}, indent=2) + "\n"
+
+
+def _stdout(text: str) -> None:
+    import sys
+
+    from platformctl.textsafe import escape_controls
+
+    sys.stdout.write(escape_controls(text, keep="\n\t"))
+    sys.stdout.flush()
+
+
+def _write(io: Any, path: Path, text: str) -> None:
+    from platformctl.errors import UsageError
+    from platformctl.files import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write report {path}: {exc.strerror}", hint="choose another --output"
+        ) from None
+    io.step(f"wrote {path}")
+
+
+def _save(path: Path, document: dict[str, Any]) -> None:
+    import json
+
+    from platformctl.delivery.store import append_line
+
+    entry = {
+        "window": document["window"],
+        "environment": document["environment"],
+        "overall": document["overall"],
+    }
+    append_line(path, json.dumps(entry, sort_keys=True))
+
+
+def _render(out: Console, document: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from platformctl.delivery.render import cells
+
+    w = document["window"]
+    out.print(
+        f"[bold]Delivery performance[/] {document['environment']}, {w['since'][:10]} to {w['until'][:10]}"
+    )
+    groups = [("all services", document["overall"]), *document["services"].items()]
+    for name, figures in groups:
+        table = Table(title=name, show_edge=False, box=None, header_style="bold", title_justify="left")
+        for column in ("Metric", "Value", "DORA cluster"):
+            table.add_column(column)
+        for row in cells(figures):
+            table.add_row(*row)
+        out.print(table)
+    out.print(f"[dim]Roll-up: {document['rollup']}.[/]")
+
+
+def _publish(io: Any, document: dict[str, Any]) -> None:
+    if not io.in_github_actions:
+        return
+    from platformctl.cli import gha
+    from platformctl.delivery.render import render_markdown
+
+    o = document["overall"]
+    gha.publish(
+        {
+            "deploys_per_week": str(o["deployment_frequency"]["per_week"]),
+            "lead_time_median_hours": _out(o["change_lead_time"]["median_hours"]),
+            "change_fail_rate": _out(o["change_fail_rate"]["percent"]),
+            "recovery_median_hours": _out(o["recovery_time"]["median_hours"]),
+            "rework_rate": _out(o["rework_rate"]["percent"]),
+        },
+        render_markdown(document),
+        io.env,
+    )
+
+
+def _out(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@record_app.command("deployment")
+def record_deployment(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option("--service", help="Service deployed")],
+    sha: Annotated[str, typer.Option("--sha", help="Commit deployed")],
+    environment: Annotated[str, typer.Option("--environment", help="Environment")] = "production",
+    status: Annotated[str, typer.Option("--status", help="success or failure")] = "success",
+    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 time with offset (default: now)")] = None,
+    deployment_id: Annotated[
+        str | None, typer.Option("--id", help="Deployment id (default: the SHA)")
+    ] = None,
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change", metavar="SHA@TIME", help="A commit shipped, with its commit time (repeatable)"
+        ),
+    ] = None,
+    remediates: Annotated[
+        str | None, typer.Option("--remediates", help="Incident id this deployment fixes")
+    ] = None,
+    unplanned: Annotated[bool, typer.Option("--unplanned", help="A hotfix or revert (rework)")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Append a deployment to the local store (a pipeline step after deploying).
+
+    Example: platformctl delivery record deployment --service api --sha $SHA --change $SHA@$COMMIT_TIME
+    """
+    record: dict[str, Any] = {
+        "type": "deployment",
+        "service": service,
+        "sha": sha,
+        "environment": environment,
+        "status": status,
+        "at": at or _now(),
+    }
+    if deployment_id:
+        record["id"] = deployment_id
+    if change:
+        record["changes"] = [_change(c) for c in change]
+    if remediates:
+        record["remediates"] = remediates
+    if unplanned:
+        record["unplanned"] = True
+    _append(ctx, record, json)
+
+
+@record_app.command("incident")
+def record_incident(
+    ctx: typer.Context,
+    incident_id: Annotated[str, typer.Option("--id", help="Incident id")],
+    service: Annotated[str, typer.Option("--service", help="Service affected")],
+    started_at: Annotated[
+        str | None, typer.Option("--started-at", help="ISO 8601 time (default: now)")
+    ] = None,
+    resolved_at: Annotated[
+        str | None, typer.Option("--resolved-at", help="ISO 8601 time service was restored")
+    ] = None,
+    deployment: Annotated[
+        str | None, typer.Option("--deployment", help="Id of the deployment that caused it")
+    ] = None,
+    sha: Annotated[str | None, typer.Option("--sha", help="Commit that caused it")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Append an incident to the local store (record it again with --resolved-at once restored).
+
+    Example: platformctl delivery record incident --id INC-7 --service api --sha $SHA
+    """
+    record: dict[str, Any] = {
+        "type": "incident",
+        "id": incident_id,
+        "service": service,
+        "started_at": started_at or _now(),
+    }
+    for key, value in (("resolved_at", resolved_at), ("deployment", deployment), ("sha", sha)):
+        if value:
+            record[key] = value
+    _append(ctx, record, json)
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _change(text: str) -> dict[str, str]:
+    from platformctl.errors import UsageError
+
+    sha, sep, when = text.partition("@")
+    if not sep or not sha or not when:
+        raise UsageError(
+            f"--change {text!r}: expected SHA@TIME", hint="e.g. --change 1a2b3c@2026-03-02T10:00:00Z"
+        )
+    return {"sha": sha, "committed_at": when}
+
+
+def _append(ctx: typer.Context, record: dict[str, Any], json: bool) -> None:
+    from platformctl.delivery.store import append_record, store_path
+
+    state = command_context(ctx, json=json)
+    path = store_path(state.settings().home)
+    append_record(path, record)
+    state.io.emit(
+        {"recorded": record, "store": str(path)},
+        lambda out: out.print(f"recorded {record['type']} in {path}"),
+    )
