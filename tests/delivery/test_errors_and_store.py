@@ -100,3 +100,48 @@ def test_save_appends_the_roll_up_to_the_history(cli: Any, tmp_path: Path) -> No
     assert cli(*args, "--save", "--history", str(history)).exit_code == 0
     entry = json.loads(history.read_text().splitlines()[0])
     assert entry["overall"]["deployment_frequency"]["per_week"] == 1.0
+
+
+def test_an_incident_recorded_again_with_its_resolution_is_resolved(cli: Any) -> None:
+    """d2 fails at 03-05 12:00; INC-3 recorded open, then again resolved at 14:30: recovery 2.5 h
+    by incident (not the 24 h to the next deployment), and it counts once."""
+    record = ("delivery", "record")
+    assert (
+        cli(
+            *record,
+            "deployment",
+            "--service",
+            "api",
+            "--sha",
+            "s2",
+            "--id",
+            "d2",
+            "--at",
+            "2026-03-05T12:00:00Z",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            *record, "deployment", "--service", "api", "--sha", "s3", "--at", "2026-03-06T12:00:00Z"
+        ).exit_code
+        == 0
+    )
+    incident = (
+        *record,
+        "incident",
+        "--id",
+        "INC-3",
+        "--service",
+        "api",
+        "--deployment",
+        "d2",
+        "--started-at",
+        "2026-03-05T12:10:00Z",
+    )
+    assert cli(*incident).exit_code == 0
+    assert cli(*incident, "--resolved-at", "2026-03-05T16:30:00+02:00").exit_code == 0
+    doc = cli("assess", "delivery", "--since", "2026-03-01", "--until", "2026-03-31", "--json").json()
+    rt = doc["overall"]["recovery_time"]
+    assert (rt["failures"], rt["by_incident"], rt["median_hours"]) == (1, 1, 2.5)
+    assert doc["overall"]["change_fail_rate"]["failed"] == 1

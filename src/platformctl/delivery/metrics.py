@@ -139,13 +139,25 @@ def service_samples(deployments: list[Deployment], incidents: list[Incident], wi
     )
 
 
+def merged_incidents(incidents: list[Incident]) -> list[Incident]:
+    """One incident per id: a record with a resolution wins over one without, a later over an
+    earlier (``delivery record incident`` is run again with ``--resolved-at`` to resolve one)."""
+    merged: dict[tuple[str, str], Incident] = {}
+    for incident in incidents:
+        key = (incident.service, incident.id)
+        known = merged.get(key)
+        if known is None or incident.resolved_at is not None or known.resolved_at is None:
+            merged[key] = incident
+    return list(merged.values())
+
+
 def by_service(events: EventSet, window: Window, environment: str) -> dict[str, Samples]:
     """Samples per service for one environment, services in name order."""
     services = sorted({d.service for d in events.deployments if d.environment == environment})
     return {
         name: service_samples(
             [d for d in events.deployments if d.service == name and d.environment == environment],
-            [i for i in events.incidents if i.service == name],
+            [i for i in merged_incidents(events.incidents) if i.service == name],
             window,
         )
         for name in services

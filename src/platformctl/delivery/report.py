@@ -10,7 +10,15 @@ import datetime as dt
 from typing import Any
 
 from platformctl.delivery.events import EventSet
-from platformctl.delivery.metrics import Samples, by_service, median, p90, rollup, service_samples
+from platformctl.delivery.metrics import (
+    Samples,
+    by_service,
+    median,
+    merged_incidents,
+    p90,
+    rollup,
+    service_samples,
+)
 from platformctl.delivery.window import Window
 
 HOUR, DAY, WEEK, MONTH = 1.0, 24.0, 168.0, 720.0
@@ -105,6 +113,7 @@ def weekly_trend(events: EventSet, window: Window, environment: str) -> list[dic
     """Per week (from the window start, 7 days each; the last may be shorter): deployments,
     failures and the median lead time of the changes first deployed that week, all services pooled."""
     weeks = []
+    incidents = merged_incidents(events.incidents)
     start = window.since
     while start < window.until:
         end = min(start + dt.timedelta(days=7), window.until)
@@ -112,7 +121,7 @@ def weekly_trend(events: EventSet, window: Window, environment: str) -> list[dic
         pooled = Samples()
         for name in sorted({d.service for d in events.deployments}):
             mine = [d for d in events.deployments if d.service == name and d.environment == environment]
-            pooled.add(service_samples(mine, [i for i in events.incidents if i.service == name], week))
+            pooled.add(service_samples(mine, [i for i in incidents if i.service == name], week))
         weeks.append(
             {
                 "week_start": start.isoformat(),
