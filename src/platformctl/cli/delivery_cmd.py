@@ -31,8 +31,18 @@ def assess_delivery(
         ),
     ] = None,
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Event source: local (the store under the platform home)")
+        str | None,
+        typer.Option("--provider", help="Event source: github, or local (the store under the platform home)"),
     ] = None,
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", metavar="OWNER/NAME", help="Repository to read (repeatable)")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Read every repository of this organisation")
+    ] = None,
+    incident_label: Annotated[
+        str, typer.Option("--incident-label", help="Label of incident issues")
+    ] = "incident",
     since: Annotated[str, typer.Option("--since", help="Window start: 90d, 12w or a date")] = "90d",
     until: Annotated[
         str | None, typer.Option("--until", help="Window end date, included (default: now)")
@@ -70,7 +80,15 @@ def assess_delivery(
     rules = [parse_rule(r) for r in fail_if or ()]
     fmt = _format(report_format, output)
     window = make_window(since, until, dt.datetime.now(dt.UTC))
-    loaded, sources = _load(state, events or [], provider)
+    if provider == "github" or repo or org:
+        loaded, sources = _from_forge(state, provider, repo or [], org, environment, window, incident_label)
+        for path in events or ():
+            from platformctl.delivery.store import load_events
+
+            loaded.extend(load_events(path))
+            sources.append(str(path))
+    else:
+        loaded, sources = _load(state, events or [], provider)
     document = build_document(loaded, window, environment, sources)
     if save:
         _save(history, document)
@@ -107,6 +125,54 @@ def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, lis
         loaded.extend(load_events(store, missing_ok=True))
         sources.append("local store")
     return loaded, sources
+
+
+def _from_forge(
+    state: Any,
+    provider: str | None,
+    repos: list[str],
+    org: str | None,
+    environment: str,
+    window: Any,
+    incident_label: str,
+) -> tuple[Any, list[str]]:
+    """Events of each repository, four at a time (bounded: the host's secondary rate limits)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from platformctl.cli.context import git_host_service, http_policy
+    from platformctl.delivery.events import EventSet
+    from platformctl.errors import UsageError
+    from platformctl.providers.github.deployments import GitHubDeliverySource
+    from platformctl.providers.http import build_client
+
+    settings = state.settings(provider=provider) if provider else state.settings()
+    host = provider or settings.get("provider")
+    if host != "github":
+        raise UsageError(
+            f"reading deployments from {host!r} is not available in this version",
+            hint="pass --provider github, or export the events and pass --events FILE (docs/delivery.md)",
+        )
+    if not repos and not org:
+        raise UsageError(
+            "--provider github needs --repo OWNER/NAME or --org ORG", hint="name what to measure"
+        )
+    for slug in repos:
+        if slug.count("/") != 1 or not all(slug.split("/")):
+            raise UsageError(f"--repo {slug!r}: expected OWNER/NAME", hint="e.g. --repo acme/payments")
+    client = build_client(git_host_service(settings, "github"), http_policy(settings))
+    if org:
+        from platformctl.providers.repo_trees import GitHubTrees
+
+        repos = [*repos, *(r.slug for r in GitHubTrees(client).repositories(org))]
+    source = GitHubDeliverySource(client, incident_label=incident_label)
+    loaded = EventSet()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for one in pool.map(lambda slug: source.events(slug, environment, window.since), repos):
+                loaded.extend(one)
+    finally:
+        client.close()
+    return loaded, [f"github:{slug}" for slug in repos]
 
 
 def _format(fmt: str | None, output: Path | None) -> str | None:
