@@ -108,3 +108,19 @@ def test_gitlab_is_refused_with_a_hint(cli: Any) -> None:
     result = cli("assess", "delivery", "--provider", "gitlab", "--repo", "acme/api")
     assert result.exit_code == 2
     assert "hint:" in result.stderr
+
+
+def test_a_re_run_asks_only_the_three_listings(cli: Any, deliveries: Any, github: GitHubFake) -> None:  # noqa: F811
+    d, url = deliveries
+    _incidents_and_revert(d)
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
+    first = cli(*args, env=env)
+    first_requests = len(github.log)
+    github.log.clear()
+    again = cli(*args, env=env)
+    assert again.exit_code == 0, again.stderr
+    assert again.json()["overall"] == first.json()["overall"]
+    # 1 deployments + 10 statuses + 10 comparisons + 1 pulls + 2 pull commits + 1 issues the first time
+    assert first_requests == 25
+    assert sorted(e.path.rsplit("/", 1)[1] for e in github.log) == ["deployments", "issues", "pulls"]

@@ -81,7 +81,10 @@ def assess_delivery(
     fmt = _format(report_format, output)
     window = make_window(since, until, dt.datetime.now(dt.UTC))
     if provider == "github" or repo or org:
-        loaded, sources = _from_forge(state, provider, repo or [], org, environment, window, incident_label)
+        cache = history.parent / "delivery-cache.json"
+        loaded, sources = _from_forge(
+            state, provider, repo or [], org, environment, window, incident_label, cache
+        )
         for path in events or ():
             from platformctl.delivery.store import load_events
 
@@ -135,8 +138,9 @@ def _from_forge(
     environment: str,
     window: Any,
     incident_label: str,
+    cache_file: Path,
 ) -> tuple[Any, list[str]]:
-    """Events of each repository, four at a time (bounded: the host's secondary rate limits)."""
+    """Events of each repository, eight at a time (bounded: the host's secondary rate limits)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from platformctl.cli.context import git_host_service, http_policy
@@ -164,14 +168,17 @@ def _from_forge(
         from platformctl.providers.repo_trees import GitHubTrees
 
         repos = [*repos, *(r.slug for r in GitHubTrees(client).repositories(org))]
-    source = GitHubDeliverySource(client, incident_label=incident_label)
+    from platformctl.delivery.store import load_cache, save_cache
+
+    source = GitHubDeliverySource(client, incident_label=incident_label, cache=load_cache(cache_file))
     loaded = EventSet()
     try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=8) as pool:
             for one in pool.map(lambda slug: source.events(slug, environment, window.since), repos):
                 loaded.extend(one)
     finally:
         client.close()
+    save_cache(cache_file, source.cache)
     return loaded, [f"github:{slug}" for slug in repos]
 
 

@@ -105,3 +105,31 @@ def as_record(item: Deployment | Incident) -> dict[str, Any]:
             for c in item.changes
         ]
     return out
+
+
+def load_cache(path: Path) -> dict[str, Any]:
+    """The source cache (finished deployments by repository); unreadable or missing is empty."""
+    from platformctl.errors import PlatformctlError
+    from platformctl.files import read_text
+    from platformctl.yamlfiles import parse_json_text
+
+    if not path.is_file():
+        return {}
+    try:
+        data = parse_json_text(
+            read_text(path, what="delivery cache", error=UsageError, max_bytes=EVENTS_MAX_BYTES), str(path)
+        )
+    except PlatformctlError:
+        return {}  # a cache is only an optimisation: start again
+    return data if isinstance(data, dict) else {}
+
+
+def save_cache(path: Path, cache: dict[str, Any]) -> None:
+    """Write the cache atomically (a failure to write it is not an error of the command)."""
+    from platformctl.files import atomic_write_text
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(cache, sort_keys=True))
+    except OSError:
+        pass

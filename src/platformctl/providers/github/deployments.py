@@ -41,11 +41,19 @@ class GitHubDeliverySource:
     name = "github"
 
     def __init__(
-        self, client: HttpClient, *, incident_label: str = "incident", hotfix_label: str = "hotfix"
+        self,
+        client: HttpClient,
+        *,
+        incident_label: str = "incident",
+        hotfix_label: str = "hotfix",
+        cache: dict[str, Any] | None = None,
     ) -> None:
         self.client = client
         self.incident_label = incident_label
         self.hotfix_label = hotfix_label
+        # Finished deployments never change: their outcome and changes are kept across runs
+        # (by repository, deployment id and comparison base), so a re-run asks only the listings.
+        self.cache: dict[str, Any] = {} if cache is None else cache
 
     def events(self, slug: str, environment: str, since: dt.datetime) -> EventSet:
         """The repository's deployments to ``environment`` since ``since`` and its incidents."""
@@ -91,15 +99,17 @@ class GitHubDeliverySource:
         pulls: dict[str, dict[str, Any]],
     ) -> list[Deployment]:
         out = []
+        known = self.cache.setdefault(slug, {})
         for item in raw:
-            final = self._final_status(slug, int(item["id"]))
-            if final is None:
-                continue
-            status, when = final
-            changes: tuple[Change, ...] = ()
-            unplanned = False
+            key = f"{item['id']}@{base}"
+            entry = known.get(key) or self._outcome(slug, item, base, pulls)
+            if entry is None:
+                continue  # still pending: asked again next time
+            known[key] = entry
+            status, when = entry["status"], _time(entry["at"], "cached time")
+            changes = tuple(Change(c[0], _time(c[1], "cached time"), c[2]) for c in entry["changes"])
+            unplanned = any(pulls.get(sha, {}).get("unplanned", False) for sha in entry["merges"])
             if status == "success":
-                changes, unplanned = self._changes(slug, base, str(item["sha"]), pulls)
                 base = str(item["sha"])
             out.append(
                 Deployment(
@@ -115,9 +125,28 @@ class GitHubDeliverySource:
             )
         return out
 
+    def _outcome(
+        self, slug: str, item: dict[str, Any], base: str, pulls: dict[str, dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """A finished deployment's status, time, changes and the merge commits among them."""
+        final = self._final_status(slug, int(item["id"]))
+        if final is None:
+            return None
+        status, when = final
+        changes: tuple[Change, ...] = ()
+        merges: list[str] = []
+        if status == "success":
+            changes, merges = self._changes(slug, base, str(item["sha"]), pulls)
+        return {
+            "status": status,
+            "at": when.isoformat(),
+            "changes": [[c.sha, c.committed_at.isoformat(), c.pr] for c in changes],
+            "merges": merges,
+        }
+
     def _changes(
         self, slug: str, base: str, head: str, pulls: dict[str, dict[str, Any]]
-    ) -> tuple[tuple[Change, ...], bool]:
+    ) -> tuple[tuple[Change, ...], list[str]]:
         if base:
             data = self.client.request(
                 "GET",
@@ -132,12 +161,12 @@ class GitHubDeliverySource:
                 ).json()
             ]
         changes: dict[str, Change] = {}
-        unplanned = False
+        merges: list[str] = []
         by_sha = {c["sha"]: c for c in commits}
         for sha, pull in pulls.items():
             if sha not in by_sha:
                 continue
-            unplanned = unplanned or pull["unplanned"]
+            merges.append(sha)
             originals = self._pull_commits(slug, pull["number"])
             keys = {(c["commit"]["author"]["date"], c["commit"]["message"]) for c in originals}
             for c in commits:  # the merge, squash or rebased copies stand for the originals
@@ -151,7 +180,7 @@ class GitHubDeliverySource:
             changes.setdefault(
                 c["sha"], Change(c["sha"], _time(c["commit"]["author"]["date"], "commit date"))
             )
-        return tuple(changes.values()), unplanned
+        return tuple(changes.values()), merges
 
     def _pull_commits(self, slug: str, number: int) -> list[dict[str, Any]]:
         return list(
