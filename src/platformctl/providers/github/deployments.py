@@ -18,21 +18,23 @@ Requests per repository (all through the one HTTP policy: pagination, retries, r
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING, Any
 
 from platformctl.contracts.delivery_events import Change, Deployment, EventSet, Incident, parse_time
+from platformctl.providers.delivery_changes import Commit, as_commit, incident_links, shipped_changes
 
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
 
 _FINAL = {"success": "success", "failure": "failure", "error": "failure"}
-_DEPLOYMENT_REF = re.compile(r"\bdeployment[s]?\s*[#:/]?\s*(\d+)\b", re.IGNORECASE)
-_SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
 
 
 def _time(value: Any, where: str) -> dt.datetime:
     return parse_time(value, where)
+
+
+def _commit(item: dict[str, Any]) -> Commit:
+    return as_commit(item["sha"], item["commit"]["author"]["date"], item["commit"]["message"])
 
 
 class GitHubDeliverySource:
@@ -160,34 +162,14 @@ class GitHubDeliverySource:
                     "GET", f"repos/{slug}/commits/{head}", action=f"read commit {head[:7]}"
                 ).json()
             ]
-        changes: dict[str, Change] = {}
-        merges: list[str] = []
-        by_sha = {c["sha"]: c for c in commits}
-        for sha, pull in pulls.items():
-            if sha not in by_sha:
-                continue
-            merges.append(sha)
-            originals = self._pull_commits(slug, pull["number"])
-            keys = {(c["commit"]["author"]["date"], c["commit"]["message"]) for c in originals}
-            for c in commits:  # the merge, squash or rebased copies stand for the originals
-                if c["sha"] == sha or (c["commit"]["author"]["date"], c["commit"]["message"]) in keys:
-                    by_sha.pop(c["sha"], None)
-            for c in originals:
-                changes[c["sha"]] = Change(
-                    c["sha"], _time(c["commit"]["author"]["date"], "commit date"), str(pull["number"])
-                )
-        for c in by_sha.values():
-            changes.setdefault(
-                c["sha"], Change(c["sha"], _time(c["commit"]["author"]["date"], "commit date"))
-            )
-        return tuple(changes.values()), merges
+        numbers = {sha: int(pull["number"]) for sha, pull in pulls.items()}
+        return shipped_changes([_commit(c) for c in commits], numbers, lambda n: self._pull_commits(slug, n))
 
-    def _pull_commits(self, slug: str, number: int) -> list[dict[str, Any]]:
-        return list(
-            self.client.paginate(
-                f"repos/{slug}/pulls/{number}/commits", action=f"list the commits of #{number}"
-            )
+    def _pull_commits(self, slug: str, number: int) -> list[Commit]:
+        pages = self.client.paginate(
+            f"repos/{slug}/pulls/{number}/commits", action=f"list the commits of #{number}"
         )
+        return [_commit(c) for c in pages]
 
     def _pulls(self, slug: str, since: dt.datetime) -> dict[str, dict[str, Any]]:
         """Merged pull requests by merge commit SHA, with whether each was unplanned."""
@@ -224,8 +206,7 @@ class GitHubDeliverySource:
             if "pull_request" in issue:
                 continue
             text = f"{issue.get('title') or ''}\n{issue.get('body') or ''}"
-            deployment = next((m for m in _DEPLOYMENT_REF.findall(text) if m in ids), "")
-            sha = next((s for m in _SHA.findall(text) for s in shas if s.startswith(m)), "")
+            deployment, sha = incident_links(text, ids, shas)
             closed = issue.get("closed_at")
             out.append(
                 Incident(
