@@ -104,8 +104,8 @@ def test_squash_and_rebase_merges_map_to_the_pull_requests_commits(
     ) == (9.0, 24.0)
 
 
-def test_gitlab_is_refused_with_a_hint(cli: Any) -> None:
-    result = cli("assess", "delivery", "--provider", "gitlab", "--repo", "acme/api")
+def test_an_unknown_source_is_refused_with_a_hint(cli: Any) -> None:
+    result = cli("assess", "delivery", "--provider", "jenkins", "--repo", "acme/api")
     assert result.exit_code == 2
     assert "hint:" in result.stderr
 

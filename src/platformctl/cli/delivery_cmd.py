@@ -32,7 +32,9 @@ def assess_delivery(
     ] = None,
     provider: Annotated[
         str | None,
-        typer.Option("--provider", help="Event source: github, or local (the store under the platform home)"),
+        typer.Option(
+            "--provider", help="Event source: github, gitlab or local (the store under the platform home)"
+        ),
     ] = None,
     repo: Annotated[
         list[str] | None, typer.Option("--repo", metavar="OWNER/NAME", help="Repository to read (repeatable)")
@@ -80,7 +82,7 @@ def assess_delivery(
     rules = [parse_rule(r) for r in fail_if or ()]
     fmt = _format(report_format, output)
     window = make_window(since, until, dt.datetime.now(dt.UTC))
-    if provider == "github" or repo or org:
+    if provider in ("github", "gitlab") or repo or org:
         cache = history.parent / "delivery-cache.json"
         loaded, sources = _from_forge(
             state, provider, repo or [], org, environment, window, incident_label, cache
@@ -116,8 +118,8 @@ def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, lis
 
     if provider not in (None, "local"):
         raise UsageError(
-            f"--provider {provider}: reading deployments from a forge is not available in this version",
-            hint="export the events to a JSON Lines file and pass --events FILE (docs/delivery.md)",
+            f"--provider {provider}: not an event source",
+            hint="pass --provider github, gitlab or local, or --events FILE (docs/delivery.md)",
         )
     loaded, sources = EventSet(), []
     for path in files:
@@ -145,41 +147,54 @@ def _from_forge(
 
     from platformctl.cli.context import git_host_service, http_policy
     from platformctl.delivery.events import EventSet
-    from platformctl.errors import UsageError
-    from platformctl.providers.github.deployments import GitHubDeliverySource
+    from platformctl.delivery.store import load_cache, save_cache
     from platformctl.providers.http import build_client
 
     settings = state.settings(provider=provider) if provider else state.settings()
-    host = provider or settings.get("provider")
-    if host != "github":
-        raise UsageError(
-            f"reading deployments from {host!r} is not available in this version",
-            hint="pass --provider github, or export the events and pass --events FILE (docs/delivery.md)",
-        )
-    if not repos and not org:
-        raise UsageError(
-            "--provider github needs --repo OWNER/NAME or --org ORG", hint="name what to measure"
-        )
-    for slug in repos:
-        if slug.count("/") != 1 or not all(slug.split("/")):
-            raise UsageError(f"--repo {slug!r}: expected OWNER/NAME", hint="e.g. --repo acme/payments")
-    client = build_client(git_host_service(settings, "github"), http_policy(settings))
-    if org:
-        from platformctl.providers.repo_trees import GitHubTrees
+    host = _check_forge(provider or settings.get("provider"), repos, org)
+    client = build_client(git_host_service(settings, host), http_policy(settings))
+    source: Any
+    if host == "github":
+        from platformctl.providers.github.deployments import GitHubDeliverySource
+        from platformctl.providers.repo_trees import GitHubTrees as Trees
 
-        repos = [*repos, *(r.slug for r in GitHubTrees(client).repositories(org))]
-    from platformctl.delivery.store import load_cache, save_cache
+        source = GitHubDeliverySource(client, incident_label=incident_label, cache=load_cache(cache_file))
+    else:
+        from platformctl.providers.gitlab.deployments import GitLabDeliverySource
+        from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
 
-    source = GitHubDeliverySource(client, incident_label=incident_label, cache=load_cache(cache_file))
+        source = GitLabDeliverySource(client)
     loaded = EventSet()
     try:
+        if org:
+            repos = [*repos, *(r.slug for r in Trees(client).repositories(org))]
         with ThreadPoolExecutor(max_workers=8) as pool:
             for one in pool.map(lambda slug: source.events(slug, environment, window.since), repos):
                 loaded.extend(one)
     finally:
         client.close()
-    save_cache(cache_file, source.cache)
-    return loaded, [f"github:{slug}" for slug in repos]
+    if host == "github":
+        save_cache(cache_file, source.cache)
+    return loaded, [f"{host}:{slug}" for slug in repos]
+
+
+def _check_forge(host: str, repos: list[str], org: str | None) -> str:
+    from platformctl.errors import UsageError
+
+    if host not in ("github", "gitlab"):
+        raise UsageError(
+            f"--repo and --org need a forge, not {host!r}",
+            hint="pass --provider github or gitlab, or --events FILE (docs/delivery.md)",
+        )
+    if not repos and not org:
+        raise UsageError(
+            f"--provider {host} needs --repo OWNER/NAME or --org ORG", hint="name what to measure"
+        )
+    for slug in repos:
+        parts = slug.split("/")
+        if len(parts) < 2 or not all(parts) or (host == "github" and len(parts) != 2):
+            raise UsageError(f"--repo {slug!r}: expected OWNER/NAME", hint="e.g. --repo acme/payments")
+    return host
 
 
 def _format(fmt: str | None, output: Path | None) -> str | None:
