@@ -106,3 +106,26 @@ def test_reports_in_markdown_and_html(cli: Any, tmp_path: Path) -> None:
     html = (tmp_path / "r.html").read_text()
     assert "<svg" in html and "Deployments per week" in html
     assert "<script" not in html and "src=" not in html  # one self-contained file
+
+
+def test_in_github_actions_outputs_and_summary_are_written(cli: Any, tmp_path: Path) -> None:
+    events = write_events(tmp_path / "e.jsonl", scenarios.incidents_and_revert())
+    outputs, summary = tmp_path / "out.txt", tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+    result = cli(
+        "assess",
+        "delivery",
+        "--events",
+        str(events),
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-03-31",
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = outputs.read_text().splitlines()  # NAME<<DELIMITER, value, DELIMITER
+    values = {lines[i].split("<<")[0]: lines[i + 1] for i in range(0, len(lines), 3)}
+    assert values["change_fail_rate"] == "20" and values["recovery_median_hours"] == "13.5"
+    assert values["deploys_per_week"] == "2.258"  # 10 deployments in 31 days
+    assert "# Delivery performance" in summary.read_text()

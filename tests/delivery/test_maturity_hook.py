@@ -85,3 +85,23 @@ def test_a_file_that_is_not_a_delivery_report_is_refused(cli: Any, tmp_path: Pat
     result = cli("assess", "maturity", "--answers", str(answers), "--allow-unknown", "--delivery", str(bogus))
     assert result.exit_code == 2
     assert "not a delivery report" in result.stderr and "hint:" in result.stderr
+
+
+def test_the_markdown_report_shows_the_measurement_beside_the_answer(cli: Any, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers.yaml", {"dora.change_fail_rate": "up_to_10"})
+    report = _delivery_report(cli, tmp_path)
+    result = cli(
+        "assess",
+        "maturity",
+        "--answers",
+        str(answers),
+        "--allow-unknown",
+        "--delivery",
+        str(report),
+        "--format",
+        "markdown",
+    )
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if "(`dora.change_fail_rate`)" in x)
+    assert "capped at: More than 10%, up to 20%" in line
+    assert "contradicted: measured: change fail rate 20 %" in line
