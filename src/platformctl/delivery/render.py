@@ -22,11 +22,14 @@ def _h(hours: float | None) -> str:
     return f"{hours / 24:.1f} d"
 
 
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} %"
+
+
 def cells(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(metric, value, cluster) rows for one service's or the roll-up's figures."""
     df, lt, cfr = figures["deployment_frequency"], figures["change_lead_time"], figures["change_fail_rate"]
     rt, rw = figures["recovery_time"], figures["rework_rate"]
-    pct = lambda v: "–" if v is None else f"{v:.1f} %"  # noqa: E731
     restored = f"{rt['by_incident']} by incident resolution, {rt['by_next_deployment']} by next deployment"
     if rt["unrestored"]:
         restored += f", {rt['unrestored']} not restored in the window"
@@ -43,7 +46,7 @@ def cells(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         ),
         (
             "Change fail rate",
-            f"{pct(cfr['percent'])} ({cfr['failed']} of {cfr['deployments']})",
+            f"{_pct(cfr['percent'])} ({cfr['failed']} of {cfr['deployments']})",
             cfr["cluster"] or "–",
         ),
         (
@@ -51,7 +54,7 @@ def cells(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
             f"median {_h(rt['median_hours'])} ({restored})",
             rt["cluster"] or "–",
         ),
-        ("Deployment rework rate", f"{pct(rw['percent'])} ({rw['rework']} of {rw['deployments']})", "–"),
+        ("Deployment rework rate", f"{_pct(rw['percent'])} ({rw['rework']} of {rw['deployments']})", "–"),
     ]
 
 

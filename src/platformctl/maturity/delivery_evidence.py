@@ -92,8 +92,8 @@ def measured_answers(model: MaturityModel, report: dict[str, Any]) -> dict[str, 
     df = figures["deployment_frequency"]
     if df.get("successful"):
         per_day = float(df["per_day"])
-        choice = next((cid for cid, low in _FREQUENCIES if per_day >= low), _RAREST)
-        found["dora.deploy_frequency"] = (choice, f"{df['per_week']:g} deployments/week ({span})")
+        every = next((cid for cid, low in _FREQUENCIES if per_day >= low), _RAREST)
+        found["dora.deploy_frequency"] = (every, f"{df['per_week']:g} deployments/week ({span})")
     lt = figures["change_lead_time"]
     if lt.get("median_hours") is not None:
         found["dora.lead_time"] = (
@@ -118,7 +118,7 @@ def measured_answers(model: MaturityModel, report: dict[str, Any]) -> dict[str, 
                 _rate_choice(model.question(qid), float(percent)),
                 f"{what} {percent:g} % ({part} of {fig['deployments']} deployments; {span})",
             )
-    out = {}
+    out: dict[str, Measured] = {}
     for qid, (choice, because) in found.items():
         if qid in model.by_id and choice and model.question(qid).choice(choice):
             out[qid] = Measured(choice, f"measured: {because}")
