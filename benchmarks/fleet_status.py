@@ -20,10 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from platformctl.providers.github.pulls import GitHubChangeRequests
-
 from platformctl.config import load_settings
 from platformctl.fleet.discovery import discover
+from platformctl.providers.github.pulls import GitHubChangeRequests
 from platformctl.providers.gitpush import GitCredentials, GitRemote
 from platformctl.providers.http import build_client, github_service
 from platformctl.providers.tokens import Token

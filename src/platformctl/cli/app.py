@@ -35,6 +35,7 @@ def _register() -> None:
         assess_cmd,
         completion,
         config_cmd,
+        delivery_cmd,
         env_cmd,
         fleet_cmd,
         golden_path_cmd,
@@ -51,6 +52,8 @@ def _register() -> None:
     app.add_typer(assess_cmd.app, name="assess")
     app.add_typer(fleet_cmd.app, name="fleet")
     app.command("completion")(completion.completion)
+    assess_cmd.app.command("delivery")(delivery_cmd.assess_delivery)
+    app.add_typer(delivery_cmd.app, name="delivery")
 
 
 def _version(value: bool) -> None:

@@ -63,6 +63,14 @@ def maturity(
             help="Host of --org: github or gitlab (default: provider in the platform config)",
         ),
     ] = None,
+    delivery: Annotated[
+        Path | None,
+        typer.Option(
+            "--delivery",
+            dir_okay=False,
+            help="A saved 'assess delivery --json' report: measured values answer or cap the DORA questions",
+        ),
+    ] = None,
     allow_unknown: Annotated[
         bool, typer.Option("--allow-unknown", help="Score questions missing from --answers as unknown")
     ] = False,
@@ -139,6 +147,7 @@ def maturity(
         answers_file=answers,
         detect_paths=tuple(detect or ()),
         org=org,
+        delivery_file=delivery,
         scan_cache=history.parent / "maturity-scan-cache.json",
         allow_unknown=allow_unknown,
         review=review,

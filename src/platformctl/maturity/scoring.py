@@ -3,7 +3,8 @@
 - A question scores points/max points of its answer; ``unknown`` scores 0 and is flagged;
   ``n/a`` is left out of its dimension (more than 25% of a dimension's weight n/a marks the
   dimension incomplete; a dimension entirely n/a is left out of the overall score).
-- Evidence never raises an answer: a rule that matches caps it at a lower choice.
+- Evidence never raises an answer: a rule that matches caps it at a lower choice. A measured
+  delivery figure (``delivery_evidence.py``) also answers a DORA question left unknown.
 - Dimension score = weighted mean of its questions; overall = weighted mean of dimensions,
   0-100. Everything is an exact fraction (``exact.py``); the overall score is rounded half-up
   to one decimal once, and that rounded score decides the band and the thresholds.
@@ -14,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from platformctl.maturity.exact import HUNDRED, ZERO, exact, half_up
 
 if TYPE_CHECKING:
+    from platformctl.maturity.delivery_evidence import Measured
     from platformctl.maturity.detectors import Evidence
     from platformctl.maturity.gates import GateResult
     from platformctl.maturity.model import EvidenceRule, MaturityModel, Question
@@ -55,6 +57,7 @@ class QuestionScore:
     evidence_status: str = ""  # contradicted | corroborated | not found | "" (not scanned)
     because: str = ""
     suggested: str | None = None  # the choice the evidence suggests, if any
+    measured: str = ""  # a measured delivery figure behind this answer (``--delivery``)
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,22 @@ def _holds(rule: EvidenceRule, ev: Evidence, min_sample: int) -> bool:
 
 
 def assess(
-    model: MaturityModel, answers: Mapping[str, Answer], evidence: Mapping[str, Evidence] | None = None
+    model: MaturityModel,
+    answers: Mapping[str, Answer],
+    evidence: Mapping[str, Evidence] | None = None,
+    measured: Mapping[str, Measured] | None = None,
 ) -> Assessment:
-    """Score ``answers`` (missing ones count as unknown) against ``model`` with ``evidence``."""
+    """Score ``answers`` (missing ones count as unknown) against ``model`` with ``evidence``;
+    ``measured`` delivery figures answer unknown DORA questions and cap better answers."""
     from platformctl.maturity.gates import evaluate_gates, gated_level
     from platformctl.maturity.recommend import recommendations
 
     evidence = evidence or {}
-    questions = [_score_question(model, q, answers.get(q.id), evidence) for q in model.questions]
+    measured = measured or {}
+    questions = [
+        _with_measurement(q, _score_question(model, q, answers.get(q.id), evidence), measured.get(q.id))
+        for q in model.questions
+    ]
     dimensions = _dimensions(model, questions)
     total = sum((d.weight * d.score for d in dimensions if not d.excluded), ZERO)
     shown = half_up(total)
@@ -202,6 +213,35 @@ def _score_question(
         effect.because if capped else "",
         effect.suggest,
     )
+
+
+def _with_measurement(q: Question, scored: QuestionScore, found: Measured | None) -> QuestionScore:
+    """Apply a measured value: it answers an unknown, caps a better answer, sits beside the rest."""
+    if found is None or scored.status == "n/a":
+        return scored
+    points = exact(q.choices[q.index(found.choice)].points) / exact(q.max_points)
+    if scored.status == "unknown" or scored.choice is None:
+        return replace(
+            scored,
+            status="answered",
+            choice=found.choice,
+            effective=found.choice,
+            score=points,
+            evidence_status="measured",
+            because=found.because,
+            measured=found.because,
+        )
+    if q.index(scored.choice) > q.index(found.choice):
+        return replace(
+            scored,
+            effective=found.choice,
+            score=points,
+            capped=True,
+            evidence_status="contradicted",
+            because=found.because,
+            measured=found.because,
+        )
+    return replace(scored, evidence_status="corroborated", measured=found.because)
 
 
 def _plain_status(found: Evidence | None) -> str:

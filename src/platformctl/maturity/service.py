@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from platformctl.maturity.checkout import CheckoutTree
+    from platformctl.maturity.delivery_evidence import Measured
     from platformctl.maturity.detectors import Evidence, RepositoryTree
     from platformctl.maturity.history import Change, History, HistoryEntry
     from platformctl.maturity.model import MaturityModel
@@ -40,6 +41,7 @@ class MaturityRequest:
     answers_file: Path | None = None
     detect_paths: tuple[Path, ...] = ()
     org: str | None = None
+    delivery_file: Path | None = None  # a saved ``assess delivery`` report
     scan_cache: Path = DEFAULT_SCAN_CACHE
     allow_unknown: bool = False
     review: bool = False
@@ -104,11 +106,15 @@ def assess_maturity(
             f"scored with {model.version} (run with --review to revisit them)"
         )
     evidence, repositories = _scan(request, tree_source, notes, progress)
+    measured = _measured(request, model, notes)
     saved_to = None
     if ask is not None and (answer_set.missing(model) or request.review):
         answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
     notes += [f"answer moved to a renamed choice: {m}" for m in answer_set.migrations]
     missing = answer_set.missing(model)
+    if measured and (by_data := [m for m in missing if m in measured]):
+        answer_set = answer_set.with_unknown(by_data)  # the measurement answers them when scored
+        missing = [m for m in missing if m not in measured]
     added = _added_since(model, answer_set, missing)
     if added:
         answer_set = answer_set.with_unknown(added)
@@ -124,7 +130,7 @@ def assess_maturity(
     if request.save_answers_to is not None and saved_to is None:
         _save(request.save_answers_to, answer_set, model)
         saved_to = request.save_answers_to
-    assessment = assess(model, answer_set.answers, evidence)
+    assessment = assess(model, answer_set.answers, evidence, measured)
     history = read_history(request.history_file)
     current = entry_for(assessment, now.isoformat(), answer_set.scope)
     change = change_since(history.previous_for(answer_set.scope), current)
@@ -144,6 +150,19 @@ def assess_maturity(
         saved_to,
         notes,
     )
+
+
+def _measured(request: MaturityRequest, model: MaturityModel, notes: list[str]) -> dict[str, Measured]:
+    if request.delivery_file is None:
+        return {}
+    from platformctl.maturity.delivery_evidence import load_delivery_report, measured_answers
+
+    measured = measured_answers(model, load_delivery_report(request.delivery_file))
+    notes.append(
+        f"{len(measured)} delivery question(s) measured from {request.delivery_file}: "
+        + (", ".join(measured) or "none (the report has no samples)")
+    )
+    return measured
 
 
 def _initial_answers(

@@ -1,0 +1,126 @@
+"""``assess delivery --provider github``: the same figures as the events file, from the GitHub fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.delivery import scenarios
+from tests.delivery.helpers import at, shift, write_events
+from tests.fakes.fixtures import GITHUB_TOKEN, github  # noqa: F401
+from tests.fakes.github import ALL_PERMISSIONS, GitHubFake
+from tests.fakes.github_deployments import GitHubDeliveries, commit, sha_of
+from tests.fakes.server import serve
+
+SLUG = "acme/api"
+WINDOW = ("--since", "2026-03-01", "--until", "2026-03-31")
+READS = {"deployments": "read", "pull_requests": "read", "issues": "read"}
+
+
+@pytest.fixture
+def deliveries(github: GitHubFake) -> Iterator[tuple[GitHubDeliveries, str]]:  # noqa: F811
+    github.add_token(GITHUB_TOKEN, "octo", permissions={**ALL_PERMISSIONS, **READS})
+    with serve(github) as url:
+        yield GitHubDeliveries(github), url
+
+
+def _before_the_window(d: GitHubDeliveries) -> None:
+    """A deployment in February: the base of the first comparison, outside the window."""
+    base = d.push(SLUG, commit("c0", at("2026-02-10", 8)))
+    d.deploy(SLUG, base, at("2026-02-10", 9), at("2026-02-10", 10))
+
+
+def _incidents_and_revert(d: GitHubDeliveries) -> None:
+    """scenarios.incidents_and_revert on GitHub: d4 is a hotfix pull request (squashed), d7 a revert."""
+    _before_the_window(d)
+    ids = {}
+    for n in range(1, 11):
+        when = at(f"2026-03-{n + 1:02d}")
+        original = commit(f"c{n}", shift(when, -6))
+        if n in (4, 7):
+            squash = commit(f"q{n}", shift(when, -1), f"Squashed #{n}0")
+            title, labels = ('Revert "c6"', ()) if n == 7 else ("Fix checkout", ("hotfix",))
+            d.merge_pull(SLUG, n * 10, [original], squash["sha"], shift(when, -1), title=title, labels=labels)
+            sha = d.push(SLUG, squash)
+        else:
+            sha = d.push(SLUG, original)
+        ids[n] = d.deploy(SLUG, sha, shift(when, -0.1), when)
+    d3 = at("2026-03-04")
+    d.issue(SLUG, 1, "Checkout errors", f"Started after deployment {ids[3]}.", shift(d3, 1), shift(d3, 3))
+    d.issue(SLUG, 2, "Slow pages", f"Bisected to {sha_of('c6')[:7]}.", shift(at("2026-03-07"), 2), None)
+    d.issue(SLUG, 3, "A feature idea", f"Not an incident ({ids[5]}).", shift(d3, 1), None, labels=("idea",))
+
+
+def _several_commits(d: GitHubDeliveries) -> None:
+    """scenarios.several_commits on GitHub: #7 rebased (three new SHAs), #8 squashed."""
+    _before_the_window(d)
+    d1, d2 = at("2026-03-10"), at("2026-03-11")
+    originals = [commit("c1", shift(d1, -24)), commit("c2", shift(d1, -6)), commit("c3", shift(d1, -1))]
+    rebased = [{**c, "sha": sha_of("rebased-" + str(c["sha"]))} for c in originals]
+    d.merge_pull(SLUG, 7, originals, rebased[-1]["sha"], shift(d1, -0.5))
+    d.deploy(SLUG, d.push(SLUG, *rebased), shift(d1, -0.1), d1)
+    squash = commit("q8", shift(d2, -0.5), "Squashed #8")
+    d.merge_pull(SLUG, 8, [commit("c4", shift(d2, -12))], squash["sha"], shift(d2, -0.5))
+    d.deploy(SLUG, d.push(SLUG, squash), shift(d2, -0.1), d2)
+
+
+def _both(
+    cli: Any, tmp_path: Path, url: str, records: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert GITHUB_TOKEN not in result.stdout + result.stderr
+    events = write_events(tmp_path / "events.jsonl", records)
+    from_file = cli("assess", "delivery", "--events", str(events), *WINDOW, "--json")
+    return result.json()["overall"], from_file.json()["overall"]
+
+
+def test_incidents_and_a_revert_from_github_equal_the_events_file(
+    cli: Any, tmp_path: Path, deliveries: Any
+) -> None:
+    d, url = deliveries
+    _incidents_and_revert(d)
+    from_github, from_file = _both(cli, tmp_path, url, scenarios.incidents_and_revert())
+    assert from_github == from_file
+    assert from_github["change_fail_rate"]["percent"] == 20.0
+    assert from_github["recovery_time"]["median_hours"] == 13.5
+    assert from_github["rework_rate"]["rework"] == 2
+
+
+def test_squash_and_rebase_merges_map_to_the_pull_requests_commits(
+    cli: Any, tmp_path: Path, deliveries: Any
+) -> None:
+    d, url = deliveries
+    _several_commits(d)
+    from_github, from_file = _both(cli, tmp_path, url, scenarios.several_commits())
+    assert from_github["change_lead_time"] == from_file["change_lead_time"]
+    assert (
+        from_github["change_lead_time"]["median_hours"],
+        from_github["change_lead_time"]["p90_hours"],
+    ) == (9.0, 24.0)
+
+
+def test_an_unknown_source_is_refused_with_a_hint(cli: Any) -> None:
+    result = cli("assess", "delivery", "--provider", "jenkins", "--repo", "acme/api")
+    assert result.exit_code == 2
+    assert "hint:" in result.stderr
+
+
+def test_a_re_run_asks_only_the_three_listings(cli: Any, deliveries: Any, github: GitHubFake) -> None:  # noqa: F811
+    d, url = deliveries
+    _incidents_and_revert(d)
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
+    first = cli(*args, env=env)
+    first_requests = len(github.log)
+    github.log.clear()
+    again = cli(*args, env=env)
+    assert again.exit_code == 0, again.stderr
+    assert again.json()["overall"] == first.json()["overall"]
+    # 1 deployments + 10 statuses + 10 comparisons + 1 pulls + 2 pull commits + 1 issues the first time
+    assert first_requests == 25
+    assert sorted(e.path.rsplit("/", 1)[1] for e in github.log) == ["deployments", "issues", "pulls"]
