@@ -4,9 +4,10 @@
 
 Every pair runs its subject and its baseline in one invocation, two repeats, with hyperfine when
 it is installed (``--method auto``) and interleaved runs otherwise; the table shows median, min
-and max wall time of each side, the ratio of medians (what the budgets use) and the CPU-time
-ratio. Without ``--check`` it only reports (CI runs it so, since its machine is shared); with
-``--check`` it exits 1 when any repeat is over its budget. See docs/performance.md.
+and max wall time of each side, the ratio of medians and the CPU-time ratio (what the budgets
+use), and peak memory where the method measures it. Without ``--check`` it only reports (CI
+runs it so, since its machine is shared); with ``--check`` it exits 1 when any repeat is over
+its budget. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import HEADER, Outcome, Pair, measure, pick_method, row
+from harness import HEADER, Outcome, Pair, measure, peak_rss_kib, pick_method, row
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -79,7 +80,7 @@ def pairs(work: Path, env: dict[str, str]) -> list[Pair]:
     wide_env = [*BARE, "--bare-options", str(option_count("env", "up") - 1), "new", "service", "staging"]
     return [
         Pair("platformctl --help", [*PLATFORMCTL, "--help"], [*BARE, "--help"], 1.2),
-        Pair("new service --help", [*new[:4], "--help"], [*BARE, "new", "service", "--help"], 1.1),
+        Pair("new service --help", [*new[:5], "--help"], [*BARE, "new", "service", "--help"], 1.1),
         Pair("new service vs copier copy", new, [*copier, golden, "copied"], 1.2, clean, clean_shell),
         Pair(
             "new service vs copier+git+push script",
@@ -137,6 +138,30 @@ def env_list_seconds(work: Path, env: dict[str, str], count: int) -> float:
     return sorted(times)[1]
 
 
+def peak_rss(work: Path, env: dict[str, str]) -> list[str]:
+    """Peak RSS of ``new service`` against ``copier copy`` (largest of three runs each)."""
+    from platformctl.scaffold.catalog import bundled_root
+
+    golden = str(bundled_root() / "python-service")
+    copier = [PY, "-m", "copier", "copy", "--defaults", "--trust", "--quiet", "-d", "service_name=svc"]
+    sides = {
+        "new service": [*PLATFORMCTL, "new", "service", "svc", "--no-input"],
+        "copier": [*copier, golden, "copied"],
+    }
+    peak = dict.fromkeys(sides, 0)
+    for _ in range(3):
+        for name, cmd in sides.items():
+            for leftover in ("svc", "copied", "platform", "bare"):
+                shutil.rmtree(work / leftover, ignore_errors=True)
+            peak[name] = max(peak[name], peak_rss_kib(cmd, env, work))
+    ok = peak["new service"] <= peak["copier"]
+    print(
+        f"{'peak RSS, new service vs copier copy':<38} {peak['new service'] / 1024:7.1f} MiB  "
+        f"{peak['copier'] / 1024:7.1f} MiB  ≤ 1.00× {'ok' if ok else 'OVER'}"
+    )
+    return [] if ok else ["rss"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="timed runs per side and repeat")
@@ -166,6 +191,8 @@ def main() -> int:
                 f"{'ok' if seconds <= 1.0 else 'OVER'}"
             )
             over += [] if seconds <= 1.0 else ["env list"]  # type: ignore[list-item]
+        if not args.only or "rss" in args.only:
+            over += peak_rss(work, env)
         print(f"\n{len(over)} over budget" if over else "\nevery pair within budget")
         return 1 if (args.check and over) else 0
     finally:
