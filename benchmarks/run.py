@@ -92,7 +92,40 @@ def pairs(work: Path, env: dict[str, str]) -> list[Pair]:
         ),
         Pair("converged new service re-run", new, wide_new, 1.3),
         Pair("converged env up", env_up, wide_env, 1.3),
+        Pair(
+            "assess --detect, 100 vs 10 checkouts",
+            detect(work / "clones-100"),
+            detect(work / "clones-10"),
+            1.5,
+        ),
     ]
+
+
+def detect(folder: Path) -> list[str]:
+    """``assess maturity --detect`` over a folder of clones, no questions asked."""
+    return [
+        *PLATFORMCTL,
+        "assess",
+        "maturity",
+        "--answers",
+        "answers.yaml",
+        "--allow-unknown",
+        "--no-input",
+        "--json",
+        "--detect",
+        str(folder),
+    ]
+
+
+def make_clones(folder: Path, count: int, env: dict[str, str]) -> None:
+    """``count`` small git repositories with one commit each, below ``folder``."""
+    for i in range(count):
+        clone = folder / f"svc-{i:03d}"
+        (clone / ".github" / "workflows").mkdir(parents=True)
+        (clone / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+        (clone / "README.md").write_text(f"svc {i}\n")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "initial"]):
+            subprocess.run(["git", "-C", str(clone), *args], env=env, check=True, capture_output=True)
 
 
 def converge(work: Path, env: dict[str, str]) -> None:
@@ -180,6 +213,10 @@ def main() -> int:
                 continue
             if pair.name.startswith("converged") and not (work / "svc").exists():
                 converge(work, env)
+            if pair.name.startswith("assess --detect") and not (work / "clones-10").exists():
+                (work / "answers.yaml").write_text("{}\n")  # every question unknown: detection only
+                make_clones(work / "clones-10", 10, env)
+                make_clones(work / "clones-100", 100, env)
             for outcome in measure(pair, args.runs, env, work, method=method):
                 outcomes.append(outcome)
                 print(row(outcome), flush=True)
