@@ -71,7 +71,8 @@ class Outcome:
         return self.cpu_ratio <= self.pair.budget
 
 
-def _run_once(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
+def run_once(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
+    """One run of ``cmd``: wall seconds, CPU seconds (its process tree), peak RSS in KiB."""
     # stderr to a file, not a pipe: a chatty command would fill the pipe and never exit
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
@@ -88,7 +89,7 @@ def _run_once(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float
 
 def peak_rss_kib(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> int:
     """The peak resident set of one run of ``cmd`` (its largest process), in KiB."""
-    return _run_once(cmd, env, cwd)[2]
+    return run_once(cmd, env, cwd)[2]
 
 
 def _side(samples: list[tuple[float, float, int]]) -> Side:
@@ -110,7 +111,7 @@ def alternate(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
         for cmd, into in ((pair.subject, a), (pair.baseline, b)):
             if pair.prepare:
                 pair.prepare()
-            sample = _run_once(cmd, env, cwd)
+            sample = run_once(cmd, env, cwd)
             if i >= 2:
                 into.append(sample)
     return Outcome(pair, "alternation", _side(a), _side(b))
