@@ -66,3 +66,14 @@ def test_broken_configured_golden_path_is_a_clear_error(cli, tmp_path):
     result = cli("golden-path", "show", "other")
     assert result.exit_code == 1
     assert "golden-path.yaml: field 'version'" in result.stderr
+
+
+def test_list_reads_only_golden_path_yaml(cli, tmp_path):
+    gp = build_golden_path(tmp_path / "gp", name="tiny", version="2.3.4")
+    configure_golden_path(tmp_path / "work", "tiny", gp)
+    (gp / "copier.yml").write_text("service_name: [unclosed\n")  # show would fail on it
+    listed = cli("golden-path", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert "tiny" in {p["name"] for p in listed.json()["golden_paths"]}
+    shown = cli("golden-path", "show", "tiny")
+    assert shown.exit_code != 0 and "copier.yml" in shown.stderr

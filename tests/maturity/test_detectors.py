@@ -201,3 +201,15 @@ def test_glob_patterns():
     assert view.glob("*dashboard*.json") == ["ops/my-dashboard.json"]  # '*' stays inside the file name
     assert view.glob("*/adr/*") == ["docs/adr/1.md"]
     assert view.glob("?ain.tf", "nothing") == ["main.tf"]
+
+
+def test_clones_listed_concurrently_keep_what_git_ignores_out(tmp_path):
+    # several clones: their listings come from concurrent git processes, each its own
+    for name in ("a", "b", "c", "d"):
+        git_repo(tmp_path / "org" / name, {".gitignore": "/CODEOWNERS\n", "README.md": f"{name}\n"})
+    (tmp_path / "org" / "a" / "CODEOWNERS").write_text("* @a\n")  # ignored: no signal
+    (tmp_path / "org" / "b" / ".github").mkdir()
+    (tmp_path / "org" / "b" / ".github" / "CODEOWNERS").write_text("* @b\n")  # untracked, not ignored
+    ev = scan(tmp_path / "org")
+    assert ev["codeowners"].repositories == 4
+    assert ev["codeowners"].with_signal == 1

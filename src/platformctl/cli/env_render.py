@@ -193,21 +193,51 @@ def list_document(service: str, found: Sequence[EnvironmentSummary], now: dateti
 
 
 def render_list(out: Console, service: str, found: Sequence[EnvironmentSummary], now: datetime) -> None:
-    """A table of environments."""
+    """A table of environments, as plain fixed-width lines.
+
+    Thousands of rows are common (one preview environment per pull request): rich's Table
+    measures every cell several times, so the widths are computed here once instead.
+    """
     from rich.markup import escape
-    from rich.table import Table
 
     if not found:
         out.print(f"no environments of {escape(service)} yet; create one with 'platformctl env up NAME'")
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("environment", "provider", "class", "state", "expires"):
-        table.add_column(column)
-    for s in found:
-        table.add_row(
-            escape(s.name), s.provider, escape(s.environment_class), escape(s.state), _expiry(s, now)
-        )
-    out.print(table)
+    rows = [(s.name, s.provider, s.environment_class, s.state, _expiry(s, now)) for s in found]
+    header, *lines = _table_lines([_LIST_COLUMNS, *rows])
+    out.print(f"[bold]{escape(header)}[/]")
+    _write_lines(out, lines)
+
+
+_LIST_COLUMNS = ("environment", "provider", "class", "state", "expires")
+
+
+def _table_lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of escaped cells, each padded to its column's widest cell, two spaces apart."""
+    from rich.cells import cell_len
+
+    from platformctl.textsafe import escape_controls
+
+    def width(cell: str) -> int:  # terminal cells: wide characters count twice
+        return len(cell) if cell.isascii() else cell_len(cell)
+
+    cells = [[escape_controls(cell) for cell in row] for row in rows]
+    widths = [max(map(width, column)) for column in zip(*cells, strict=True)]
+    return [
+        "  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
+
+
+def _write_lines(out: Console, lines: Sequence[str]) -> None:
+    """Already-escaped plain lines straight to the console's stream, in one write."""
+    from platformctl.textsafe import neutralize_workflow_commands
+
+    text = "\n".join(lines) + "\n"
+    if getattr(out, "_actions", False):  # the GitHub Actions console: no line may read as a command
+        text = neutralize_workflow_commands(text)
+    out.file.write(text)
+    out.file.flush()
 
 
 def reap_document(result: ReapResult) -> dict[str, Any]:

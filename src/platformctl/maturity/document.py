@@ -147,12 +147,12 @@ def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str,
             "because": s.because,
         }
     if s.measured:  # measured delivery figures are the stronger evidence for a DORA question
-        shown = {"contradicted": "contradicted", "corroborated": "corroborated"}.get(s.evidence_status)
+        label = {"contradicted": "contradicted", "corroborated": "corroborated"}.get(s.evidence_status)
         evidence = {
             "detector": "delivery",
             "status": s.evidence_status,
             "summary": s.measured,
-            "shown": f"{shown}: {s.measured}" if shown else s.measured,
+            "shown": f"{label}: {s.measured}" if label else s.measured,
             "because": s.because,
         }
     return {

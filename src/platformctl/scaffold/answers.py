@@ -143,7 +143,11 @@ def _answer_in_order(
             answers[question.name] = value
         elif question.has_default:
             default = render_default(question, answers)
-            answers[question.name] = check_answer(question, default, answers, f"default of {question.name!r}")
+            # A literal default is the golden path's own value, validated by copier when it
+            # renders: only a default computed from the user's answers can fail here.
+            literal = not (isinstance(question.default, str) and "{" in question.default)
+            where = f"default of {question.name!r}"
+            answers[question.name] = check_answer(question, default, answers, where, validate=not literal)
         else:
             missing.append(question.name)
     return answers, missing
@@ -217,15 +221,17 @@ def render_default(question: Question, answers: Mapping[str, Any]) -> Any:
     return default
 
 
-def check_answer(question: Question, raw: Any, answers: Mapping[str, Any], where: str) -> Any:
-    """Coerce one answer to its question's type and run its choices and validator."""
+def check_answer(
+    question: Question, raw: Any, answers: Mapping[str, Any], where: str, *, validate: bool = True
+) -> Any:
+    """Coerce one answer to its question's type and check its choices and (``validate``) validator."""
     value = coerce_answer(question, raw, where)
     given = "the secret value" if question.secret else shown_value(value)  # a secret is never echoed
     allowed = question.choice_values()
     if allowed is not None and value not in allowed:
         shown = ", ".join(str(a) for a in allowed)
         raise UsageError(f"{where}: {given} is not one of {shown}", hint=f"choose one of: {shown}")
-    if question.validator:
+    if validate and question.validator:
         message = _render(question.validator, {**answers, question.name: value})
         if message and message.strip():
             raise UsageError(

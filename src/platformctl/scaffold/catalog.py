@@ -103,14 +103,20 @@ def bundled_root() -> Path:
 
 
 def list_golden_paths(settings: Settings) -> list[GoldenPath]:
-    """Every available golden path: bundled ones, then configured ones (which may shadow)."""
+    """Every available golden path: bundled ones, then configured ones (which may shadow).
+
+    For listing only: each is read from its ``golden-path.yaml`` alone, so its ``questions``
+    are empty (parsing every ``copier.yml`` was most of the cost of a listing).
+    """
     found: dict[str, GoldenPath] = {}
     root = bundled_root()
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         if (folder / COPIER_FILE).is_file():
-            found[folder.name] = load_golden_path(folder, origin="bundled", trusted=True, name=folder.name)
+            found[folder.name] = load_golden_path(
+                folder, origin="bundled", trusted=True, name=folder.name, questions=False
+            )
     for configured in settings.golden_paths.values():
-        found[configured.name] = _load_configured(configured, settings.home)
+        found[configured.name] = _load_configured(configured, settings.home, questions=False)
     return list(found.values())
 
 
@@ -145,7 +151,7 @@ def _bundled_names() -> list[str]:
     return [p.name for p in root.iterdir() if (p / COPIER_FILE).is_file()] if root.is_dir() else []
 
 
-def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath:
+def _load_configured(configured: ConfiguredGoldenPath, home: Path, *, questions: bool = True) -> GoldenPath:
     source = configured.source
     if configured.local_path is not None:
         folder = configured.local_path
@@ -154,7 +160,9 @@ def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath
                 f"golden path {configured.name!r} ({configured.origin}): no {COPIER_FILE} in {folder}",
                 hint="fix 'path' in the platform config",
             )
-        return load_golden_path(folder, origin=str(folder), trusted=source.trusted, name=configured.name)
+        return load_golden_path(
+            folder, origin=str(folder), trusted=source.trusted, name=configured.name, questions=questions
+        )
     checkout = fetch_git_source(configured, home / "cache" / "golden-paths")
     folder = checkout / source.subdirectory if source.subdirectory else checkout
     if not (folder / COPIER_FILE).is_file():
@@ -164,7 +172,11 @@ def _load_configured(configured: ConfiguredGoldenPath, home: Path) -> GoldenPath
             hint="set 'subdirectory' to the folder that holds copier.yml",
         )
     return load_golden_path(
-        folder, origin=f"{source.git}@{source.ref or 'HEAD'}", trusted=source.trusted, name=configured.name
+        folder,
+        origin=f"{source.git}@{source.ref or 'HEAD'}",
+        trusted=source.trusted,
+        name=configured.name,
+        questions=questions,
     )
 
 
@@ -203,19 +215,33 @@ def fetch_git_source(configured: ConfiguredGoldenPath, cache: Path) -> Path:
     return target
 
 
-def load_golden_path(folder: Path, *, origin: str, trusted: bool, name: str | None = None) -> GoldenPath:
+def load_golden_path(
+    folder: Path, *, origin: str, trusted: bool, name: str | None = None, questions: bool = True
+) -> GoldenPath:
     """Read ``golden-path.yaml`` and the questions of ``copier.yml`` in ``folder``.
 
     ``name`` is the catalog name (the config key or the bundled folder); it wins over the name
     in ``golden-path.yaml`` so that a service records the name it can be found by again.
+    ``questions=False`` (listing): ``copier.yml`` is not read and the questions are empty.
 
     Raises:
         TemplateError: a file is missing or invalid.
     """
     metadata = _read_metadata(folder)
+    if not questions:
+        return GoldenPath(
+            name or metadata.name,
+            metadata.version,
+            metadata.description,
+            folder,
+            origin,
+            trusted,
+            (),
+            metadata,
+        )
     raw = _read_yaml(folder / COPIER_FILE)
-    questions = tuple(_question(name, spec) for name, spec in raw.items() if not name.startswith("_"))
-    names = {q.name for q in questions}
+    asked = tuple(_question(name, spec) for name, spec in raw.items() if not name.startswith("_"))
+    names = {q.name for q in asked}
     missing = [q for q in REQUIRED_QUESTIONS if q not in names]
     if missing:
         raise TemplateError(
@@ -229,7 +255,7 @@ def load_golden_path(folder: Path, *, origin: str, trusted: bool, name: str | No
         folder,
         origin,
         trusted,
-        questions,
+        asked,
         metadata,
     )
 
