@@ -133,3 +133,12 @@ def show(
     state.io.emit(
         {**_summary(gp), "questions": questions, "environments": sorted(gp.metadata.environments)}, human
     )
+
+
+def _register_authoring() -> None:
+    from platformctl.cli import golden_path_authoring
+
+    golden_path_authoring.register(app)
+
+
+_register_authoring()

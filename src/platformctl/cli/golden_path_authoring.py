@@ -1,0 +1,185 @@
+"""``platformctl golden-path lint|test|new``: commands for the authors of golden paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from platformctl.cli.context import command_context
+from platformctl.cli.options import JsonOpt
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from platformctl.authoring.findings import Check
+    from platformctl.cli.context import AppContext
+    from platformctl.scaffold.catalog import GoldenPath
+
+TargetArg = Annotated[
+    str, typer.Argument(help="Folder of a golden path (default: the current folder), or a golden path name")
+]
+
+
+def _resolve(state: AppContext, target: str) -> tuple[Path, GoldenPath | None]:
+    """The folder of ``target`` (a path or a catalog name) and, for a name, the loaded golden path."""
+    from platformctl.errors import UsageError
+    from platformctl.scaffold.catalog import COPIER_FILE, get_golden_path
+
+    folder = Path(target)
+    if (folder / COPIER_FILE).is_file():
+        return folder.resolve(), None
+    if "/" in target or target in (".", "..") or folder.exists():
+        raise UsageError(
+            f"{target}: no {COPIER_FILE} here, so this is not a golden path folder",
+            hint="pass the folder that holds copier.yml and golden-path.yaml, or a golden path name",
+        )
+    gp = get_golden_path(state.settings(), target)
+    return gp.path, gp
+
+
+def _load(state: AppContext, target: str) -> GoldenPath:
+    from platformctl.scaffold.catalog import load_golden_path
+
+    folder, gp = _resolve(state, target)
+    # A folder given on the command line is the author's work in progress: it renders untrusted.
+    return gp or load_golden_path(folder, origin=str(folder), trusted=False)
+
+
+def _print_checks(out: Console, checks: list[Check], indent: str = "") -> None:
+    from rich.markup import escape
+
+    for check in checks:
+        mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+        note = f" [dim]({escape(check.note)})[/]" if check.note else ""
+        out.print(f"{indent}{mark} {escape(check.check)}: {escape(check.target)}{note}")
+        for error in check.errors:
+            out.print(f"{indent}       [red]-[/] {escape(error)}")
+
+
+def lint(ctx: typer.Context, target: TargetArg = ".", json: JsonOpt = False) -> None:
+    """Lint a golden path: metadata, questions, defaults, changelog, copier settings, version bump."""
+    from platformctl.authoring.lint import lint_golden_path
+    from platformctl.errors import CheckFailed
+
+    state = command_context(ctx, json=json)
+    folder, _ = _resolve(state, target)
+    checks = lint_golden_path(folder)
+    failed = [c for c in checks if not c.ok]
+    state.io.emit(
+        {"golden_path": str(folder), "ok": not failed, "checks": [c.as_dict() for c in checks]},
+        lambda out: _print_checks(out, checks),
+    )
+    if failed:
+        count = sum(len(c.errors) for c in failed)
+        raise CheckFailed(f"{count} lint finding(s) in {folder.name}", hint="fix the findings listed above")
+
+
+AnswersDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers-dir", help="Folder of answers fixtures (default: tests/answers in the golden path)"
+    ),
+]
+RunTestsOpt = Annotated[
+    bool, typer.Option("--run-tests", help="Also run the golden path's test_command in each render")
+]
+
+
+def test(
+    ctx: typer.Context,
+    target: TargetArg = ".",
+    answers_dir: AnswersDirOpt = None,
+    run_tests: RunTestsOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Render a golden path once per answers fixture and validate every render."""
+    from platformctl.authoring import kustomize
+    from platformctl.authoring.testing import fixtures, test_fixture
+    from platformctl.authoring.validators import require_extra
+    from platformctl.errors import CheckFailed, UsageError
+    from platformctl.scratch import temporary_dir
+
+    state = command_context(ctx, json=json)
+    require_extra()
+    gp = _load(state, target)
+    if answers_dir is not None and not answers_dir.is_dir():
+        raise UsageError(f"--answers-dir {answers_dir}: not a folder", hint="pass a folder of answers files")
+    results = []
+    for index, (name, given) in enumerate(fixtures(gp, answers_dir)):
+        state.io.step(f"rendering {gp.name} with {name}")
+        with temporary_dir(None, "gp-test") as scratch:
+            results.append(test_fixture(gp, name, given, scratch / f"render-{index}", run_tests=run_tests))
+    builder = kustomize.builder_name()
+    failed = [r for r in results if not r.ok]
+
+    def human(out: Console) -> None:
+        from rich.markup import escape
+
+        out.print(f"[bold]{escape(gp.name)}[/] {escape(gp.version)} (kustomize: {builder})")
+        for result in results:
+            status = "[green]pass[/]" if result.ok else "[red]FAIL[/]"
+            out.print(f"{status} {escape(result.name)} [dim]{result.seconds:.1f}s[/]")
+            _print_checks(out, result.checks, indent="  ")
+            if result.tests is not None:
+                mark = "[green]ok[/]  " if result.tests["ok"] else "[red]FAIL[/]"
+                out.print(
+                    f"  {mark} own tests: {escape(str(result.tests['command']))} "
+                    f"[dim]{result.tests['seconds']:.1f}s[/]"
+                )
+                if not result.tests["ok"]:
+                    for line in str(result.tests["output"]).splitlines():
+                        out.print(f"       {escape(line)}")
+
+    state.io.emit(
+        {
+            "golden_path": gp.name,
+            "version": gp.version,
+            "kustomize": builder,
+            "ok": not failed,
+            "fixtures": [r.as_dict() for r in results],
+        },
+        human,
+    )
+    if failed:
+        raise CheckFailed(
+            f"{len(failed)} of {len(results)} fixture(s) failed: {', '.join(r.name for r in failed)}",
+            hint="the checks above name each file and problem",
+        )
+
+
+def new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the new golden path (a lower-case name)")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder to create (default: ./NAME)")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Create a starter golden path that passes 'golden-path lint' and 'golden-path test'."""
+    from platformctl.authoring.starter import create_starter
+
+    state = command_context(ctx, json=json)
+    destination = output if output is not None else Path(name)
+    written = create_starter(name, destination)
+
+    def human(out: Console) -> None:
+        from rich.markup import escape
+
+        out.print(f"created golden path [bold]{escape(name)}[/] in {escape(str(destination))}")
+        for line in written:
+            out.print(f"  {escape(line)}")
+        out.print(
+            f"next: platformctl golden-path lint {escape(str(destination))} && "
+            f"platformctl golden-path test {escape(str(destination))} --run-tests"
+        )
+
+    state.io.emit({"name": name, "path": str(destination), "files": written}, human)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the authoring commands to the ``golden-path`` group."""
+    app.command("lint")(lint)
+    app.command("test")(test)
+    app.command("new")(new)
