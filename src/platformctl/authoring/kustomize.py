@@ -24,18 +24,23 @@ KNOWN_KEYS = {
 }
 
 
-def builder_name() -> str:
-    """Which kustomize builds overlays here: ``kubectl`` or ``builtin``."""
-    return "kubectl" if shutil.which("kubectl") else "builtin"
+BUILDERS = ("auto", "kubectl", "builtin")
 
 
-def build(folder: Path, root: Path) -> list[dict[str, Any]]:
+def builder_name(choice: str = "auto") -> str:
+    """Which kustomize builds overlays: ``kubectl`` (when asked, or on PATH for ``auto``) or ``builtin``."""
+    if choice == "auto":
+        return "kubectl" if shutil.which("kubectl") else "builtin"
+    return choice
+
+
+def build(folder: Path, root: Path, builder: str = "auto") -> list[dict[str, Any]]:
     """The objects of the kustomization in ``folder`` (inside the rendered service ``root``).
 
     Raises:
         TemplateError: the kustomization is invalid or uses what the builder does not know.
     """
-    if builder_name() == "kubectl":
+    if builder_name(builder) == "kubectl":
         return _kubectl(folder)
     return _build(folder, root)
 
@@ -45,9 +50,12 @@ def _kubectl(folder: Path) -> list[dict[str, Any]]:
 
     from platformctl.yamlfiles import parse_text
 
-    done = subprocess.run(
-        ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=False, timeout=120
-    )
+    try:
+        done = subprocess.run(
+            ["kubectl", "kustomize", str(folder)], capture_output=True, text=True, check=False, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TemplateError(f"kubectl kustomize: {type(exc).__name__}: {exc}") from None
     if done.returncode != 0:
         raise TemplateError((done.stderr.strip().splitlines() or ["kubectl kustomize failed"])[-1])
     return [parse_text(doc, str(folder), error=TemplateError)[0] for doc in split_documents(done.stdout)]

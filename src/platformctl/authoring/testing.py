@@ -66,7 +66,13 @@ def fixtures(golden_path: GoldenPath, answers_dir: Path | None) -> list[tuple[st
 
 
 def test_fixture(
-    golden_path: GoldenPath, name: str, given: dict[str, Any], scratch: Path, *, run_tests: bool
+    golden_path: GoldenPath,
+    name: str,
+    given: dict[str, Any],
+    scratch: Path,
+    *,
+    run_tests: bool,
+    builder: str = "auto",
 ) -> FixtureResult:
     """Render one fixture into ``scratch`` and run every check on it."""
     from platformctl.scaffold.answers import resolve_answers
@@ -82,21 +88,21 @@ def test_fixture(
         render.errors.append(exc.message)
     result.checks.append(render)
     if render.ok:
-        result.checks += check_render(scratch)
+        result.checks += check_render(scratch, builder)
         if run_tests:
             result.tests = run_own_tests(golden_path, scratch)
     result.seconds = time.monotonic() - started
     return result
 
 
-def check_render(root: Path) -> list[Check]:
+def check_render(root: Path, builder: str = "auto") -> list[Check]:
     """Every check of one rendered service."""
     from platformctl.scaffold.render import list_files
 
     names = list_files(root)
     checks = [_leftovers(root, names)]
     checks += [_catalog(root, n) for n in names if n.endswith("catalog-info.yaml")]
-    checks += _kubernetes(root, names)
+    checks += _kubernetes(root, names, builder)
     checks += [_ci(root, n, schema) for n in names if (schema := _ci_schema(n))]
     return checks
 
@@ -150,7 +156,7 @@ def overlays(root: Path, names: list[str]) -> list[Path]:
     return [f for f in folders if f.resolve() not in included]
 
 
-def _kubernetes(root: Path, names: list[str]) -> list[Check]:
+def _kubernetes(root: Path, names: list[str], builder: str) -> list[Check]:
     from platformctl.authoring import kustomize
     from platformctl.authoring.validators import kubernetes_errors
 
@@ -161,10 +167,10 @@ def _kubernetes(root: Path, names: list[str]) -> list[Check]:
         return [Check("kubernetes manifests", "kustomization.yaml", [exc.message])]
     for folder in found:
         check = Check(
-            "kubernetes manifests", folder.relative_to(root).as_posix(), note=kustomize.builder_name()
+            "kubernetes manifests", folder.relative_to(root).as_posix(), note=kustomize.builder_name(builder)
         )
         try:
-            objects = kustomize.build(folder, root)
+            objects = kustomize.build(folder, root, builder)
         except PlatformctlError as exc:
             check.errors.append(f"kustomize build: {exc.message}")
             objects = []

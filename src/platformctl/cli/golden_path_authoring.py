@@ -82,6 +82,13 @@ AnswersDirOpt = Annotated[
         "--answers-dir", help="Folder of answers fixtures (default: tests/answers in the golden path)"
     ),
 ]
+KustomizeOpt = Annotated[
+    str,
+    typer.Option(
+        "--kustomize",
+        help="Overlay builder: auto (kubectl when on PATH), kubectl, or builtin (a Python subset)",
+    ),
+]
 RunTestsOpt = Annotated[
     bool, typer.Option("--run-tests", help="Also run the golden path's test_command in each render")
 ]
@@ -92,9 +99,12 @@ def test(
     target: TargetArg = ".",
     answers_dir: AnswersDirOpt = None,
     run_tests: RunTestsOpt = False,
+    kustomize_with: KustomizeOpt = "auto",
     json: JsonOpt = False,
 ) -> None:
     """Render a golden path once per answers fixture and validate every render."""
+    import shutil
+
     from platformctl.authoring import kustomize
     from platformctl.authoring.testing import fixtures, test_fixture
     from platformctl.authoring.validators import require_extra
@@ -102,6 +112,16 @@ def test(
     from platformctl.scratch import temporary_dir
 
     state = command_context(ctx, json=json)
+    if kustomize_with not in kustomize.BUILDERS:
+        raise UsageError(
+            f"--kustomize {kustomize_with!r}: not a builder",
+            hint=f"use one of: {', '.join(kustomize.BUILDERS)}",
+        )
+    builder = kustomize.builder_name(kustomize_with)
+    if builder == "kubectl" and not shutil.which("kubectl"):
+        raise UsageError(
+            "--kustomize kubectl: kubectl is not on PATH", hint="install kubectl or use --kustomize builtin"
+        )
     require_extra()
     gp = _load(state, target)
     if answers_dir is not None and not answers_dir.is_dir():
@@ -110,8 +130,11 @@ def test(
     for index, (name, given) in enumerate(fixtures(gp, answers_dir)):
         state.io.step(f"rendering {gp.name} with {name}")
         with temporary_dir(None, "gp-test") as scratch:
-            results.append(test_fixture(gp, name, given, scratch / f"render-{index}", run_tests=run_tests))
-    builder = kustomize.builder_name()
+            results.append(
+                test_fixture(
+                    gp, name, given, scratch / f"render-{index}", run_tests=run_tests, builder=builder
+                )
+            )
     failed = [r for r in results if not r.ok]
 
     def human(out: Console) -> None:
