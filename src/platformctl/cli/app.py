@@ -41,6 +41,9 @@ def _register() -> None:
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(env_cmd.app, name="env")
     app.add_typer(assess_cmd.app, name="assess")
+    from platformctl.cli import adopt_cmd
+
+    app.add_typer(adopt_cmd.app, name="adopt")
 
 
 def _version(value: bool) -> None:
