@@ -201,6 +201,42 @@ def new(
     state.io.emit({"name": name, "path": str(destination), "files": written}, human)
 
 
+def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
+    """``golden-path show NAME --versions``: version tags and changelog entries."""
+    from platformctl.authoring.versions import as_version, changelog_entries, newest_version, source_versions
+    from platformctl.scaffold.pristine import version_key
+
+    settings = state.settings()
+    since = as_version(since) if since else None
+    if since is not None:
+        version_key(since)  # a usage error (exit 2) when it is not a version
+    tags = dict((v, t) for t, v in source_versions(settings, gp)) or {gp.version: None}
+    newest = newest_version(settings, gp)
+    folder = gp.path
+    if newest != gp.version:  # the newest tag's changelog covers every version
+        from platformctl.authoring.versions import golden_path_at
+
+        folder = (golden_path_at(settings, gp, newest) or gp).path
+    entries = changelog_entries(folder)
+    rows = [
+        {"version": v, "tag": tags[v], "current": v == gp.version, "changelog": entries.get(v, "")}
+        for v in sorted(tags, key=version_key, reverse=True)
+        if since is None or version_key(v) > version_key(since)
+    ]
+
+    def human(out: Console) -> None:
+        from rich.markup import escape
+
+        out.print(f"[bold]{escape(gp.name)}[/] versions (configured: {escape(gp.version)})")
+        for row in rows:
+            tag = f" [dim]tag {escape(str(row['tag']))}[/]" if row["tag"] else ""
+            out.print(f"[bold]{escape(row['version'])}[/]{tag}{' (configured)' if row['current'] else ''}")
+            for line in str(row["changelog"]).splitlines():
+                out.print(f"  {escape(line)}")
+
+    state.io.emit({"name": gp.name, "version": gp.version, "newest": newest, "versions": rows}, human)
+
+
 def register(app: typer.Typer) -> None:
     """Add the authoring commands to the ``golden-path`` group."""
     app.command("lint")(lint)

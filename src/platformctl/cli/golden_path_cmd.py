@@ -98,6 +98,12 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
 def show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Golden path name")],
+    versions: Annotated[
+        bool, typer.Option("--versions", help="List the versions (git tags) and their changelog entries")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="With --versions: only versions newer than this one")
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Show a golden path: version, description and questions with defaults and allowed values."""
@@ -107,6 +113,11 @@ def show(
     state = command_context(ctx, json=json)
     settings = state.settings()
     gp = get_golden_path(settings, name)
+    if versions or since:
+        from platformctl.cli.golden_path_authoring import show_versions
+
+        show_versions(state, gp, since)
+        return
     given = {key: value for key, (value, _) in defaults_from_settings(gp, settings).items()}
     defaults = preview_defaults(gp, given)
     questions = _questions(gp, defaults)
