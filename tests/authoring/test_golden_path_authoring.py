@@ -160,3 +160,18 @@ def test_lint_of_a_folder_without_copier_file_is_a_usage_error(cli, tmp_path: Pa
     result = cli("golden-path", "lint", str(tmp_path))
     assert result.exit_code == 2
     assert "hint:" in result.stderr
+
+
+def test_missing_validators_name_the_extra(cli_process, starter: Path, tmp_path: Path) -> None:
+    # A module that cannot be imported stands in for an install without the extra.
+    shadow = tmp_path / "shadow" / "kubernetes_validate"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed')\n")
+    result = cli_process("golden-path", "test", str(starter), env={"PYTHONPATH": str(shadow.parent)})
+    assert result.exit_code == 2
+    assert (
+        "error: golden-path test needs validators that are not installed (kubernetes_validate)"
+        in result.stderr
+    )
+    assert "hint: install the validators with: pip install 'platformctl[authoring]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -43,14 +43,15 @@ CRDS = {
 
 
 def require_extra() -> None:
-    """Fail with exit 2 naming the extra when the validators are not installed."""
-    import importlib.util
+    """Fail with exit 2 naming the extra when the validators cannot be imported."""
+    import importlib
 
-    missing = [
-        m
-        for m in ("jsonschema", "kubernetes_validate", "check_jsonschema")
-        if not importlib.util.find_spec(m)
-    ]
+    missing = []
+    for module in ("jsonschema", "referencing", "kubernetes_validate", "check_jsonschema"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
     if missing:
         raise UsageError(
             f"golden-path test needs validators that are not installed ({', '.join(missing)})",

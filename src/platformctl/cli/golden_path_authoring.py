@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from platformctl.authoring.findings import Check
+    from platformctl.authoring.testing import FixtureResult
     from platformctl.cli.context import AppContext
     from platformctl.scaffold.catalog import GoldenPath
 
@@ -94,6 +95,42 @@ RunTestsOpt = Annotated[
 ]
 
 
+def _builder(choice: str) -> str:
+    import shutil
+
+    from platformctl.authoring import kustomize
+    from platformctl.errors import UsageError
+
+    if choice not in kustomize.BUILDERS:
+        raise UsageError(
+            f"--kustomize {choice!r}: not a builder", hint=f"use one of: {', '.join(kustomize.BUILDERS)}"
+        )
+    builder = kustomize.builder_name(choice)
+    if builder == "kubectl" and not shutil.which("kubectl"):
+        raise UsageError(
+            "--kustomize kubectl: kubectl is not on PATH", hint="install kubectl or use --kustomize builtin"
+        )
+    return builder
+
+
+def _print_results(out: Console, gp: GoldenPath, builder: str, results: list[FixtureResult]) -> None:
+    from rich.markup import escape
+
+    out.print(f"[bold]{escape(gp.name)}[/] {escape(gp.version)} (kustomize: {builder})")
+    for result in results:
+        status = "[green]pass[/]" if result.ok else "[red]FAIL[/]"
+        out.print(f"{status} {escape(result.name)} [dim]{result.seconds:.1f}s[/]")
+        _print_checks(out, result.checks, indent="  ")
+        if result.tests is None:
+            continue
+        mark = "[green]ok[/]  " if result.tests["ok"] else "[red]FAIL[/]"
+        command, seconds = escape(str(result.tests["command"])), result.tests["seconds"]
+        out.print(f"  {mark} own tests: {command} [dim]{seconds:.1f}s[/]")
+        if not result.tests["ok"]:
+            for line in str(result.tests["output"]).splitlines():
+                out.print(f"       {escape(line)}")
+
+
 def test(
     ctx: typer.Context,
     target: TargetArg = ".",
@@ -103,25 +140,13 @@ def test(
     json: JsonOpt = False,
 ) -> None:
     """Render a golden path once per answers fixture and validate every render."""
-    import shutil
-
-    from platformctl.authoring import kustomize
     from platformctl.authoring.testing import fixtures, test_fixture
     from platformctl.authoring.validators import require_extra
     from platformctl.errors import CheckFailed, UsageError
     from platformctl.scratch import temporary_dir
 
     state = command_context(ctx, json=json)
-    if kustomize_with not in kustomize.BUILDERS:
-        raise UsageError(
-            f"--kustomize {kustomize_with!r}: not a builder",
-            hint=f"use one of: {', '.join(kustomize.BUILDERS)}",
-        )
-    builder = kustomize.builder_name(kustomize_with)
-    if builder == "kubectl" and not shutil.which("kubectl"):
-        raise UsageError(
-            "--kustomize kubectl: kubectl is not on PATH", hint="install kubectl or use --kustomize builtin"
-        )
+    builder = _builder(kustomize_with)
     require_extra()
     gp = _load(state, target)
     if answers_dir is not None and not answers_dir.is_dir():
@@ -137,24 +162,6 @@ def test(
             )
     failed = [r for r in results if not r.ok]
 
-    def human(out: Console) -> None:
-        from rich.markup import escape
-
-        out.print(f"[bold]{escape(gp.name)}[/] {escape(gp.version)} (kustomize: {builder})")
-        for result in results:
-            status = "[green]pass[/]" if result.ok else "[red]FAIL[/]"
-            out.print(f"{status} {escape(result.name)} [dim]{result.seconds:.1f}s[/]")
-            _print_checks(out, result.checks, indent="  ")
-            if result.tests is not None:
-                mark = "[green]ok[/]  " if result.tests["ok"] else "[red]FAIL[/]"
-                out.print(
-                    f"  {mark} own tests: {escape(str(result.tests['command']))} "
-                    f"[dim]{result.tests['seconds']:.1f}s[/]"
-                )
-                if not result.tests["ok"]:
-                    for line in str(result.tests["output"]).splitlines():
-                        out.print(f"       {escape(line)}")
-
     state.io.emit(
         {
             "golden_path": gp.name,
@@ -163,7 +170,7 @@ def test(
             "ok": not failed,
             "fixtures": [r.as_dict() for r in results],
         },
-        human,
+        lambda out: _print_results(out, gp, builder, results),
     )
     if failed:
         raise CheckFailed(
