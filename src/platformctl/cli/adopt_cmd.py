@@ -56,7 +56,11 @@ def adopt_service(
     root = path.absolute()
     with temporary_dir(settings.home, "adopt") as scratch:
         result = adopt(root, gp, sets=sets, ask=question_prompter(state.io), scratch=scratch, dry_run=dry_run)
-    document = {
+    state.io.emit(_document(result), lambda out: _render(out, result))
+
+
+def _document(result: AdoptResult) -> dict[str, object]:
+    return {
         "root": str(result.root),
         "name": result.name,
         "golden_path": result.golden_path,
@@ -67,7 +71,6 @@ def adopt_service(
         "pristine_commit": result.pristine_commit,
         "baseline_commit": result.baseline_commit,
     }
-    state.io.emit(document, lambda out: _render(out, result))
 
 
 def _render(out: Console, result: AdoptResult) -> None:
