@@ -175,3 +175,17 @@ def test_missing_validators_name_the_extra(cli_process, starter: Path, tmp_path:
     )
     assert "hint: install the validators with: pip install 'platformctl[authoring]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tasks_run_only_with_trust(cli, starter: Path) -> None:
+    copier = starter / "copier.yml"
+    copier.write_text(copier.read_text() + "_tasks:\n  - touch made-by-task\n")
+    meta = starter / "golden-path.yaml"
+    meta.write_text(meta.read_text() + "needs_trust: true\n")
+    (starter / "template/Makefile").write_text(".PHONY: test\ntest:\n\ttest -f made-by-task\n")
+    assert cli("golden-path", "lint", str(starter)).exit_code == 0
+    refused = cli("golden-path", "test", str(starter), "--json")
+    assert refused.exit_code == 3
+    assert any("wants to run code" in e for e in failing_checks(refused))
+    trusted = cli("golden-path", "test", str(starter), "--trust", "--run-tests", "--json")
+    assert trusted.exit_code == 0, trusted.stdout

@@ -207,8 +207,13 @@ def run_own_tests(golden_path: GoldenPath, root: Path) -> dict[str, Any]:
         }
     started = time.monotonic()
     try:
+        from platformctl.scaffold.render import visible_environment
+
+        # An untrusted golden path's tests see no more of the environment than its render did.
+        env = None if golden_path.trusted else visible_environment()
         done = subprocess.run(
             shlex.split(command),
+            env=env,
             cwd=root,
             capture_output=True,
             text=True,

@@ -40,12 +40,16 @@ def _resolve(state: AppContext, target: str) -> tuple[Path, GoldenPath | None]:
     return gp.path, gp
 
 
-def _load(state: AppContext, target: str) -> GoldenPath:
+def _load(state: AppContext, target: str, *, trust: bool = False) -> GoldenPath:
+    import dataclasses
+
     from platformctl.scaffold.catalog import load_golden_path
 
     folder, gp = _resolve(state, target)
-    # A folder given on the command line is the author's work in progress: it renders untrusted.
-    return gp or load_golden_path(folder, origin=str(folder), trusted=False)
+    # A folder given on the command line is the author's work in progress: it renders untrusted
+    # unless the author says --trust (copier tasks and extensions of their own golden path).
+    loaded = gp or load_golden_path(folder, origin=str(folder), trusted=False)
+    return dataclasses.replace(loaded, trusted=True) if trust else loaded
 
 
 def _print_checks(out: Console, checks: list[Check], indent: str = "") -> None:
@@ -88,6 +92,12 @@ KustomizeOpt = Annotated[
     typer.Option(
         "--kustomize",
         help="Overlay builder: auto (kubectl when on PATH), kubectl, or builtin (a Python subset)",
+    ),
+]
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust", help="Let this golden path run its copier tasks and extensions (only if you trust it)"
     ),
 ]
 RunTestsOpt = Annotated[
@@ -137,9 +147,14 @@ def test(
     answers_dir: AnswersDirOpt = None,
     run_tests: RunTestsOpt = False,
     kustomize_with: KustomizeOpt = "auto",
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Render a golden path once per answers fixture and validate every render."""
+    """Render a golden path once per answers fixture and validate every render.
+
+    --run-tests runs the golden path's test_command, code from the golden path: use it on
+    golden paths you trust.
+    """
     from platformctl.authoring.testing import fixtures, test_fixture
     from platformctl.authoring.validators import require_extra
     from platformctl.errors import CheckFailed, UsageError
@@ -148,7 +163,7 @@ def test(
     state = command_context(ctx, json=json)
     builder = _builder(kustomize_with)
     require_extra()
-    gp = _load(state, target)
+    gp = _load(state, target, trust=trust)
     if answers_dir is not None and not answers_dir.is_dir():
         raise UsageError(f"--answers-dir {answers_dir}: not a folder", hint="pass a folder of answers files")
     results = []
