@@ -189,3 +189,45 @@ def test_tasks_run_only_with_trust(cli, starter: Path) -> None:
     assert any("wants to run code" in e for e in failing_checks(refused))
     trusted = cli("golden-path", "test", str(starter), "--trust", "--run-tests", "--json")
     assert trusted.exit_code == 0, trusted.stdout
+
+
+SERVICE_MONITOR = """apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ service_name }}
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ service_name }}
+  endpoints:
+    - port: http
+      interval: 30s
+"""
+
+
+@pytest.mark.parametrize("builder", ["builtin", "auto"])
+def test_custom_resources_are_checked_against_their_crd(cli, starter: Path, builder: str) -> None:
+    base = starter / "template/deploy/k8s/base"
+    (base / "servicemonitor.yaml.jinja").write_text(SERVICE_MONITOR)
+    edit(
+        base / "kustomization.yaml", "  - deployment.yaml\n", "  - deployment.yaml\n  - servicemonitor.yaml\n"
+    )
+    ok = cli("golden-path", "test", str(starter), "--kustomize", builder, "--json")
+    assert ok.exit_code == 0, ok.stdout
+    edit(
+        base / "servicemonitor.yaml.jinja",
+        "      interval: 30s\n",
+        "      interval: 30s\n      intervall: 1m\n",
+    )
+    result = cli("golden-path", "test", str(starter), "--kustomize", builder, "--json")
+    assert result.exit_code == 3
+    errors = failing_checks(result)
+    assert any(e.startswith("ServiceMonitor/") and "intervall" in e for e in errors), errors
+
+
+def test_builtin_builder_refuses_what_it_does_not_know(cli, starter: Path) -> None:
+    overlay = starter / "template/deploy/k8s/overlays/staging/kustomization.yaml.jinja"
+    overlay.write_text(overlay.read_text() + "configMapGenerator:\n  - name: settings\n    literals: [A=1]\n")
+    result = cli("golden-path", "test", str(starter), "--kustomize", "builtin", "--json")
+    assert result.exit_code == 3
+    assert any("does not support: ['configMapGenerator']" in e for e in failing_checks(result))
