@@ -43,8 +43,8 @@ def infer_answers(root: Path, gp: GoldenPath) -> dict[str, str]:
     """Answers read from the repository: name and owner (catalog-info.yaml, CODEOWNERS), port."""
     found: dict[str, str] = {}
     entity = _catalog_entity(root)
-    meta = entity.get("metadata") if isinstance(entity.get("metadata"), dict) else {}
-    spec = entity.get("spec") if isinstance(entity.get("spec"), dict) else {}
+    meta: dict[str, Any] = entity["metadata"] if isinstance(entity.get("metadata"), dict) else {}
+    spec: dict[str, Any] = entity["spec"] if isinstance(entity.get("spec"), dict) else {}
     found["service_name"] = str(meta.get("name") or root.name)
     if meta.get("description"):
         found["description"] = str(meta["description"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -232,7 +232,8 @@ def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
     since = as_version(since) if since else None
     if since is not None:
         version_key(since)  # a usage error (exit 2) when it is not a version
-    tags = dict((v, t) for t, v in source_versions(settings, gp)) or {gp.version: None}
+    tags: dict[str, str | None] = {v: t for t, v in source_versions(settings, gp)}
+    tags.setdefault(gp.version, None)  # a configured branch may be ahead of every tag
     newest = newest_version(settings, gp)
     folder = gp.path
     if newest != gp.version:  # the newest tag's changelog covers every version
@@ -240,7 +241,7 @@ def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
 
         folder = (golden_path_at(settings, gp, newest) or gp).path
     entries = changelog_entries(folder)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"version": v, "tag": tags[v], "current": v == gp.version, "changelog": entries.get(v, "")}
         for v in sorted(tags, key=version_key, reverse=True)
         if since is None or version_key(v) > version_key(since)
@@ -252,7 +253,9 @@ def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
         out.print(f"[bold]{escape(gp.name)}[/] versions (configured: {escape(gp.version)})")
         for row in rows:
             tag = f" [dim]tag {escape(str(row['tag']))}[/]" if row["tag"] else ""
-            out.print(f"[bold]{escape(row['version'])}[/]{tag}{' (configured)' if row['current'] else ''}")
+            out.print(
+                f"[bold]{escape(str(row['version']))}[/]{tag}{' (configured)' if row['current'] else ''}"
+            )
             for line in str(row["changelog"]).splitlines():
                 out.print(f"  {escape(line)}")
 
