@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.defaults import DefaultPreview
 
-app = typer.Typer(help="List and inspect golden paths.", no_args_is_help=True)
+app = typer.Typer(help="List, inspect, lint, test and create golden paths.", no_args_is_help=True)
 
 
 def _summary(gp: GoldenPath) -> dict[str, Any]:
