@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "platformctl"
-DOMAIN = ("scaffold", "environments", "maturity", "fleet", "delivery")
+DOMAIN = ("scaffold", "environments", "maturity", "fleet", "delivery", "authoring")
 # Modules below the CLI that every layer may use.
 SHARED = (
     "config.py",

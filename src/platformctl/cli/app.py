@@ -54,6 +54,9 @@ def _register() -> None:
     app.command("completion")(completion.completion)
     assess_cmd.app.command("delivery")(delivery_cmd.assess_delivery)
     app.add_typer(delivery_cmd.app, name="delivery")
+    from platformctl.cli import adopt_cmd
+
+    app.add_typer(adopt_cmd.app, name="adopt")
 
 
 def _version(value: bool) -> None:

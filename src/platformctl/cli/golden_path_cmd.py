@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.defaults import DefaultPreview
 
-app = typer.Typer(help="List and inspect golden paths.", no_args_is_help=True)
+app = typer.Typer(help="List, inspect, lint, test and create golden paths.", no_args_is_help=True)
 
 
 def _summary(gp: GoldenPath) -> dict[str, Any]:
@@ -115,6 +115,12 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
 def show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Golden path name", autocompletion=complete_golden_paths)],
+    versions: Annotated[
+        bool, typer.Option("--versions", help="List the versions (git tags) and their changelog entries")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="With --versions: only versions newer than this one")
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Show a golden path: version, description and questions with defaults and allowed values.
@@ -127,6 +133,11 @@ def show(
     state = command_context(ctx, json=json)
     settings = state.settings()
     gp = get_golden_path(settings, name)
+    if versions or since:
+        from platformctl.cli.golden_path_authoring import show_versions
+
+        show_versions(state, gp, since)
+        return
     given = {key: value for key, (value, _) in defaults_from_settings(gp, settings).items()}
     defaults = preview_defaults(gp, given)
     questions = _questions(gp, defaults)
@@ -163,3 +174,12 @@ def show(
     state.io.emit(
         {**_summary(gp), "questions": questions, "environments": sorted(gp.metadata.environments)}, human
     )
+
+
+def _register_authoring() -> None:
+    from platformctl.cli import golden_path_authoring
+
+    golden_path_authoring.register(app)
+
+
+_register_authoring()

@@ -41,6 +41,10 @@ class GoldenPathMetadata(BaseModel):
     description: str
     environments: dict[str, EnvironmentDefault] = Field(default_factory=dict)
     next_steps: list[str] = Field(default_factory=list)
+    # Run inside a rendered service by `golden-path test --run-tests`.
+    test_command: str | None = None
+    # Declares that the golden path needs copier tasks, migrations or extensions (lint allows them).
+    needs_trust: bool = False
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,9 @@ def check_service(start: Path, settings: Settings) -> ServiceStatus:
     working = working_tree_blobs(repo, committed)
     drift = diff_names(tree_blobs(pristine), working) if pristine else None
     uncommitted = sorted(name for names in diff_names(committed, working).values() for name in names)
-    available = gp.version if gp else None
+    from platformctl.authoring.versions import newest_version
+
+    available = newest_version(settings, gp) if gp else None  # a newer tag of a git source counts
     newer = available is not None and _newer(available, record.version)
     return ServiceStatus(
         root,
@@ -163,6 +165,12 @@ def update_service(
             f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
             hint="add it under golden_paths in platformctl.yaml (see docs/configuration.md)",
         )
+    from platformctl.authoring.versions import as_version, golden_path_at, newest_version
+
+    to = as_version(to) if to else None
+    wanted = to or newest_version(settings, gp)
+    if wanted != gp.version:  # a version tag of a git source
+        gp = golden_path_at(settings, gp, wanted) or gp
     target = _target_version(gp, record.version, to)
     result = UpdateResult(root, descriptor.name, gp.name, record.version, target, {}, dry_run=dry_run)
     if target == record.version:

@@ -1,0 +1,59 @@
+"""The bundled golden paths pass `golden-path test`, with either kustomize, for both CI answers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+GOLDEN_PATHS = ("python-service", "node-service", "go-service")
+
+
+@pytest.fixture
+def answers(tmp_path: Path) -> Path:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "gitlab.yaml").write_text("ci: gitlab\nport: 9090\nnamespace: pay\nowner: team-pay\n")
+    return folder
+
+
+@pytest.mark.parametrize("name", GOLDEN_PATHS)
+def test_bundled_golden_path_passes(cli, name: str, answers: Path) -> None:
+    result = cli(
+        "golden-path", "test", name, "--answers-dir", str(answers), "--kustomize", "builtin", "--json"
+    )
+    assert result.exit_code == 0, result.stdout
+    doc = result.json()
+    assert doc["kustomize"] == "builtin"
+    targets = {c["target"] for f in doc["fixtures"] for c in f["checks"]}
+    assert {
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        "renovate.json",
+        "deploy/k8s/overlays/production",
+    } <= targets
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_builtin_builder_matches_kubectl_kustomize(tmp_path: Path) -> None:
+    from platformctl.authoring import kustomize
+    from platformctl.scaffold.answers import resolve_answers
+    from platformctl.scaffold.catalog import bundled_root, load_golden_path
+    from platformctl.scaffold.render import render_golden_path
+
+    gp = load_golden_path(bundled_root() / "python-service", origin="bundled", trusted=True)
+    root = tmp_path / "svc"
+    render_golden_path(gp, resolve_answers(gp, {"service_name": "payments"}), root)
+    for overlay in ("staging", "production"):
+        folder = root / "deploy/k8s/overlays" / overlay
+        key = lambda o: (o["kind"], o["metadata"]["name"])  # noqa: E731
+        built = sorted(kustomize.build(folder, root, "builtin"), key=key)
+        expected = sorted(kustomize.build(folder, root, "kubectl"), key=key)
+        assert built == expected
+
+
+def test_unknown_kustomize_builder_is_a_usage_error(cli) -> None:
+    result = cli("golden-path", "test", "python-service", "--kustomize", "helm")
+    assert result.exit_code == 2
+    assert "hint: use one of: auto, kubectl, builtin" in result.stderr
