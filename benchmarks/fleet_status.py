@@ -2,7 +2,7 @@
 
     python benchmarks/fleet_status.py [--repos 500] [--latency 0.02]
 
-DESIGN.md §8: bounded concurrency for reads, conditional requests (ETag) on re-scan, 500
+docs/performance.md: bounded concurrency for reads, conditional requests (ETag) on re-scan, 500
 repositories in under 5 s. The shared GitHub fake (every request checked against the OpenAPI
 description) serves on a loopback port; discovery goes through the real provider, HTTP policy
 and descriptor loader. Nine in ten repositories hold a `platform.yaml` (python-service, three

@@ -2,7 +2,7 @@
 
     python benchmarks/org_scan.py [--repos 500] [--latency 0.02] [--concurrency 8]
 
-DESIGN.md §8 asks for bounded concurrency on reads and conditional requests on re-scan. The
+docs/performance.md asks for bounded concurrency on reads and conditional requests on re-scan. The
 shared GitHub fake (every request checked against the OpenAPI description) serves on a loopback
 port (real HTTP); the scan goes through the real provider and HTTP policy. Reports wall time,
 requests and the most requests in flight, first scan and re-scan.

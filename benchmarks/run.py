@@ -1,4 +1,4 @@
-"""platformctl against the tools and baselines it replaces, side by side (DESIGN.md §8).
+"""platformctl against the tools and baselines it replaces, side by side.
 
     python benchmarks/run.py [--runs N] [--method auto|hyperfine|alternation] [--only NAME] [--check]
 

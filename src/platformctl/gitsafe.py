@@ -1,4 +1,4 @@
-"""The one way platformctl runs git: no hooks, no fsmonitor, no prompts (DESIGN.md §9).
+"""The one way platformctl runs git: no hooks, no fsmonitor, no prompts.
 
 Rendered, cloned and cached content is untrusted, and so is any configuration it could bring.
 Every git command platformctl runs (plain subprocesses, GitPython, and copier's own git calls

@@ -1,4 +1,4 @@
-"""The one HTTP policy of every remote provider (DESIGN.md §3).
+"""The one HTTP policy of every remote provider.
 
 :func:`build_client` gives an :class:`HttpClient` per service (see :func:`github_service` …):
 

@@ -2,7 +2,7 @@
 
 A service's history holds the pristine render of every golden-path version it used, each a
 commit whose parent is the previous pristine render. Updating is then an ordinary git merge
-of the newest pristine commit (DESIGN.md §4, the nf-core TEMPLATE-branch model without the
+of the newest pristine commit (docs/golden-path-updates.md, the nf-core TEMPLATE-branch model without the
 long-lived branch).
 """
 
