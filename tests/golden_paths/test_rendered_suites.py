@@ -62,7 +62,7 @@ def create(cli_process, tmp_path: Path, golden_path: str) -> Path:
         assert kubernetes_errors(kustomize_build(target / "deploy/k8s/overlays" / environment)) == []
     assert schema_errors(load_yaml(target / ".gitlab-ci.yml"), "gitlab-ci") == []
     descriptor = load_yaml(target / "platform.yaml")
-    assert set(descriptor["environments"]) == set(ENVIRONMENTS)
+    assert set(descriptor["environments"]) == {*ENVIRONMENTS, "pr-*"}  # previews by pattern
     assert descriptor["golden_path"]["answers"]["ci"] == "gitlab"
     return target
 
