@@ -25,6 +25,12 @@ COMMANDS = [
     "assess maturity",
     "fleet status",
     "fleet update",
+    "assess delivery",
+    "delivery record",
+    "golden-path lint",
+    "golden-path test",
+    "golden-path new",
+    "adopt service",
 ]
 CAN_EXIT_3 = [
     "check service",
@@ -33,6 +39,9 @@ CAN_EXIT_3 = [
     "assess maturity",
     "fleet status",
     "fleet update",
+    "assess delivery",
+    "golden-path lint",
+    "golden-path test",
 ]
 
 

@@ -40,6 +40,8 @@ def adopt_service(
 
     Answers are inferred (name and owner from catalog-info.yaml or CODEOWNERS, the port from
     manifests), then asked or taken from --set. --dry-run shows the per-file difference only.
+
+    Example: platformctl adopt service ./billing --golden-path python-service --dry-run
     """
     from platformctl.authoring.adopt import adopt_service as adopt
     from platformctl.errors import UsageError

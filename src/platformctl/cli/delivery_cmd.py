@@ -71,6 +71,8 @@ def assess_delivery(
     """Compute the five DORA metrics from recorded deployments and incidents.
 
     Example: platformctl assess delivery --events deploys.jsonl --since 90d --fail-if change_fail_rate>15
+
+    Exit codes: 0 measured, 3 a --fail-if threshold was crossed, 2 bad flags or events.
     """
     import datetime as dt
 

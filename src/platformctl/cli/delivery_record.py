@@ -9,7 +9,11 @@ import typer
 from platformctl.cli.context import command_context
 from platformctl.cli.options import JsonOpt
 
-record_app = typer.Typer(help="Append one event to the local delivery store.", no_args_is_help=True)
+record_app = typer.Typer(
+    help="Append one event to the local delivery store.\n\n"
+    "Example: platformctl delivery record deployment --service api --sha $SHA",
+    no_args_is_help=True,
+)
 
 
 @record_app.command("deployment")

@@ -64,7 +64,12 @@ def _print_checks(out: Console, checks: list[Check], indent: str = "") -> None:
 
 
 def lint(ctx: typer.Context, target: TargetArg = ".", json: JsonOpt = False) -> None:
-    """Lint a golden path: metadata, questions, defaults, changelog, copier settings, version bump."""
+    """Lint a golden path: metadata, questions, defaults, changelog, copier settings, version bump.
+
+    Example: platformctl golden-path lint ./golden_paths/python-service
+
+    Exit codes: 0 clean, 3 findings, 2 not a golden path or bad flags.
+    """
     from platformctl.authoring.lint import lint_golden_path
     from platformctl.errors import CheckFailed
 
@@ -154,6 +159,10 @@ def test(
 
     --run-tests runs the golden path's test_command, code from the golden path: use it on
     golden paths you trust.
+
+    Example: platformctl golden-path test python-service --run-tests
+
+    Exit codes: 0 every check passed, 3 a check failed, 2 not a golden path or bad flags.
     """
     from platformctl.authoring.testing import fixtures, test_fixture
     from platformctl.authoring.validators import require_extra
@@ -202,7 +211,10 @@ def new(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Create a starter golden path that passes 'golden-path lint' and 'golden-path test'."""
+    """Create a starter golden path that passes 'golden-path lint' and 'golden-path test'.
+
+    Example: platformctl golden-path new data-pipeline
+    """
     from platformctl.authoring.starter import create_starter
 
     state = command_context(ctx, json=json)

@@ -108,7 +108,7 @@ class GitForge:
         cached = self._cached(repo).get(kind)
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else None
         response = self.http.request(
-            "GET", path, action=action, params=params, headers=headers, allow=(304, 404)
+            "GET", path, action=action, params=params, headers=headers, allow=(304, 404), text=raw
         )
         if response.status_code == 304 and cached:
             return cached["data"]

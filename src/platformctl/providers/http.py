@@ -163,10 +163,12 @@ class HttpClient:
         allow: Collection[int] = (),
         retry_not_found: bool = False,
         max_body: int | None = None,
+        text: bool = False,
     ) -> httpx.Response:
         """Send one request under the policy; return the answer if 2xx/3xx or in ``allow``.
 
         ``max_body`` raises the body cap for one request (a listing); default ``http.max_body``.
+        ``text``: the answer is a file's raw content, not JSON (still capped and deadlined).
 
         Raises:
             AuthError: no token, 401, or a permission 403.
@@ -186,7 +188,7 @@ class HttpClient:
         else:
             response = self._with_retries(*args)
         if response.status_code < 400 or response.status_code in allow:
-            problem = json_problem(response)
+            problem = None if text else json_problem(response)
             if problem is not None:
                 raise bad_answer(self.service.label, self.service.key, response, f"not JSON ({problem})")
             return response
