@@ -115,6 +115,7 @@ class LocalRepositories:
                 (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             repo.close()
+            _set_protection(tmp, PROTECTION)  # protected from birth: nothing to half-write later
             tmp.rename(path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -163,9 +164,7 @@ class LocalRepositories:
         }
         if not missing:
             return StepResult("protect branch", changed=False, detail=branch)
-        with bare.config_writer(config_level="repository") as writer:
-            for key, value in missing.items():
-                writer.set_value("receive", key, value)
+        _set_protection(Path(bare.git_dir), missing)
         return StepResult("protect branch", changed=True, detail=branch)
 
     def _owned(self, spec: RepositorySpec) -> git.Repo:
@@ -230,3 +229,16 @@ def _ensure_origin(repo: git.Repo, url: str) -> None:
 def _last_line(exc: Exception) -> str:
     text = (getattr(exc, "stderr", "") or str(exc)).strip().splitlines()
     return text[-1].strip() if text else type(exc).__name__
+
+
+def _set_protection(git_dir: Path, settings: dict[str, str]) -> None:
+    """``receive.*`` settings by ``git config``, which writes the file atomically (config.lock,
+    then a rename): a kill never leaves a truncated config that no longer says ``bare``."""
+    from platformctl.gitsafe import run_git
+
+    for key, value in settings.items():
+        done = run_git(["--git-dir", str(git_dir), "config", f"receive.{key}", value])
+        if done.returncode != 0:
+            raise ProviderError(
+                f"{git_dir}: cannot set receive.{key}: {done.stderr.strip()}", provider="local"
+            )
