@@ -43,12 +43,23 @@ class GitForge:
         """Change requests whose branch starts with ``branch_prefix`` (the subclass's API)."""
         raise NotImplementedError
 
-    def clone(self, repo: ForgeRepository, dest: Path) -> None:
-        """A full clone of the default branch; the clone's config turns hooks and fsmonitor off."""
+    def clone(self, repo: ForgeRepository, dest: Path, *, depth: int | None = None) -> None:
+        """A clone of the default branch (``depth``: shallow); its config turns hooks and fsmonitor off."""
         args = ["clone", "--quiet", "--template=", "--branch", repo.default_branch]
+        args += [f"--depth={depth}"] if depth else []
         for setting in SAFE_GIT[1::2]:
             args += ["-c", setting]
         self._run_git([*SAFE_GIT, *args, self._url(repo), str(dest)], repo, f"clone {repo.slug}")
+
+    def deepen(self, repo: ForgeRepository, dest: Path, commits: int) -> None:
+        """``git fetch --deepen``: ``commits`` more of the default branch's history."""
+        ref = f"refs/heads/{repo.default_branch}"
+        args = ["-C", str(dest), *SAFE_GIT, "fetch", "--quiet", "--no-tags", f"--deepen={commits}"]
+        self._run_git(
+            [*args, "origin", f"+{ref}:refs/remotes/origin/{repo.default_branch}"],
+            repo,
+            f"deepen {repo.slug}",
+        )
 
     def branch_head(self, repo: ForgeRepository, branch: str) -> str | None:
         """``git ls-remote`` of the branch."""
