@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import PlatformctlError, UsageError
-from platformctl.fleet.body import parse_marker, request_draft
+from platformctl.fleet.body import labels_complete, parse_marker, request_draft
 from platformctl.fleet.discovery import BRANCH_PREFIX, FleetService, discover
 from platformctl.fleet.journal import Campaign, Journal
 
@@ -209,7 +209,7 @@ class _Runner:
             if head is None or marker.get("head") != head:
                 outcome.state, outcome.detail = "skipped", "the branch has commits platformctl did not push"
                 return outcome
-            if marker.get("fingerprint") == self.fingerprint:
+            if marker.get("fingerprint") == self.fingerprint and labels_complete(mine.labels, marker):
                 outcome.conflicts = list(marker.get("conflicts", []))
                 outcome.superseded = self._supersede(repo, requests, mine)
                 return outcome

@@ -1,8 +1,9 @@
 """One service's update in a temporary clone: exactly ``update service``'s merge, then a commit.
 
-The clone lives under the platform home and is removed afterwards. Commits get the date of the
-default branch's head, so the same merge of the same golden path gives the same commit again:
-a resumed campaign recognises the branch it pushed before it was interrupted.
+The clone lives under ``<home>/tmp`` and is removed afterwards (or by the next run, when this
+one was killed). Commits get the date of the default branch's head, so the same merge of the
+same golden path gives the same commit again: a resumed campaign recognises the branch it
+pushed before it was interrupted.
 """
 
 from __future__ import annotations
@@ -47,15 +48,12 @@ def merge_in_clone(
 
     Returns the outcome, the checkout and the stack that removes it (the caller pushes first).
     """
-    import tempfile
+    from platformctl.scratch import scratch_dir
 
-    from platformctl.files import make_dirs
-
-    work = settings.home / "fleet" / "work"
-    make_dirs(work)
     stack = contextlib.ExitStack()
     try:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="update-", dir=work)))
+        # <home>/tmp: a run killed mid-service leaves its clone, and the next run removes it.
+        tmp = stack.enter_context(scratch_dir(settings.home, "fleet-update"))
         checkout = tmp / repo.name
         shallow_clone(host, repo, checkout)
         outcome = _merge(checkout, settings, campaign)
