@@ -44,6 +44,8 @@ def make_fleet(base: Path, golden_path: str, count: int) -> tuple[dict[str, str]
     (work / "platformctl.yaml").write_text(f"golden_paths:\n  bench:\n    path: {gp}\n")
     env = {**os.environ, "PLATFORMCTL_HOME": str(base / "home"), "HOME": str(base), "CI": "true"}
     env["GIT_CONFIG_GLOBAL"] = str(base / ".gitconfig")
+    trusted = platformctl("config", "trust", "platformctl.yaml", env=env, cwd=work)  # as its owner would
+    assert trusted.returncode == 0, trusted.stderr
     made = platformctl("new", "service", "svc-0000", "-g", "bench", env=env, cwd=work)
     assert made.returncode == 0, made.stderr
     bare = base / "home" / "repositories" / "local" / "svc-0000.git"

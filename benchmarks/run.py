@@ -1,6 +1,7 @@
 """platformctl against the tools and baselines it replaces, side by side.
 
     python benchmarks/run.py [--runs N] [--method auto|hyperfine|alternation] [--only NAME] [--check]
+    python benchmarks/run.py --only fleet       # fleet status (500 repositories) and fleet update
 
 Every pair runs its subject and its baseline in one invocation, two repeats, with hyperfine when
 it is installed (``--method auto``) and interleaved runs otherwise; the table shows median, min
@@ -185,6 +186,23 @@ def peak_rss(work: Path, env: dict[str, str]) -> list[str]:
     return [] if ok else ["rss"]
 
 
+def organisation_scripts(only: str | None) -> list[str]:
+    """Run the fleet benchmarks (their own fakes and tables), two repeats each; their names."""
+    scripts = {
+        "fleet status, 500 repositories": [PY, str(HERE / "fleet_status.py")],
+        "fleet update, 10 vs 50 services": [PY, str(HERE / "fleet_update.py"), "--services", "50"],
+    }
+    ran = []
+    for name, cmd in scripts.items():
+        if only and only not in name:
+            continue
+        ran.append(name)
+        for repeat in (1, 2):
+            print(f"\n{name} (repeat {repeat} of 2)", flush=True)
+            subprocess.run(cmd, check=True)
+    return ran
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="timed runs per side and repeat")
@@ -220,6 +238,7 @@ def main() -> int:
             over += [] if cpu <= 1.0 else ["env list"]  # type: ignore[list-item]
         if not args.only or "rss" in args.only:
             over += peak_rss(work, env)
+        organisation_scripts(args.only)
         print(f"\n{len(over)} over budget" if over else "\nevery pair within budget")
         return 1 if (args.check and over) else 0
     finally:

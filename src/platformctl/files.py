@@ -11,13 +11,13 @@ from pathlib import Path
 from platformctl.errors import PlatformctlError
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
+def atomic_write_text(path: Path, text: str, *, mode: int = 0o644, durable: bool = True) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
 
     The temporary file is created next to the target (same filesystem) readable by its owner
     only, and gets ``mode`` (less what the umask takes away, as ``open`` would) before a byte is
     written, so a secret-bearing file (``mode=0o600``) is never readable by others, not even
-    for an instant.
+    for an instant. ``durable=False`` skips the fsync: for caches, whose loss costs a re-read.
     """
     make_dirs(path.parent)
     try:
@@ -29,7 +29,8 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

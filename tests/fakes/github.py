@@ -1,7 +1,10 @@
 """A stateful fake of GitHub's REST API and git hosting, checked against GitHub's OpenAPI description.
 
 Every API request is validated against ``tests/specs/github/api.github.com.subset.json``
-(path, method, query types, body with unknown fields rejected) before it reaches a handler;
+(path, method, query types, body with unknown fields rejected) before it reaches a handler,
+or against ``ghes-3.19.subset.json`` when it came through ``/api/v3``: the fake answers a
+GitHub Enterprise Server base URL (``http://HOST/api/v3``, git at ``http://HOST/OWNER/REPO.git``,
+``Link`` pages under the prefix) as well as a GitHub.com one;
 a departure is answered like GitHub (422 ``Invalid request``) and recorded in
 :attr:`GitHubFake.violations`, which the fixtures require to be empty. Answers carry GitHub's
 error shapes, ``x-ratelimit-*`` headers and ``Link`` pagination. Tokens have fine-grained
@@ -33,6 +36,8 @@ from tests.fakes.githttp import GIT_PATH, GitHttpBackend, basic_credentials, is_
 from tests.fakes.openapi import OpenApiDescription
 
 SPEC = Path(__file__).resolve().parent.parent / "specs" / "github" / "api.github.com.subset.json"
+GHES_SPEC = SPEC.with_name("ghes-3.19.subset.json")
+GHES_PREFIX = "/api/v3"
 DOCS = "https://docs.github.com/rest"
 ALL_PERMISSIONS = {
     "administration": "write",
@@ -51,9 +56,9 @@ ALL_PERMISSIONS = {
 
 
 @functools.cache
-def description() -> OpenApiDescription:
-    """The OpenAPI description, loaded once per process."""
-    return OpenApiDescription(SPEC)
+def description(ghes: bool = False) -> OpenApiDescription:
+    """The OpenAPI description (GitHub.com's, or GHES 3.19's), loaded once per process."""
+    return OpenApiDescription(GHES_SPEC if ghes else SPEC)
 
 
 @dataclass
@@ -198,9 +203,18 @@ class GitHubFake(FakeApp):
         git = GIT_PATH.match(request.raw_path)
         if git:
             return self._git(request, git.group("repo"))
+        ghes = request.raw_path.startswith(GHES_PREFIX + "/")
+        if ghes:  # GitHub Enterprise Server: the same API below /api/v3, its own description
+            request.raw_path = request.raw_path[len(GHES_PREFIX) :]
+            request.environ["fake.ghes"] = True
         self._resolve_repository_id(request)
         self.remaining = max(0, self.remaining - 1)
-        response = self._api(request)
+        response = self._api(request, ghes=ghes)
+        if ghes:
+            response.headers["x-github-enterprise-version"] = "3.19.0"
+        if ghes and "Link" in response.headers:  # the next pages are below the prefix too
+            root = self.base_url(request)
+            response.headers["Link"] = response.headers["Link"].replace(f"<{root}/", f"<{root}{GHES_PREFIX}/")
         response.headers.update(
             {
                 "x-ratelimit-limit": "5000",
@@ -214,12 +228,13 @@ class GitHubFake(FakeApp):
         )
         return response
 
-    def _api(self, request: Request) -> Response:
-        problems = description().check(
+    def _api(self, request: Request, *, ghes: bool = False) -> Response:
+        problems = description(ghes).check(
             request.method, request.raw_path, request.query, _json(request), request.body
         )
         if problems:
-            self.violations.append(f"{request.method} {request.raw_path}: " + "; ".join(problems))
+            where = GHES_PREFIX + request.raw_path if ghes else request.raw_path
+            self.violations.append(f"{request.method} {where}: " + "; ".join(problems))
             return error(422, "Invalid request.\n\n" + "\n".join(problems))
         token = self._token(request)
         route = self.match(request)

@@ -59,6 +59,46 @@ class _Handler(WSGIRequestHandler):
             handler.run(self.server.get_app())  # type: ignore[attr-defined]
 
 
+class _KeepAliveHandler(_Handler):
+    """HTTP/1.1 with persistent connections, as a real forge serves: many requests a connection.
+
+    Each request body is read whole before the app sees it and each answer is sent whole with
+    its ``Content-Length``, so an app that reads or writes in pieces cannot desynchronise the
+    connection. A client's ``Connection: close`` (or a dropped socket) ends it.
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        self.close_connection = False
+        while not self.close_connection:
+            try:
+                self._one_request()
+            except (ConnectionDropped, OSError):
+                return
+
+    def _one_request(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline or len(self.raw_requestline) > 65536 or not self.parse_request():
+            self.close_connection = True
+            return
+        environ = self.get_environ()
+        environ["fake.raw_path"] = self.path.split("?", 1)[0]
+        environ["fake.socket"] = self.connection
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = _read_chunked(self.rfile)
+        else:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        environ["CONTENT_LENGTH"] = str(len(body))
+        handler = _QuietServerHandler(
+            io.BytesIO(body), self.wfile, self.get_stderr(), environ, multithread=True
+        )
+        handler.http_version = "1.1"
+        handler.request_handler = self  # type: ignore[attr-defined]
+        app = self.server.get_app()  # type: ignore[attr-defined]
+        handler.run(lambda env, start: [b"".join(app(env, start))])
+
+
 def _read_chunked(stream: Any) -> bytes:
     body = bytearray()
     while True:
@@ -72,9 +112,14 @@ def _read_chunked(stream: Any) -> bytes:
 
 
 @contextmanager
-def serve(app: Callable[..., Any], port: int = 0) -> Iterator[str]:
-    """Serve ``app`` on ``127.0.0.1`` at ``port`` (default: a free one); yield its base URL."""
-    server = make_server("127.0.0.1", port, app, server_class=_Server, handler_class=_Handler)
+def serve(app: Callable[..., Any], port: int = 0, *, keep_alive: bool = False) -> Iterator[str]:
+    """Serve ``app`` on ``127.0.0.1`` at ``port`` (default: a free one); yield its base URL.
+
+    ``keep_alive``: HTTP/1.1 persistent connections (benchmarks: a real forge keeps them open,
+    and a new connection and thread per request would time the fake, not the client).
+    """
+    handler = _KeepAliveHandler if keep_alive else _Handler
+    server = make_server("127.0.0.1", port, app, server_class=_Server, handler_class=handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

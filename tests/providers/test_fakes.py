@@ -112,3 +112,26 @@ def test_faults_skip_and_expire(github):
     with pytest.raises(ProviderError, match="418"):
         http.request("GET", "/repos/acme/svc", action="read")
     assert [e.status for e in github.log] == [503, 503, 200, 418]
+
+
+def test_keep_alive_serving_answers_many_requests_on_one_connection(github, monkeypatch):
+    """serve(keep_alive=True), as the benchmarks use it: HTTP/1.1, one connection, bodies whole."""
+    from tests.fakes import server
+
+    connections = []
+    handle = server._KeepAliveHandler.handle
+
+    def counted(self):
+        connections.append(self)
+        return handle(self)
+
+    monkeypatch.setattr(server._KeepAliveHandler, "handle", counted)
+    with server.serve(github, keep_alive=True) as url, httpx.Client(base_url=url) as client:
+        headers = {"Authorization": f"Bearer {GITHUB_TOKEN}"}
+        made = client.post("/user/repos", json={"name": "kept"}, headers=headers)
+        read = client.get("/repos/octo/kept", headers=headers)
+        again = client.get("/repos/octo/kept", headers=headers)
+    assert (made.status_code, read.status_code, again.status_code) == (201, 200, 200)
+    assert read.http_version == "HTTP/1.1" and read.json()["full_name"] == "octo/kept"
+    assert read.headers["content-length"] == str(len(read.content))
+    assert len(connections) == 1

@@ -137,7 +137,11 @@ def update(
     )
     settings = state.settings(provider=provider, org=org)
     host, where = _host(state, settings)
-    result = run_campaign(host, where, settings, golden_path, options, progress=state.io.step)
+
+    def bar(done: int, total: int) -> None:
+        state.io.count(done, total, f"{golden_path} services")
+
+    result = run_campaign(host, where, settings, golden_path, options, progress=state.io.step, counter=bar)
     state.io.emit(outcome_document(result), lambda out: _render_campaign(out, result))
     if state.io.in_github_actions:
         from platformctl.cli import gha

@@ -57,6 +57,7 @@ class IO:
         self._err: Console | None = None
         self.emitted = False  # a result document (or human result) is already on stdout
         self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
+        self._bar: Any = None  # cli/progress.py, made on the first count at a terminal
 
     def with_flags(self, *, no_input: bool, no_color: bool) -> IO:
         """A fresh IO on the same environment and streams, with the global flags applied."""
@@ -156,18 +157,40 @@ class IO:
         from rich.markup import escape
 
         if not self.json:
-            self.stop_progress()
+            if self._spinner is not None:
+                self._spinner.stop()
             self.err.print(f"[dim]•[/] {escape(message)}")
-            if _isatty(self.stderr) and not self.in_ci:
+            if self._bar is None and self._live():
                 from platformctl.cli.progress import Spinner
 
                 self._spinner = self._spinner or Spinner(self.err)
                 self._spinner.show(f"{escape(message)} …")
 
-    def stop_progress(self) -> None:
-        """Take the spinner away (before a result, an error or a question)."""
+    def count(self, done: int, total: int, label: str) -> None:
+        """A progress bar of ``done`` of ``total`` (stderr, on a terminal only, never in CI or
+        under --json); the step lines go on above it."""
+        if not self._live():
+            return
+        from rich.markup import escape
+
+        from platformctl.cli.progress import Bar
+
         if self._spinner is not None:
             self._spinner.stop()
+        self._bar = self._bar or Bar(self.err, escape(label))
+        self._bar.update(done, total)
+
+    def _live(self) -> bool:
+        """Whether live displays (spinner, bar) may be drawn: a person at a terminal."""
+        return not self.json and _isatty(self.stderr) and not self.in_ci
+
+    def stop_progress(self) -> None:
+        """Take the spinner and the bar away (before a result, an error or a question)."""
+        if self._spinner is not None:
+            self._spinner.stop()
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
     def warn(self, message: str) -> None:
         """A warning (stderr)."""

@@ -74,8 +74,15 @@ class ChangeRequestHost(Protocol):
         """The text of ``path`` on the default branch, or None when there is no such file."""
         ...
 
-    def clone(self, repo: ForgeRepository, dest: Path) -> None:
-        """A checkout of the default branch in ``dest`` (a new folder); hooks never run there."""
+    def clone(self, repo: ForgeRepository, dest: Path, *, depth: int | None = None) -> None:
+        """A checkout of the default branch in ``dest`` (a new folder); hooks never run there.
+
+        ``depth``: only that many commits of history (a shallow clone; see :meth:`deepen`).
+        """
+        ...
+
+    def deepen(self, repo: ForgeRepository, dest: Path, commits: int) -> None:
+        """Fetch ``commits`` more commits of the default branch's history into the shallow clone."""
         ...
 
     def branch_head(self, repo: ForgeRepository, branch: str) -> str | None:

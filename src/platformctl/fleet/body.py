@@ -98,6 +98,13 @@ def _code(name: str) -> str:
     return name.replace("`", "'").replace("\n", " ").replace("\r", " ")
 
 
+def labels_complete(labels: tuple[str, ...], marker: dict[str, Any]) -> bool:
+    """Whether a pull request carries the labels its marker calls for (a run interrupted
+    between opening it and labelling it leaves them missing)."""
+    wanted = {"platformctl", *([CONFLICT_LABEL] if marker.get("conflicts") else [])}
+    return wanted <= set(labels)
+
+
 def parse_marker(body: str) -> dict[str, Any]:
     """The marker of a body platformctl wrote (empty when absent or malformed)."""
     matches = _MARKER.findall(body or "")

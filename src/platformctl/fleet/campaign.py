@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import PlatformctlError, UsageError
-from platformctl.fleet.body import parse_marker, request_draft
+from platformctl.fleet.body import labels_complete, parse_marker, request_draft
 from platformctl.fleet.discovery import BRANCH_PREFIX, FleetService, discover
 from platformctl.fleet.journal import Campaign, Journal
 
@@ -98,6 +98,7 @@ class Options:
 
 
 Progress = Callable[[str], None]
+Counter = Callable[[int, int], None]  # (services done, services to do)
 
 
 def run_campaign(
@@ -107,8 +108,12 @@ def run_campaign(
     golden_path: str,
     options: Options,
     progress: Progress | None = None,
+    counter: Counter | None = None,
 ) -> CampaignResult:
-    """Update every service of ``golden_path`` that is behind (this shard's share of them)."""
+    """Update every service of ``golden_path`` that is behind (this shard's share of them).
+
+    ``progress`` gets a line as each service starts; ``counter`` how many are done of how many.
+    """
     from platformctl.scaffold.catalog import get_golden_path
     from platformctl.scaffold.pristine import version_key
 
@@ -135,10 +140,13 @@ def run_campaign(
     ]
     runner = _Runner(host, settings, gp, campaign, options, progress)
     outcomes = []
+    count = counter or (lambda done, total: None)
+    count(0, len(behind))
     for service in sorted(behind, key=lambda s: s.repository):
         if options.limit is not None and runner.written >= options.limit:
             break
         outcomes.append(runner.one(service))
+        count(len(outcomes), len(behind))
     return CampaignResult(campaign, options.shard, options.dry_run, outcomes)
 
 
@@ -201,7 +209,7 @@ class _Runner:
             if head is None or marker.get("head") != head:
                 outcome.state, outcome.detail = "skipped", "the branch has commits platformctl did not push"
                 return outcome
-            if marker.get("fingerprint") == self.fingerprint:
+            if marker.get("fingerprint") == self.fingerprint and labels_complete(mine.labels, marker):
                 outcome.conflicts = list(marker.get("conflicts", []))
                 outcome.superseded = self._supersede(repo, requests, mine)
                 return outcome

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,13 +30,11 @@ class DescriptorReader:
         self.known: dict[str, Any] = _load(cache) if cache else {}
         self.seen: dict[str, Any] = {}
         self.lock = threading.Lock()
-        self.scratch = tempfile.TemporaryDirectory(prefix="platformctl-descriptors-")
 
     def __enter__(self) -> DescriptorReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.scratch.cleanup()
         if self.cache is not None and self.seen and self.seen.keys() != self.known.keys():
             from platformctl.files import atomic_write_text
 
@@ -69,16 +66,26 @@ class DescriptorReader:
         return descriptor
 
     def _parse_text(self, text: str) -> ServiceDescriptor:
-        from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor
+        """The one YAML loader and the descriptor model, straight from the text (no file)."""
+        from pydantic import ValidationError
 
-        folder = Path(self.scratch.name) / str(threading.get_ident())  # one file per thread
-        folder.mkdir(exist_ok=True)
-        (folder / DESCRIPTOR_FILE).write_text(text, encoding="utf-8")
+        from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, ServiceDescriptor
+        from platformctl.yamlfiles import MAX_BYTES, parse_text
+
+        if len(text.encode("utf-8")) > MAX_BYTES:
+            raise ConfigError(
+                f"{DESCRIPTOR_FILE}: larger than {MAX_BYTES // (1024 * 1024)} MiB",
+                hint="a service descriptor is a few lines of YAML",
+            )
+        data, _ = parse_text(text, DESCRIPTOR_FILE, error=ConfigError)
         try:
-            return read_descriptor(folder)
-        except ConfigError as exc:  # the scratch path means nothing to the reader
-            message = exc.message.replace(str(folder / DESCRIPTOR_FILE), DESCRIPTOR_FILE)
-            raise ConfigError(message.replace(str(folder), "."), hint=exc.hint) from None
+            return ServiceDescriptor.model_validate(data)
+        except ValidationError as exc:
+            from platformctl.config import describe_validation_error
+
+            raise ConfigError(
+                f"{DESCRIPTOR_FILE}: {describe_validation_error(exc, ServiceDescriptor)}"
+            ) from None
 
 
 def _load(cache: Path) -> dict[str, Any]:

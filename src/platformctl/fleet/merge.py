@@ -1,8 +1,9 @@
 """One service's update in a temporary clone: exactly ``update service``'s merge, then a commit.
 
-The clone lives under the platform home and is removed afterwards. Commits get the date of the
-default branch's head, so the same merge of the same golden path gives the same commit again:
-a resumed campaign recognises the branch it pushed before it was interrupted.
+The clone lives under ``<home>/tmp`` and is removed afterwards (or by the next run, when this
+one was killed). Commits get the date of the default branch's head, so the same merge of the
+same golden path gives the same commit again: a resumed campaign recognises the branch it
+pushed before it was interrupted.
 """
 
 from __future__ import annotations
@@ -47,17 +48,14 @@ def merge_in_clone(
 
     Returns the outcome, the checkout and the stack that removes it (the caller pushes first).
     """
-    import tempfile
+    from platformctl.scratch import scratch_dir
 
-    from platformctl.files import make_dirs
-
-    work = settings.home / "fleet" / "work"
-    make_dirs(work)
     stack = contextlib.ExitStack()
     try:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="update-", dir=work)))
+        # <home>/tmp: a run killed mid-service leaves its clone, and the next run removes it.
+        tmp = stack.enter_context(scratch_dir(settings.home, "fleet-update"))
         checkout = tmp / repo.name
-        host.clone(repo, checkout)
+        shallow_clone(host, repo, checkout)
         outcome = _merge(checkout, settings, campaign)
         if check:
             outcome.check_failed = run_check(check, checkout)
@@ -65,6 +63,40 @@ def merge_in_clone(
         stack.close()
         raise
     return outcome, checkout, stack
+
+
+def shallow_clone(host: ChangeRequestHost, repo: ForgeRepository, checkout: Path) -> None:
+    """Clone one commit deep, then deepen only as far as the recorded pristine commit.
+
+    The merge needs the pristine render and the history from it to the head (their merge
+    base is the pristine commit itself), nothing older: a service with years of history is
+    fetched as a few commits. Each deepening doubles the depth, so a pristine commit N
+    commits back costs about log2(N) fetches. A descriptor that cannot be read, or a
+    pristine commit that is not in the history at all, is left to ``update service``'s own
+    error (after the whole history, in the second case).
+    """
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.descriptor import read_descriptor
+
+    host.clone(repo, checkout, depth=1)
+    try:
+        pristine = read_descriptor(checkout).golden_path.pristine_commit
+    except PlatformctlError:
+        return
+    step = 8
+    while not _has_commit(checkout, pristine) and _is_shallow(checkout):
+        host.deepen(repo, checkout, step)
+        step *= 2
+
+
+def _has_commit(checkout: Path, sha: str) -> bool:
+    from platformctl.gitsafe import run_git
+
+    return run_git(["cat-file", "-e", f"{sha}^{{commit}}"], cwd=checkout).returncode == 0
+
+
+def _is_shallow(checkout: Path) -> bool:
+    return _git(checkout, "rev-parse", "--is-shallow-repository") == "true"
 
 
 def _merge(checkout: Path, settings: Settings, campaign: Campaign) -> MergeOutcome:

@@ -36,17 +36,30 @@ class GitForge:
         key = hashlib.sha256(http.service.base_url.encode()).hexdigest()[:12]
         self.cache = cache / f"{self.name}-{key}"
         self._lock = threading.Lock()
+        self._entries: dict[str, dict[str, Any]] = {}  # the cache files read so far, by slug
+        self._locks: dict[str, threading.Lock] = {}
 
     def change_requests(self, repo: ForgeRepository, branch_prefix: str) -> list[ChangeRequest]:
         """Change requests whose branch starts with ``branch_prefix`` (the subclass's API)."""
         raise NotImplementedError
 
-    def clone(self, repo: ForgeRepository, dest: Path) -> None:
-        """A full clone of the default branch; the clone's config turns hooks and fsmonitor off."""
+    def clone(self, repo: ForgeRepository, dest: Path, *, depth: int | None = None) -> None:
+        """A clone of the default branch (``depth``: shallow); its config turns hooks and fsmonitor off."""
         args = ["clone", "--quiet", "--template=", "--branch", repo.default_branch]
+        args += [f"--depth={depth}"] if depth else []
         for setting in SAFE_GIT[1::2]:
             args += ["-c", setting]
         self._run_git([*SAFE_GIT, *args, self._url(repo), str(dest)], repo, f"clone {repo.slug}")
+
+    def deepen(self, repo: ForgeRepository, dest: Path, commits: int) -> None:
+        """``git fetch --deepen``: ``commits`` more of the default branch's history."""
+        ref = f"refs/heads/{repo.default_branch}"
+        args = ["-C", str(dest), *SAFE_GIT, "fetch", "--quiet", "--no-tags", f"--deepen={commits}"]
+        self._run_git(
+            [*args, "origin", f"+{ref}:refs/remotes/origin/{repo.default_branch}"],
+            repo,
+            f"deepen {repo.slug}",
+        )
 
     def branch_head(self, repo: ForgeRepository, branch: str) -> str | None:
         """``git ls-remote`` of the branch."""
@@ -66,7 +79,9 @@ class GitForge:
         self._run_git([*args, self._url(repo), f"+{ref}:{ref}"], repo, f"push {branch} to {repo.slug}")
 
     def _forget_and_find(self, repo: ForgeRepository, branch: str) -> ChangeRequest | None:
-        self._cache_file(repo).unlink(missing_ok=True)
+        with self._repo_lock(repo):
+            self._entries[repo.slug] = {}
+            self._cache_file(repo).unlink(missing_ok=True)
         return next(
             (p for p in self.change_requests(repo, branch) if p.branch == branch and p.state == "open"), None
         )
@@ -120,17 +135,35 @@ class GitForge:
         return self.cache / f"{repo.slug}.json"
 
     def _cached(self, repo: ForgeRepository) -> dict[str, Any]:
-        try:
-            data = json.loads(self._cache_file(repo).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        with self._repo_lock(repo):
+            if repo.slug not in self._entries:
+                self._entries[repo.slug] = _read_cache(self._cache_file(repo))
+            return dict(self._entries[repo.slug])
 
     def _remember(self, repo: ForgeRepository, kind: str, etag: str, data: Any) -> None:
+        """Keep the answer in memory and in the repository's cache file.
+
+        The file is a cache: replaced whole (never half-written) but not fsynced, since losing
+        it costs one full read, and an fsync per answer would cost more than the scan's reads.
+        """
         from platformctl.files import atomic_write_text
 
-        with self._lock:
-            entries = self._cached(repo)
+        with self._repo_lock(repo):
+            if repo.slug not in self._entries:
+                self._entries[repo.slug] = _read_cache(self._cache_file(repo))
+            entries = self._entries[repo.slug]
             entries[kind] = {"etag": etag, "data": data}
-            self._cache_file(repo).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self._cache_file(repo), json.dumps(entries))
+            atomic_write_text(self._cache_file(repo), json.dumps(entries), durable=False)
+
+    def _repo_lock(self, repo: ForgeRepository) -> threading.Lock:
+        """One lock per repository: reads of different repositories never wait for each other."""
+        with self._lock:
+            return self._locks.setdefault(repo.slug, threading.Lock())
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

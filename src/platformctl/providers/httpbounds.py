@@ -158,12 +158,11 @@ def exchange(
     """
     import httpx
 
-    endpoint = f"{request.method} {redact(str(request.url.copy_with(query=None)))}"
     try:
         return _bounded_send(client, request, deadline, cap)
     except DeadlineExceeded:
         raise ProviderError(
-            f"{label} did not answer {endpoint} within http.deadline ({deadline:g} s) "
+            f"{label} did not answer {_endpoint(request)} within http.deadline ({deadline:g} s) "
             f"while trying to {action}",
             hint="the server is too slow or stalled; re-run later, or raise http.deadline",
             provider=key,
@@ -174,10 +173,16 @@ def exchange(
         ) from None
     except httpx.TooManyRedirects:
         raise ProviderError(
-            f"{label} redirected {endpoint} in a loop (more than 20 redirects) while trying to {action}",
+            f"{label} redirected {_endpoint(request)} in a loop (more than 20 redirects) "
+            f"while trying to {action}",
             hint="check the URL setting of this provider: it should name the API itself",
             provider=key,
         ) from None
+
+
+def _endpoint(request: httpx.Request) -> str:
+    """``METHOD URL`` without the query, redacted: built only for an error (it costs a URL parse)."""
+    return f"{request.method} {redact(str(request.url.copy_with(query=None)))}"
 
 
 class _Oversized(Exception):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import asdict, replace
@@ -56,14 +55,29 @@ class LocalChangeRequests:
         except UnicodeDecodeError:
             return None
 
-    def clone(self, repo: ForgeRepository, dest: Path) -> None:
-        """A clone whose config switches hooks and fsmonitor off for every later command."""
+    def clone(self, repo: ForgeRepository, dest: Path, *, depth: int | None = None) -> None:
+        """A clone whose config switches hooks and fsmonitor off for every later command.
+
+        ``depth``: shallow, through ``file://`` (git ignores a depth for a plain local path).
+        """
         args = ["clone", "--quiet", "--template=", "--branch", repo.default_branch]
+        args += [f"--depth={depth}"] if depth else []
         for setting in SAFE_GIT[1::2]:
             args += ["-c", setting]
-        proc = _run(["git", *SAFE_GIT, *args, str(self._bare(repo)), str(dest)])
+        source = self._bare(repo).resolve().as_uri() if depth else str(self._bare(repo))
+        proc = _run(["git", *SAFE_GIT, *args, source, str(dest)])
         if proc.returncode != 0:
             raise ProviderError(f"cannot clone {repo.slug}: {_last_line(proc)}", provider=self.name)
+
+    def deepen(self, repo: ForgeRepository, dest: Path, commits: int) -> None:
+        """``git fetch --deepen``: ``commits`` more of the default branch's history."""
+        ref = f"refs/heads/{repo.default_branch}"
+        args = ["-C", str(dest), *SAFE_GIT, "fetch", "--quiet", "--no-tags", f"--deepen={commits}"]
+        proc = _run(["git", *args, "origin", f"+{ref}:refs/remotes/origin/{repo.default_branch}"])
+        if proc.returncode != 0:
+            raise ProviderError(
+                f"cannot deepen the clone of {repo.slug}: {_last_line(proc)}", provider=self.name
+            )
 
     # -- branches ------------------------------------------------------------------------
     def branch_head(self, repo: ForgeRepository, branch: str) -> str | None:
@@ -232,8 +246,9 @@ def _git(bare: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
-    return subprocess.run(argv, capture_output=True, check=False, env=env, stdin=subprocess.DEVNULL)
+    from platformctl.gitsafe import git_env
+
+    return subprocess.run(argv, capture_output=True, check=False, env=git_env(), stdin=subprocess.DEVNULL)
 
 
 def _last_line(proc: subprocess.CompletedProcess[bytes]) -> str:

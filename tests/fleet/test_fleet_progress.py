@@ -1,0 +1,71 @@
+"""`fleet update` draws a progress bar on stderr for a person at a terminal, and only then.
+
+Three services behind on the local forge; the command runs on a pseudo-terminal (pexpect), in
+CI, with ``--json``, and with stderr a pipe. The bar (rich's, ``━`` and ``N/3``) shows on the
+terminal only; the step lines and the result are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pytest
+
+from tests.fleet.test_local_fleet import FILES, release
+from tests.helpers import build_golden_path, configure_golden_path
+
+pexpect = pytest.importorskip("pexpect")
+BAR = re.compile(r"tiny services [━╺╸]+ [0-3]/3 ")  # rich's bar, then done/total, once colours are gone
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.fixture
+def fleet(cli, tmp_path, monkeypatch):
+    """alpha, beta and gamma on tiny 1.0.0; tiny 1.1.0 released."""
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(tmp_path / "platform-home"))
+    gp = build_golden_path(tmp_path / "gp", files=FILES)
+    (gp / "CHANGELOG.md").write_text("## 1.0.0\n\n- first release\n")
+    configure_golden_path(tmp_path / "work", "tiny", gp)
+    for name in ("alpha", "beta", "gamma"):
+        assert cli("new", "service", name, "-g", "tiny").exit_code == 0
+    release(gp, "1.1.0", "print('v1.1')\n")
+    return tmp_path / "work"
+
+
+def on_a_terminal(work, *args, **env):
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", "fleet", "update", "-g", "tiny", *args],
+        cwd=str(work),
+        env={**os.environ, "TERM": "xterm-256color", **env},
+        encoding="utf-8",
+        timeout=180,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus, ANSI.sub("", child.before)
+
+
+def test_a_progress_bar_on_a_terminal(fleet):
+    status, shown = on_a_terminal(fleet)
+    assert status == 0, shown
+    assert BAR.search(shown), shown
+    assert "local/gamma" in shown and "opened" in shown
+
+
+@pytest.mark.parametrize(("args", "env"), [((), {"CI": "true"}), (("--json",), {})])
+def test_no_bar_in_ci_or_with_json(fleet, args, env):
+    status, shown = on_a_terminal(fleet, *args, **env)
+    assert status == 0, shown
+    assert "━" not in shown and not BAR.search(shown)
+    assert "opened" in shown
+
+
+def test_no_bar_when_stderr_is_not_a_terminal(cli_process, fleet):
+    result = cli_process("fleet", "update", "-g", "tiny")
+    assert result.exit_code == 0, result.stderr
+    assert "━" not in result.stderr and not BAR.search(result.stderr)
+    assert "• local/alpha: 1.0.0 → 1.1.0" in result.stderr
