@@ -21,8 +21,8 @@ from platformctl.errors import ForeignRepository, ProviderError
 
 PROTECTION = {"denyNonFastForwards": "true", "denyDeletes": "true"}
 MARKER = "platformctl-repository"
-# The receiving side of a push would start `git gc --auto`: not worth a process for a new repository.
-_NO_GC = (("receive.autogc", "false"), ("gc.auto", "0"))
+# A fetch would start `git gc --auto` or maintenance: not worth a process for a new repository.
+_NO_GC = (("gc.auto", "0"), ("maintenance.auto", "false"))
 MARKER_TEXT = "This bare repository was created by platformctl (local provider).\n"
 
 
@@ -135,10 +135,15 @@ class LocalRepositories:
                 hint="this repository belongs to another service: choose another name or --org",
             )
         _ensure_origin(workdir, str(bare))
-        # --set-upstream leaves what a first push does: origin/<branch> and the upstream config.
-        done = run_git(["push", "--quiet", "--set-upstream", "origin", branch], cwd=workdir, extra=_NO_GC)
+        # The bare repository fetches from the checkout: the same objects and the same
+        # fast-forward-only ref update as a push, but run by git here, hardened. A push would
+        # start git-receive-pack in the bare repository, and git clears the environment's
+        # configuration (our hardening) for a process working on another repository.
+        fetch = ["--git-dir", str(bare), "fetch", "--quiet", "--no-tags", str(workdir)]
+        done = run_git([*fetch, f"refs/heads/{branch}:refs/heads/{branch}"], extra=_NO_GC)
         if done.returncode != 0:
             raise ProviderError(f"push to {spec.slug} failed: {_last_line(done.stderr)}", provider=self.name)
+        _track(workdir, branch, head)
         return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
@@ -201,6 +206,14 @@ def _is_ancestor(workdir: Path, ancestor: str, head: str) -> bool:
     from platformctl.gitsafe import run_git
 
     return run_git(["merge-base", "--is-ancestor", ancestor, head], cwd=workdir).returncode == 0
+
+
+def _track(workdir: Path, branch: str, head: str) -> None:
+    """What a ``git push -u origin`` leaves behind: origin/<branch> and the upstream config."""
+    from platformctl.gitsafe import run_git
+
+    run_git(["update-ref", f"refs/remotes/origin/{branch}", head], cwd=workdir)
+    run_git(["branch", "--quiet", f"--set-upstream-to=origin/{branch}", branch], cwd=workdir)
 
 
 def _ensure_origin(workdir: Path, url: str) -> None:
