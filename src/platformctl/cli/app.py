@@ -70,18 +70,30 @@ def _group(name: str) -> typer.Typer:
 def _root_for(args: list[str]) -> typer.Typer:
     """The root app with only the group ``args`` names, when they name one: typer builds every
     registered command's parameters before parsing, most of a quick command's start-up."""
+    import copy
+
     name = _named_group(args)
     if name is None:
         if not app.registered_groups:
             _register()
-        return app
-    import copy
-
+        if not _root_help(args):
+            return app
     narrowed = copy.copy(app)  # the same callback and settings, its own lists of commands
     narrowed.registered_groups = []
-    narrowed.registered_commands = []
-    narrowed.add_typer(_group(name), name=name)
+    narrowed.registered_commands = [] if name else list(app.registered_commands)
+    for group in [name] if name else list(_GROUPS):
+        sub = _group(group)
+        if name is None:  # the root's help lists each group's name and help: nothing deeper
+            sub = copy.copy(sub)
+            sub.registered_commands, sub.registered_groups = [], []
+        narrowed.add_typer(sub, name=group)
     return narrowed
+
+
+def _root_help(args: list[str]) -> bool:
+    """Whether ``args`` ask for the root's help only (nothing but global options and --help)."""
+    rest = [a for a in args if a not in GLOBAL_FLAGS]
+    return not rest or rest in (["--help"], ["-h"])
 
 
 def _named_group(args: list[str]) -> str | None:
