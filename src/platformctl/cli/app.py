@@ -73,14 +73,11 @@ def _root_for(args: list[str]) -> typer.Typer:
     import copy
 
     name = _named_group(args)
-    if name is None:
-        if not app.registered_groups:
-            _register()
-        if not _root_help(args):
-            return app
+    if name is None and not _root_help(args):
+        return _full_root()
     narrowed = copy.copy(app)  # the same callback and settings, its own lists of commands
     narrowed.registered_groups = []
-    narrowed.registered_commands = [] if name else list(app.registered_commands)
+    narrowed.registered_commands = [] if name else list(_full_root().registered_commands)
     for group in [name] if name else list(_GROUPS):
         sub = _group(group)
         if name is None:  # the root's help lists each group's name and help: nothing deeper
@@ -88,6 +85,13 @@ def _root_for(args: list[str]) -> typer.Typer:
             sub.registered_commands, sub.registered_groups = [], []
         narrowed.add_typer(sub, name=group)
     return narrowed
+
+
+def _full_root() -> typer.Typer:
+    """The root app with every group and command (completion, unknown commands, --version)."""
+    if not app.registered_groups:
+        _register()
+    return app
 
 
 def _root_help(args: list[str]) -> bool:
@@ -169,8 +173,7 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
 
         prepare()
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
-    complete = bool(state.env.get("_PLATFORMCTL_COMPLETE"))
-    command = get_command(_root_for([] if complete else args))
+    command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
     plain_help(command)
     try:
         result = command.main(
