@@ -33,7 +33,8 @@ class LocalRepositories:
 
     def __init__(self, home: Path) -> None:
         self.root = home / "repositories"
-        self._checked: set[Path] = set()  # bare repositories found to be ours in this run
+        # The configuration of each bare repository found to be ours in this run (read once).
+        self._config: dict[Path, dict[str, str]] = {}
 
     def path(self, spec: RepositorySpec) -> Path:
         """The bare repository's folder."""
@@ -148,15 +149,14 @@ class LocalRepositories:
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
         """Make the bare repository refuse force pushes and deletions (all branches)."""
-        from platformctl.gitsafe import run_git
 
         bare = self._owned(spec)
-        done = run_git(["--git-dir", str(bare), "config", "--local", "--get-regexp", r"^receive\."])
-        found = dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
-        missing = {k: v for k, v in PROTECTION.items() if found.get(f"receive.{k.lower()}", "").lower() != v}
+        found = self._config[bare]
+        missing = {k: v for k, v in PROTECTION.items() if found.get(f"receive.{k.lower()}") != v}
         if not missing:
             return StepResult("protect branch", changed=False, detail=branch)
         _set_protection(bare, missing)
+        found.update({f"receive.{k.lower()}": v for k, v in missing.items()})
         return StepResult("protect branch", changed=True, detail=branch)
 
     def _owned(self, spec: RepositorySpec) -> Path:
@@ -165,15 +165,12 @@ class LocalRepositories:
         Raises:
             ProviderError: it is not a bare repository, or has no marker (exit 1).
         """
-        from platformctl.gitsafe import run_git
 
         path = self.path(spec)
-        if path in self._checked:
+        if path in self._config:
             return path
-        bare = (path / "HEAD").is_file() and run_git(
-            ["--git-dir", str(path), "rev-parse", "--is-bare-repository"]
-        ).stdout.strip() == "true"
-        if not bare:
+        config = _own_config(path) if (path / "HEAD").is_file() else {}
+        if config.get("core.bare") != "true":
             raise ProviderError(
                 f"{path} exists and is not a bare git repository",
                 provider=self.name,
@@ -187,8 +184,18 @@ class LocalRepositories:
                 hint=f"move it away; if you made it with an older platformctl and checked its "
                 f"hooks and config, mark it with 'touch {path / MARKER}'",
             )
-        self._checked.add(path)
+        self._config[path] = config
         return path
+
+
+def _own_config(git_dir: Path) -> dict[str, str]:
+    """``core.bare`` and the protection settings of ``git_dir``'s own configuration, as git's
+    booleans (``true``/``false``); empty when it is not a git repository."""
+    from platformctl.gitsafe import run_git
+
+    keys = r"^(core\.bare|receive\.denynonfastforwards|receive\.denydeletes)$"
+    done = run_git(["--git-dir", str(git_dir), "config", "--local", "--type=bool", "--get-regexp", keys])
+    return dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
 
 
 def _branch_head(git_dir: Path, branch: str) -> str | None:
