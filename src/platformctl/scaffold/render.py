@@ -79,17 +79,20 @@ def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: P
         warnings.simplefilter("ignore")
         # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
         # ref, or a local folder) renders as it is, not at its latest tag as copier would.
-        with guarded_worker()(
-            src_path=str(golden_path.path),
-            dst_path=destination,
-            data=answers,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=golden_path.trusted,
-            exclude=list(ALWAYS_EXCLUDED),
-            vcs_ref="HEAD",
-        ) as worker, _without_git_unless_needed(golden_path, worker):
+        with (
+            guarded_worker()(
+                src_path=str(golden_path.path),
+                dst_path=destination,
+                data=answers,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                unsafe=golden_path.trusted,
+                exclude=list(ALWAYS_EXCLUDED),
+                vcs_ref="HEAD",
+            ) as worker,
+            _without_git_unless_needed(golden_path, worker),
+        ):
             worker.run_copy()
 
 
