@@ -49,8 +49,12 @@ def scratch() -> tuple[Path, dict[str, str]]:
     (work / "home").mkdir()
     gitconfig = work / "gitconfig"
     gitconfig.write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n")
+    # An installed platformctl has its .pyc files, as copier and typer in site-packages do: with
+    # PYTHONDONTWRITEBYTECODE the warm-up runs would not write them, and every timed run would
+    # compile platformctl's modules from source while its baselines load compiled ones.
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
-        **os.environ,
+        **inherited,
         "HOME": str(work / "home"),
         "PLATFORMCTL_HOME": str(work / "platform"),
         "GIT_CONFIG_GLOBAL": str(gitconfig),

@@ -13,7 +13,9 @@ Variables that would point git at another repository or add configuration
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -66,20 +68,54 @@ def _inherited(name: str) -> bool:
     return name in _DROPPED or name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
 
 
+def git_executable() -> str:
+    """The ``git`` program on ``PATH``, looked up once per ``PATH`` value (every lookup walks
+    ``PATH``; a service creation runs git a dozen times)."""
+    return _which_git(os.environ.get("PATH", os.defpath))
+
+
+@functools.lru_cache(maxsize=4)
+def _which_git(path: str) -> str:
+    return shutil.which("git", path=path) or "git"  # not found: let the run say so
+
+
 def run_git(
-    args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    extra: Sequence[tuple[str, str]] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``git ARGS`` hardened (``env`` adds variables such as ``GIT_INDEX_FILE``); never raises
-    on a non-zero exit: the caller reads ``returncode``."""
+    """Run ``git ARGS`` hardened (``env`` adds variables such as ``GIT_INDEX_FILE``, ``extra``
+    configuration entries); never raises on a non-zero exit: the caller reads ``returncode``."""
     return subprocess.run(
-        ["git", *args],
+        [git_executable(), *args],
         cwd=cwd,
-        env={**git_env(), **(env or {})},
+        env={**git_env(extra), **(env or {})},
         capture_output=True,
         text=True,
         check=False,
         stdin=subprocess.DEVNULL,
     )
+
+
+def init_git(path: Path, *, branch: str, bare: bool = False) -> None:
+    """``git init`` (hardened), without opening the repository.
+
+    Raises:
+        OSError: git failed.
+    """
+    args = ["init", "--quiet", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)]
+    proc = run_git(args)
+    if proc.returncode != 0:
+        raise OSError(f"git init {path} failed: {proc.stderr.strip() or proc.returncode}")
+
+
+def commit_of(path: Path, ref: str) -> str | None:
+    """The commit SHA ``ref`` names in the repository at ``path`` (a work tree or a git dir),
+    or None when it names none."""
+    done = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=path)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def open_repo(path: Path | str) -> git.Repo:
@@ -101,10 +137,7 @@ def harden(repo: git.Repo) -> git.Repo:
 
 def init_repo(path: Path, *, branch: str, bare: bool = False) -> git.Repo:
     """``git init`` (hardened) and the repository opened through :func:`open_repo`."""
-    args = ["init", "--quiet", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)]
-    proc = run_git(args)
-    if proc.returncode != 0:
-        raise OSError(f"git init {path} failed: {proc.stderr.strip() or proc.returncode}")
+    init_git(path, branch=branch, bare=bare)
     return open_repo(path)
 
 

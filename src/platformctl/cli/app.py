@@ -30,33 +30,88 @@ app = typer.Typer(
 )
 
 
+# Each command group: its module under platformctl.cli and the typer app in it.
+_GROUPS = {
+    "new": ("new_cmd", "app"),
+    "check": ("service_cmd", "check_app"),
+    "update": ("service_cmd", "update_app"),
+    "golden-path": ("golden_path_cmd", "app"),
+    "config": ("config_cmd", "app"),
+    "env": ("env_cmd", "app"),
+    "assess": ("assess_cmd", "app"),
+    "fleet": ("fleet_cmd", "app"),
+    "delivery": ("delivery_cmd", "app"),
+    "adopt": ("adopt_cmd", "app"),
+}
+
+
 def _register() -> None:
-    from platformctl.cli import (
-        assess_cmd,
-        completion,
-        config_cmd,
-        delivery_cmd,
-        env_cmd,
-        fleet_cmd,
-        golden_path_cmd,
-        new_cmd,
-        service_cmd,
-    )
+    """Every command group and command on the root app (help, completion, anything unknown)."""
+    from platformctl.cli import completion
 
-    app.add_typer(new_cmd.app, name="new")
-    app.add_typer(service_cmd.check_app, name="check")
-    app.add_typer(service_cmd.update_app, name="update")
-    app.add_typer(golden_path_cmd.app, name="golden-path")
-    app.add_typer(config_cmd.app, name="config")
-    app.add_typer(env_cmd.app, name="env")
-    app.add_typer(assess_cmd.app, name="assess")
-    app.add_typer(fleet_cmd.app, name="fleet")
+    for name in _GROUPS:
+        app.add_typer(_group(name), name=name)
     app.command("completion")(completion.completion)
-    assess_cmd.app.command("delivery")(delivery_cmd.assess_delivery)
-    app.add_typer(delivery_cmd.app, name="delivery")
-    from platformctl.cli import adopt_cmd
 
-    app.add_typer(adopt_cmd.app, name="adopt")
+
+def _group(name: str) -> typer.Typer:
+    """The typer app of command group ``name``, its module imported now."""
+    import importlib
+
+    module, attribute = _GROUPS[name]
+    group: typer.Typer = getattr(importlib.import_module(f"platformctl.cli.{module}"), attribute)
+    if name == "assess" and not any(c.name == "delivery" for c in group.registered_commands):
+        from platformctl.cli import delivery_cmd
+
+        group.command("delivery")(delivery_cmd.assess_delivery)
+    return group
+
+
+def _root_for(args: list[str]) -> typer.Typer:
+    """The root app with only the group ``args`` names, when they name one: typer builds every
+    registered command's parameters before parsing, most of a quick command's start-up."""
+    import copy
+
+    name = _named_group(args)
+    if name is None and not _root_help(args):
+        return _full_root()
+    narrowed = copy.copy(app)  # the same callback and settings, its own lists of commands
+    narrowed.registered_groups = []
+    narrowed.registered_commands = [] if name else list(_full_root().registered_commands)
+    for group in [name] if name else list(_GROUPS):
+        sub = _group(group)
+        if name is None:  # the root's help lists each group's name and help: nothing deeper
+            sub = copy.copy(sub)
+            sub.registered_commands, sub.registered_groups = [], []
+        narrowed.add_typer(sub, name=group)
+    return narrowed
+
+
+def _full_root() -> typer.Typer:
+    """The root app with every group and command (completion, unknown commands, --version)."""
+    if not app.registered_groups:
+        _register()
+    return app
+
+
+def _root_help(args: list[str]) -> bool:
+    """Whether ``args`` ask for the root's help only (nothing but global options and --help)."""
+    rest = [a for a in args if a not in GLOBAL_FLAGS]
+    return not rest or rest in (["--help"], ["-h"])
+
+
+def _named_group(args: list[str]) -> str | None:
+    """The command group the first word of ``args`` names (global options skipped), or None."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in GLOBAL_VALUED:
+            index += 2
+        elif arg in GLOBAL_FLAGS or arg.partition("=")[0] in GLOBAL_VALUED:
+            index += 1
+        else:
+            return arg if arg in _GROUPS else None
+    return None
 
 
 def _version(value: bool) -> None:
@@ -107,8 +162,6 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     """
     from typer.main import get_command
 
-    if not app.registered_groups:
-        _register()
     from platformctl.cli.helptext import plain_help
     from platformctl.redact import forget_secrets
 
@@ -119,9 +172,9 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
         from platformctl.cli.completion import prepare
 
         prepare()
-    command = get_command(app)
-    plain_help(command)
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
+    plain_help(command)
     try:
         result = command.main(
             args=args,

@@ -74,6 +74,11 @@ def settle_answers(
     from platformctl.scaffold.rerun import Asked
 
     explicit = {key for key in given if key != "service_name"}
+    if recorded is not None and not explicit:
+        # A re-run asking nothing new finishes the service as recorded and renders nothing:
+        # its recorded answers need no second validation (Jinja was most of a re-run's cost).
+        refuse_changes(recorded, target, Asked(golden_path=gp.name, provider=provider))
+        return {**_recorded_answers(gp, recorded), "service_name": given["service_name"]}, None
     if recorded is None:
         # The owner team and the organisation a golden path asks for default to the settings.
         for question, (value, source) in defaults_from_settings(gp, settings).items():

@@ -166,9 +166,9 @@ def _create_service(
         progress(f"rendering {request.golden_path.name} {request.golden_path.version}")
         _render_into_place(request, location, progress, home)
     descriptor = _read_own_descriptor(request)
-    from platformctl.gitsafe import open_repo
+    from platformctl.scaffold.gitwork import head_commit
 
-    head = open_repo(request.target).commit(DEFAULT_BRANCH).hexsha
+    head = head_commit(request.target)
     result = ServiceResult(request, location, descriptor.golden_path.pristine_commit, head, resumed)
     spec = request.repository
     # Push before configuring: a repository with someone else's history is refused before
@@ -281,21 +281,23 @@ def _render_into_place(
 def _render_and_commit(request: ServiceRequest, location: Repository, work: Path, progress: Progress) -> None:
     """Render into ``work``, commit the pristine render, then the descriptor that records it."""
     from platformctl.scaffold.descriptor import write_descriptor
-    from platformctl.scaffold.gitwork import commit_all, init_repository
+    from platformctl.scaffold.gitwork import commit_all, identity_at, init_repository
     from platformctl.scaffold.render import render_golden_path
 
     gp = request.golden_path
     files = render_golden_path(gp, request.answers, work)
     progress(f"rendered {len(files)} files")
-    repo = init_repository(work)
+    init_repository(work)
+    identity = identity_at(work)
     pristine = commit_all(
-        repo,
+        work,
         f"Render golden path {gp.name} {gp.version}\n\n"
         "This commit is the pristine render: golden-path updates merge onto it.",
+        identity=identity,
     )
     write_descriptor(work, _descriptor(request, location, pristine))
-    commit_all(repo, f"Record the service descriptor ({DESCRIPTOR_FILE})", paths=[DESCRIPTOR_FILE])
-    repo.close()
+    message = f"Record the service descriptor ({DESCRIPTOR_FILE})"
+    commit_all(work, message, identity=identity, paths=[DESCRIPTOR_FILE])
 
 
 def _staging_prefix(target: Path) -> str:

@@ -1,7 +1,8 @@
-"""Git work on a service's own checkout, through GitPython."""
+"""Git work on a service's own checkout, through plain (hardened) ``git`` processes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,51 +12,76 @@ if TYPE_CHECKING:
 DEFAULT_BRANCH = "main"
 FALLBACK_NAME = "platformctl"
 FALLBACK_EMAIL = "platformctl@localhost"
+# A commit must not start background maintenance (another process, for a two-commit repository).
+_NO_AUTO_MAINTENANCE = (("gc.auto", "0"), ("maintenance.auto", "false"))
 
 
-def init_repository(path: Path) -> git.Repo:
-    """``git init -b main`` in ``path``, every later git command of it hardened (gitsafe)."""
-    from platformctl.gitsafe import init_repo
+def init_repository(path: Path) -> None:
+    """``git init -b main`` in ``path`` (hardened, see gitsafe)."""
+    from platformctl.gitsafe import init_git
 
-    return init_repo(path, branch=DEFAULT_BRANCH)
+    init_git(path, branch=DEFAULT_BRANCH)
 
 
-def commit_all(repo: git.Repo, message: str, *, paths: list[str] | None = None) -> str:
-    """Stage every file (or just ``paths``) and commit, without hooks or signing prompts.
+def commit_all(
+    path: Path, message: str, *, identity: Mapping[str, str], paths: list[str] | None = None
+) -> str:
+    """Stage every file (or just ``paths``) of the checkout at ``path`` and commit, without hooks
+    or signing; ``identity`` from :func:`identity_at`. Returns the commit SHA.
 
-    The author is the user's git identity when configured, else a neutral platformctl one, so
-    a fresh CI machine with no git config still works. Returns the commit SHA.
+    Raises:
+        OSError: git failed.
     """
-    import git
-
-    if paths is None:
-        repo.git.add(A=True)
-    else:
-        repo.index.add(paths)  # in-process: no git subprocess for a known, small change
-    actor = _identity(repo)
-    # GitPython runs .git/hooks/* itself (ignoring git's configuration): never let it.
-    commit = repo.index.commit(message, author=actor, committer=actor, skip_hooks=True)
-    # index.commit does not move a branch that has no commit yet in every GitPython version
-    if repo.head.is_detached or repo.head.commit != commit:
-        repo.head.reference = git.Head(repo, f"refs/heads/{DEFAULT_BRANCH}")
-        repo.head.reference.set_commit(commit)
-    return commit.hexsha
+    _git(path, ["add", "--all"] if paths is None else ["add", "--", *paths])
+    _git(path, ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message], env=identity)
+    return head_commit(path, "HEAD")
 
 
-def _identity(repo: git.Repo) -> git.Actor:
-    import git
+def head_commit(path: Path, ref: str = DEFAULT_BRANCH) -> str:
+    """The commit SHA ``ref`` names in the repository at ``path`` (a checkout or a git dir).
 
-    reader = repo.config_reader()
-    name = reader.get_value("user", "name", default="") or FALLBACK_NAME
-    email = reader.get_value("user", "email", default="") or FALLBACK_EMAIL
-    return git.Actor(str(name), str(email))
+    Raises:
+        OSError: no such commit.
+    """
+    from platformctl.gitsafe import commit_of
+
+    sha = commit_of(path, ref)
+    if sha is None:
+        raise OSError(f"{path}: git knows no commit {ref}")
+    return sha
+
+
+def identity_at(path: Path) -> dict[str, str]:
+    """Author and committer variables for git: the user's git identity when configured, else a
+    neutral platformctl one, so a fresh CI machine with no git config still works."""
+    from platformctl.gitsafe import run_git
+
+    done = run_git(["config", "--get-regexp", r"^user\.(name|email)$"], cwd=path)
+    found = dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
+    return _identity_env(found.get("user.name") or FALLBACK_NAME, found.get("user.email") or FALLBACK_EMAIL)
 
 
 def identity_env(repo: git.Repo) -> dict[str, str]:
     """Author and committer variables for git plumbing, with the same fallback identity."""
-    actor = _identity(repo)
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="") or FALLBACK_NAME
+    email = reader.get_value("user", "email", default="") or FALLBACK_EMAIL
+    return _identity_env(str(name), str(email))
+
+
+def _identity_env(name: str, email: str) -> dict[str, str]:
     return {
         f"GIT_{who}_{what}": value
         for who in ("AUTHOR", "COMMITTER")
-        for what, value in (("NAME", str(actor.name)), ("EMAIL", str(actor.email)))
+        for what, value in (("NAME", name), ("EMAIL", email))
     }
+
+
+def _git(path: Path, args: list[str], *, env: Mapping[str, str] | None = None) -> str:
+    from platformctl.gitsafe import run_git
+
+    done = run_git(args, cwd=path, env=env, extra=_NO_AUTO_MAINTENANCE)
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise OSError(f"git {args[0]} in {path} failed: {detail}")
+    return done.stdout.strip()

@@ -79,18 +79,45 @@ def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: P
         warnings.simplefilter("ignore")
         # vcs_ref HEAD: a golden path that is a git work tree (a git source's checkout at its
         # ref, or a local folder) renders as it is, not at its latest tag as copier would.
-        with guarded_worker()(
-            src_path=str(golden_path.path),
-            dst_path=destination,
-            data=answers,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=golden_path.trusted,
-            exclude=list(ALWAYS_EXCLUDED),
-            vcs_ref="HEAD",
-        ) as worker:
+        with (
+            guarded_worker()(
+                src_path=str(golden_path.path),
+                dst_path=destination,
+                data=answers,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                unsafe=golden_path.trusted,
+                exclude=list(ALWAYS_EXCLUDED),
+                vcs_ref="HEAD",
+            ) as worker,
+            _without_git_unless_needed(golden_path, worker),
+        ):
             worker.run_copy()
+
+
+@contextlib.contextmanager
+def _without_git_unless_needed(golden_path: GoldenPath, worker: Any) -> Iterator[None]:
+    """Copier without ``git`` on its ``PATH`` when the golden path is not a git work tree and
+    runs no tasks.
+
+    Copier asks git about the template only when it is a repository's top folder, and otherwise
+    runs git once per rendered file (``git config --get core.fileMode`` in the destination, for
+    its executable-bit sync, a no-op in a folder that is not yet a repository): some 40 processes
+    for a golden path, each finding nothing. Copier looks git up through plumbum's environment,
+    which :func:`platformctl.gitsafe.hardened_process` hands it; there it gets a ``PATH`` below
+    the null device, where nothing can be found. Tasks are commands: they keep the real ``PATH``.
+    """
+    if (golden_path.path / ".git").exists():
+        yield
+        return
+    from plumbum import local
+
+    with contextlib.ExitStack() as hidden:
+        hidden.enter_context(local.env(PATH=os.devnull))
+        if worker.template.tasks:  # read with git hidden: copier caches "not a git template"
+            hidden.close()
+        yield
 
 
 # What an untrusted template may read of the environment: what git and copier need to run.

@@ -15,16 +15,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from platformctl.contracts.repositories import Repository, RepositorySpec, StepResult
 from platformctl.errors import ForeignRepository, ProviderError
 
-if TYPE_CHECKING:
-    import git
-
 PROTECTION = {"denyNonFastForwards": "true", "denyDeletes": "true"}
 MARKER = "platformctl-repository"
+# A fetch would start `git gc --auto` or maintenance: not worth a process for a new repository.
+_NO_GC = (("gc.auto", "0"), ("maintenance.auto", "false"))
 MARKER_TEXT = "This bare repository was created by platformctl (local provider).\n"
 
 
@@ -35,6 +33,8 @@ class LocalRepositories:
 
     def __init__(self, home: Path) -> None:
         self.root = home / "repositories"
+        # The configuration of each bare repository found to be ours in this run (read once).
+        self._config: dict[Path, dict[str, str]] = {}
 
     def path(self, spec: RepositorySpec) -> Path:
         """The bare repository's folder."""
@@ -77,10 +77,7 @@ class LocalRepositories:
         path = self.path(spec)
         if not (path / "HEAD").is_file():
             return None
-        import git
-
-        ref = f"refs/heads/{branch}"
-        return next((r.commit.hexsha for r in git.Repo(path).references if r.path == ref), None)
+        return _branch_head(path, branch)
 
     def configure(self, spec: RepositorySpec) -> StepResult:
         """Topics and teams have no meaning for a bare repository on this machine."""
@@ -96,7 +93,7 @@ class LocalRepositories:
 
     def ensure_repository(self, spec: RepositorySpec) -> StepResult:
         """Create the bare repository unless it exists; a non-repository in the way is an error."""
-        from platformctl.gitsafe import init_repo
+        from platformctl.gitsafe import init_git
 
         path = self.path(spec)
         if path.exists():
@@ -110,11 +107,10 @@ class LocalRepositories:
         remove_stale_siblings(path.parent, f".{spec.name}.git-")
         tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.git-{os.getpid()}-", dir=path.parent))
         try:
-            repo = init_repo(tmp, branch=spec.default_branch, bare=True)
+            init_git(tmp, branch=spec.default_branch, bare=True)
             if spec.description:
                 (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            repo.close()
             _set_protection(tmp, PROTECTION)  # protected from birth: nothing to half-write later
             tmp.rename(path)
         except BaseException:
@@ -124,65 +120,57 @@ class LocalRepositories:
 
     def push(self, spec: RepositorySpec, workdir: Path, branch: str) -> StepResult:
         """Push ``branch`` unless the bare repository already has the same commit."""
-        import git
-
-        from platformctl.gitsafe import open_repo
+        from platformctl.gitsafe import commit_of, run_git
 
         bare = self._owned(spec)
-        local = open_repo(workdir)
-        head = local.commit(branch).hexsha
-        remote_ref = f"refs/heads/{branch}"
-        remote_head = next((r.commit.hexsha for r in bare.references if r.path == remote_ref), None)
+        head = commit_of(workdir, branch)
+        if head is None:
+            raise ProviderError(f"{workdir} has no {branch} branch to push", provider=self.name)
+        remote_head = _branch_head(bare, branch)
         if remote_head == head:
             return StepResult("push", changed=False, detail=f"{branch} at {head[:12]}")
-        if remote_head is not None and not _is_ancestor(local, remote_head, head):
+        if remote_head is not None and not _is_ancestor(workdir, remote_head, head):
             raise ForeignRepository(
                 f"{spec.slug} already has a {branch} branch with other history",
                 provider=self.name,
                 hint="this repository belongs to another service: choose another name or --org",
             )
-        _ensure_origin(local, str(self.path(spec)))
-        try:
-            # The bare repository fetches from the checkout: the same objects and the same
-            # fast-forward-only ref update as a push, with one process pair fewer.
-            bare.git.fetch("--quiet", "--no-tags", str(workdir), f"refs/heads/{branch}:{remote_ref}")
-        except git.GitCommandError as exc:
-            raise ProviderError(
-                f"push to {spec.slug} failed: {_last_line(exc)}", provider=self.name
-            ) from None
-        _track(local, branch, head)
+        _ensure_origin(workdir, str(bare))
+        # The bare repository fetches from the checkout: the same objects and the same
+        # fast-forward-only ref update as a push, but run by git here, hardened. A push would
+        # start git-receive-pack in the bare repository, and git clears the environment's
+        # configuration (our hardening) for a process working on another repository.
+        fetch = ["--git-dir", str(bare), "fetch", "--quiet", "--no-tags", str(workdir)]
+        done = run_git([*fetch, f"refs/heads/{branch}:refs/heads/{branch}"], extra=_NO_GC)
+        if done.returncode != 0:
+            raise ProviderError(f"push to {spec.slug} failed: {_last_line(done.stderr)}", provider=self.name)
+        _track(workdir, branch, head)
         return StepResult("push", changed=True, detail=f"{branch} at {head[:12]}")
 
     def protect_branch(self, spec: RepositorySpec, branch: str) -> StepResult:
         """Make the bare repository refuse force pushes and deletions (all branches)."""
+
         bare = self._owned(spec)
-        reader = bare.config_reader(config_level="repository")
-        missing = {
-            k: v
-            for k, v in PROTECTION.items()
-            if str(reader.get_value("receive", k, default="")).lower() != v
-        }
+        found = self._config[bare]
+        missing = {k: v for k, v in PROTECTION.items() if found.get(f"receive.{k.lower()}") != v}
         if not missing:
             return StepResult("protect branch", changed=False, detail=branch)
-        _set_protection(Path(bare.git_dir), missing)
+        _set_protection(bare, missing)
+        found.update({f"receive.{k.lower()}": v for k, v in missing.items()})
         return StepResult("protect branch", changed=True, detail=branch)
 
-    def _owned(self, spec: RepositorySpec) -> git.Repo:
-        """The bare repository, opened hardened, if platformctl created it.
+    def _owned(self, spec: RepositorySpec) -> Path:
+        """The bare repository's folder, if platformctl created it.
 
         Raises:
             ProviderError: it is not a bare repository, or has no marker (exit 1).
         """
-        import git
-
-        from platformctl.gitsafe import open_repo
 
         path = self.path(spec)
-        try:
-            repo = open_repo(path) if (path / "HEAD").is_file() else None
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            repo = None
-        if repo is None or not repo.bare:
+        if path in self._config:
+            return path
+        config = _own_config(path) if (path / "HEAD").is_file() else {}
+        if config.get("core.bare") != "true":
             raise ProviderError(
                 f"{path} exists and is not a bare git repository",
                 provider=self.name,
@@ -196,39 +184,55 @@ class LocalRepositories:
                 hint=f"move it away; if you made it with an older platformctl and checked its "
                 f"hooks and config, mark it with 'touch {path / MARKER}'",
             )
-        return repo
+        self._config[path] = config
+        return path
 
 
-def _is_ancestor(repo: git.Repo, ancestor: str, head: str) -> bool:
-    import git
+def _own_config(git_dir: Path) -> dict[str, str]:
+    """``core.bare`` and the protection settings of ``git_dir``'s own configuration, as git's
+    booleans (``true``/``false``); empty when it is not a git repository."""
+    from platformctl.gitsafe import run_git
 
-    try:
-        return repo.is_ancestor(repo.commit(ancestor), repo.commit(head))
-    except (git.GitCommandError, ValueError):  # the ancestor is not even in this repository
-        return False
+    keys = r"^(core\.bare|receive\.denynonfastforwards|receive\.denydeletes)$"
+    done = run_git(["--git-dir", str(git_dir), "config", "--local", "--type=bool", "--get-regexp", keys])
+    return dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
 
 
-def _track(repo: git.Repo, branch: str, head: str) -> None:
+def _branch_head(git_dir: Path, branch: str) -> str | None:
+    """The commit ``refs/heads/<branch>`` points at in ``git_dir``, or None."""
+    from platformctl.gitsafe import run_git
+
+    done = run_git(
+        ["--git-dir", str(git_dir), "for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}"]
+    )
+    return done.stdout.strip() or None
+
+
+def _is_ancestor(workdir: Path, ancestor: str, head: str) -> bool:
+    """Whether ``ancestor`` is in ``head``'s history (False when it is not even in the checkout)."""
+    from platformctl.gitsafe import run_git
+
+    return run_git(["merge-base", "--is-ancestor", ancestor, head], cwd=workdir).returncode == 0
+
+
+def _track(workdir: Path, branch: str, head: str) -> None:
     """What a ``git push -u origin`` leaves behind: origin/<branch> and the upstream config."""
-    import git
+    from platformctl.gitsafe import run_git
 
-    git.Reference.create(repo, f"refs/remotes/origin/{branch}", head, force=True)
-    with repo.config_writer(config_level="repository") as writer:
-        writer.set_value(f'branch "{branch}"', "remote", "origin")
-        writer.set_value(f'branch "{branch}"', "merge", f"refs/heads/{branch}")
+    run_git(["update-ref", f"refs/remotes/origin/{branch}", head], cwd=workdir)
+    run_git(["branch", "--quiet", f"--set-upstream-to=origin/{branch}", branch], cwd=workdir)
 
 
-def _ensure_origin(repo: git.Repo, url: str) -> None:
-    if "origin" in [r.name for r in repo.remotes]:
-        if repo.remotes.origin.url != url:
-            repo.remotes.origin.set_url(url)
-    else:
-        repo.create_remote("origin", url)
+def _ensure_origin(workdir: Path, url: str) -> None:
+    from platformctl.gitsafe import run_git
+
+    if run_git(["remote", "add", "origin", url], cwd=workdir).returncode != 0:  # it exists
+        run_git(["remote", "set-url", "origin", url], cwd=workdir)
 
 
-def _last_line(exc: Exception) -> str:
-    text = (getattr(exc, "stderr", "") or str(exc)).strip().splitlines()
-    return text[-1].strip() if text else type(exc).__name__
+def _last_line(stderr: str) -> str:
+    text = stderr.strip().splitlines()
+    return text[-1].strip() if text else "git failed"
 
 
 def _set_protection(git_dir: Path, settings: dict[str, str]) -> None:
