@@ -76,7 +76,7 @@ def main() -> None:
     window = make_window("90d", "2026-03-30", END)
     app = InFlight(fake, delay=args.latency)
     cache: dict[str, object] = {}
-    with serve(app) as url:
+    with serve(app, keep_alive=True) as url:
         client = build_client(github_service(url, "2022-11-28", Token(GITHUB_TOKEN, "bench")))
         for label in ("first run", "re-run"):
             fake.log.clear()

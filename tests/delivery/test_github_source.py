@@ -117,10 +117,18 @@ def test_a_re_run_asks_only_the_three_listings(cli: Any, deliveries: Any, github
     args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
     first = cli(*args, env=env)
     first_requests = len(github.log)
+    compares = [e for e in github.log if "/compare/" in e.path]
     github.log.clear()
     again = cli(*args, env=env)
     assert again.exit_code == 0, again.stderr
     assert again.json()["overall"] == first.json()["overall"]
-    # 1 deployments + 10 statuses + 10 comparisons + 1 pulls + 2 pull commits + 1 issues the first time
-    assert first_requests == 25
-    assert sorted(e.path.rsplit("/", 1)[1] for e in github.log) == ["deployments", "issues", "pulls"]
+    # 1 deployments + 10 statuses + 1 comparison (all ten at once) + 1 pulls + 2 pull commits
+    # (both squashed) + 1 issues the first time
+    assert first_requests == 16
+    assert len(compares) == 1
+    # The re-run: the three listings, each asked with If-None-Match and answered 304.
+    assert sorted((e.path.rsplit("/", 1)[1], e.status) for e in github.log) == [
+        ("deployments", 304),
+        ("issues", 304),
+        ("pulls", 304),
+    ]
