@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from platformctl.cli.delivery_forge import CONCURRENCY
 from platformctl.contracts.delivery_events import EventSet
 from platformctl.delivery.report import build_document
 from platformctl.delivery.window import make_window
@@ -63,7 +64,7 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=200)
     parser.add_argument("--deployments", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.02)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     args = parser.parse_args()
     fake = GitHubFake(Path(tempfile.mkdtemp(prefix="platformctl-bench-git-")))
     fake.add_token(

@@ -1,0 +1,102 @@
+"""``assess delivery --provider github|gitlab``: reading the repositories, many at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Repositories read at once (one client, its connections shared). GitHub allows up to 100
+# concurrent requests before its secondary limits apply; 16 keeps far below that while the
+# latency of one repository's requests overlaps with the others'.
+CONCURRENCY = 16
+
+
+@dataclass(frozen=True)
+class ForgeRead:
+    """What to read of each repository."""
+
+    environment: str
+    window: Any
+    incident_label: str = "incident"
+    deploy_workflow: str | None = None
+
+
+def from_forge(
+    state: Any,
+    provider: str | None,
+    repos: list[str],
+    org: str | None,
+    read: ForgeRead,
+    cache_file: Path,
+) -> tuple[Any, list[str]]:
+    """Events of each repository, ``CONCURRENCY`` at a time, and the sources' names."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from platformctl.cli.context import git_host_service, http_policy
+    from platformctl.delivery.events import EventSet
+    from platformctl.delivery.store import load_cache, save_cache
+    from platformctl.providers.http import build_client
+
+    settings = state.settings(provider=provider) if provider else state.settings()
+    host = check_forge(provider or settings.get("provider"), repos, org, read.deploy_workflow)
+    client = build_client(git_host_service(settings, host), http_policy(settings))
+    source: Any
+    if host == "github":
+        from platformctl.providers.github.deployments import GitHubDeliverySource
+        from platformctl.providers.repo_trees import GitHubTrees as Trees
+
+        source = GitHubDeliverySource(
+            client,
+            incident_label=read.incident_label,
+            deploy_workflow=read.deploy_workflow,
+            cache=load_cache(cache_file),
+        )
+    else:
+        from platformctl.providers.gitlab.deployments import GitLabDeliverySource
+        from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
+
+        source = GitLabDeliverySource(client)
+    loaded = EventSet()
+    try:
+        if org:
+            repos = [*repos, *(r.slug for r in Trees(client).repositories(org))]
+        since = read.window.since
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            for one in pool.map(lambda slug: source.events(slug, read.environment, since), repos):
+                loaded.extend(one)
+    finally:
+        client.close()
+    if host == "github":
+        save_cache(cache_file, source.cache)
+    return loaded, [f"{host}:{slug}" for slug in repos]
+
+
+def check_forge(host: str, repos: list[str], org: str | None, deploy_workflow: str | None = None) -> str:
+    """The forge to read, after checking the flags that name what to read there."""
+    from platformctl.errors import UsageError
+
+    if host not in ("github", "gitlab"):
+        raise UsageError(
+            f"--repo and --org need a forge, not {host!r}",
+            hint="pass --provider github or gitlab, or --events FILE (docs/delivery.md)",
+        )
+    if not repos and not org:
+        raise UsageError(
+            f"--provider {host} needs --repo OWNER/NAME or --org ORG", hint="name what to measure"
+        )
+    for slug in repos:
+        parts = slug.split("/")
+        if len(parts) < 2 or not all(parts) or (host == "github" and len(parts) != 2):
+            raise UsageError(f"--repo {slug!r}: expected OWNER/NAME", hint="e.g. --repo acme/payments")
+    if deploy_workflow is not None and host != "github":
+        raise UsageError(
+            "--deploy-workflow reads GitHub Actions runs",
+            hint="pass it with --provider github (GitLab records its deployments itself)",
+        )
+    if deploy_workflow is not None and (not deploy_workflow.strip() or "/" in deploy_workflow):
+        raise UsageError(
+            f"--deploy-workflow {deploy_workflow!r}: expected a workflow file name or id",
+            hint="e.g. --deploy-workflow deploy.yml (the file under .github/workflows/)",
+        )
+    return host
