@@ -220,7 +220,7 @@ def _save(path: Path, document: dict[str, Any]) -> None:
 def _render(out: Console, document: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from platformctl.delivery.render import cells
+    from platformctl.delivery.render import cells, forge_line
 
     w = document["window"]
     out.print(
@@ -233,6 +233,9 @@ def _render(out: Console, document: dict[str, Any]) -> None:
             table.add_column(column)
         for row in cells(figures):
             table.add_row(*row)
+        compared = document.get("gitlab_dora", {}).get(name)
+        if compared is not None:
+            table.add_row("GitLab's DORA API", forge_line(compared), "–")
         out.print(table)
     out.print(f"[dim]Roll-up: {document['rollup']}.[/]")
 

@@ -56,7 +56,7 @@ def from_forge(
         from platformctl.providers.gitlab.deployments import GitLabDeliverySource
         from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
 
-        source = GitLabDeliverySource(client)
+        source = GitLabDeliverySource(client, until=read.window.until)
     loaded = EventSet()
     try:
         if org:

@@ -10,7 +10,9 @@ Requests per project (through the one HTTP policy):
 3. ``GET /projects/:id/merge_requests?state=merged&order_by=updated_at&sort=desc`` while updated
    in the window, and ``GET …/merge_requests/:iid/commits`` for each one a deployment shipped
    (squash and rebase merges mapped back); a ``Revert "…"`` title or a ``hotfix`` label is rework;
-4. ``GET /projects/:id/issues?issue_type=incident&scope=all&created_after=S``: incidents.
+4. ``GET /projects/:id/issues?issue_type=incident&scope=all&created_after=S``: incidents;
+5. with the window's end, ``GET /projects/:id/dora/metrics`` four times (GitLab's own figures,
+   Ultimate only: :mod:`~platformctl.providers.gitlab.dora`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ class GitLabDeliverySource:
 
     name = "gitlab"
 
-    def __init__(self, client: HttpClient, *, hotfix_label: str = "hotfix") -> None:
+    def __init__(
+        self, client: HttpClient, *, hotfix_label: str = "hotfix", until: dt.datetime | None = None
+    ) -> None:
         self.client = client
         self.hotfix_label = hotfix_label
+        self.until = until  # the window's end: with it, GitLab's own DORA figures are read too
 
     def events(self, path: str, environment: str, since: dt.datetime) -> EventSet:
         """The project's deployments to ``environment`` since ``since`` and its incidents."""
@@ -71,7 +76,12 @@ class GitLabDeliverySource:
                     unplanned=unplanned,
                 )
             )
-        return EventSet(deployments, self._incidents(project, service, since, deployments))
+        events = EventSet(deployments, self._incidents(project, service, since, deployments))
+        if self.until is not None:
+            from platformctl.providers.gitlab.dora import dora_metrics
+
+            events.reported[service] = dora_metrics(self.client, project, environment, since, self.until)
+        return events
 
     def _deployments(
         self, project: str, environment: str, since: dt.datetime
