@@ -132,3 +132,35 @@ def test_a_re_run_asks_only_the_three_listings(cli: Any, deliveries: Any, github
         ("issues", 304),
         ("pulls", 304),
     ]
+
+
+def test_a_true_merge_needs_no_request_for_its_pull_requests_commits(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """#9 merged with a merge commit M (parents c0 and f2): its commits f1 (24 h before the
+    deployment of M at 03-10 12:00) and f2 (6 h) are in the comparison already, M itself is not
+    a change. Then c2 (committed 2 h before its deployment on 03-11). Samples 24, 6, 2: median
+    6 h, p90 24 h, from one comparison and no pull request commits."""
+    d, url = deliveries
+    _before_the_window(d)
+    d1, d2 = at("2026-03-10"), at("2026-03-11")
+    c0 = sha_of("c0")
+    f1 = {**commit("f1", shift(d1, -24)), "parents": [{"sha": c0, "url": ""}]}
+    f2 = {**commit("f2", shift(d1, -6)), "parents": [{"sha": f1["sha"], "url": ""}]}
+    merge = {
+        **commit("m9", shift(d1, -1), "Merge pull request #9"),
+        "parents": [{"sha": c0, "url": ""}, {"sha": f2["sha"], "url": ""}],
+    }
+    d.merge_pull(SLUG, 9, [f1, f2], merge["sha"], shift(d1, -1))
+    d.deploy(SLUG, d.push(SLUG, f1, f2, merge), shift(d1, -0.1), d1)
+    d.deploy(SLUG, d.push(SLUG, commit("c2", shift(d2, -2))), shift(d2, -0.1), d2)
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    lead = result.json()["overall"]["change_lead_time"]
+    assert (lead["changes"], lead["median_hours"], lead["p90_hours"]) == (3, 6.0, 24.0)
+    paths = [e.path for e in github.log]
+    assert len([p for p in paths if "/compare/" in p]) == 1
+    assert not [p for p in paths if p.endswith("/commits") and "/pulls/" in p]
