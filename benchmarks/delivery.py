@@ -1,12 +1,15 @@
 """`assess delivery --provider github` over an organisation: 200 repositories x 20 deployments, 20 ms latency.
 
-    python benchmarks/delivery.py [--repos 200] [--deployments 20] [--latency 0.02] [--concurrency 8]
+    python benchmarks/delivery.py [--repos 200] [--deployments 20] [--latency 0.02]
+                                  [--concurrency 16] [--repeats 2] [--no-keep-alive]
 
 The shared GitHub fake (every request checked against the OpenAPI subset) serves on a loopback
-port; the read goes through the real provider, HTTP policy and metrics, as the command does.
+port, many requests at once (a thread per connection; the 20 ms latency is slept outside the
+fake's lock) and, like a real forge, keeps connections alive; the read goes through the real
+provider, HTTP policy and metrics, as the command does, and loads and saves the cache file.
 Every fifth deployment ships a squash-merged pull request (one more request each). Reports wall
 time, requests, requests per repository and the most in flight: first run, then a re-run from
-the cache of finished deployments.
+the cache (finished deployments, and the listings' ETags: the re-run's answers are 304s).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from platformctl.cli.delivery_forge import CONCURRENCY
 from platformctl.contracts.delivery_events import EventSet
 from platformctl.delivery.report import build_document
+from platformctl.delivery.store import load_cache, save_cache
 from platformctl.delivery.window import make_window
 from platformctl.providers.github.deployments import GitHubDeliverySource
 from platformctl.providers.http import build_client, github_service
@@ -59,13 +63,9 @@ def _populate(d: GitHubDeliveries, repos: int, deployments: int) -> list[str]:
     return slugs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repos", type=int, default=200)
-    parser.add_argument("--deployments", type=int, default=20)
-    parser.add_argument("--latency", type=float, default=0.02)
-    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
-    args = parser.parse_args()
+def measure(args: argparse.Namespace) -> list[tuple[str, float, int]]:
+    """One repeat: a fresh fake, a first run and a re-run, each timed with loading and saving
+    the cache file as the command does. Returns (label, seconds, requests) per run."""
     fake = GitHubFake(Path(tempfile.mkdtemp(prefix="platformctl-bench-git-")))
     fake.add_token(
         GITHUB_TOKEN,
@@ -76,29 +76,53 @@ def main() -> None:
     slugs = _populate(GitHubDeliveries(fake), args.repos, args.deployments)
     window = make_window("90d", "2026-03-30", END)
     app = InFlight(fake, delay=args.latency)
-    cache: dict[str, object] = {}
-    with serve(app, keep_alive=True) as url:
+    cache_file = Path(tempfile.mkdtemp(prefix="platformctl-bench-cache-")) / "delivery-cache.json"
+    out = []
+    with serve(app, keep_alive=not args.no_keep_alive) as url:
         client = build_client(github_service(url, "2022-11-28", Token(GITHUB_TOKEN, "bench")))
         for label in ("first run", "re-run"):
             fake.log.clear()
             app.most = 0
             start = time.perf_counter()
-            source = GitHubDeliverySource(client, cache=cache)
+            source = GitHubDeliverySource(client, cache=load_cache(cache_file))
             events = EventSet()
             with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
                 since = [window.since] * len(slugs)
                 for one in pool.map(source.events, slugs, ["production"] * len(slugs), since):
                     events.extend(one)
+            save_cache(cache_file, source.cache)
             doc = build_document(events, window, "production", ["github"])
             took = time.perf_counter() - start
             print(
                 f"{label:<9} {took:6.2f} s  {len(fake.log):5d} requests "
                 f"({len(fake.log) / args.repos:.1f} per repository)  max in flight {app.most}  "
                 f"{doc['overall']['deployment_frequency']['deployments']} deployments, "
-                f"{doc['overall']['change_lead_time']['changes']} changes"
+                f"{doc['overall']['change_lead_time']['changes']} changes",
+                flush=True,
             )
+            out.append((label, took, len(fake.log)))
         client.close()
     assert fake.violations == [], fake.violations[:3]
+    return out
+
+
+def parser() -> argparse.ArgumentParser:
+    """The benchmark's flags (benchmarks/run.py uses the defaults)."""
+    flags = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    flags.add_argument("--repos", type=int, default=200)
+    flags.add_argument("--deployments", type=int, default=20)
+    flags.add_argument("--latency", type=float, default=0.02)
+    flags.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    flags.add_argument("--repeats", type=int, default=2)
+    flags.add_argument("--no-keep-alive", action="store_true", help="one request per connection")
+    return flags
+
+
+def main() -> None:
+    args = parser().parse_args()
+    for n in range(args.repeats):
+        print(f"repeat {n + 1}")
+        measure(args)
 
 
 if __name__ == "__main__":
