@@ -164,3 +164,35 @@ def test_a_true_merge_needs_no_request_for_its_pull_requests_commits(
     paths = [e.path for e in github.log]
     assert len([p for p in paths if "/compare/" in p]) == 1
     assert not [p for p in paths if p.endswith("/commits") and "/pulls/" in p]
+
+
+def test_a_re_run_after_a_new_deployment_asks_only_for_it(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """steady: d1 (03-02, c1 6 h). Then d2 (03-03 12:00, c2 committed 4 h before) is deployed:
+    the re-run gets a 200 for the deployments, 304s for pulls and issues, asks d2's statuses and
+    one comparison (d1...d2) and nothing of d1. Lead samples 6 and 4: median 5 h."""
+    d, url = deliveries
+    _before_the_window(d)
+    d.deploy(SLUG, d.push(SLUG, commit("c1", at("2026-03-02", 6))), at("2026-03-02", 11), at("2026-03-02"))
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
+    assert cli(*args, env=env).exit_code == 0
+    d2 = d.deploy(
+        SLUG, d.push(SLUG, commit("c2", at("2026-03-03", 8))), at("2026-03-03", 11), at("2026-03-03")
+    )
+    github.log.clear()
+    again = cli(*args, env=env)
+    assert again.exit_code == 0, again.stderr
+    asked = sorted((e.path.split(f"/repos/{SLUG}/", 1)[1], e.status) for e in github.log)
+    assert asked == [
+        (f"compare/{sha_of('c1')}...{sha_of('c2')}", 200),
+        ("deployments", 200),
+        (f"deployments/{d2}/statuses", 200),
+        ("issues", 304),
+        ("pulls", 304),
+    ]
+    lead = again.json()["overall"]["change_lead_time"]
+    assert (lead["changes"], lead["median_hours"]) == (2, 5.0)
