@@ -4,7 +4,8 @@ merged merge requests and incidents (issue type ``incident``), as GitLab's REST 
 ``GET /projects/:id/dora/metrics`` (Ultimate only) answers 403 unless :meth:`GitLabDeliveries.offer_dora`
 gave the project its figures; its parameters are checked as GitLab documents them (``metric``
 one of four, ``start_date``/``end_date`` ISO dates, ``interval`` all/monthly/daily,
-``environment_tiers[]`` tiers) and a departure is a violation answered 400.
+``environment_tiers[]`` tiers) and a departure is a violation answered 400. Listings answer
+with an ``ETag`` and 304 to a matching ``If-None-Match``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.base import Request, Response
+from tests.fakes.github_deployments import conditional
 from tests.fakes.listings import page
 
 if TYPE_CHECKING:
@@ -173,7 +175,8 @@ class GitLabDeliveries:
         return self.projects.get(request.params["id"])
 
     def _page(self, request: Request, items: list[Any]) -> Response:
-        return page(request, items, self.fake.web_url(request))
+        """A page of a listing, with an ``ETag`` (304 to a matching ``If-None-Match``)."""
+        return conditional(request, page(request, items, self.fake.web_url(request)))
 
     def list_deployments(self, request: Request) -> Response:
         project = self._project(request)

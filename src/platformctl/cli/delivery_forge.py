@@ -41,6 +41,10 @@ def from_forge(
     settings = state.settings(provider=provider) if provider else state.settings()
     host = check_forge(provider or settings.get("provider"), repos, org, read.deploy_workflow)
     client = build_client(git_host_service(settings, host), http_policy(settings))
+    # One file, a part per forge (the same OWNER/NAME may exist on both).
+    cached = {
+        k: v for k, v in load_cache(cache_file).items() if k in ("github", "gitlab") and isinstance(v, dict)
+    }
     source: Any
     if host == "github":
         from platformctl.providers.github.deployments import GitHubDeliverySource
@@ -50,13 +54,13 @@ def from_forge(
             client,
             incident_label=read.incident_label,
             deploy_workflow=read.deploy_workflow,
-            cache=load_cache(cache_file),
+            cache=cached.setdefault(host, {}),
         )
     else:
         from platformctl.providers.gitlab.deployments import GitLabDeliverySource
         from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
 
-        source = GitLabDeliverySource(client, until=read.window.until)
+        source = GitLabDeliverySource(client, until=read.window.until, cache=cached.setdefault(host, {}))
     loaded = EventSet()
     try:
         if org:
@@ -67,8 +71,7 @@ def from_forge(
                 loaded.extend(one)
     finally:
         client.close()
-    if host == "github":
-        save_cache(cache_file, source.cache)
+    save_cache(cache_file, cached)
     return loaded, [f"{host}:{slug}" for slug in repos]
 
 
