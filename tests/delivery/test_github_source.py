@@ -10,6 +10,7 @@ import pytest
 
 from tests.delivery import scenarios
 from tests.delivery.helpers import at, shift, write_events
+from tests.fakes.base import Fault
 from tests.fakes.fixtures import GITHUB_TOKEN, github  # noqa: F401
 from tests.fakes.github import ALL_PERMISSIONS, GitHubFake
 from tests.fakes.github_deployments import GitHubDeliveries, commit, sha_of
@@ -196,3 +197,29 @@ def test_a_re_run_after_a_new_deployment_asks_only_for_it(
     ]
     lead = again.json()["overall"]["change_lead_time"]
     assert (lead["changes"], lead["median_hours"]) == (2, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("*/compare/*", {"commits": [{"sha": "x"}]}),  # a commit without its commit object
+        ("*/deployments", [{"id": 1, "sha": "x", "created_at": "yesterday"}]),  # not a time
+    ],
+)
+def test_a_malformed_answer_is_one_error_and_a_hint(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+    path: str,
+    body: Any,
+) -> None:
+    d, url = deliveries
+    _incidents_and_revert(d)
+    github.inject(Fault(method="GET", path=path, status=200, body=body))
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, env=env)
+    assert result.exit_code == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: GitHub") and SLUG in lines[0]
+    assert lines[1].startswith("hint: ")
+    assert "Traceback" not in result.stderr

@@ -65,14 +65,33 @@ def from_forge(
     try:
         if org:
             repos = [*repos, *(r.slug for r in Trees(client).repositories(org))]
-        since = read.window.since
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-            for one in pool.map(lambda slug: source.events(slug, read.environment, since), repos):
+            for one in pool.map(lambda slug: read_one(source, host, slug, read), repos):
                 loaded.extend(one)
     finally:
         client.close()
     save_cache(cache_file, cached)
     return loaded, [f"{host}:{slug}" for slug in repos]
+
+
+def read_one(source: Any, host: str, slug: str, read: ForgeRead) -> Any:
+    """One repository's events; an answer the source cannot read is the forge's error (exit 1),
+    never a traceback, nor a usage error (exit 2) for a malformed time it sent."""
+    from platformctl.errors import ProviderError, UsageError
+
+    label = {"github": "GitHub", "gitlab": "GitLab"}[host]
+    hint = f"re-run with --debug to see the request; if {label} keeps answering so, leave {slug} out"
+    try:
+        return source.events(slug, read.environment, read.window.since)
+    except UsageError as exc:
+        raise ProviderError(f"{label} answered for {slug}: {exc.message}", hint=hint, provider=host) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        what = f"{type(exc).__name__}: {exc}"[:200]
+        raise ProviderError(
+            f"{label} sent an answer for {slug} that platformctl cannot read ({what})",
+            hint=hint,
+            provider=host,
+        ) from None
 
 
 def check_forge(host: str, repos: list[str], org: str | None, deploy_workflow: str | None = None) -> str:
