@@ -230,6 +230,69 @@ def test_failed_statuses_followed_by_a_success_are_failures_with_recovery(
     assert _from_file(cli, tmp_path, records)["overall"] == overall
 
 
+def _smoke_tested(d: GitHubDeliveries) -> None:
+    """acme/api: a ``smoke`` commit status on each deployed commit.
+
+    d1 03-02 12:00 (c1 6 h before), smoke success. d2 03-03 12:00 (c2 6 h), smoke failure at
+    12:30. d3 03-04 12:00 (c3 6 h), smoke success at 12:20. With ``--status-context smoke``:
+    an incident of d2 from 03-03 12:30, resolved at 03-04 12:20; change fail rate 1/3 = 33.33 %;
+    recovery from d2's deployment to the resolution, 24 h 20 min = 24.33 h, by incident.
+    Without the flag: no failure.
+    """
+    slug = "acme/api"
+    base = d.push(slug, commit("s0", at("2026-02-10", 8)))
+    d.deploy(slug, base, at("2026-02-10", 9), at("2026-02-10", 10))
+    for n, (state, minute) in enumerate((("success", 10), ("failure", 30), ("success", 20)), start=1):
+        day = f"2026-03-0{n + 1}"
+        sha = d.push(slug, commit(f"s{n}", at(day, 6)))
+        d.deploy(slug, sha, at(day, 11), at(day, 12))
+        d.commit_status(slug, sha, "smoke", state, at(day, 12, minute))
+        d.commit_status(slug, sha, "lint", "failure", at(day, 5))  # another context: not read
+
+
+def test_a_failed_status_context_then_a_success_is_an_incident_with_recovery(
+    cli: Any,
+    tmp_path: Path,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    d, env = deliveries
+    _smoke_tested(d)
+    without = _github(cli, env, "acme/api")["overall"]
+    assert without["change_fail_rate"]["failed"] == 0
+    overall = _github(cli, env, "acme/api", "--status-context", "smoke")["overall"]
+    assert overall["change_fail_rate"]["percent"] == 33.33
+    recovery = overall["recovery_time"]
+    assert (recovery["median_hours"], recovery["by_incident"]) == (24.33, 1)
+    assert len([e for e in github.log if e.path.endswith("/status")]) == 3
+    day = lambda n, hour, minute=0: at(f"2026-03-0{n}", hour, minute)  # noqa: E731
+    records: list[dict[str, Any]] = [
+        {
+            "type": "deployment",
+            "service": "api",
+            "sha": f"s{n - 1}",
+            "id": f"d{n - 1}",
+            "at": day(n, 12),
+            "changes": [{"sha": f"s{n - 1}", "committed_at": day(n, 6)}],
+        }
+        for n in (2, 3, 4)
+    ]
+    records.append(
+        {
+            "type": "incident",
+            "id": "smoke",
+            "service": "api",
+            "started_at": day(3, 12, 30),
+            "resolved_at": day(4, 12, 20),
+            "deployment": "d2",
+        }
+    )
+    assert _from_file(cli, tmp_path, records)["overall"] == overall
+    github.log.clear()
+    _github(cli, env, "acme/api", "--status-context", "smoke")
+    assert not [e for e in github.log if e.path.endswith("/status")]  # kept once success or failure
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -238,7 +301,12 @@ def test_failed_statuses_followed_by_a_success_are_failures_with_recovery(
             ("--provider", "github", "--repo", "acme/api", "--deploy-workflow", "a/b.yml"),
             "workflow file name",
         ),
-        (("--events", "{events}", "--deploy-workflow", "deploy.yml"), "GitHub Actions"),
+        (("--events", "{events}", "--deploy-workflow", "deploy.yml"), "reads GitHub"),
+        (("--events", "{events}", "--status-context", "smoke"), "reads GitHub"),
+        (
+            ("--provider", "gitlab", "--repo", "acme/api", "--status-context", "smoke"),
+            "commit status context",
+        ),
     ],
 )
 def test_a_misplaced_deploy_workflow_is_refused(

@@ -39,6 +39,7 @@ class History:
     pull_commits: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    commit_statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def conditional(request: Request, response: Response) -> Response:
@@ -74,6 +75,7 @@ class GitHubDeliveries:
         )
         fake.add_route("GET", f"{owner_repo}/compare/{{basehead}}", self.compare, "contents=read")
         fake.add_route("GET", f"{owner_repo}/commits/{{ref}}", self.get_commit, "contents=read")
+        fake.add_route("GET", f"{owner_repo}/commits/{{ref}}/status", self.combined_status, "statuses=read")
         fake.add_route("GET", f"{owner_repo}/pulls", self.list_pulls, "pull_requests=read")
         fake.add_route(
             "GET", f"{owner_repo}/pulls/{{pull_number}}/commits", self.list_pull_commits, "pull_requests=read"
@@ -142,6 +144,21 @@ class GitHubDeliveries:
         )
         history.statuses[number] = [{"id": next(self.ids), "state": state, "created_at": finished}]
         return number
+
+    def commit_status(self, slug: str, sha: str, context: str, state: str, created: str) -> None:
+        """A commit status of ``sha`` (the latest per context counts, as GitHub combines them)."""
+        statuses = self.repo(slug).commit_statuses.setdefault(sha, [])
+        statuses[:] = [s for s in statuses if s["context"] != context]
+        statuses.insert(
+            0,
+            {
+                "id": next(self.ids),
+                "context": context,
+                "state": state,
+                "created_at": created,
+                "updated_at": created,
+            },
+        )
 
     def status(self, slug: str, deployment: int, state: str, created: str) -> None:
         """A later status of ``deployment`` (``failure`` then ``success``: restored by a retry)."""
@@ -242,6 +259,16 @@ class GitHubDeliveries:
         if history is None or at is None:
             return error(404, "Not Found")
         return Response(200, history.commits[at])
+
+    def combined_status(self, request: Request) -> Response:
+        history = self._history(request)
+        if history is None or self._index(history, request.params["ref"]) is None:
+            return error(404, "Not Found")
+        statuses = history.commit_statuses.get(request.params["ref"], [])
+        states = {s["state"] for s in statuses}
+        combined = "failure" if states & {"failure", "error"} else "success" if statuses else "pending"
+        body = {"state": combined, "sha": request.params["ref"], "total_count": len(statuses)}
+        return Response(200, {**body, "statuses": statuses})
 
     def list_pulls(self, request: Request) -> Response:
         history = self._history(request)

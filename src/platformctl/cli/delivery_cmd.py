@@ -53,6 +53,14 @@ def assess_delivery(
             help="GitHub: where a repository has no Deployments, this workflow's runs are its deployments",
         ),
     ] = None,
+    status_context: Annotated[
+        str | None,
+        typer.Option(
+            "--status-context",
+            metavar="NAME",
+            help="GitHub: a commit status context whose failure on a deployed commit is an incident",
+        ),
+    ] = None,
     since: Annotated[str, typer.Option("--since", help="Window start: 90d, 12w or a date")] = "90d",
     until: Annotated[
         str | None, typer.Option("--until", help="Window end date, included (default: now)")
@@ -95,7 +103,7 @@ def assess_delivery(
     if provider in ("github", "gitlab") or repo or org:
         from platformctl.cli.delivery_forge import ForgeRead, from_forge
 
-        read = ForgeRead(environment, window, incident_label, deploy_workflow)
+        read = ForgeRead(environment, window, incident_label, deploy_workflow, status_context)
         loaded, sources = from_forge(
             state, provider, repo or [], org, read, history.parent / "delivery-cache.json"
         )
@@ -105,12 +113,12 @@ def assess_delivery(
             loaded.extend(load_events(path))
             sources.append(str(path))
     else:
-        if deploy_workflow is not None:
+        if deploy_workflow is not None or status_context is not None:
             from platformctl.errors import UsageError
 
+            flag = "--deploy-workflow" if deploy_workflow is not None else "--status-context"
             raise UsageError(
-                "--deploy-workflow reads GitHub Actions runs",
-                hint="pass it with --provider github and --repo or --org",
+                f"{flag} reads GitHub", hint="pass it with --provider github and --repo or --org"
             )
         loaded, sources = _load(state, events or [], provider)
     document = build_document(loaded, window, environment, sources)

@@ -20,6 +20,7 @@ class ForgeRead:
     window: Any
     incident_label: str = "incident"
     deploy_workflow: str | None = None
+    status_context: str | None = None
 
 
 def from_forge(
@@ -39,7 +40,7 @@ def from_forge(
     from platformctl.providers.http import build_client
 
     settings = state.settings(provider=provider) if provider else state.settings()
-    host = check_forge(provider or settings.get("provider"), repos, org, read.deploy_workflow)
+    host = check_forge(provider or settings.get("provider"), repos, org, read)
     client = build_client(git_host_service(settings, host), http_policy(settings))
     # One file, a part per forge (the same OWNER/NAME may exist on both).
     cached = {
@@ -54,6 +55,7 @@ def from_forge(
             client,
             incident_label=read.incident_label,
             deploy_workflow=read.deploy_workflow,
+            status_context=read.status_context,
             cache=cached.setdefault(host, {}),
         )
     else:
@@ -94,9 +96,11 @@ def read_one(source: Any, host: str, slug: str, read: ForgeRead) -> Any:
         ) from None
 
 
-def check_forge(host: str, repos: list[str], org: str | None, deploy_workflow: str | None = None) -> str:
+def check_forge(host: str, repos: list[str], org: str | None, read: ForgeRead) -> str:
     """The forge to read, after checking the flags that name what to read there."""
     from platformctl.errors import UsageError
+
+    deploy_workflow = read.deploy_workflow
 
     if host not in ("github", "gitlab"):
         raise UsageError(
@@ -115,6 +119,11 @@ def check_forge(host: str, repos: list[str], org: str | None, deploy_workflow: s
         raise UsageError(
             "--deploy-workflow reads GitHub Actions runs",
             hint="pass it with --provider github (GitLab records its deployments itself)",
+        )
+    if read.status_context is not None and (host != "github" or not read.status_context.strip()):
+        raise UsageError(
+            f"--status-context {read.status_context!r}: a GitHub commit status context",
+            hint="pass a context name such as smoke-test, with --provider github",
         )
     if deploy_workflow is not None and (not deploy_workflow.strip() or "/" in deploy_workflow):
         raise UsageError(

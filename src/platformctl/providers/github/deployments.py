@@ -14,7 +14,9 @@ the three listings are asked with ``If-None-Match``, so an unchanged one is a 30
 4. ``GET …/pulls?state=closed&sort=updated&direction=desc`` while updated in the window: merge
    commits; a revert (title ``Revert "…"``) or a ``hotfix`` label marks the deployment unplanned;
 5. ``GET …/issues?labels=L&state=all&since=S``: incidents; the body or title links the
-   deployment (``deployment 123``) or a SHA it shipped; closing the issue resolves it.
+   deployment (``deployment 123``) or a SHA it shipped; closing the issue resolves it;
+6. with ``status_context``, the deployed commits' statuses
+   (:mod:`~platformctl.providers.github.commit_statuses`).
 
 Finished deployments are kept in the cache (by repository, deployment id and comparison base)
 with the listings' ETags, so a re-run with nothing new asks the three listings and gets 304s.
@@ -81,12 +83,14 @@ class GitHubDeliverySource:
         incident_label: str = "incident",
         hotfix_label: str = "hotfix",
         deploy_workflow: str | None = None,
+        status_context: str | None = None,
         cache: dict[str, Any] | None = None,
     ) -> None:
         self.client = client
         self.incident_label = incident_label
         self.hotfix_label = hotfix_label
         self.deploy_workflow = deploy_workflow
+        self.status_context = status_context
         self.cache: dict[str, Any] = cache if cache is not None else {}
         if self.cache.get("version") != CACHE_VERSION:  # an older layout: start again
             self.cache.clear()
@@ -106,6 +110,11 @@ class GitHubDeliverySource:
         known = state.setdefault("deployments", {})
         deployments, incidents = self._outcomes(slug, service, environment, (raw, base), pulls, known)
         incidents += self._incidents(slug, service, since, deployments, pages)
+        if self.status_context:
+            from platformctl.providers.github.commit_statuses import status_incidents
+
+            known_states = state.setdefault("commit_statuses", {})
+            incidents += status_incidents(self.client, slug, self.status_context, deployments, known_states)
         state["pages"] = pages.used()
         return EventSet(deployments, incidents)
 
