@@ -223,3 +223,35 @@ def test_a_malformed_answer_is_one_error_and_a_hint(
     assert lines[0].startswith("error: GitHub") and SLUG in lines[0]
     assert lines[1].startswith("hint: ")
     assert "Traceback" not in result.stderr
+
+
+def test_an_organisation_is_read_repository_by_repository(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """--org acme lists api and web (an archived one left out); api ships c1 (6 h), web w1 (2 h):
+    two services, pooled median 4 h."""
+    from tests.fakes.listings import GitHubListings
+
+    d, url = deliveries
+    github.add_org("acme")
+    listings = GitHubListings(github)
+    for name in ("api", "web", "old"):
+        listings.add(name, ["README.md"], archived=name == "old")
+    for slug, name, hours in (("acme/api", "c1", 6), ("acme/web", "w1", 2)):
+        base = d.push(slug, commit(f"{slug}-0", at("2026-02-10", 8)))
+        d.deploy(slug, base, at("2026-02-10", 9), at("2026-02-10", 10))
+        d.deploy(
+            slug,
+            d.push(slug, commit(name, at("2026-03-02", 12 - hours))),
+            at("2026-03-02", 11),
+            at("2026-03-02"),
+        )
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--org", "acme", *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    document = result.json()
+    assert sorted(document["services"]) == ["api", "web"]
+    assert document["sources"] == ["github:acme/api", "github:acme/web"]
+    assert document["overall"]["change_lead_time"]["median_hours"] == 4.0

@@ -46,27 +46,11 @@ def from_forge(
     cached = {
         k: v for k, v in load_cache(cache_file).items() if k in ("github", "gitlab") and isinstance(v, dict)
     }
-    source: Any
-    if host == "github":
-        from platformctl.providers.github.deployments import GitHubDeliverySource
-        from platformctl.providers.repo_trees import GitHubTrees as Trees
-
-        source = GitHubDeliverySource(
-            client,
-            incident_label=read.incident_label,
-            deploy_workflow=read.deploy_workflow,
-            status_context=read.status_context,
-            cache=cached.setdefault(host, {}),
-        )
-    else:
-        from platformctl.providers.gitlab.deployments import GitLabDeliverySource
-        from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
-
-        source = GitLabDeliverySource(client, until=read.window.until, cache=cached.setdefault(host, {}))
+    source, trees = _source(host, client, read, cached.setdefault(host, {}))
     loaded = EventSet()
     try:
         if org:
-            repos = [*repos, *(r.slug for r in Trees(client).repositories(org))]
+            repos = [*repos, *(r.slug for r in trees.repositories(org))]
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
             for one in pool.map(lambda slug: read_one(source, host, slug, read), repos):
                 loaded.extend(one)
@@ -74,6 +58,26 @@ def from_forge(
         client.close()
     save_cache(cache_file, cached)
     return loaded, [f"{host}:{slug}" for slug in repos]
+
+
+def _source(host: str, client: Any, read: ForgeRead, cache: dict[str, Any]) -> tuple[Any, Any]:
+    """The delivery source of ``host`` and its organisation listing, on one client."""
+    if host == "github":
+        from platformctl.providers.github.deployments import GitHubDeliverySource
+        from platformctl.providers.repo_trees import GitHubTrees
+
+        source = GitHubDeliverySource(
+            client,
+            incident_label=read.incident_label,
+            deploy_workflow=read.deploy_workflow,
+            status_context=read.status_context,
+            cache=cache,
+        )
+        return source, GitHubTrees(client)
+    from platformctl.providers.gitlab.deployments import GitLabDeliverySource
+    from platformctl.providers.repo_trees import GitLabTrees
+
+    return GitLabDeliverySource(client, until=read.window.until, cache=cache), GitLabTrees(client)
 
 
 def read_one(source: Any, host: str, slug: str, read: ForgeRead) -> Any:
