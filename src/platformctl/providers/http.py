@@ -11,7 +11,8 @@
   attempts and the total wait are capped; 4xx answers are never retried, except a 404 on a
   request marked ``retry_not_found`` (issued right after our own create: GitHub is
   eventually consistent);
-- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only;
+- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only, and conditional pages
+  (``If-None-Match``; a 304 answered from a :class:`~platformctl.providers.httpcache.ConditionalCache`);
 - writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
 - failures translated by :func:`~platformctl.providers.httperrors.translate`;
 - bounds (:mod:`~platformctl.providers.httpbounds`): each exchange ends within ``deadline``
