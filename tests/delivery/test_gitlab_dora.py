@@ -66,6 +66,8 @@ def test_differences_with_gitlabs_dora_api_per_metric(cli: Any, deliveries: Any)
     table = _assess(cli, env).stdout
     assert "GitLab's DORA API" in table
     assert "lead time from merge 1.0 h (ours 6.0 h, difference +5)" in table
+    markdown = _assess(cli, env, "--format", "markdown").stdout
+    assert "| GitLab's DORA API | deployments 10 (ours 10, difference +0);" in markdown
 
 
 def test_without_ultimate_the_api_is_reported_not_available(cli: Any, deliveries: Any) -> None:

@@ -100,6 +100,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
     ]
     for name, figures in doc["services"].items():
         lines += ["", f"## {name}", "", *_md_table(figures)]
+        compared = doc.get("gitlab_dora", {}).get(name)
+        if compared is not None:
+            lines.append(f"| GitLab's DORA API | {forge_line(compared)} | – |")
     lines += [
         "",
         "## Weekly trend",
