@@ -10,6 +10,7 @@ import pytest
 
 from tests.delivery import scenarios
 from tests.delivery.helpers import at, shift, write_events
+from tests.fakes.base import Fault
 from tests.fakes.fixtures import GITHUB_TOKEN, github  # noqa: F401
 from tests.fakes.github import ALL_PERMISSIONS, GitHubFake
 from tests.fakes.github_deployments import GitHubDeliveries, commit, sha_of
@@ -117,10 +118,140 @@ def test_a_re_run_asks_only_the_three_listings(cli: Any, deliveries: Any, github
     args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
     first = cli(*args, env=env)
     first_requests = len(github.log)
+    compares = [e for e in github.log if "/compare/" in e.path]
     github.log.clear()
     again = cli(*args, env=env)
     assert again.exit_code == 0, again.stderr
     assert again.json()["overall"] == first.json()["overall"]
-    # 1 deployments + 10 statuses + 10 comparisons + 1 pulls + 2 pull commits + 1 issues the first time
-    assert first_requests == 25
-    assert sorted(e.path.rsplit("/", 1)[1] for e in github.log) == ["deployments", "issues", "pulls"]
+    # 1 deployments + 10 statuses + 1 comparison (all ten at once) + 1 pulls + 2 pull commits
+    # (both squashed) + 1 issues the first time
+    assert first_requests == 16
+    assert len(compares) == 1
+    # The re-run: the three listings, each asked with If-None-Match and answered 304.
+    assert sorted((e.path.rsplit("/", 1)[1], e.status) for e in github.log) == [
+        ("deployments", 304),
+        ("issues", 304),
+        ("pulls", 304),
+    ]
+
+
+def test_a_true_merge_needs_no_request_for_its_pull_requests_commits(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """#9 merged with a merge commit M (parents c0 and f2): its commits f1 (24 h before the
+    deployment of M at 03-10 12:00) and f2 (6 h) are in the comparison already, M itself is not
+    a change. Then c2 (committed 2 h before its deployment on 03-11). Samples 24, 6, 2: median
+    6 h, p90 24 h, from one comparison and no pull request commits."""
+    d, url = deliveries
+    _before_the_window(d)
+    d1, d2 = at("2026-03-10"), at("2026-03-11")
+    c0 = sha_of("c0")
+    f1 = {**commit("f1", shift(d1, -24)), "parents": [{"sha": c0, "url": ""}]}
+    f2 = {**commit("f2", shift(d1, -6)), "parents": [{"sha": f1["sha"], "url": ""}]}
+    merge = {
+        **commit("m9", shift(d1, -1), "Merge pull request #9"),
+        "parents": [{"sha": c0, "url": ""}, {"sha": f2["sha"], "url": ""}],
+    }
+    d.merge_pull(SLUG, 9, [f1, f2], merge["sha"], shift(d1, -1))
+    d.deploy(SLUG, d.push(SLUG, f1, f2, merge), shift(d1, -0.1), d1)
+    d.deploy(SLUG, d.push(SLUG, commit("c2", shift(d2, -2))), shift(d2, -0.1), d2)
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    lead = result.json()["overall"]["change_lead_time"]
+    assert (lead["changes"], lead["median_hours"], lead["p90_hours"]) == (3, 6.0, 24.0)
+    paths = [e.path for e in github.log]
+    assert len([p for p in paths if "/compare/" in p]) == 1
+    assert not [p for p in paths if p.endswith("/commits") and "/pulls/" in p]
+
+
+def test_a_re_run_after_a_new_deployment_asks_only_for_it(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """steady: d1 (03-02, c1 6 h). Then d2 (03-03 12:00, c2 committed 4 h before) is deployed:
+    the re-run gets a 200 for the deployments, 304s for pulls and issues, asks d2's statuses and
+    one comparison (d1...d2) and nothing of d1. Lead samples 6 and 4: median 5 h."""
+    d, url = deliveries
+    _before_the_window(d)
+    d.deploy(SLUG, d.push(SLUG, commit("c1", at("2026-03-02", 6))), at("2026-03-02", 11), at("2026-03-02"))
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    args = ("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, "--json")
+    assert cli(*args, env=env).exit_code == 0
+    d2 = d.deploy(
+        SLUG, d.push(SLUG, commit("c2", at("2026-03-03", 8))), at("2026-03-03", 11), at("2026-03-03")
+    )
+    github.log.clear()
+    again = cli(*args, env=env)
+    assert again.exit_code == 0, again.stderr
+    asked = sorted((e.path.split(f"/repos/{SLUG}/", 1)[1], e.status) for e in github.log)
+    assert asked == [
+        (f"compare/{sha_of('c1')}...{sha_of('c2')}", 200),
+        ("deployments", 200),
+        (f"deployments/{d2}/statuses", 200),
+        ("issues", 304),
+        ("pulls", 304),
+    ]
+    lead = again.json()["overall"]["change_lead_time"]
+    assert (lead["changes"], lead["median_hours"]) == (2, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("*/compare/*", {"commits": [{"sha": "x"}]}),  # a commit without its commit object
+        ("*/deployments", [{"id": 1, "sha": "x", "created_at": "yesterday"}]),  # not a time
+    ],
+)
+def test_a_malformed_answer_is_one_error_and_a_hint(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+    path: str,
+    body: Any,
+) -> None:
+    d, url = deliveries
+    _incidents_and_revert(d)
+    github.inject(Fault(method="GET", path=path, status=200, body=body))
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--repo", SLUG, *WINDOW, env=env)
+    assert result.exit_code == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: GitHub") and SLUG in lines[0]
+    assert lines[1].startswith("hint: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_organisation_is_read_repository_by_repository(
+    cli: Any,
+    deliveries: Any,
+    github: GitHubFake,  # noqa: F811
+) -> None:
+    """--org acme lists api and web (an archived one left out); api ships c1 (6 h), web w1 (2 h):
+    two services, pooled median 4 h."""
+    from tests.fakes.listings import GitHubListings
+
+    d, url = deliveries
+    github.add_org("acme")
+    listings = GitHubListings(github)
+    for name in ("api", "web", "old"):
+        listings.add(name, ["README.md"], archived=name == "old")
+    for slug, name, hours in (("acme/api", "c1", 6), ("acme/web", "w1", 2)):
+        base = d.push(slug, commit(f"{slug}-0", at("2026-02-10", 8)))
+        d.deploy(slug, base, at("2026-02-10", 9), at("2026-02-10", 10))
+        d.deploy(
+            slug,
+            d.push(slug, commit(name, at("2026-03-02", 12 - hours))),
+            at("2026-03-02", 11),
+            at("2026-03-02"),
+        )
+    env = {"PLATFORMCTL_GITHUB_API_URL": url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    result = cli("assess", "delivery", "--provider", "github", "--org", "acme", *WINDOW, "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    document = result.json()
+    assert sorted(document["services"]) == ["api", "web"]
+    assert document["sources"] == ["github:acme/api", "github:acme/web"]
+    assert document["overall"]["change_lead_time"]["median_hours"] == 4.0

@@ -102,3 +102,25 @@ def test_squash_and_rebase_merges_from_gitlab(cli: Any, tmp_path: Path, deliveri
     from_gitlab, from_file = _both(cli, tmp_path, url, scenarios.several_commits())
     assert from_gitlab["change_lead_time"] == from_file["change_lead_time"]
     assert from_gitlab["change_lead_time"]["median_hours"] == 9.0
+
+
+def test_a_re_run_asks_the_listings_and_gets_304s(cli: Any, deliveries: Any, gitlab: GitLabFake) -> None:  # noqa: F811
+    d, url = deliveries
+    _incidents_and_revert(d)
+    env = {"PLATFORMCTL_GITLAB_URL": url, "GITLAB_TOKEN": GITLAB_TOKEN}
+    args = ("assess", "delivery", "--provider", "gitlab", "--repo", PATH, *WINDOW, "--json")
+    first = cli(*args, env=env)
+    assert first.exit_code == 0, first.stderr
+    compares = [e for e in gitlab.log if "/repository/compare" in e.path]
+    assert len(compares) == 10
+    gitlab.log.clear()
+    again = cli(*args, env=env)
+    assert again.exit_code == 0, again.stderr
+    assert again.json()["overall"] == first.json()["overall"]
+    # The three listings answer 304; no comparison is asked again; the DORA API says 403 once.
+    assert sorted((e.path.rsplit("/", 1)[1], e.status) for e in gitlab.log) == [
+        ("deployments", 304),
+        ("issues", 304),
+        ("merge_requests", 304),
+        ("metrics", 403),
+    ]

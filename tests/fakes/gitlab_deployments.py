@@ -1,5 +1,12 @@
 """Delivery history on a :class:`GitLabFake`: main branch commits, environment deployments,
-merged merge requests and incidents (issue type ``incident``), as GitLab's REST API v4 lists them."""
+merged merge requests and incidents (issue type ``incident``), as GitLab's REST API v4 lists them.
+
+``GET /projects/:id/dora/metrics`` (Ultimate only) answers 403 unless :meth:`GitLabDeliveries.offer_dora`
+gave the project its figures; its parameters are checked as GitLab documents them (``metric``
+one of four, ``start_date``/``end_date`` ISO dates, ``interval`` all/monthly/daily,
+``environment_tiers[]`` tiers) and a departure is a violation answered 400. Listings answer
+with an ``ETag`` and 304 to a matching ``If-None-Match``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.base import Request, Response
+from tests.fakes.github_deployments import conditional
 from tests.fakes.listings import page
 
 if TYPE_CHECKING:
@@ -24,6 +32,8 @@ class Project:
     merge_requests: list[dict[str, Any]] = field(default_factory=list)
     mr_commits: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
+    dora: dict[str, float | None] | None = None  # GitLab's own figures (Ultimate), by metric
+    dora_asked: list[dict[str, str]] = field(default_factory=list)
 
 
 def from_github_commit(c: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +65,7 @@ class GitLabDeliveries:
         fake.add_route("GET", f"{base}/merge_requests", self.list_mrs)
         fake.add_route("GET", f"{base}/merge_requests/{{iid}}/commits", self.list_mr_commits)
         fake.add_route("GET", f"{base}/issues", self.list_issues)
+        fake.add_route("GET", f"{base}/dora/metrics", self.dora_metrics)
 
     # -- set-up ---------------------------------------------------------------------------------
     def project(self, path: str) -> Project:
@@ -141,12 +152,31 @@ class GitLabDeliveries:
             },
         )
 
+    def offer_dora(self, path: str, **values: float | None) -> None:
+        """Serve GitLab's DORA API for ``path`` with these ``interval=all`` values, by metric."""
+        self.project(path).dora = dict(values)
+
     # -- routes ---------------------------------------------------------------------------------
+    def dora_metrics(self, request: Request) -> Response:
+        project = self._project(request)
+        if project is None:
+            return Response(404, NOT_FOUND)
+        problems = _dora_problems(request)
+        if problems:
+            self.fake.violations.append("GET dora/metrics: " + "; ".join(problems))
+            return Response(400, {"message": "; ".join(problems)})
+        if project.dora is None:
+            return Response(403, {"message": "403 Forbidden"})
+        asked = {k: v[0] for k, v in request.query.items()}
+        project.dora_asked.append(asked)
+        return Response(200, [{"date": None, "value": project.dora.get(asked["metric"])}])
+
     def _project(self, request: Request) -> Project | None:
         return self.projects.get(request.params["id"])
 
     def _page(self, request: Request, items: list[Any]) -> Response:
-        return page(request, items, self.fake.web_url(request))
+        """A page of a listing, with an ``ETag`` (304 to a matching ``If-None-Match``)."""
+        return conditional(request, page(request, items, self.fake.web_url(request)))
 
     def list_deployments(self, request: Request) -> Response:
         project = self._project(request)
@@ -196,3 +226,36 @@ class GitLabDeliveries:
             return Response(404, NOT_FOUND)
         kind = request.arg("issue_type")
         return self._page(request, [i for i in project.issues if kind in (None, i["issue_type"])])
+
+
+DORA_METRICS = (
+    "deployment_frequency",
+    "lead_time_for_changes",
+    "time_to_restore_service",
+    "change_failure_rate",
+)
+TIERS = ("production", "staging", "testing", "development", "other")
+
+
+def _dora_problems(request: Request) -> list[str]:
+    """How a DORA metrics request departs from GitLab's documented parameters."""
+    import datetime as dt
+
+    problems = []
+    known = {"metric", "start_date", "end_date", "interval", "environment_tiers[]"}
+    problems += [f"unknown parameter {name!r}" for name in request.query if name not in known]
+    if request.arg("metric") not in DORA_METRICS:
+        problems.append(f"metric {request.arg('metric')!r} is not one of {', '.join(DORA_METRICS)}")
+    for name in ("start_date", "end_date"):
+        value = request.arg(name)
+        try:
+            if value is not None:
+                dt.date.fromisoformat(value)
+        except ValueError:
+            problems.append(f"{name} {value!r} is not an ISO 8601 date")
+    if request.arg("interval") not in (None, "all", "monthly", "daily"):
+        problems.append(f"interval {request.arg('interval')!r} is not all, monthly or daily")
+    problems += [
+        f"tier {t!r} is not a tier" for t in request.query.get("environment_tiers[]", []) if t not in TIERS
+    ]
+    return problems

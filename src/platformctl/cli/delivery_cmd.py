@@ -45,6 +45,22 @@ def assess_delivery(
     incident_label: Annotated[
         str, typer.Option("--incident-label", help="Label of incident issues")
     ] = "incident",
+    deploy_workflow: Annotated[
+        str | None,
+        typer.Option(
+            "--deploy-workflow",
+            metavar="FILE",
+            help="GitHub: where a repository has no Deployments, this workflow's runs are its deployments",
+        ),
+    ] = None,
+    status_context: Annotated[
+        str | None,
+        typer.Option(
+            "--status-context",
+            metavar="NAME",
+            help="GitHub: a commit status context whose failure on a deployed commit is an incident",
+        ),
+    ] = None,
     since: Annotated[str, typer.Option("--since", help="Window start: 90d, 12w or a date")] = "90d",
     until: Annotated[
         str | None, typer.Option("--until", help="Window end date, included (default: now)")
@@ -85,9 +101,11 @@ def assess_delivery(
     fmt = _format(report_format, output)
     window = make_window(since, until, dt.datetime.now(dt.UTC))
     if provider in ("github", "gitlab") or repo or org:
-        cache = history.parent / "delivery-cache.json"
-        loaded, sources = _from_forge(
-            state, provider, repo or [], org, environment, window, incident_label, cache
+        from platformctl.cli.delivery_forge import ForgeRead, from_forge
+
+        read = ForgeRead(environment, window, incident_label, deploy_workflow, status_context)
+        loaded, sources = from_forge(
+            state, provider, repo or [], org, read, history.parent / "delivery-cache.json"
         )
         for path in events or ():
             from platformctl.delivery.store import load_events
@@ -95,6 +113,13 @@ def assess_delivery(
             loaded.extend(load_events(path))
             sources.append(str(path))
     else:
+        if deploy_workflow is not None or status_context is not None:
+            from platformctl.errors import UsageError
+
+            flag = "--deploy-workflow" if deploy_workflow is not None else "--status-context"
+            raise UsageError(
+                f"{flag} reads GitHub", hint="pass it with --provider github and --repo or --org"
+            )
         loaded, sources = _load(state, events or [], provider)
     document = build_document(loaded, window, environment, sources)
     if save:
@@ -132,71 +157,6 @@ def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, lis
         loaded.extend(load_events(store, missing_ok=True))
         sources.append("local store")
     return loaded, sources
-
-
-def _from_forge(
-    state: Any,
-    provider: str | None,
-    repos: list[str],
-    org: str | None,
-    environment: str,
-    window: Any,
-    incident_label: str,
-    cache_file: Path,
-) -> tuple[Any, list[str]]:
-    """Events of each repository, eight at a time (bounded: the host's secondary rate limits)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from platformctl.cli.context import git_host_service, http_policy
-    from platformctl.delivery.events import EventSet
-    from platformctl.delivery.store import load_cache, save_cache
-    from platformctl.providers.http import build_client
-
-    settings = state.settings(provider=provider) if provider else state.settings()
-    host = _check_forge(provider or settings.get("provider"), repos, org)
-    client = build_client(git_host_service(settings, host), http_policy(settings))
-    source: Any
-    if host == "github":
-        from platformctl.providers.github.deployments import GitHubDeliverySource
-        from platformctl.providers.repo_trees import GitHubTrees as Trees
-
-        source = GitHubDeliverySource(client, incident_label=incident_label, cache=load_cache(cache_file))
-    else:
-        from platformctl.providers.gitlab.deployments import GitLabDeliverySource
-        from platformctl.providers.repo_trees import GitLabTrees as Trees  # type: ignore[assignment]
-
-        source = GitLabDeliverySource(client)
-    loaded = EventSet()
-    try:
-        if org:
-            repos = [*repos, *(r.slug for r in Trees(client).repositories(org))]
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            for one in pool.map(lambda slug: source.events(slug, environment, window.since), repos):
-                loaded.extend(one)
-    finally:
-        client.close()
-    if host == "github":
-        save_cache(cache_file, source.cache)
-    return loaded, [f"{host}:{slug}" for slug in repos]
-
-
-def _check_forge(host: str, repos: list[str], org: str | None) -> str:
-    from platformctl.errors import UsageError
-
-    if host not in ("github", "gitlab"):
-        raise UsageError(
-            f"--repo and --org need a forge, not {host!r}",
-            hint="pass --provider github or gitlab, or --events FILE (docs/delivery.md)",
-        )
-    if not repos and not org:
-        raise UsageError(
-            f"--provider {host} needs --repo OWNER/NAME or --org ORG", hint="name what to measure"
-        )
-    for slug in repos:
-        parts = slug.split("/")
-        if len(parts) < 2 or not all(parts) or (host == "github" and len(parts) != 2):
-            raise UsageError(f"--repo {slug!r}: expected OWNER/NAME", hint="e.g. --repo acme/payments")
-    return host
 
 
 def _format(fmt: str | None, output: Path | None) -> str | None:
@@ -268,7 +228,7 @@ def _save(path: Path, document: dict[str, Any]) -> None:
 def _render(out: Console, document: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from platformctl.delivery.render import cells
+    from platformctl.delivery.render import cells, forge_line
 
     w = document["window"]
     out.print(
@@ -281,6 +241,9 @@ def _render(out: Console, document: dict[str, Any]) -> None:
             table.add_column(column)
         for row in cells(figures):
             table.add_row(*row)
+        compared = document.get("gitlab_dora", {}).get(name)
+        if compared is not None:
+            table.add_row("GitLab's DORA API", forge_line(compared), "–")
         out.print(table)
     out.print(f"[dim]Roll-up: {document['rollup']}.[/]")
 

@@ -68,11 +68,14 @@ class EventSet:
 
     deployments: list[Deployment] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    # Per service, the figures a forge computes itself (GitLab's DORA API), to compare with.
+    reported: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def extend(self, other: EventSet) -> None:
         """Add another source's events."""
         self.deployments.extend(other.deployments)
         self.incidents.extend(other.incidents)
+        self.reported.update(other.reported)
 
 
 def parse_time(value: Any, where: str) -> dt.datetime:

@@ -151,17 +151,25 @@ def merged_incidents(incidents: list[Incident]) -> list[Incident]:
     return list(merged.values())
 
 
+def grouped_by_service(
+    events: EventSet, environment: str
+) -> dict[str, tuple[list[Deployment], list[Incident]]]:
+    """Each service's deployments to ``environment`` and its incidents, services in name order
+    (grouped in one pass: hundreds of services must not cost a scan of all events each)."""
+    deployments: dict[str, list[Deployment]] = {}
+    for d in events.deployments:
+        if d.environment == environment:
+            deployments.setdefault(d.service, []).append(d)
+    incidents: dict[str, list[Incident]] = {}
+    for i in merged_incidents(events.incidents):
+        incidents.setdefault(i.service, []).append(i)
+    return {name: (deployments[name], incidents.get(name, [])) for name in sorted(deployments)}
+
+
 def by_service(events: EventSet, window: Window, environment: str) -> dict[str, Samples]:
     """Samples per service for one environment, services in name order."""
-    services = sorted({d.service for d in events.deployments if d.environment == environment})
-    return {
-        name: service_samples(
-            [d for d in events.deployments if d.service == name and d.environment == environment],
-            [i for i in merged_incidents(events.incidents) if i.service == name],
-            window,
-        )
-        for name in services
-    }
+    grouped = grouped_by_service(events, environment)
+    return {name: service_samples(mine, theirs, window) for name, (mine, theirs) in grouped.items()}
 
 
 def rollup(per_service: dict[str, Samples]) -> Samples:

@@ -58,6 +58,27 @@ def cells(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def forge_line(comparison: dict[str, Any]) -> str:
+    """One service's comparison with GitLab's DORA API, in one line (ours minus GitLab's)."""
+    if not comparison.get("available"):
+        return f"not available ({comparison.get('reason') or 'no answer'})"
+    m = comparison["metrics"]
+
+    def one(key: str, label: str, show: Any) -> str:
+        ours, theirs, gap = m[key]["platformctl"], m[key]["gitlab"], m[key]["difference"]
+        delta = "" if gap is None else f", difference {gap:+g}"
+        return f"{label} {show(theirs)} (ours {show(ours)}{delta})"
+
+    return "; ".join(
+        [
+            one("successful_deployments", "deployments", lambda v: "–" if v is None else f"{v:g}"),
+            one("lead_time_median_hours", "lead time from merge", _h),
+            one("recovery_median_hours", "time to restore", _h),
+            one("change_fail_rate", "change fail rate", _pct),
+        ]
+    )
+
+
 def _md_table(figures: dict[str, Any]) -> list[str]:
     lines = ["| Metric | Value | DORA cluster |", "|---|---|---|"]
     lines += [f"| {m} | {v} | {c} |" for m, v, c in cells(figures)]
@@ -79,6 +100,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
     ]
     for name, figures in doc["services"].items():
         lines += ["", f"## {name}", "", *_md_table(figures)]
+        compared = doc.get("gitlab_dora", {}).get(name)
+        if compared is not None:
+            lines.append(f"| GitLab's DORA API | {forge_line(compared)} | – |")
     lines += [
         "",
         "## Weekly trend",

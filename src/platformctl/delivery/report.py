@@ -13,8 +13,8 @@ from platformctl.delivery.events import EventSet
 from platformctl.delivery.metrics import (
     Samples,
     by_service,
+    grouped_by_service,
     median,
-    merged_incidents,
     p90,
     rollup,
     service_samples,
@@ -113,15 +113,14 @@ def weekly_trend(events: EventSet, window: Window, environment: str) -> list[dic
     """Per week (from the window start, 7 days each; the last may be shorter): deployments,
     failures and the median lead time of the changes first deployed that week, all services pooled."""
     weeks = []
-    incidents = merged_incidents(events.incidents)
+    grouped = grouped_by_service(events, environment)  # once, not per week: 200 services x 13 weeks
     start = window.since
     while start < window.until:
         end = min(start + dt.timedelta(days=7), window.until)
         week = Window(start, end)
         pooled = Samples()
-        for name in sorted({d.service for d in events.deployments}):
-            mine = [d for d in events.deployments if d.service == name and d.environment == environment]
-            pooled.add(service_samples(mine, [i for i in incidents if i.service == name], week))
+        for mine, theirs in grouped.values():
+            pooled.add(service_samples(mine, theirs, week))
         weeks.append(
             {
                 "week_start": start.isoformat(),
@@ -137,7 +136,8 @@ def weekly_trend(events: EventSet, window: Window, environment: str) -> list[dic
 def build_document(events: EventSet, window: Window, environment: str, sources: list[str]) -> dict[str, Any]:
     """The whole delivery report as plain data (the --json document, and what every format renders)."""
     per_service = by_service(events, window, environment)
-    return {
+    services = {name: figures(s, window) for name, s in per_service.items()}
+    document = {
         "window": {
             "since": window.since.isoformat(),
             "until": window.until.isoformat(),
@@ -145,9 +145,44 @@ def build_document(events: EventSet, window: Window, environment: str, sources: 
         },
         "environment": environment,
         "sources": sources,
-        "services": {name: figures(s, window) for name, s in per_service.items()},
+        "services": services,
         "overall": figures(rollup(per_service), window),
         "rollup": "counts summed and per-change/per-failure samples pooled across services; "
         "no median of medians",
         "trend": weekly_trend(events, window, environment),
     }
+    if events.reported:
+        document["gitlab_dora"] = forge_comparison(events.reported, services)
+    return document
+
+
+def _ours(figures_of: dict[str, Any] | None) -> dict[str, float | None]:
+    if figures_of is None:
+        return dict.fromkeys(COMPARED)
+    return {
+        "successful_deployments": figures_of["deployment_frequency"]["successful"],
+        "lead_time_median_hours": figures_of["change_lead_time"]["median_hours"],
+        "recovery_median_hours": figures_of["recovery_time"]["median_hours"],
+        "change_fail_rate": figures_of["change_fail_rate"]["percent"],
+    }
+
+
+COMPARED = ("successful_deployments", "lead_time_median_hours", "recovery_median_hours", "change_fail_rate")
+
+
+def forge_comparison(reported: dict[str, dict[str, Any]], services: dict[str, Any]) -> dict[str, Any]:
+    """Per service, the forge's own figures beside ours and the difference (ours minus theirs);
+    a service where the forge offers none says so (``available: false`` and why)."""
+    out: dict[str, Any] = {}
+    for name, theirs in sorted(reported.items()):
+        if not theirs.get("available"):
+            out[name] = {"available": False, "reason": str(theirs.get("reason", ""))}
+            continue
+        ours = _ours(services.get(name))
+        metrics = {}
+        for key in COMPARED:
+            mine, other = ours[key], theirs.get(key)
+            gap = round(mine - other, 2) if mine is not None and other is not None else None
+            metrics[key] = {"platformctl": mine, "gitlab": other, "difference": gap}
+        out[name] = {"available": True, "metrics": metrics}
+    return out

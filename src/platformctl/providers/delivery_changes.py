@@ -24,11 +24,13 @@ def shipped_changes(
     commits: list[Commit],
     merges: dict[str, int],
     originals_of: Callable[[int], list[Commit]],
+    graph: CommitGraph | None = None,
 ) -> tuple[tuple[Change, ...], list[str]]:
     """The changes among ``commits`` and the merge commits (keys of ``merges``) found there.
 
     ``merges`` maps a merge/squash commit SHA to its request number; ``originals_of`` lists a
-    request's own commits (one request per request number, only when it shipped).
+    request's own commits (one request per request number, only when it shipped and only for
+    a squash or rebase: a true merge's commits are in ``graph`` already).
     """
     changes: dict[str, Change] = {}
     found: list[str] = []
@@ -37,7 +39,8 @@ def shipped_changes(
         if sha not in remaining:
             continue
         found.append(sha)
-        originals = originals_of(number)
+        brought = graph.merged_by(sha) if graph is not None else None
+        originals = originals_of(number) if brought is None else brought
         keys = {(c["date"], c["message"]) for c in originals}
         for c in commits:
             if c["sha"] == sha or (c["date"], c["message"]) in keys:
@@ -47,6 +50,57 @@ def shipped_changes(
     for c in remaining.values():
         changes.setdefault(c["sha"], Change(c["sha"], parse_time(c["date"], "commit date")))
     return tuple(changes.values()), found
+
+
+class CommitGraph:
+    """The commits of one comparison and their parents: what each deployment in it shipped.
+
+    One comparison from the oldest base to the newest deployed SHA lists every commit shipped
+    in between; with the parents, what a deployment ``head`` adds over the previous one
+    ``base`` is the commits reachable from ``head`` and not from ``base`` — exactly what a
+    comparison ``base...head`` would list — without asking for that comparison.
+    """
+
+    def __init__(self, base: str, commits: list[Commit], parents: dict[str, list[str]]) -> None:
+        self.base = base
+        self.commits = commits
+        self.parents = parents
+        self._ancestors: dict[str, frozenset[str]] = {}
+
+    def ancestors(self, sha: str) -> frozenset[str]:
+        """``sha`` and every commit of the comparison reachable from it."""
+        if sha not in self.parents:
+            return frozenset()
+        if sha not in self._ancestors:
+            seen: set[str] = set()
+            stack = [sha]
+            while stack:
+                current = stack.pop()
+                if current in seen or current not in self.parents:
+                    continue
+                seen.add(current)
+                stack.extend(self.parents[current])
+            self._ancestors[sha] = frozenset(seen)
+        return self._ancestors[sha]
+
+    def between(self, base: str, head: str) -> list[Commit] | None:
+        """The commits ``head`` ships over ``base`` (in the comparison's order), or None when
+        the comparison cannot tell (either end outside it: ask for ``base...head`` instead)."""
+        if head == base:
+            return []
+        if head not in self.parents or (base != self.base and base not in self.parents):
+            return None
+        new = self.ancestors(head) - self.ancestors(base)
+        return [c for c in self.commits if c["sha"] in new]
+
+    def merged_by(self, sha: str) -> list[Commit] | None:
+        """For a merge commit (two parents or more): the commits it brought in, reachable from
+        its other parents and not its first; None when it has one parent (squash, rebase)."""
+        parents = self.parents.get(sha) or []
+        if len(parents) < 2:
+            return None
+        brought = set().union(*(self.ancestors(p) for p in parents[1:])) - self.ancestors(parents[0])
+        return [c for c in self.commits if c["sha"] in brought]
 
 
 def incident_links(text: str, ids: Iterable[str], shas: Iterable[str]) -> tuple[str, str]:

@@ -11,7 +11,8 @@
   attempts and the total wait are capped; 4xx answers are never retried, except a 404 on a
   request marked ``retry_not_found`` (issued right after our own create: GitHub is
   eventually consistent);
-- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only;
+- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only, and conditional pages
+  (``If-None-Match``; a 304 answered from a :class:`~platformctl.providers.httpcache.ConditionalCache`);
 - writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
 - failures translated by :func:`~platformctl.providers.httperrors.translate`;
 - bounds (:mod:`~platformctl.providers.httpbounds`): each exchange ends within ``deadline``
@@ -30,7 +31,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Collection, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -40,6 +41,7 @@ import httpx
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
+from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
 from platformctl.providers.tokens import Token, token_variables
 from platformctl.redact import redact
@@ -202,21 +204,39 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         key: str | None = None,
         per_page: int = 100,
+        cache: ConditionalCache | None = None,
+        trim: Callable[[Any], Any] | None = None,
     ) -> Iterator[Any]:
-        """Every item of a list endpoint, following ``Link: rel="next"`` verbatim."""
+        """Every item of a list endpoint, following ``Link: rel="next"`` verbatim.
+
+        With ``cache``, each page is asked with ``If-None-Match`` and a 304 is answered from it
+        (:mod:`~platformctl.providers.httpcache`); ``trim`` reduces each item to what is kept.
+        """
         url: str | None = path
         query: dict[str, Any] | None = {**(params or {}), "per_page": per_page}
         while url:
-            response = self.request("GET", url, action=action, params=query)
-            data = response.json()
-            yield from (data.get(key) or []) if key else data
-            url, query = response.links.get("next", {}).get("url"), None
+            page_key = ConditionalCache.key(url, query)
+            etag = cache.etag(page_key) if cache else None
+            headers = {"If-None-Match": etag} if etag else None
+            response = self.request("GET", url, action=action, params=query, headers=headers)
+            if cache and etag and response.status_code == 304:
+                items, url = cache.answer(page_key)
+            else:
+                data = response.json()
+                items = list((data.get(key) or []) if key else data)
+                if trim is not None:
+                    items = [trim(item) for item in items]
+                url = response.links.get("next", {}).get("url")
+                if cache is not None:
+                    cache.keep(page_key, response.headers.get("etag", ""), items, url)
+            query = None
             if url and not _same_origin(httpx.URL(url), self._client.base_url):
                 # The token goes with every page: never to another host, nor over plain http.
                 raise ProviderError(
                     f"{self.service.label} sent a next-page link to another host: {url}",
                     provider=self.service.key,
                 )
+            yield from items
 
     def _space_writes(self) -> None:
         if self._last_write is None or self.policy.write_interval <= 0:

@@ -1,6 +1,8 @@
 """Delivery events of one GitLab project: deployments, the changes they shipped, incidents.
 
-Requests per project (through the one HTTP policy):
+Requests per project (through the one HTTP policy; the three listings are asked with
+``If-None-Match`` where GitLab gave an ``ETag``, and the changes of finished deployments are
+kept in the cache, so a re-run asks no comparison twice):
 
 1. ``GET /projects/:id/deployments?environment=E&order_by=created_at&sort=desc`` (pages until
    the first deployment older than the window, kept as the base of the first comparison);
@@ -10,7 +12,9 @@ Requests per project (through the one HTTP policy):
 3. ``GET /projects/:id/merge_requests?state=merged&order_by=updated_at&sort=desc`` while updated
    in the window, and ``GET …/merge_requests/:iid/commits`` for each one a deployment shipped
    (squash and rebase merges mapped back); a ``Revert "…"`` title or a ``hotfix`` label is rework;
-4. ``GET /projects/:id/issues?issue_type=incident&scope=all&created_after=S``: incidents.
+4. ``GET /projects/:id/issues?issue_type=incident&scope=all&created_after=S``: incidents;
+5. with the window's end, ``GET /projects/:id/dora/metrics`` four times (GitLab's own figures,
+   Ultimate only: :mod:`~platformctl.providers.gitlab.dora`).
 """
 
 from __future__ import annotations
@@ -19,13 +23,38 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from platformctl.contracts.delivery_events import Deployment, EventSet, Incident, parse_time
+from platformctl.contracts.delivery_events import Change, Deployment, EventSet, Incident, parse_time
 from platformctl.providers.delivery_changes import Commit, as_commit, incident_from, shipped_changes
+from platformctl.providers.httpcache import ConditionalCache
 
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
 
 _FINAL = {"success": "success", "failed": "failure"}
+CACHE_VERSION = 1
+
+
+def _trim_deployment(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item.get(k) for k in ("id", "sha", "status", "created_at", "finished_at", "updated_at")}
+
+
+def _trim_merge_request(mr: dict[str, Any]) -> dict[str, Any]:
+    keep = ("iid", "title", "updated_at", "labels", "squash_commit_sha", "merge_commit_sha", "sha")
+    return {k: mr.get(k) for k in keep}
+
+
+def _trim_issue(issue: dict[str, Any]) -> dict[str, Any]:
+    return {k: issue.get(k) for k in ("iid", "title", "description", "created_at", "closed_at")}
+
+
+def _valid(entry: Any) -> bool:
+    """Whether a cached entry has the shape this version writes (a hand-edited one is a miss)."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("merges"), list)
+        and isinstance(entry.get("changes"), list)
+        and all(isinstance(c, list) and len(c) == 3 for c in entry["changes"])
+    )
 
 
 def _commit(item: dict[str, Any]) -> Commit:
@@ -37,44 +66,73 @@ class GitLabDeliverySource:
 
     name = "gitlab"
 
-    def __init__(self, client: HttpClient, *, hotfix_label: str = "hotfix") -> None:
+    def __init__(
+        self,
+        client: HttpClient,
+        *,
+        hotfix_label: str = "hotfix",
+        until: dt.datetime | None = None,
+        cache: dict[str, Any] | None = None,
+    ) -> None:
         self.client = client
         self.hotfix_label = hotfix_label
+        self.until = until  # the window's end: with it, GitLab's own DORA figures are read too
+        self.cache: dict[str, Any] = cache if cache is not None else {}
+        if self.cache.get("version") != CACHE_VERSION:  # an older layout: start again
+            self.cache.clear()
+            self.cache.update({"version": CACHE_VERSION, "repos": {}})
 
     def events(self, path: str, environment: str, since: dt.datetime) -> EventSet:
         """The project's deployments to ``environment`` since ``since`` and its incidents."""
         project = f"projects/{quote(path, safe='')}"
         service = path.rsplit("/", 1)[-1]
-        raw, base = self._deployments(project, environment, since)
-        merges = self._merge_requests(project, since)
+        state = self.cache["repos"].setdefault(path, {})
+        pages = ConditionalCache(state.get("pages"))
+        known = state.setdefault("deployments", {})
+        raw, base = self._deployments(project, environment, since, pages)
+        merges = self._merge_requests(project, since, pages)
         deployments = []
         for item in raw:
             status = _FINAL.get(str(item.get("status")))
             if status is None:
                 continue
             when = parse_time(item.get("finished_at") or item.get("updated_at"), "deployment time")
-            changes: tuple[Any, ...] = ()
+            changes: tuple[Change, ...] = ()
             unplanned = False
             if status == "success":
-                changes, found = self._changes(project, base, str(item["sha"]), merges)
-                unplanned = any(merges[sha][1] for sha in found)
+                changes, unplanned = self._shipped(project, (base, str(item["sha"])), item, merges, known)
                 base = str(item["sha"])
-            deployments.append(
-                Deployment(
-                    service,
-                    environment,
-                    str(item["sha"]),
-                    when,
-                    status,
-                    str(item["id"]),
-                    changes,
-                    unplanned=unplanned,
-                )
-            )
-        return EventSet(deployments, self._incidents(project, service, since, deployments))
+            shape = (service, environment, str(item["sha"]), when, status, str(item["id"]), changes)
+            deployments.append(Deployment(*shape, unplanned=unplanned))
+        events = EventSet(deployments, self._incidents(project, service, since, deployments, pages))
+        state["pages"] = pages.used()
+        if self.until is not None:
+            from platformctl.providers.gitlab.dora import dora_metrics
+
+            events.reported[service] = dora_metrics(self.client, project, environment, since, self.until)
+        return events
+
+    def _shipped(
+        self,
+        project: str,
+        ends: tuple[str, str],
+        item: dict[str, Any],
+        merges: dict[str, tuple[int, bool]],
+        known: dict[str, Any],
+    ) -> tuple[tuple[Change, ...], bool]:
+        """A successful deployment's changes (kept once known) and whether it was unplanned."""
+        base, head = ends
+        key = f"{item['id']}@{base}"
+        if not _valid(known.get(key)):
+            found, merged = self._changes(project, base, head, merges)
+            rows = [[c.sha, c.committed_at.isoformat(), c.pr] for c in found]
+            known[key] = {"changes": rows, "merges": merged}
+        entry = known[key]
+        changes = tuple(Change(c[0], parse_time(c[1], "cached time"), c[2]) for c in entry["changes"])
+        return changes, any(merges.get(sha, (0, False))[1] for sha in entry["merges"])
 
     def _deployments(
-        self, project: str, environment: str, since: dt.datetime
+        self, project: str, environment: str, since: dt.datetime, pages: ConditionalCache
     ) -> tuple[list[dict[str, Any]], str]:
         found: list[dict[str, Any]] = []
         base = ""
@@ -82,6 +140,8 @@ class GitLabDeliverySource:
             f"{project}/deployments",
             action="list the deployments",
             params={"environment": environment, "order_by": "created_at", "sort": "desc"},
+            cache=pages,
+            trim=_trim_deployment,
         ):
             if parse_time(item["created_at"], "deployment created_at") < since:
                 base = str(item["sha"])
@@ -114,13 +174,17 @@ class GitLabDeliverySource:
         )
         return [_commit(c) for c in pages]
 
-    def _merge_requests(self, project: str, since: dt.datetime) -> dict[str, tuple[int, bool]]:
+    def _merge_requests(
+        self, project: str, since: dt.datetime, pages: ConditionalCache
+    ) -> dict[str, tuple[int, bool]]:
         """Merged requests by the commit that landed (squash commit or merge commit)."""
         out: dict[str, tuple[int, bool]] = {}
         for mr in self.client.paginate(
             f"{project}/merge_requests",
             action="list the merge requests",
             params={"state": "merged", "order_by": "updated_at", "sort": "desc"},
+            cache=pages,
+            trim=_trim_merge_request,
         ):
             if parse_time(mr["updated_at"], "merge request updated_at") < since - dt.timedelta(days=31):
                 break
@@ -133,10 +197,17 @@ class GitLabDeliverySource:
         return out
 
     def _incidents(
-        self, project: str, service: str, since: dt.datetime, deployments: list[Deployment]
+        self,
+        project: str,
+        service: str,
+        since: dt.datetime,
+        deployments: list[Deployment],
+        pages: ConditionalCache,
     ) -> list[Incident]:
         ids = [d.id for d in deployments]
         shas = {d.sha for d in deployments} | {c.sha for d in deployments for c in d.changes}
+        # The window's first day: a re-run the same day asks the same URL (its ETag applies).
+        day = since.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         out = []
         for issue in self.client.paginate(
             f"{project}/issues",
@@ -144,8 +215,10 @@ class GitLabDeliverySource:
             params={
                 "issue_type": "incident",
                 "scope": "all",
-                "created_after": since.isoformat().replace("+00:00", "Z"),
+                "created_after": day.isoformat().replace("+00:00", "Z"),
             },
+            cache=pages,
+            trim=_trim_issue,
         ):
             text = f"{issue.get('title') or ''}\n{issue.get('description') or ''}"
             times = (issue["created_at"], issue.get("closed_at"))
