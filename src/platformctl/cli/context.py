@@ -128,18 +128,16 @@ def http_policy(settings: Settings) -> RetryPolicy:
     """The retry policy of every remote provider, from the ``http.*`` settings."""
     from platformctl.providers.http import RetryPolicy
 
-    def number(key: str) -> float:
-        return float(settings.get(f"http.{key}"))
-
+    http = settings.http
     return RetryPolicy(
-        max_attempts=int(number("max_attempts")),
-        max_wait=number("max_wait"),
-        backoff=number("backoff"),
-        rate_limit_wait=number("rate_limit_wait"),
-        write_interval=number("write_interval"),
-        timeout=number("timeout"),
-        deadline=number("deadline"),
-        max_body=int(number("max_body")),
+        max_attempts=http.max_attempts,
+        max_wait=http.max_wait,
+        backoff=http.backoff,
+        rate_limit_wait=http.rate_limit_wait,
+        write_interval=http.write_interval,
+        timeout=http.timeout,
+        deadline=http.deadline,
+        max_body=http.max_body,
     )
 
 
@@ -172,7 +170,7 @@ def repository_host(settings: Settings, provider: str, state: AppContext | None 
 
     credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
     git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
-    return GitLabRepositories(http, git, settings.get("gitlab.url"))
+    return GitLabRepositories(http, git, settings.gitlab_url)
 
 
 def git_host_service(settings: Settings, provider: str, env: Mapping[str, str] | None = None) -> Service:
@@ -182,13 +180,13 @@ def git_host_service(settings: Settings, provider: str, env: Mapping[str, str] |
 
     token = token_from_env(provider, os.environ if env is None else env)
     if provider == "github":
-        return github_service(settings.get("github.api_url"), settings.get("github.api_version"), token)
-    return gitlab_service(settings.get("gitlab.url"), token)
+        return github_service(settings.github.api_url, settings.github.api_version, token)
+    return gitlab_service(settings.gitlab_url, token)
 
 
 def catalog_registrar(settings: Settings, state: AppContext | None = None) -> CatalogRegistrar | None:
     """The Backstage catalog when ``backstage.url`` is set, else None (registration off)."""
-    url = settings.get("backstage.url")
+    url = settings.backstage_url
     if not url:
         return None
     from platformctl.providers.backstage.catalog import BackstageCatalog

@@ -153,7 +153,7 @@ def _from_forge(
     from platformctl.providers.http import build_client
 
     settings = state.settings(provider=provider) if provider else state.settings()
-    host = _check_forge(provider or settings.get("provider"), repos, org)
+    host = _check_forge(provider or settings.provider, repos, org)
     client = build_client(git_host_service(settings, host), http_policy(settings))
     source: Any
     if host == "github":

@@ -9,16 +9,10 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
-from platformctl.cli.new_answers import (
-    confirm_answers,
-    given_answers,
-    recorded_value,
-    refuse_changes,
-    settle_answers,
-    shown_path,
-    where_things_are,
-)
+from platformctl.cli.new_answers import confirm_answers, warn_placeholder_org, where_things_are
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+from platformctl.cli.prompting import question_prompter
+from platformctl.scaffold.prepare import shown_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,6 +20,7 @@ if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
     from platformctl.contracts.repositories import RepositoryHost
+    from platformctl.scaffold.answers import Asker
     from platformctl.scaffold.create import ServicePlan, ServiceResult
     from platformctl.scaffold.rerun import Decision
 
@@ -85,52 +80,46 @@ def service(
     GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
     """
     from platformctl.scaffold.answers import validate_service_name
+    from platformctl.scaffold.prepare import ServiceAsk, given_answers, prepare_service
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
-    given, origin = given_answers(name, owner, description, set_ or [], answers_file)
+    given = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
-    from platformctl.errors import PlatformctlError
-    from platformctl.scaffold.catalog import get_golden_path
-    from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
-    from platformctl.scaffold.repository import repository_spec
-    from platformctl.scaffold.rerun import Asked, existing_service
-
-    target = (directory or Path(name)).absolute()
-    recorded = existing_service(target, name)  # a re-run: recorded facts fill what was not asked
-    host = state.repository_host(
-        settings, provider or recorded_value(recorded, "provider") or settings.get("provider")
-    )
-    registrar = state.catalog_registrar(settings)
-    gp = get_golden_path(
-        settings, golden_path or recorded_value(recorded, "golden_path") or settings.get("golden_path")
-    )
-    answers, ask = settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
-    request = ServiceRequest(
+    hosts: dict[str, RepositoryHost] = {}
+    asked = ServiceAsk(
         name=name,
-        golden_path=gp,
-        answers=answers,
-        target=target,
-        provider=host.name,
-        repository=repository_spec(
-            provider=host.name,
-            org=settings.get("org"),
-            name=name,
-            default_owner=lambda: host.default_owner(read=not dry_run),
-            description=str(answers.get("description") or ""),
-            visibility=visibility,
-            topics=topic or [],
-            teams=team or [],
-        ),
+        golden_path=golden_path,
+        directory=directory,
+        provider=provider,
+        org=org,
+        visibility=visibility,
+        topics=topic or [],
+        teams=team or [],
+        read_host=not dry_run,
     )
-    if not dry_run:  # a dry run writes nothing: no need to confirm
-        confirm_answers(ask, gp, answers, target)
-    if recorded is not None and org and host.name == recorded.repository.provider:
-        # Locating reads the host: only worth it when another place may have been asked.
-        refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
+    prompters: list[Asker | None] = []
+    request = prepare_service(
+        asked,
+        given,
+        settings,
+        hosts=lambda wanted: (
+            hosts.get(wanted) or hosts.setdefault(wanted, state.repository_host(settings, wanted))
+        ),
+        prompter=lambda subject: _remember(prompters, question_prompter(state.io, subject)),
+        on_placeholder_org=lambda found: warn_placeholder_org(state, found),
+    )
+    host = hosts[request.provider]
+    registrar = state.catalog_registrar(settings)
+    if not dry_run and prompters:  # a dry run writes nothing: no need to confirm
+        confirm_answers(prompters[0], request.golden_path, request.answers, request.target)
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.create import create_service, plan_service
+
     if dry_run:
         _dry_run(state, plan_service(request, host, registrar, home=settings.home), host)
         return
+
     try:
         result = create_service(
             request, host, progress=state.io.step, registrar=registrar, home=settings.home
@@ -142,6 +131,12 @@ def service(
         raise told from exc
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
+
+
+def _remember(prompters: list[Asker | None], prompter: Asker | None) -> Asker | None:
+    """Keep the asker handed to the domain: after questions, the answers are confirmed."""
+    prompters.append(prompter)
+    return prompter
 
 
 def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:
