@@ -46,8 +46,10 @@ class IO:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
+        width: int | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
+        self.width = width  # None: the terminal's (pipes: wide enough never to cut a line)
         # None: whatever sys.* is when used (CliRunner and pytest swap them per test).
         self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
         self.json = False
@@ -67,6 +69,7 @@ class IO:
             stdin=self._stdin,
             stdout=self._stdout,
             stderr=self._stderr,
+            width=self.width,
         )
 
     # -- streams -----------------------------------------------------------------------
@@ -126,7 +129,7 @@ class IO:
             emoji=False,
             soft_wrap=True,
             markup=True,
-            width=None if _isatty(stream) else 400,  # pipes: never truncate
+            width=self.width or (None if _isatty(stream) else 400),  # pipes: never truncate
         )
 
     # -- output ----------------------------------------------------------------------------
