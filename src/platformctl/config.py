@@ -300,7 +300,7 @@ def read_config_file(path: Path) -> PlatformConfig:
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: the top level must be a mapping of settings, not {type(data).__name__}",
-            hint="see docs/configuration.md",
+            hint="see 'platformctl docs configuration'",
         )
     return _validate(data, str(path))
 
@@ -323,7 +323,7 @@ def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
     except ValidationError as exc:
         raise ConfigError(
             f"{origin}: {describe_validation_error(exc, PlatformConfig)}",
-            hint="see docs/configuration.md for every field",
+            hint="see 'platformctl docs configuration' for every field",
         ) from None
 
 

@@ -36,6 +36,7 @@ def _register() -> None:
         completion,
         config_cmd,
         delivery_cmd,
+        docs_cmd,
         env_cmd,
         fleet_cmd,
         golden_path_cmd,
@@ -52,6 +53,7 @@ def _register() -> None:
     app.add_typer(assess_cmd.app, name="assess")
     app.add_typer(fleet_cmd.app, name="fleet")
     app.command("completion")(completion.completion)
+    app.command("docs")(docs_cmd.docs)
     assess_cmd.app.command("delivery")(delivery_cmd.assess_delivery)
     app.add_typer(delivery_cmd.app, name="delivery")
     from platformctl.cli import adopt_cmd
@@ -101,7 +103,7 @@ def root(
 def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code, printing any error once.
 
-    This is the single place where errors become exit codes (``docs/exit-codes.md``).
+    This is the single place where errors become exit codes (``platformctl docs exit-codes``).
     ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
     provider builders (tests run commands in-process with it); by default the process's own.
     """

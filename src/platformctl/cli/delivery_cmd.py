@@ -121,7 +121,8 @@ def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, lis
     if provider not in (None, "local"):
         raise UsageError(
             f"--provider {provider}: not an event source",
-            hint="pass --provider github, gitlab or local, or --events FILE (docs/delivery.md)",
+            hint="pass --provider github, gitlab or local, or --events FILE "
+            "(see 'platformctl docs delivery')",
         )
     loaded, sources = EventSet(), []
     for path in files:
@@ -186,7 +187,7 @@ def _check_forge(host: str, repos: list[str], org: str | None) -> str:
     if host not in ("github", "gitlab"):
         raise UsageError(
             f"--repo and --org need a forge, not {host!r}",
-            hint="pass --provider github or gitlab, or --events FILE (docs/delivery.md)",
+            hint="pass --provider github or gitlab, or --events FILE (see 'platformctl docs delivery')",
         )
     if not repos and not org:
         raise UsageError(

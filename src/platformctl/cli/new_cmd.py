@@ -77,7 +77,7 @@ def service(
     Example: platformctl new service payments --owner team-payments --set port=9000
 
     Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
-    GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
+    GITLAB_TOKEN, BACKSTAGE_TOKEN. See 'platformctl docs providers' for the requests each provider makes.
     """
     from platformctl.scaffold.answers import validate_service_name
     from platformctl.scaffold.prepare import ServiceAsk, given_answers, prepare_service
