@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.contracts.environments import EnvironmentProvider
     from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
-    from platformctl.providers.http import HttpClient, RetryPolicy, Service
+    from platformctl.providers.http import HttpClient, RetryPolicy, RetryWait, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
     from platformctl.scaffold.descriptor import RepositoryRecord
 
@@ -99,7 +99,11 @@ class AppContext:
         """An HTTP client for ``service`` over this context's transport (the real network by default)."""
         from platformctl.providers.http import build_client
 
-        return build_client(service, policy, transport=self.http_transport)
+        return build_client(service, policy, transport=self.http_transport, on_wait=self._show_wait)
+
+    def _show_wait(self, wait: RetryWait | None) -> None:
+        """The HTTP policy pauses before a retry: say so on a terminal (silent elsewhere)."""
+        self.io.waiting(None if wait is None else retry_wait_text(wait))
 
     def settings(self, **flags: Any) -> Settings:
         """Load the layered settings, with ``flags`` (dotted keys) on top."""
@@ -114,6 +118,13 @@ class AppContext:
                     "(run 'platformctl config trust' if it is yours)"
                 )
         return settings
+
+
+def retry_wait_text(wait: RetryWait) -> str:
+    """``waiting 4 s for GitHub's rate limit (retry 2/5)…``."""
+    seconds = f"{wait.seconds:.0f} s" if wait.seconds >= 1 else "under a second"
+    why = f"for {wait.service}'s rate limit" if wait.rate_limited else f"after {wait.service}: {wait.reason}"
+    return f"waiting {seconds} {why} (retry {wait.attempt}/{wait.max_attempts})…"
 
 
 def command_context(ctx: typer.Context, *, json: bool = False, no_input: bool = False) -> AppContext:

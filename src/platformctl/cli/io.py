@@ -59,6 +59,7 @@ class IO:
         self._err: Console | None = None
         self.emitted = False  # a result document (or human result) is already on stdout
         self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
+        self._step = ""  # the message of the step the spinner shows (escaped)
 
     def with_flags(self, *, no_input: bool, no_color: bool) -> IO:
         """A fresh IO on the same environment and streams, with the global flags applied."""
@@ -161,14 +162,34 @@ class IO:
         if not self.json:
             self.stop_progress()
             self.err.print(f"[dim]•[/] {escape(message)}")
-            if _isatty(self.stderr) and not self.in_ci:
-                from platformctl.cli.progress import Spinner
+            self._step = f"{escape(message)} …"
+            self._spin(self._step)
 
-                self._spinner = self._spinner or Spinner(self.err)
-                self._spinner.show(f"{escape(message)} …")
+    def waiting(self, message: str | None) -> None:
+        """A transient line while a command waits (a retry's pause), only for a person at a
+        terminal; ``None`` when the wait is over (the step's spinner comes back)."""
+        from rich.markup import escape
+
+        if self.json:
+            return
+        if message is not None:
+            self._spin(escape(message))
+        elif self._step:
+            self._spin(self._step)
+        elif self._spinner is not None:
+            self._spinner.stop()
+
+    def _spin(self, text: str) -> None:
+        """Show ``text`` (escaped) beside the spinner: never in CI, never into a pipe or file."""
+        if _isatty(self.stderr) and not self.in_ci:
+            from platformctl.cli.progress import Spinner
+
+            self._spinner = self._spinner or Spinner(self.err)
+            self._spinner.show(text)
 
     def stop_progress(self) -> None:
         """Take the spinner away (before a result, an error or a question)."""
+        self._step = ""
         if self._spinner is not None:
             self._spinner.stop()
 
