@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
+    from platformctl.config import Settings
     from platformctl.contracts.repositories import RepositoryHost
     from platformctl.scaffold.answers import Asker
-    from platformctl.scaffold.create import ServicePlan, ServiceResult
+    from platformctl.scaffold.create import ServicePlan, ServiceRequest, ServiceResult
+    from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
     from platformctl.scaffold.rerun import Decision
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
@@ -80,13 +82,12 @@ def service(
     GITLAB_TOKEN, BACKSTAGE_TOKEN. See 'platformctl docs providers' for the requests each provider makes.
     """
     from platformctl.scaffold.answers import validate_service_name
-    from platformctl.scaffold.prepare import ServiceAsk, given_answers, prepare_service
+    from platformctl.scaffold.prepare import ServiceAsk, given_answers
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
     given = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
-    hosts: dict[str, RepositoryHost] = {}
     asked = ServiceAsk(
         name=name,
         golden_path=golden_path,
@@ -98,21 +99,10 @@ def service(
         teams=team or [],
         read_host=not dry_run,
     )
-    prompters: list[Asker | None] = []
-    request = prepare_service(
-        asked,
-        given,
-        settings,
-        hosts=lambda wanted: (
-            hosts.get(wanted) or hosts.setdefault(wanted, state.repository_host(settings, wanted))
-        ),
-        prompter=lambda subject: _remember(prompters, question_prompter(state.io, subject)),
-        on_placeholder_org=lambda found: warn_placeholder_org(state, found),
-    )
-    host = hosts[request.provider]
+    request, host, ask = _prepare(state, settings, asked, given)
     registrar = state.catalog_registrar(settings)
-    if not dry_run and prompters:  # a dry run writes nothing: no need to confirm
-        confirm_answers(prompters[0], request.golden_path, request.answers, request.target)
+    if not dry_run:  # a dry run writes nothing: no need to confirm
+        confirm_answers(ask, request.golden_path, request.answers, request.target)
     from platformctl.errors import PlatformctlError
     from platformctl.scaffold.create import create_service, plan_service
 
@@ -133,10 +123,33 @@ def service(
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
 
 
-def _remember(prompters: list[Asker | None], prompter: Asker | None) -> Asker | None:
-    """Keep the asker handed to the domain: after questions, the answers are confirmed."""
-    prompters.append(prompter)
-    return prompter
+def _prepare(
+    state: AppContext, settings: Settings, asked: ServiceAsk, given: GivenAnswers
+) -> tuple[ServiceRequest, RepositoryHost, Asker | None]:
+    """The settled request, the host it goes to, and the terminal's asker if one was used."""
+    from platformctl.scaffold.prepare import prepare_service
+
+    hosts: dict[str, RepositoryHost] = {}
+    askers: list[Asker | None] = []
+
+    def host_for(provider: str) -> RepositoryHost:
+        if provider not in hosts:
+            hosts[provider] = state.repository_host(settings, provider)
+        return hosts[provider]
+
+    def prompter(subject: str) -> Asker | None:
+        askers.append(question_prompter(state.io, subject))
+        return askers[-1]
+
+    request = prepare_service(
+        asked,
+        given,
+        settings,
+        hosts=host_for,
+        prompter=prompter,
+        on_placeholder_org=lambda found: warn_placeholder_org(state, found),
+    )
+    return request, host_for(request.provider), askers[-1] if askers else None
 
 
 def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:
