@@ -133,3 +133,16 @@ def test_the_checks_see_what_they_look_for() -> None:
     assert [name for _, name in _imports(tree) if _under(name, UI)] == ["rich", "typer"]
     assert _outputs(tree) == [4, 5]
     assert len(BELOW_CLI) > 40
+
+
+@pytest.mark.parametrize("path", _modules("."), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_the_click_typer_vendors(path: Path) -> None:
+    # typer vendors click as typer._click: a private module that may change in any release
+    # (cli/app.py catches typer's public TyperException instead).
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    vendored = [
+        f"{_where(path, line)} imports {name}"
+        for line, name in _imports(tree)
+        if _under(name, ("typer._click",))
+    ]
+    assert vendored == []

@@ -81,11 +81,42 @@ def test_wheel_carries_the_docs_and_the_maturity_model(wheel):
     assert "platformctl/maturity/model.yaml" in names
 
 
+def test_unpacked_wheel_reads_its_own_docs_from_another_directory(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def docs(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "platformctl", "docs", *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    located = docs("exit-codes", "--path")
+    assert located.returncode == 0, located.stderr
+    assert Path(located.stdout.strip()) == site / "platformctl" / "docs" / "exit-codes.md"
+    page = docs("exit-codes")
+    assert page.stdout == (REPO_ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    listed = docs()
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == sorted(
+        p.stem for p in (REPO_ROOT / "docs").glob("*.md")
+    )
+
+
 def _docs_references(package) -> set[str]:
-    """Every ``docs/NAME.md`` the installed package's code mentions (hints, help texts)."""
+    """Every docs page the installed package's code mentions (hints, help texts): as
+    ``platformctl docs TOPIC`` and, in comments and docstrings, as ``docs/NAME.md``."""
     found: set[str] = set()
     for source in package.rglob("*.py"):
-        found |= set(re.findall(r"docs/([\w-]+\.md)", source.read_text(encoding="utf-8")))
+        text = source.read_text(encoding="utf-8")
+        found |= set(re.findall(r"docs/([\w-]+\.md)", text))
+        found |= {f"{topic}.md" for topic in re.findall(r"platformctl docs ([a-z][\w-]*)", text)}
     return found
 
 

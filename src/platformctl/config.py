@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -27,7 +27,14 @@ from platformctl.contracts.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
 
-__all__ = ["ConfiguredGoldenPath", "Settings", "describe_validation_error", "load_settings"]
+__all__ = [
+    "ConfiguredGoldenPath",
+    "GitHubSettings",
+    "HttpSettings",
+    "Settings",
+    "describe_validation_error",
+    "load_settings",
+]
 
 PROJECT_FILE_NAME = "platformctl.yaml"
 ENV_PREFIX = "PLATFORMCTL_"
@@ -95,8 +102,30 @@ class ConfiguredGoldenPath:
 
 
 @dataclass(frozen=True)
+class GitHubSettings:
+    """Where GitHub's REST API is, and which version of it to ask for."""
+
+    api_url: str
+    api_version: str
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """The ``http.*`` settings: the retry, deadline and size policy of every remote provider."""
+
+    timeout: float
+    deadline: float
+    max_body: int
+    max_attempts: int
+    max_wait: float
+    backoff: float
+    rate_limit_wait: float
+    write_interval: float
+
+
+@dataclass(frozen=True)
 class Settings:
-    """The effective settings of one invocation."""
+    """The effective settings of one invocation, read through typed properties and sections."""
 
     values: dict[str, Resolved]
     golden_paths: dict[str, ConfiguredGoldenPath] = field(default_factory=dict)
@@ -105,14 +134,70 @@ class Settings:
     # (file, dotted key) pairs an untrusted project file set and that were ignored
     ignored: tuple[tuple[str, str], ...] = ()
 
-    def get(self, key: str) -> Any:
-        """The effective value of a dotted setting key."""
-        return self.values[key].value
+    @property
+    def provider(self) -> str:
+        """Where repositories are created: ``local``, ``github`` or ``gitlab``."""
+        return str(self._value("provider"))
+
+    @property
+    def org(self) -> str | None:
+        """The organisation, group or namespace at the provider, if set."""
+        return self._text("org")
+
+    @property
+    def owner(self) -> str | None:
+        """The default owner team of new services, if set."""
+        return self._text("owner")
+
+    @property
+    def golden_path(self) -> str:
+        """The golden path of ``new service`` without ``--golden-path``."""
+        return str(self._value("golden_path"))
 
     @property
     def home(self) -> Path:
         """The platform home directory."""
-        return Path(self.get("home")).expanduser()
+        return Path(str(self._value("home"))).expanduser()
+
+    @property
+    def github(self) -> GitHubSettings:
+        """The ``github.*`` settings."""
+        return GitHubSettings(str(self._value("github.api_url")), str(self._value("github.api_version")))
+
+    @property
+    def gitlab_url(self) -> str:
+        """GitLab's base URL (gitlab.com or self-managed)."""
+        return str(self._value("gitlab.url"))
+
+    @property
+    def backstage_url(self) -> str | None:
+        """Backstage's base URL; None (or empty) turns catalog registration off."""
+        return self._text("backstage.url")
+
+    @property
+    def http(self) -> HttpSettings:
+        """The ``http.*`` settings."""
+
+        def number(key: str) -> float:
+            return float(cast(float, self._value(f"http.{key}")))  # a number: the schema says so
+
+        return HttpSettings(
+            timeout=number("timeout"),
+            deadline=number("deadline"),
+            max_body=int(number("max_body")),
+            max_attempts=int(number("max_attempts")),
+            max_wait=number("max_wait"),
+            backoff=number("backoff"),
+            rate_limit_wait=number("rate_limit_wait"),
+            write_interval=number("write_interval"),
+        )
+
+    def _value(self, key: str) -> object:
+        return self.values[key].value
+
+    def _text(self, key: str) -> str | None:
+        value = self._value(key)
+        return None if value is None else str(value)
 
 
 def find_project_file(start: Path) -> Path | None:
@@ -215,7 +300,7 @@ def read_config_file(path: Path) -> PlatformConfig:
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: the top level must be a mapping of settings, not {type(data).__name__}",
-            hint="see docs/configuration.md",
+            hint="see 'platformctl docs configuration'",
         )
     return _validate(data, str(path))
 
@@ -238,7 +323,7 @@ def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
     except ValidationError as exc:
         raise ConfigError(
             f"{origin}: {describe_validation_error(exc, PlatformConfig)}",
-            hint="see docs/configuration.md for every field",
+            hint="see 'platformctl docs configuration' for every field",
         ) from None
 
 

@@ -51,7 +51,7 @@ MODEL_MAX_BYTES = 16 * 1024 * 1024
 """A maturity model may carry long guidance texts: a larger cap, still bounded."""
 HISTORY_MAX_BYTES = 64 * 1024 * 1024
 """The history file grows by one JSON line (~2 KiB) per saved run: tens of thousands of runs."""
-_HINT = "fix the file at that line (see docs/security.md, 'Input files')"
+_HINT = "fix the file at that line (see 'Input files' in 'platformctl docs security')"
 
 
 @dataclass

@@ -2,14 +2,15 @@
 
 ``github_envs`` / ``gitlab_envs`` are the fakes' environment state (served on loopback);
 ``github_service`` / ``gitlab_service`` write a service checkout whose repository is at that
-host; ``run_github`` / ``run_gitlab`` run the real CLI in a subprocess inside it.
+host; ``run_github`` / ``run_gitlab`` run the real CLI (in-process) inside it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,21 +80,34 @@ def gitlab_envs(gitlab, gitlab_url) -> GitLabEnvironmentRoutes:
 
 
 class Runner:
-    """``run(*args, **extra_env)``: the CLI in a subprocess, in the service folder."""
+    """``run(*args, **extra_env)``: the real CLI in the service folder, run in-process through
+    ``run(argv, context=...)`` with its own environment and streams (no interpreter to start:
+    these scenarios are about the providers, not the process). The fakes still answer on
+    loopback. Log records go to ``sys.stderr``, so it is the invocation's stderr meanwhile."""
 
-    def __init__(self, cli_process: Callable[..., Result], folder: Path, env: dict[str, str]) -> None:
-        self.cli_process, self.folder, self.env = cli_process, folder, env
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder, self.env = folder, env
 
     def __call__(self, *args: str, **more: str) -> Result:
-        return self.cli_process(*args, env={**self.env, **more}, cwd=self.folder)
+        from platformctl.cli.app import run
+        from platformctl.cli.context import AppContext
+        from platformctl.cli.io import IO
 
-
-def _runner(cli_process: Any, folder: Path, env: dict[str, str]) -> Runner:
-    return Runner(cli_process, folder, env)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        env = {**os.environ, **self.env, **more}
+        console = IO(env=env, stdin=io.StringIO(""), stdout=stdout, stderr=stderr)
+        here = Path.cwd()
+        os.chdir(self.folder)
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                code = run(list(args), context=AppContext(io=console))
+        finally:
+            os.chdir(here)
+        return Result(int(code), stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture
-def run_github(cli_process, github_envs, github_url, fast_http_env, platform_home, tmp_path, monkeypatch):
+def run_github(github_envs, github_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitHub fake."""
     from tests.environments.conftest import write_service
 
@@ -104,11 +118,11 @@ def run_github(cli_process, github_envs, github_url, fast_http_env, platform_hom
         repository="{provider: github, slug: acme/payments, url: https://github.test/acme/payments}",
     )
     env = {**fast_http_env, "PLATFORMCTL_GITHUB_API_URL": github_url, "GH_TOKEN": GITHUB_TOKEN}
-    return _runner(cli_process, folder, env)
+    return Runner(folder, env)
 
 
 @pytest.fixture
-def run_gitlab(cli_process, gitlab_envs, gitlab_url, fast_http_env, platform_home, tmp_path, monkeypatch):
+def run_gitlab(gitlab_envs, gitlab_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitLab fake."""
     from tests.environments.conftest import write_service
 
@@ -119,7 +133,7 @@ def run_gitlab(cli_process, gitlab_envs, gitlab_url, fast_http_env, platform_hom
         repository="{provider: gitlab, slug: acme/payments, url: https://gitlab.test/acme/payments}",
     )
     env = {**fast_http_env, "PLATFORMCTL_GITLAB_URL": gitlab_url, "GITLAB_TOKEN": GITLAB_TOKEN}
-    return _runner(cli_process, folder, env)
+    return Runner(folder, env)
 
 
 def everything_logged(fake: Any) -> str:

@@ -107,4 +107,5 @@ def test_evidence_prefills_a_suggestion_and_shows_the_cap(tiny):
     script = Script(Reply("quit"))
     with pytest.raises(QuestionnaireStopped):
         run_questionnaire(tiny, AnswerSet(), script, evidence=three)
-    assert (script.prompts[0].effect.cap, script.prompts[0].default) == ("many", None)
+    # No suggestion: the answer the evidence caps at is pre-selected.
+    assert (script.prompts[0].effect.cap, script.prompts[0].default) == ("many", "many")

@@ -167,3 +167,27 @@ def test_review_asks_everything_again_and_no_input_never_prompts(tmp_path):
     child = spawn(work, "--model", str(model), "--answers", str(partial), "--no-input")
     assert finish(child) == 2
     assert "2 question(s) have no answer" in child.before
+
+
+def test_an_answer_capped_by_evidence_is_pre_selected_and_enter_keeps_it(tmp_path):
+    work = tmp_path / "work"
+    model = write_model(tmp_path / "tiny.yaml")
+    # Two CI systems: the evidence caps a.ci at "two" (choice 2) and suggests nothing.
+    two = git_repo(
+        tmp_path / "two", {".github/workflows/ci.yml": "on: push\n", ".gitlab-ci.yml": "a:\n  script: b\n"}
+    )
+    child = spawn(work, "--model", str(model), "--detect", str(two), "--answers", "mine.yaml")
+    child.expect(r"\(1/3\) Alpha · a\.ci")
+    child.expect(r"› 2\) Two")  # the capped answer is marked
+    child.expect("the evidence caps this answer at 2")
+    child.expect(ANSWER + r".*\(2\)")  # and is the default
+    child.sendline("")
+    child.expect(r"\(2/3\)")
+    child.expect(ANSWER)
+    child.sendline("3")
+    child.expect(r"\(3/3\)")
+    child.expect(ANSWER)
+    child.sendline("1")
+    child.expect(r"Platform maturity")
+    assert finish(child) == 0
+    assert yaml.safe_load((work / "mine.yaml").read_text())["answers"]["a.ci"]["answer"] == "two"

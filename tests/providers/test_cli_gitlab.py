@@ -192,7 +192,7 @@ def test_usage_errors_are_exit_2(cli_process, env, tmp_path):
     assert no_org.exit_code == 2
     assert "error: GitLab needs the group to create the project in" in no_org.stderr
     team = cli_process(*ARGS, "--team", "platform", env=env, cwd=tmp_path / "work")
-    assert team.exit_code == 2 and "error: --team applies to GitHub organisations" in team.stderr
+    assert team.exit_code == 2 and "error: teams apply to GitHub organisations" in team.stderr
 
 
 def test_dry_run_lists_the_requests_and_sends_none(new_service, gitlab, backstage):

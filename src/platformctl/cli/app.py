@@ -47,11 +47,12 @@ _GROUPS = {
 
 def _register() -> None:
     """Every command group and command on the root app (help, completion, anything unknown)."""
-    from platformctl.cli import completion
+    from platformctl.cli import completion, docs_cmd
 
     for name in _GROUPS:
         app.add_typer(_group(name), name=name)
     app.command("completion")(completion.completion)
+    app.command("docs")(docs_cmd.docs)
 
 
 def _group(name: str) -> typer.Typer:
@@ -156,7 +157,7 @@ def root(
 def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None) -> int:
     """Run the CLI on ``argv`` and return the exit code, printing any error once.
 
-    This is the single place where errors become exit codes (``docs/exit-codes.md``).
+    This is the single place where errors become exit codes (``platformctl docs exit-codes``).
     ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
     provider builders (tests run commands in-process with it); by default the process's own.
     """
@@ -269,19 +270,21 @@ def plain_usage_message(message: str) -> str:
 
 
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
-    # typer vendors click as typer._click and raises these classes; the click package is not a
-    # dependency of typer (nor of platformctl), and its classes would never match.
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
-    if isinstance(exc, NoArgsIsHelpError):  # the help is already printed: no empty "error:" line
-        return ExitCode.USAGE
-    if isinstance(exc, UsageError):
-        # Some parser errors (an option missing its value) carry no context: find the command.
-        command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
-        message = plain_usage_message(exc.format_message())
-        _fail(state, args, message, f"run '{command} --help' for usage", ExitCode.USAGE)
-        return ExitCode.USAGE
-    if isinstance(exc, ClickException):
+    # typer 0.29 vendors click as the private typer._click; its parser errors all derive from
+    # the public typer.TyperException (exit_code, format_message()), and the usage errors among
+    # them (exit code 2) carry the context of the command they are about.
+    if isinstance(exc, typer.TyperException):
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # The help is already printed: no empty "error:" line. typer itself tells this one
+            # apart by its name, without importing it (typer/rich_utils.py).
+            return ExitCode.USAGE
+        if exc.exit_code == ExitCode.USAGE:
+            # Some parser errors (an option missing its value) carry no context: find the command.
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context else _command_path(root, args)
+            message = plain_usage_message(exc.format_message())
+            _fail(state, args, message, f"run '{command} --help' for usage", ExitCode.USAGE)
+            return ExitCode.USAGE
         _fail(state, args, exc.format_message(), None, exc.exit_code)
         return exc.exit_code
     if isinstance(exc, OSError) and exc.errno == errno.EPIPE:  # the reader went away

@@ -203,7 +203,7 @@ def _tree_source(state: Any, org: str | None, provider: str | None) -> Any:
     if org is None:
         return None
     settings = state.settings(provider=provider, org=org)
-    return state.repository_trees(settings, settings.get("provider"))
+    return state.repository_trees(settings, settings.provider)
 
 
 def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) -> str | None:

@@ -144,7 +144,7 @@ STARTER_CONFIG = """\
 # platformctl.yaml: the platform configuration, shared by a team in a repository.
 # Every field is optional. Precedence: flags > PLATFORMCTL_* env vars > this file
 # > the user file (~/.config/platformctl/config.yaml) > built-in defaults.
-# Reference: docs/configuration.md
+# Reference: platformctl docs configuration
 
 # Where `new service` creates repositories: local (embedded, no account), github or gitlab.
 provider: local
@@ -180,7 +180,7 @@ golden_path: python-service
 #     ref: v2.1.0
 #     trusted: false
 
-# Environment classes: defaults for the environments of each class (see docs/environments.md).
+# Environment classes: defaults for the environments of each class (see 'platformctl docs environments').
 # environments:
 #   staging:
 #     providers: [local]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.contracts.environments import EnvironmentProvider
     from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
-    from platformctl.providers.http import HttpClient, RetryPolicy, Service
+    from platformctl.providers.http import HttpClient, RetryPolicy, RetryWait, Service
     from platformctl.providers.repo_trees import GitHubTrees, GitLabTrees
     from platformctl.scaffold.descriptor import RepositoryRecord
 
@@ -99,7 +99,11 @@ class AppContext:
         """An HTTP client for ``service`` over this context's transport (the real network by default)."""
         from platformctl.providers.http import build_client
 
-        return build_client(service, policy, transport=self.http_transport)
+        return build_client(service, policy, transport=self.http_transport, on_wait=self._show_wait)
+
+    def _show_wait(self, wait: RetryWait | None) -> None:
+        """The HTTP policy pauses before a retry: say so on a terminal (silent elsewhere)."""
+        self.io.waiting(None if wait is None else retry_wait_text(wait))
 
     def settings(self, **flags: Any) -> Settings:
         """Load the layered settings, with ``flags`` (dotted keys) on top."""
@@ -116,6 +120,13 @@ class AppContext:
         return settings
 
 
+def retry_wait_text(wait: RetryWait) -> str:
+    """``waiting 4 s for GitHub's rate limit (retry 2/5)…``."""
+    seconds = f"{wait.seconds:.0f} s" if wait.seconds >= 1 else "under a second"
+    why = f"for {wait.service}'s rate limit" if wait.rate_limited else f"after {wait.service}: {wait.reason}"
+    return f"waiting {seconds} {why} (retry {wait.attempt}/{wait.max_attempts})…"
+
+
 def command_context(ctx: typer.Context, *, json: bool = False, no_input: bool = False) -> AppContext:
     """The invocation context, with this command's --json and --no-input applied."""
     state: AppContext = ctx.ensure_object(AppContext)
@@ -128,18 +139,16 @@ def http_policy(settings: Settings) -> RetryPolicy:
     """The retry policy of every remote provider, from the ``http.*`` settings."""
     from platformctl.providers.http import RetryPolicy
 
-    def number(key: str) -> float:
-        return float(settings.get(f"http.{key}"))
-
+    http = settings.http
     return RetryPolicy(
-        max_attempts=int(number("max_attempts")),
-        max_wait=number("max_wait"),
-        backoff=number("backoff"),
-        rate_limit_wait=number("rate_limit_wait"),
-        write_interval=number("write_interval"),
-        timeout=number("timeout"),
-        deadline=number("deadline"),
-        max_body=int(number("max_body")),
+        max_attempts=http.max_attempts,
+        max_wait=http.max_wait,
+        backoff=http.backoff,
+        rate_limit_wait=http.rate_limit_wait,
+        write_interval=http.write_interval,
+        timeout=http.timeout,
+        deadline=http.deadline,
+        max_body=http.max_body,
     )
 
 
@@ -172,7 +181,7 @@ def repository_host(settings: Settings, provider: str, state: AppContext | None 
 
     credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
     git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
-    return GitLabRepositories(http, git, settings.get("gitlab.url"))
+    return GitLabRepositories(http, git, settings.gitlab_url)
 
 
 def git_host_service(settings: Settings, provider: str, env: Mapping[str, str] | None = None) -> Service:
@@ -182,13 +191,13 @@ def git_host_service(settings: Settings, provider: str, env: Mapping[str, str] |
 
     token = token_from_env(provider, os.environ if env is None else env)
     if provider == "github":
-        return github_service(settings.get("github.api_url"), settings.get("github.api_version"), token)
-    return gitlab_service(settings.get("gitlab.url"), token)
+        return github_service(settings.github.api_url, settings.github.api_version, token)
+    return gitlab_service(settings.gitlab_url, token)
 
 
 def catalog_registrar(settings: Settings, state: AppContext | None = None) -> CatalogRegistrar | None:
     """The Backstage catalog when ``backstage.url`` is set, else None (registration off)."""
-    url = settings.get("backstage.url")
+    url = settings.backstage_url
     if not url:
         return None
     from platformctl.providers.backstage.catalog import BackstageCatalog

@@ -146,7 +146,8 @@ def _load(state: Any, files: list[Path], provider: str | None) -> tuple[Any, lis
     if provider not in (None, "local"):
         raise UsageError(
             f"--provider {provider}: not an event source",
-            hint="pass --provider github, gitlab or local, or --events FILE (docs/delivery.md)",
+            hint="pass --provider github, gitlab or local, or --events FILE "
+            "(see 'platformctl docs delivery')",
         )
     loaded, sources = EventSet(), []
     for path in files:

@@ -109,7 +109,7 @@ def check_forge(host: str, repos: list[str], org: str | None, read: ForgeRead) -
     if host not in ("github", "gitlab"):
         raise UsageError(
             f"--repo and --org need a forge, not {host!r}",
-            hint="pass --provider github or gitlab, or --events FILE (docs/delivery.md)",
+            hint="pass --provider github or gitlab, or --events FILE (see 'platformctl docs delivery')",
         )
     if not repos and not org:
         raise UsageError(

@@ -12,6 +12,8 @@ from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from platformctl.cli.context import AppContext
     from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSpec
     from platformctl.environments.spec import SpecFlags
@@ -255,19 +257,9 @@ def _spec_flags(
 
 
 def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
-    from platformctl.errors import ConfigError
-    from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor
+    from platformctl.environments.service import NOT_FOUND_HINT, find_service
 
-    if service_dir is not None:
-        return read_descriptor(service_dir), service_dir.resolve()
-    start = Path.cwd()
-    for folder in (start, *start.parents):
-        if (folder / DESCRIPTOR_FILE).is_file():
-            return read_descriptor(folder), folder
-    raise ConfigError(
-        f"no {DESCRIPTOR_FILE} here or in any parent folder",
-        hint="run this inside a service checkout, or pass --service-dir",
-    )
+    return find_service(service_dir, Path.cwd(), hint=f"{NOT_FOUND_HINT}, or pass --service-dir")
 
 
 def _load(
@@ -282,12 +274,17 @@ def _load(
 ) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
 
     from platformctl.environments.secrets import SecretReader, load_key
+    from platformctl.environments.service import flags_from_store
     from platformctl.environments.spec import resolve_spec, validate_environment_name
 
     validate_environment_name(name)
     descriptor, folder = _service(service_dir)
     settings = state.settings()
-    flags = _flags_from_store(state, descriptor, folder, name, flags)
+
+    def stored() -> Iterable[EnvironmentProvider]:  # built only when the store must be asked
+        return _service_providers(state, folder, descriptor)[2].values()
+
+    flags = flags_from_store(descriptor, name, flags, stored)
     reader = SecretReader(
         env=state.env,
         base_dir=folder,
@@ -302,41 +299,19 @@ def _load(
     return spec, providers
 
 
-def _flags_from_store(
-    state: AppContext, descriptor: ServiceDescriptor, folder: Path, name: str, flags: SpecFlags
-) -> SpecFlags:
-    """An environment ``platform.yaml`` does not name but a provider holds (``env up pr-42
-    --ttl 3d`` made it) is managed by name: its class and TTL come from what the store recorded."""
-    from dataclasses import replace
-
-    from platformctl.environments.apply import list_environments
-    from platformctl.environments.spec import find_record
-
-    # --class, --ttl (a preview) or an entry decide without asking any provider.
-    if flags.environment_class or flags.ttl or find_record(descriptor, name) is not None:
-        return flags
-    _, _, providers = _service_providers(state, folder, descriptor)
-    for summary in list_environments(descriptor.name, providers.values()):
-        if summary.name == name:
-            return replace(flags, environment_class=summary.environment_class, ttl=flags.ttl or summary.ttl)
-    return flags
-
-
 def _service_providers(
     state: AppContext, service_dir: Path | None, descriptor: ServiceDescriptor | None = None
 ) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
+    """The service and every environment provider it may use (for list, reap and lookups)."""
+    from platformctl.environments.service import provider_names
 
     if descriptor is None or service_dir is None:
         descriptor, folder = _service(service_dir)
     else:
         folder = service_dir
     settings = state.settings()
-    names: dict[str, None] = {"local": None}
-    for record in descriptor.environments.values():
-        env_class = settings.environment_classes.get(record.environment_class)
-        for provider in record.providers or (env_class[0].providers if env_class else None) or []:
-            names[provider] = None
-    providers = state.environment_providers(settings, tuple(names), state.io.step, descriptor.repository)
+    names = provider_names(descriptor, settings.environment_classes)
+    providers = state.environment_providers(settings, names, state.io.step, descriptor.repository)
     return descriptor, folder, providers
 
 

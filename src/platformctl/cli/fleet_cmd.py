@@ -166,7 +166,7 @@ def _host(state: AppContext, settings: Settings) -> tuple[ChangeRequestHost, str
     """The forge to work on and the organisation there (empty: the whole local forge)."""
     from platformctl.errors import UsageError
 
-    provider, org = settings.get("provider"), settings.get("org") or ""
+    provider, org = settings.provider, settings.org or ""
     if provider == "local":
         from platformctl.providers.local.change_requests import LocalChangeRequests
 
@@ -187,7 +187,7 @@ def _host(state: AppContext, settings: Settings) -> tuple[ChangeRequestHost, str
 
         credentials = GitCredentials("oauth2", service.token, "the scope write_repository")
         git = GitRemote("GitLab", credentials, policy, token_hint=service.token_hint)
-        return GitLabChangeRequests(client, git, settings.get("gitlab.url"), cache), org
+        return GitLabChangeRequests(client, git, settings.gitlab_url, cache), org
     from platformctl.providers.github.pulls import GitHubChangeRequests
     from platformctl.providers.github.repositories import web_url_from_api
 

@@ -46,8 +46,10 @@ class IO:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
+        width: int | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
+        self.width = width  # None: the terminal's (pipes: wide enough never to cut a line)
         # None: whatever sys.* is when used (CliRunner and pytest swap them per test).
         self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
         self.json = False
@@ -58,6 +60,7 @@ class IO:
         self.emitted = False  # a result document (or human result) is already on stdout
         self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
         self._bar: Any = None  # cli/progress.py, made on the first count at a terminal
+        self._step = ""  # the message of the step the spinner shows (escaped)
 
     def with_flags(self, *, no_input: bool, no_color: bool) -> IO:
         """A fresh IO on the same environment and streams, with the global flags applied."""
@@ -68,6 +71,7 @@ class IO:
             stdin=self._stdin,
             stdout=self._stdout,
             stderr=self._stderr,
+            width=self.width,
         )
 
     # -- streams -----------------------------------------------------------------------
@@ -127,7 +131,7 @@ class IO:
             emoji=False,
             soft_wrap=True,
             markup=True,
-            width=None if _isatty(stream) else 400,  # pipes: never truncate
+            width=self.width or (None if _isatty(stream) else 400),  # pipes: never truncate
         )
 
     # -- output ----------------------------------------------------------------------------
@@ -160,11 +164,31 @@ class IO:
             if self._spinner is not None:
                 self._spinner.stop()
             self.err.print(f"[dim]•[/] {escape(message)}")
-            if self._bar is None and self._live():
-                from platformctl.cli.progress import Spinner
+            self._step = f"{escape(message)} …"
+            if self._bar is None:
+                self._spin(self._step)
 
-                self._spinner = self._spinner or Spinner(self.err)
-                self._spinner.show(f"{escape(message)} …")
+    def waiting(self, message: str | None) -> None:
+        """A transient line while a command waits (a retry's pause), only for a person at a
+        terminal; ``None`` when the wait is over (the step's spinner comes back)."""
+        from rich.markup import escape
+
+        if self.json:
+            return
+        if message is not None:
+            self._spin(escape(message))
+        elif self._step and self._bar is None:
+            self._spin(self._step)
+        elif self._spinner is not None:
+            self._spinner.stop()
+
+    def _spin(self, text: str) -> None:
+        """Show ``text`` (escaped) beside the spinner: never in CI, never into a pipe or file."""
+        if self._live():
+            from platformctl.cli.progress import Spinner
+
+            self._spinner = self._spinner or Spinner(self.err)
+            self._spinner.show(text)
 
     def count(self, done: int, total: int, label: str) -> None:
         """A progress bar of ``done`` of ``total`` (stderr, on a terminal only, never in CI or
@@ -186,6 +210,7 @@ class IO:
 
     def stop_progress(self) -> None:
         """Take the spinner and the bar away (before a result, an error or a question)."""
+        self._step = ""
         if self._spinner is not None:
             self._spinner.stop()
         if self._bar is not None:

@@ -9,24 +9,21 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
-from platformctl.cli.new_answers import (
-    confirm_answers,
-    given_answers,
-    recorded_value,
-    refuse_changes,
-    settle_answers,
-    shown_path,
-    where_things_are,
-)
+from platformctl.cli.new_answers import confirm_answers, warn_placeholder_org, where_things_are
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
+from platformctl.cli.prompting import question_prompter
+from platformctl.scaffold.prepare import shown_path
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
+    from platformctl.config import Settings
     from platformctl.contracts.repositories import RepositoryHost
-    from platformctl.scaffold.create import ServicePlan, ServiceResult
+    from platformctl.scaffold.answers import Asker
+    from platformctl.scaffold.create import ServicePlan, ServiceRequest, ServiceResult
+    from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
     from platformctl.scaffold.rerun import Decision
 
 app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
@@ -82,55 +79,37 @@ def service(
     Example: platformctl new service payments --owner team-payments --set port=9000
 
     Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
-    GITLAB_TOKEN, BACKSTAGE_TOKEN. See docs/providers.md for the requests each provider makes.
+    GITLAB_TOKEN, BACKSTAGE_TOKEN. See 'platformctl docs providers' for the requests each provider makes.
     """
     from platformctl.scaffold.answers import validate_service_name
+    from platformctl.scaffold.prepare import ServiceAsk, given_answers
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
-    given, origin = given_answers(name, owner, description, set_ or [], answers_file)
+    given = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
-    from platformctl.errors import PlatformctlError
-    from platformctl.scaffold.catalog import get_golden_path
-    from platformctl.scaffold.create import ServiceRequest, create_service, plan_service
-    from platformctl.scaffold.repository import repository_spec
-    from platformctl.scaffold.rerun import Asked, existing_service
-
-    target = (directory or Path(name)).absolute()
-    recorded = existing_service(target, name)  # a re-run: recorded facts fill what was not asked
-    host = state.repository_host(
-        settings, provider or recorded_value(recorded, "provider") or settings.get("provider")
-    )
-    registrar = state.catalog_registrar(settings)
-    gp = get_golden_path(
-        settings, golden_path or recorded_value(recorded, "golden_path") or settings.get("golden_path")
-    )
-    answers, ask = settle_answers(state, gp, settings, recorded, given, origin, host.name, target)
-    request = ServiceRequest(
+    asked = ServiceAsk(
         name=name,
-        golden_path=gp,
-        answers=answers,
-        target=target,
-        provider=host.name,
-        repository=repository_spec(
-            provider=host.name,
-            org=settings.get("org"),
-            name=name,
-            default_owner=lambda: host.default_owner(read=not dry_run),
-            description=str(answers.get("description") or ""),
-            visibility=visibility,
-            topics=topic or [],
-            teams=team or [],
-        ),
+        golden_path=golden_path,
+        directory=directory,
+        provider=provider,
+        org=org,
+        visibility=visibility,
+        topics=topic or [],
+        teams=team or [],
+        read_host=not dry_run,
     )
+    request, host, ask = _prepare(state, settings, asked, given)
+    registrar = state.catalog_registrar(settings)
     if not dry_run:  # a dry run writes nothing: no need to confirm
-        confirm_answers(ask, gp, answers, target)
-    if recorded is not None and org and host.name == recorded.repository.provider:
-        # Locating reads the host: only worth it when another place may have been asked.
-        refuse_changes(recorded, target, Asked(slug=host.locate(request.repository).slug))
+        confirm_answers(ask, request.golden_path, request.answers, request.target)
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.create import create_service, plan_service
+
     if dry_run:
         _dry_run(state, plan_service(request, host, registrar, home=settings.home), host)
         return
+
     try:
         result = create_service(
             request, host, progress=state.io.step, registrar=registrar, home=settings.home
@@ -142,6 +121,35 @@ def service(
         raise told from exc
     _publish_to_actions(state.io, result)
     state.io.emit(_result_document(result), lambda out: _render_result(out, result))
+
+
+def _prepare(
+    state: AppContext, settings: Settings, asked: ServiceAsk, given: GivenAnswers
+) -> tuple[ServiceRequest, RepositoryHost, Asker | None]:
+    """The settled request, the host it goes to, and the terminal's asker if one was used."""
+    from platformctl.scaffold.prepare import prepare_service
+
+    hosts: dict[str, RepositoryHost] = {}
+    askers: list[Asker | None] = []
+
+    def host_for(provider: str) -> RepositoryHost:
+        if provider not in hosts:
+            hosts[provider] = state.repository_host(settings, provider)
+        return hosts[provider]
+
+    def prompter(subject: str) -> Asker | None:
+        askers.append(question_prompter(state.io, subject))
+        return askers[-1]
+
+    request = prepare_service(
+        asked,
+        given,
+        settings,
+        hosts=host_for,
+        prompter=prompter,
+        on_placeholder_org=lambda found: warn_placeholder_org(state, found),
+    )
+    return request, host_for(request.provider), askers[-1] if askers else None
 
 
 def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:

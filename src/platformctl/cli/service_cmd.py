@@ -53,8 +53,8 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
 
         raise CheckFailed(
             f"golden path {status.golden_path!r} recorded in platform.yaml is not available here",
-            hint="add its source under golden_paths in platformctl.yaml (see docs/configuration.md), "
-            "or upgrade platformctl",
+            hint="add its source under golden_paths in platformctl.yaml "
+            "(see 'platformctl docs configuration'), or upgrade platformctl",
         )
     if status.update_available:
         from platformctl.errors import CheckFailed

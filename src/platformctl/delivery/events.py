@@ -14,16 +14,18 @@ from platformctl.contracts.delivery_events import (
 )
 from platformctl.errors import UsageError
 
+_HINT = "see 'platformctl docs delivery'"
+
 __all__ = ["Change", "Deployment", "EventSet", "Incident", "parse_time", "record_from"]
 
 
 def _text(data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
     value = data.get(key, "")
     if not isinstance(value, str | int) or isinstance(value, bool):
-        raise UsageError(f"{where}: {key!r} must be a string", hint="see docs/delivery.md")
+        raise UsageError(f"{where}: {key!r} must be a string", hint=_HINT)
     value = str(value)
     if required and not value:
-        raise UsageError(f"{where}: {key!r} is required", hint="see docs/delivery.md")
+        raise UsageError(f"{where}: {key!r} is required", hint=_HINT)
     return value
 
 
@@ -31,17 +33,15 @@ def deployment_from(data: dict[str, Any], where: str) -> Deployment:
     """A deployment from one decoded ``{"type": "deployment", ...}`` record."""
     status = _text(data, "status", where, required=False) or "success"
     if status not in STATUSES:
-        raise UsageError(
-            f"{where}: status {status!r} is not one of {', '.join(STATUSES)}", hint="see docs/delivery.md"
-        )
+        raise UsageError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}", hint=_HINT)
     raw_changes = data.get("changes", [])
     if not isinstance(raw_changes, list):
-        raise UsageError(f"{where}: 'changes' must be a list", hint="see docs/delivery.md")
+        raise UsageError(f"{where}: 'changes' must be a list", hint=_HINT)
     changes = []
     for n, item in enumerate(raw_changes):
         spot = f"{where}: changes[{n}]"
         if not isinstance(item, dict):
-            raise UsageError(f"{spot}: expected an object", hint="see docs/delivery.md")
+            raise UsageError(f"{spot}: expected an object", hint=_HINT)
         changes.append(
             Change(
                 _text(item, "sha", spot),
@@ -51,7 +51,7 @@ def deployment_from(data: dict[str, Any], where: str) -> Deployment:
         )
     unplanned = data.get("unplanned", False)
     if not isinstance(unplanned, bool):
-        raise UsageError(f"{where}: 'unplanned' must be true or false", hint="see docs/delivery.md")
+        raise UsageError(f"{where}: 'unplanned' must be true or false", hint=_HINT)
     return Deployment(
         service=_text(data, "service", where),
         environment=_text(data, "environment", where, required=False) or "production",
@@ -81,10 +81,10 @@ def incident_from(data: dict[str, Any], where: str) -> Incident:
 def record_from(data: Any, where: str) -> Deployment | Incident:
     """One JSON Lines record, by its ``type``."""
     if not isinstance(data, dict):
-        raise UsageError(f"{where}: expected a JSON object", hint="see docs/delivery.md")
+        raise UsageError(f"{where}: expected a JSON object", hint=_HINT)
     kind = data.get("type")
     if kind == "deployment":
         return deployment_from(data, where)
     if kind == "incident":
         return incident_from(data, where)
-    raise UsageError(f"{where}: 'type' must be deployment or incident", hint="see docs/delivery.md")
+    raise UsageError(f"{where}: 'type' must be deployment or incident", hint=_HINT)

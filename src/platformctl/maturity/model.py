@@ -137,7 +137,7 @@ class MaturityModel(_Strict):
     aspect_levels: list[str] = Field(default_factory=list)  # one name per level, for aspects
     # At most this many gates of one level may be waived by n/a answers (see gates.py).
     gate_waivers_per_level: int = Field(1, ge=0)
-    # Evidence rules on coverage need this many scanned repositories (see docs/maturity.md).
+    # Evidence rules on coverage need this many scanned repositories (see 'platformctl docs maturity').
     evidence_min_repositories: int = Field(3, ge=1)
 
     @cached_property
@@ -200,7 +200,9 @@ def load_model(path: Path | None = None) -> MaturityModel:
 def parse_model(text: str, source: str) -> MaturityModel:
     """Validate model YAML text; ``source`` names it in errors."""
     data, lines = load_yaml_with_lines(text, source)
-    hint = "fix the model file (see docs/maturity.md), or run without --model for the built-in model"
+    hint = (
+        "fix the model file (see 'platformctl docs maturity'), or run without --model for the built-in model"
+    )
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a maturity model must be a mapping", hint=hint)
     try:

@@ -92,7 +92,7 @@ def assess_maturity(
         raise InputRequired(
             "no answers to score: pass --answers FILE (YAML or JSON) when not on a terminal",
             hint="run 'platformctl assess maturity' on a terminal once to write the file, "
-            "or see docs/maturity.md for its format",
+            "or see 'platformctl docs maturity' for its format",
         )
     now = (request.now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     model = load_model(request.model_file)

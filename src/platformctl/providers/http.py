@@ -105,6 +105,22 @@ class SystemClock:
     random = staticmethod(random.random)
 
 
+@dataclass(frozen=True)
+class RetryWait:
+    """A pause before the next attempt, as told to an observer (the CLI shows it on a terminal)."""
+
+    service: str  # the service's label, e.g. GitHub
+    reason: str  # why, e.g. ``503 Service Unavailable``
+    seconds: float
+    attempt: int  # the attempt that follows the pause (2 for the first retry)
+    max_attempts: int
+    rate_limited: bool
+
+
+# Told of every pause before a retry (None once the pause is over); it must not raise.
+WaitObserver = Callable[[RetryWait | None], None]
+
+
 class _BearerAuth(httpx.Auth):
     def __init__(self, token: Token) -> None:
         self._token = token
@@ -127,10 +143,12 @@ class HttpClient:
         *,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
+        on_wait: WaitObserver | None = None,
     ) -> None:
         self.service = service
         self.policy = policy or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
+        self.on_wait = on_wait
         self.waited = 0.0
         self._write_lock = threading.Lock()
         self._last_write: float | None = None
@@ -308,7 +326,14 @@ class HttpClient:
             self.policy.max_attempts,
             action,
         )
-        self.clock.sleep(delay)
+        if self.on_wait is not None:
+            label, limited = self.service.label, reason.startswith("rate limited")
+            self.on_wait(RetryWait(label, reason, delay, attempt + 1, self.policy.max_attempts, limited))
+        try:
+            self.clock.sleep(delay)
+        finally:
+            if self.on_wait is not None:
+                self.on_wait(None)
         self.waited += delay
         return "retry"
 
@@ -387,9 +412,13 @@ def build_client(
     *,
     transport: httpx.BaseTransport | None = None,
     clock: Clock | None = None,
+    on_wait: WaitObserver | None = None,
 ) -> HttpClient:
-    """The client for ``service`` under ``policy``: the one way providers get HTTP."""
-    return HttpClient(service, policy, transport=transport, clock=clock)
+    """The client for ``service`` under ``policy``: the one way providers get HTTP.
+
+    ``on_wait`` is told of each pause before a retry (and of its end), e.g. to show it.
+    """
+    return HttpClient(service, policy, transport=transport, clock=clock, on_wait=on_wait)
 
 
 GITHUB_ACCEPT = "application/vnd.github+json"

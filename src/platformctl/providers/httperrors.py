@@ -126,7 +126,7 @@ def translate(label: str, action: str, response: httpx.Response, token_hint: str
         return ProviderError(
             f"{label} cannot {action}: the account's plan lacks this feature ({message})",
             hint="use a plan that includes it, or change the request (e.g. a public "
-            "repository); see docs/providers.md",
+            "repository); see 'platformctl docs providers'",
             provider=label.lower(),
             status=status,
         )

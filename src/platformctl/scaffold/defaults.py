@@ -37,10 +37,11 @@ class DefaultPreview:
 
 def defaults_from_settings(golden_path: GoldenPath, settings: Settings) -> dict[str, tuple[Any, str]]:
     """Answers the platform config supplies (``owner``, ``org``), with where each came from."""
+    configured = {"owner": settings.owner, "org": settings.org}
     return {
-        question: (settings.get(key), f"{key} (settings)")
+        question: (configured[key], f"{key} (settings)")
         for question, key in SETTING_DEFAULTS
-        if settings.get(key) and golden_path.question(question)
+        if configured[key] and golden_path.question(question)
     }
 
 

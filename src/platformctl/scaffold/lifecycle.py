@@ -163,7 +163,7 @@ def update_service(
     if gp is None:
         raise UsageError(
             f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
-            hint="add it under golden_paths in platformctl.yaml (see docs/configuration.md)",
+            hint="add it under golden_paths in platformctl.yaml (see 'platformctl docs configuration')",
         )
     from platformctl.authoring.versions import as_version, golden_path_at, newest_version
 

@@ -34,17 +34,17 @@ def repository_spec(
     """
     visibility = visibility or "private"
     if visibility not in get_args(Visibility):
-        raise UsageError(f"--visibility {visibility!r} is not one of {', '.join(get_args(Visibility))}")
+        raise UsageError(f"visibility {visibility!r} is not one of {', '.join(get_args(Visibility))}")
     for topic in topics:
         if not _TOPIC.match(topic):
             raise UsageError(
-                f"--topic {topic!r} is invalid: use lower-case letters, digits and hyphens "
+                f"topic {topic!r} is invalid: use lower-case letters, digits and hyphens "
                 "(at most 50, starting with a letter or digit)"
             )
     access = tuple(_team(value) for value in teams)
     if access and provider == "gitlab":
         raise UsageError(
-            "--team applies to GitHub organisations",
+            "teams apply to GitHub organisations",
             hint="on GitLab, project members come from the group given with --org",
         )
     owner_kind: Literal["org", "user"] = "org"
@@ -53,7 +53,7 @@ def repository_spec(
         owner_kind = "user" if provider == "github" else "org"
     if access and owner_kind == "user":
         raise UsageError(
-            "--team needs an organisation: a user's repository has no teams", hint="pass --org ORGANISATION"
+            "teams need an organisation: a user's repository has no teams", hint="pass --org ORGANISATION"
         )
     return RepositorySpec(
         org=org,
@@ -70,9 +70,9 @@ def _team(value: str) -> TeamAccess:
     slug, _, permission = value.partition("=")
     permission = permission or "push"
     if not _TEAM.match(slug):
-        raise UsageError(f"--team {value!r}: {slug!r} is not a team slug (e.g. platform-team)")
+        raise UsageError(f"team {value!r}: {slug!r} is not a team slug (e.g. platform-team)")
     if permission not in PERMISSIONS and not re.fullmatch(r"[A-Za-z0-9 _-]+", permission):
         raise UsageError(
-            f"--team {value!r}: the permission must be one of {', '.join(PERMISSIONS)} or a custom role name"
+            f"team {value!r}: the permission must be one of {', '.join(PERMISSIONS)} or a custom role name"
         )
     return TeamAccess(slug, permission)

@@ -137,7 +137,7 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
                 f"{where}: unknown question '{qid}'",
                 hint=f"did you mean '{close[0]}'?"
                 if close
-                else "the question ids are listed in docs/maturity.md",
+                else "the question ids are listed in 'platformctl docs maturity'",
             )
         if raw is not None:
             answers[question.id] = _answer(question, raw, where, defaults, migrations)

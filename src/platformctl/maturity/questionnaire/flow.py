@@ -37,7 +37,7 @@ class Prompt:
     position: int  # 1-based position in the model
     total: int
     current: Answer | None
-    default: str | None  # choice id pre-selected (current answer, else the evidence suggestion)
+    default: str | None  # choice id pre-selected (current answer, else the evidence's suggestion or cap)
     evidence: Evidence | None
     effect: EvidenceEffect
 
@@ -112,7 +112,9 @@ def _prompt(
 ) -> Prompt:
     found = evidence.get(question.detector) if question.detector else None
     effect = evidence_effect(question, found, model.evidence_min_repositories)
-    default = current.choice if current and current.status == "answered" else effect.suggest
+    # Without an answer of its own, the evidence pre-selects: its suggestion, else the answer it
+    # caps at (the highest that scores in full), so Enter keeps what the evidence supports.
+    default = current.choice if current and current.status == "answered" else effect.suggest or effect.cap
     return Prompt(
         question,
         model.dimension(question.dimension),

@@ -1,0 +1,71 @@
+"""While the HTTP policy waits before a retry, a person at a terminal is told why and for how
+long; a pipe, CI and ``--json`` get no such line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from tests.fakes.base import Fault
+from tests.fakes.fixtures import GITHUB_TOKEN, fast_http_env, github, github_url  # noqa: F401
+from tests.providers.scenario import use_tiny_golden_path
+
+pexpect = pytest.importorskip("pexpect")
+
+ARGS = ("new", "service", "payments", "--provider", "github", "--org", "acme", "--no-input")
+SHOWN = "waiting 1 s for GitHub's rate limit (retry 2/5)…"
+
+
+@pytest.fixture
+def env(github, github_url, fast_http_env, tmp_path):  # noqa: F811
+    # The first read of the repository is refused once with a rate limit naming its wait.
+    github.inject(
+        Fault(
+            "GET", "/repos/acme/payments", 429, {"message": "API rate limit exceeded"}, {"Retry-After": "1"}
+        )
+    )
+    return {
+        **fast_http_env,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_GITHUB_API_URL": github_url,
+        "GH_TOKEN": GITHUB_TOKEN,
+    }
+
+
+def on_a_terminal(tmp_path, env, *extra, **more):
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "platformctl", *ARGS, *extra],
+        cwd=str(tmp_path / "work"),
+        env={**os.environ, "TERM": "xterm-256color", **env, **more},
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 120),
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus, child.before
+
+
+def test_a_retry_wait_is_shown_on_a_terminal(tmp_path, env, github):  # noqa: F811
+    status, shown = on_a_terminal(tmp_path, env)
+    assert status == 0, shown
+    assert SHOWN in shown
+    assert [e.status for e in github.log if e.path == "/repos/acme/payments"][:2] == [429, 404]
+
+
+@pytest.mark.parametrize(("extra", "more"), [(("--json",), {}), ((), {"CI": "true"})])
+def test_no_wait_line_with_json_or_in_ci(tmp_path, env, github, extra, more):  # noqa: F811
+    status, shown = on_a_terminal(tmp_path, env, *extra, **more)
+    assert status == 0, shown
+    assert next(e.status for e in github.log if e.path == "/repos/acme/payments") == 429  # it did wait
+    assert "waiting" not in shown
+
+
+def test_no_wait_line_into_a_pipe(cli_process, tmp_path, env, github):  # noqa: F811
+    result = cli_process(*ARGS, env=env, cwd=tmp_path / "work")
+    assert result.exit_code == 0, result.stderr
+    assert next(e.status for e in github.log if e.path == "/repos/acme/payments") == 429
+    assert "waiting" not in result.stderr
