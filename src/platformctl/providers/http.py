@@ -39,6 +39,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
+from platformctl.providers.answers import AnswerShapeError, Endpoint, document, kind_of, require_objects
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httperrors import is_rate_limited, translate
 from platformctl.providers.tokens import Token, token_variables
@@ -191,6 +192,12 @@ class HttpClient:
             problem = None if text else json_problem(response)
             if problem is not None:
                 raise bad_answer(self.service.label, self.service.key, response, f"not JSON ({problem})")
+            if not text:  # its json() is a read view that names this endpoint if misshapen
+                endpoint = Endpoint(
+                    self.service.label, self.service.key, method, redact(response.request.url.path)
+                )
+                response.extensions["platformctl.endpoint"] = endpoint
+                response.__class__ = _Answer
             return response
         raise translate(self.service.label, action, response, self.service.token_hint)
 
@@ -209,7 +216,12 @@ class HttpClient:
         while url:
             response = self.request("GET", url, action=action, params=query)
             data = response.json()
-            yield from (data.get(key) or []) if key else data
+            items = (data.get(key) or []) if key else data
+            endpoint = response.extensions["platformctl.endpoint"]
+            if not isinstance(items, list):
+                raise AnswerShapeError(endpoint, f"{kind_of(items)} where a list is expected")
+            require_objects(items, endpoint)
+            yield from items
             url, query = response.links.get("next", {}).get("url"), None
             if url and not _same_origin(httpx.URL(url), self._client.base_url):
                 # The token goes with every page: never to another host, nor over plain http.
@@ -337,6 +349,13 @@ class HttpClient:
             hint="check the network and the URL setting, then re-run: it resumes where it stopped",
             provider=self.service.key,
         )
+
+
+class _Answer(httpx.Response):
+    """A JSON answer whose ``json()`` is a read view (:func:`~platformctl.providers.answers.document`)."""
+
+    def json(self, **kwargs: Any) -> Any:
+        return document(super().json(**kwargs), self.extensions["platformctl.endpoint"])
 
 
 def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:

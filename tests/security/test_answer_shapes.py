@@ -1,0 +1,154 @@
+"""A server answer that is valid JSON of the wrong shape is one clean provider error, never a bug.
+
+For each command, a first run against the fakes records every GET it reads; then, for each of
+those endpoints in turn, the fake answers that one request with a mutated copy of its real
+answer (a list where an object is expected, a string, ``null`` items, nested objects where
+strings belong, numbers for strings, keys missing) and the command runs again. Each run must
+end with exit 0 (the shape did not matter to what the command reads), exit 3 (`env status` saw
+it as drift), exit 2 (a `null` id read as "no such team") or exit 1, with exactly one ``error:`` line, a ``hint:`` line, no traceback and no
+"report it as a bug". Swapping the whole document's kind (object/list/string) must always be exit 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.environments.conftest import kube, platform_home, write_service  # noqa: F401
+from tests.environments.hosts import (  # noqa: F401
+    GITHUB_ENVIRONMENTS,
+    GITLAB_ENVIRONMENTS,
+    SECRET,
+    github_envs,
+    gitlab_envs,
+)
+from tests.fakes.base import Fault
+from tests.fakes.fixtures import FAST_HTTP, GITHUB_TOKEN, GITLAB_TOKEN
+
+
+def _deep(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep(v, leaf) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep(v, leaf) for v in value]
+    return leaf(value)
+
+
+MUTATIONS: dict[str, Callable[[Any], Any]] = {
+    "kind-swapped": lambda b: [b] if isinstance(b, dict) else {"items": b},
+    "a-string": lambda b: "unexpected",
+    "null-items": lambda b: [None, *b] if isinstance(b, list) else dict.fromkeys(b),
+    "nested-objects": lambda b: _deep(b, lambda v: {"nested": v} if isinstance(v, str) else v),
+    "numbers-for-strings": lambda b: _deep(b, lambda v: 5 if isinstance(v, str) else v),
+    "keys-missing": lambda b: {} if isinstance(b, dict) else [{} for _ in b] or [{}],
+}
+ALWAYS_AN_ERROR = {"kind-swapped", "a-string"}
+
+
+def assert_clean(result, mutation: str, endpoint: str) -> None:
+    where = f"{mutation} of GET {endpoint}:\n{result.stderr}"
+    assert "report it as a bug" not in result.stderr and "Traceback" not in result.stderr, where
+    if mutation in ALWAYS_AN_ERROR:
+        assert result.exit_code == 1, where
+    # 3: `env status` saw the mutation as drift; 2: a provider read it as "no such team"
+    assert result.exit_code in (0, 1, 2, 3), where
+    if result.exit_code != 0:
+        lines = result.stderr.splitlines()
+        errors = [line for line in lines if line.startswith("error:")]
+        assert len(errors) == 1, where
+        assert any(line.startswith("hint:") for line in lines), where
+
+
+def _escaped(path: str) -> str:
+    return path.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+
+
+def every_read_mutated(run: Callable[[], Any], fake: Any, mutation: str) -> int:
+    """Run once, then once per GET endpoint read with that answer mutated; the failures seen."""
+    start = len(fake.log)
+    first = run()
+    assert first.exit_code == 0, first.stderr
+    endpoints = list(
+        dict.fromkeys(
+            e.path for e in fake.log[start:] if e.method == "GET" and e.kind == "api" and e.status == 200
+        )
+    )
+    assert endpoints
+    failures = 0
+    for endpoint in endpoints:
+        fault = fake.inject(Fault("GET", _escaped(endpoint), after=True, rewrite=MUTATIONS[mutation]))
+        result = run()
+        assert fault.arrived.is_set(), endpoint  # the mutated answer was read
+        fake.faults.remove(fault)
+        assert_clean(result, mutation, endpoint)
+        failures += result.exit_code == 1
+    return failures
+
+
+@pytest.fixture
+def in_service(cli, tmp_path, monkeypatch):
+    """``run(environments, repository, env, *args)``: the CLI in-process in a service checkout."""
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(tmp_path / "platform-home"))
+    monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
+
+    def make(environments: str, repository: str, env: dict[str, str]) -> Callable[..., Any]:
+        folder = write_service(
+            tmp_path / "work" / "payments", environments=environments, repository=repository
+        )
+        monkeypatch.chdir(folder)
+        return lambda *args: cli(*args, env={**FAST_HTTP, **env})
+
+    return make
+
+
+COMMANDS = [("env", "up", "staging"), ("env", "status", "staging")]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: "-".join(c[:2]))
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_github_answers_of_the_wrong_shape(in_service, github, github_url, github_envs, mutation, command):
+    run = in_service(
+        GITHUB_ENVIRONMENTS,
+        "{provider: github, slug: acme/payments, url: https://github.test/acme/payments}",
+        {"PLATFORMCTL_GITHUB_API_URL": github_url, "GH_TOKEN": GITHUB_TOKEN},
+    )
+    assert run("env", "up", "staging").exit_code == 0
+    failures = every_read_mutated(lambda: run(*command), github, mutation)
+    assert failures or mutation not in ALWAYS_AN_ERROR
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: "-".join(c[:2]))
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_gitlab_answers_of_the_wrong_shape(in_service, gitlab, gitlab_url, gitlab_envs, mutation, command):
+    run = in_service(
+        GITLAB_ENVIRONMENTS,
+        "{provider: gitlab, slug: acme/payments, url: https://gitlab.test/acme/payments}",
+        {"PLATFORMCTL_GITLAB_URL": gitlab_url, "GITLAB_TOKEN": GITLAB_TOKEN},
+    )
+    assert run("env", "up", "staging").exit_code == 0
+    failures = every_read_mutated(lambda: run(*command), gitlab, mutation)
+    assert failures or mutation not in ALWAYS_AN_ERROR
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: "-".join(c[:2]))
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_kubernetes_answers_of_the_wrong_shape(cli, kube, mutation, command):
+    write_service(Path.cwd(), providers="kubernetes")
+    assert cli("env", "up", "staging").exit_code == 0
+    start = len(kube.requests)
+    assert cli(*command).exit_code == 0
+    reads = list(dict.fromkeys(p for m, p, _ in kube.requests[start:] if m == "GET"))
+    assert reads
+    for path in reads:
+        before = len(kube.requests)
+        kube.rewrites[("GET", path)] = MUTATIONS[mutation]
+        result = cli(*command)
+        if ("GET", path) in kube.rewrites:  # not read this time (or not found): nothing to check
+            del kube.rewrites[("GET", path)]
+            assert ("GET", path) not in [
+                (m, p) for m, p, _ in kube.requests[before:]
+            ] or result.exit_code == 0
+        assert_clean(result, mutation, path)
