@@ -5,8 +5,9 @@ those endpoints in turn, the fake answers that one request with a mutated copy o
 answer (a list where an object is expected, a string, ``null`` items, nested objects where
 strings belong, numbers for strings, keys missing) and the command runs again. Each run must
 end with exit 0 (the shape did not matter to what the command reads), exit 3 (`env status` saw
-it as drift), exit 2 (a `null` id read as "no such team") or exit 1, with exactly one ``error:`` line, a ``hint:`` line, no traceback and no
-"report it as a bug". Swapping the whole document's kind (object/list/string) must always be exit 1.
+it as drift), exit 2 (a `null` id read as "no such team") or exit 1, with exactly one
+``error:`` line, a ``hint:`` line, no traceback and no "report it as a bug". Swapping the whole
+document's kind (object/list/string) must always be exit 1.
 """
 
 from __future__ import annotations
@@ -17,14 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.environments.conftest import kube, platform_home, write_service  # noqa: F401
-from tests.environments.hosts import (  # noqa: F401
-    GITHUB_ENVIRONMENTS,
-    GITLAB_ENVIRONMENTS,
-    SECRET,
-    github_envs,
-    gitlab_envs,
-)
+from tests.environments.conftest import write_service
+from tests.environments.hosts import GITHUB_ENVIRONMENTS, GITLAB_ENVIRONMENTS, SECRET
 from tests.fakes.base import Fault
 from tests.fakes.fixtures import FAST_HTTP, GITHUB_TOKEN, GITLAB_TOKEN
 

@@ -20,7 +20,8 @@ from tests.providers.test_http import TOKEN, Script, client
 
 
 def test_a_next_page_link_that_drops_to_plain_http_is_refused():
-    app = Script((200, {"Link": '<http://api.github.test/x?page=2>; rel="next"'}, [{"id": 1}]), (200, {}, [{"id": 2}]))
+    link = {"Link": '<http://api.github.test/x?page=2>; rel="next"'}
+    app = Script((200, link, [{"id": 1}]), (200, {}, [{"id": 2}]))
     with pytest.raises(ProviderError, match="next-page link to another host"):
         list(client(app).paginate("/x", action="list"))
     assert len(app.seen) == 1
