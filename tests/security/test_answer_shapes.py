@@ -21,7 +21,7 @@ import pytest
 from tests.environments.conftest import write_service
 from tests.environments.hosts import GITHUB_ENVIRONMENTS, GITLAB_ENVIRONMENTS, SECRET
 from tests.fakes.base import Fault
-from tests.fakes.fixtures import FAST_HTTP, GITHUB_TOKEN, GITLAB_TOKEN
+from tests.fakes.fixtures import BACKSTAGE_TOKEN, FAST_HTTP, GITHUB_TOKEN, GITLAB_TOKEN
 
 
 def _deep(value: Any, leaf: Callable[[Any], Any]) -> Any:
@@ -61,19 +61,23 @@ def _escaped(path: str) -> str:
     return path.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
 
 
-def every_read_mutated(run: Callable[[], Any], fake: Any, mutation: str) -> int:
-    """Run once, then once per GET endpoint read with that answer mutated; the failures seen."""
-    start = len(fake.log)
+def every_read_mutated(run: Callable[[], Any], fakes: Any, mutation: str) -> int:
+    """Run once, then once per GET endpoint read (of each fake) with that answer mutated; the
+    number of runs that failed (cleanly)."""
+    fakes = fakes if isinstance(fakes, list | tuple) else [fakes]
+    starts = [len(fake.log) for fake in fakes]
     first = run()
     assert first.exit_code == 0, first.stderr
-    endpoints = list(
-        dict.fromkeys(
+    reads = [
+        (fake, endpoint)
+        for fake, start in zip(fakes, starts, strict=True)
+        for endpoint in dict.fromkeys(
             e.path for e in fake.log[start:] if e.method == "GET" and e.kind == "api" and e.status == 200
         )
-    )
-    assert endpoints
+    ]
+    assert reads
     failures = 0
-    for endpoint in endpoints:
+    for fake, endpoint in reads:
         fault = fake.inject(Fault("GET", _escaped(endpoint), after=True, rewrite=MUTATIONS[mutation]))
         result = run()
         assert fault.arrived.is_set(), endpoint  # the mutated answer was read
@@ -147,3 +151,54 @@ def test_kubernetes_answers_of_the_wrong_shape(cli, kube, mutation, command):
                 (m, p) for m, p, _ in kube.requests[before:]
             ] or result.exit_code == 0
         assert_clean(result, mutation, path)
+
+
+@pytest.mark.parametrize("forge", ["github", "gitlab"])
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_new_service_answers_of_the_wrong_shape(
+    cli, request, tmp_path, backstage, backstage_url, forge, mutation
+):
+    from tests.providers.scenario import use_tiny_golden_path
+
+    fake, url = request.getfixturevalue(forge), request.getfixturevalue(f"{forge}_url")
+    env = {
+        **FAST_HTTP,
+        **use_tiny_golden_path(tmp_path),
+        "PLATFORMCTL_BACKSTAGE_URL": backstage_url,
+        "BACKSTAGE_TOKEN": BACKSTAGE_TOKEN,
+    }
+    if forge == "github":
+        env |= {"PLATFORMCTL_GITHUB_API_URL": url, "GH_TOKEN": GITHUB_TOKEN}
+        args = ("--provider", "github", "--org", "acme", "--team", "platform")
+    else:
+        env |= {"PLATFORMCTL_GITLAB_URL": url, "GITLAB_TOKEN": GITLAB_TOKEN}
+        args = ("--provider", "gitlab", "--org", "acme/sub")
+    run = lambda: cli("new", "service", "payments", *args, "--no-input", env=env)  # noqa: E731
+    assert run().exit_code == 0  # created; every later run reads, then finds nothing to do
+    failures = every_read_mutated(run, [fake, backstage], mutation)
+    assert failures or mutation not in ALWAYS_AN_ERROR
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "what"),
+    [
+        (lambda b: {k: v for k, v in b.items() if k != "clone_url"}, "'clone_url' missing"),
+        (lambda b: [b], "a list where an object"),
+        (lambda b: "acme/payments", "a string where an object"),
+    ],
+    ids=["missing-key", "list", "string"],
+)
+def test_the_error_names_the_endpoint_and_what_was_wrong(cli, tmp_path, github, github_url, rewrite, what):
+    from tests.providers.scenario import use_tiny_golden_path
+
+    env = {**FAST_HTTP, **use_tiny_golden_path(tmp_path), "PLATFORMCTL_GITHUB_API_URL": github_url}
+    env["GH_TOKEN"] = GITHUB_TOKEN
+    args = ("new", "service", "payments", "--provider", "github", "--org", "acme", "--no-input")
+    assert cli(*args, env=env).exit_code == 0
+    github.inject(Fault("GET", "/repos/acme/payments", after=True, rewrite=rewrite))
+    result = cli(*args, env=env)
+    assert result.exit_code == 1, result.stderr
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith("error: GitHub answered GET /repos/acme/payments with an unexpected document: ")
+    assert what in error, error
+    assert "hint: the answer does not have the shape of the GitHub API" in result.stderr
