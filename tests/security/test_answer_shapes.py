@@ -22,6 +22,7 @@ from tests.environments.conftest import write_service
 from tests.environments.hosts import GITHUB_ENVIRONMENTS, GITLAB_ENVIRONMENTS, SECRET
 from tests.fakes.base import Fault
 from tests.fakes.fixtures import BACKSTAGE_TOKEN, FAST_HTTP, GITHUB_TOKEN, GITLAB_TOKEN
+from tests.helpers import build_golden_path, configure_golden_path
 
 
 def _deep(value: Any, leaf: Callable[[Any], Any]) -> Any:
@@ -46,7 +47,8 @@ ALWAYS_AN_ERROR = {"kind-swapped", "a-string"}
 def assert_clean(result, mutation: str, endpoint: str) -> None:
     where = f"{mutation} of GET {endpoint}:\n{result.stderr}"
     assert "report it as a bug" not in result.stderr and "Traceback" not in result.stderr, where
-    if mutation in ALWAYS_AN_ERROR:
+    # a file's raw content is not a JSON document: its content is the loader's to judge
+    if mutation in ALWAYS_AN_ERROR and "/contents/" not in endpoint and "/files/" not in endpoint:
         assert result.exit_code == 1, where
     # 3: `env status` saw the mutation as drift; 2: a provider read it as "no such team"
     assert result.exit_code in (0, 1, 2, 3), where
@@ -55,6 +57,11 @@ def assert_clean(result, mutation: str, endpoint: str) -> None:
         errors = [line for line in lines if line.startswith("error:")]
         assert len(errors) == 1, where
         assert any(line.startswith("hint:") for line in lines), where
+
+
+def _mutator(mutation: str) -> Callable[[Any], Any]:
+    """The mutation, for JSON documents only (a file's raw bytes are left as they are)."""
+    return lambda body: MUTATIONS[mutation](body) if isinstance(body, dict | list) else body
 
 
 def _escaped(path: str) -> str:
@@ -76,14 +83,17 @@ def every_read_mutated(run: Callable[[], Any], fakes: Any, mutation: str) -> int
         )
     ]
     assert reads
-    failures = 0
+    failures = mutated = 0
     for fake, endpoint in reads:
-        fault = fake.inject(Fault("GET", _escaped(endpoint), after=True, rewrite=MUTATIONS[mutation]))
+        fault = fake.inject(Fault("GET", _escaped(endpoint), after=True, rewrite=_mutator(mutation)))
         result = run()
-        assert fault.arrived.is_set(), endpoint  # the mutated answer was read
         fake.faults.remove(fault)
+        if not fault.arrived.is_set():  # not read again (a cache of finished deployments)
+            continue
+        mutated += 1
         assert_clean(result, mutation, endpoint)
         failures += result.exit_code == 1
+    assert mutated, "no mutated answer was read"
     return failures
 
 
@@ -202,3 +212,53 @@ def test_the_error_names_the_endpoint_and_what_was_wrong(cli, tmp_path, github, 
     assert error.startswith("error: GitHub answered GET /repos/acme/payments with an unexpected document: ")
     assert what in error, error
     assert "hint: the answer does not have the shape of the GitHub API" in result.stderr
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_fleet_status_answers_of_the_wrong_shape(cli, tmp_path, monkeypatch, github, github_url, mutation):
+    from tests.fakes.github_pulls import GitHubPulls
+
+    GitHubPulls(github)
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(tmp_path / "platform-home"))
+    env = {**FAST_HTTP, "PLATFORMCTL_GITHUB_API_URL": github_url, "GH_TOKEN": GITHUB_TOKEN}
+    configure_golden_path(tmp_path / "work", "tiny", build_golden_path(tmp_path / "gp"))
+    org = ("--provider", "github", "--org", "acme")
+    assert cli("new", "service", "alpha", "-g", "tiny", "--no-input", *org, env=env).exit_code == 0
+    github.add_repo("acme", "docs")  # an empty repository: listed, no service
+    homes = iter(range(1000))
+
+    def run():  # a fresh home each time: answers are cached there by ETag
+        home = {"PLATFORMCTL_HOME": str(tmp_path / f"home-{next(homes)}")}
+        return cli("fleet", "status", *org, "--json", env=env | home)
+
+    failures = every_read_mutated(run, github, mutation)
+    assert failures or mutation not in ALWAYS_AN_ERROR
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_assess_delivery_answers_of_the_wrong_shape(cli, tmp_path, github, github_url, mutation):
+    from tests.delivery.helpers import at
+    from tests.fakes.github import ALL_PERMISSIONS
+    from tests.fakes.github_deployments import GitHubDeliveries, commit
+
+    github.add_token(GITHUB_TOKEN, "octo", permissions={**ALL_PERMISSIONS, "deployments": "read"})
+    d = GitHubDeliveries(github)
+    base = d.push("acme/api", commit("c0", at("2026-02-10", 8)))
+    d.deploy("acme/api", base, at("2026-02-10", 9), at("2026-02-10", 10))
+    squash = commit("q1", at("2026-03-02", 2), "Squashed #10")
+    d.merge_pull("acme/api", 10, [commit("c1", at("2026-03-02", 1))], squash["sha"], at("2026-03-02", 2))
+    sha = d.push("acme/api", squash)
+    d.deploy("acme/api", sha, at("2026-03-02", 4), at("2026-03-02", 5))
+    d.issue("acme/api", 1, "Outage", "after the deployment", at("2026-03-02", 6), at("2026-03-02", 7))
+    homes = iter(range(1000))
+
+    def run():  # a fresh home each time: finished deployments are cached there
+        env = {"PLATFORMCTL_GITHUB_API_URL": github_url, "GITHUB_TOKEN": GITHUB_TOKEN}
+        env["PLATFORMCTL_HOME"] = str(tmp_path / f"home-{next(homes)}")
+        window = ("--since", "2026-03-01", "--until", "2026-03-31")
+        return cli(
+            "assess", "delivery", "--provider", "github", "--repo", "acme/api", *window, "--json", env=env
+        )
+
+    failures = every_read_mutated(run, github, mutation)
+    assert failures or mutation not in ALWAYS_AN_ERROR

@@ -154,6 +154,39 @@ def require_objects(items: list[Any], endpoint: Endpoint) -> None:
             raise _WrongType(endpoint, f"{kind_of(item)} among the items of a list of objects")
 
 
+def string(doc: Any, key: str, default: str | None = None) -> str:
+    """``doc[key]`` as a string (``default`` when missing or null, if given); another kind of
+    value is an :class:`AnswerShapeError` naming the endpoint, the key and what came."""
+    value = doc.get(key) if isinstance(doc, dict) else doc[key]
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str):
+        what = (
+            "missing" if value is None and key not in doc else f"{kind_of(value)} where a string is expected"
+        )
+        raise _WrongType(_endpoint_of(doc), f"{key!r}: {what}")
+    return value
+
+
+def _endpoint_of(value: Any) -> Endpoint:
+    endpoint = getattr(value, "endpoint", None)
+    if isinstance(endpoint, Endpoint):
+        return endpoint
+    return _last[0] if _last else Endpoint("server", "", "GET", "?")
+
+
+def objects(value: Any) -> list[Any]:
+    """``value`` as a list of JSON objects (``None``: none); anything else is an
+    :class:`AnswerShapeError` naming the endpoint that answered it."""
+    if value is None:
+        return []
+    endpoint = _endpoint_of(value)
+    if not isinstance(value, list):
+        raise _WrongType(endpoint, f"{kind_of(value)} where a list is expected")
+    require_objects(value, endpoint)
+    return value
+
+
 def shape_error_of(exc: BaseException) -> AnswerShapeError | None:
     """The :class:`AnswerShapeError` for a shape error raised while a provider read an answer.
 
