@@ -262,3 +262,26 @@ def test_assess_delivery_answers_of_the_wrong_shape(cli, tmp_path, github, githu
 
     failures = every_read_mutated(run, github, mutation)
     assert failures or mutation not in ALWAYS_AN_ERROR
+
+
+def test_our_own_errors_after_an_answer_are_still_bugs(cli, tmp_path, monkeypatch, github, github_url):
+    """Only errors raised while a provider reads an answer become provider errors: one raised by
+    the domain after the answers arrived stays an unexpected error to report."""
+    import platformctl.fleet.discovery
+    from tests.fakes.github_pulls import GitHubPulls
+
+    GitHubPulls(github)
+
+    def broken(*args: Any) -> int:
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(platformctl.fleet.discovery, "releases_between", broken)
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(tmp_path / "platform-home"))
+    env = {**FAST_HTTP, "PLATFORMCTL_GITHUB_API_URL": github_url, "GH_TOKEN": GITHUB_TOKEN}
+    configure_golden_path(tmp_path / "work", "tiny", build_golden_path(tmp_path / "gp"))
+    org = ("--provider", "github", "--org", "acme")
+    assert cli("new", "service", "alpha", "-g", "tiny", "--no-input", *org, env=env).exit_code == 0
+    result = cli("fleet", "status", *org, env=env)
+    assert result.exit_code == 1
+    assert "error: unexpected TypeError: a bug of ours" in result.stderr
+    assert "report it as a bug" in result.stderr and "unexpected document" not in result.stderr
