@@ -5,15 +5,17 @@ missing ``default_branch``, a string for an object, ``null`` items in a page. Pr
 answers with plain ``data["key"]``, ``data.get(...)`` and loops; without help a wrong shape ends
 in a ``KeyError``/``TypeError`` deep in a provider, reported as a bug. Two mechanisms, one place:
 
-- :func:`document` wraps every decoded answer (the :class:`~platformctl.providers.http.HttpClient`
-  does it for every JSON answer) in read views — :class:`AnswerDict`, :class:`AnswerList`,
-  :class:`AnswerStr` — that raise :class:`AnswerShapeError` (a :class:`ProviderError`, exit 1,
+- :func:`decode` reads every JSON answer (the :class:`~platformctl.providers.http.HttpClient`
+  does it for each) into read views — :class:`AnswerDict` for every object, :class:`AnswerList`
+  or :class:`AnswerStr` for the document itself; :func:`string` and :func:`objects` read a
+  name and a listing — that raise :class:`AnswerShapeError` (a :class:`ProviderError`, exit 1,
   that is *also* a ``KeyError``/``TypeError``/``AttributeError``, so a provider's own
   ``except KeyError`` still works) naming the endpoint and what was wrong:
   ``GitHub answered GET /repos/o/x with an unexpected document: 'default_branch' missing``.
-- :func:`shape_error_of` is for what no view can intercept (``None`` or a number where the code
-  expects something else): an exception of those kinds whose innermost platformctl frame is in
-  a provider module reading answers, raised after an answer arrived, is reported the same way.
+- :func:`shape_error_of` is for what no view intercepts (``None``, a number, or a list or a
+  string inside an object, where the code expects something else): an exception of those kinds
+  whose innermost platformctl frame is in a provider module reading answers, raised after an
+  answer arrived, is reported the same way.
   Errors raised anywhere else (the domain, the CLI, the HTTP policy itself) stay bugs.
 
 Standard library only: the CLI's error funnel imports this module.
@@ -126,19 +128,23 @@ class AnswerStr(str):
         raise AttributeError(name)
 
 
-def document(data: Any, endpoint: Endpoint) -> Any:
-    """``data`` (decoded JSON) as read views that know ``endpoint``; remembered as the latest."""
+def decode(content: bytes | str, endpoint: Endpoint) -> Any:
+    """``content`` (JSON) decoded into read views that know ``endpoint``; remembered as the latest.
+
+    Every object becomes an :class:`AnswerDict` as the C decoder builds it (a class per answer
+    carries the endpoint, so a 64 MiB listing decodes as fast as plain ``json.loads``); the
+    document itself, when a list or a string, an :class:`AnswerList` or :class:`AnswerStr`.
+    Lists and strings *inside* objects stay plain: what they are misread as is caught by
+    :func:`shape_error_of`.
+    """
+    import json
+
     _last[:] = [endpoint]
-    return _wrap(data, endpoint, 0)
-
-
-def _wrap(data: Any, endpoint: Endpoint, depth: int) -> Any:
-    # JSON nesting is already bounded by the HTTP policy; the depth guard is belt and braces.
-    view: AnswerDict | AnswerList | AnswerStr
-    if isinstance(data, dict) and depth < 200:
-        view = AnswerDict((k, _wrap(v, endpoint, depth + 1)) for k, v in data.items())
-    elif isinstance(data, list) and depth < 200:
-        view = AnswerList(_wrap(v, endpoint, depth + 1) for v in data)
+    views = type("AnswerDict", (AnswerDict,), {"endpoint": endpoint, "__module__": __name__})
+    data = json.loads(content, object_pairs_hook=views)
+    view: AnswerList | AnswerStr
+    if isinstance(data, list):
+        view = AnswerList(data)
     elif isinstance(data, str):
         view = AnswerStr(data)
     else:

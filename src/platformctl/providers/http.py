@@ -39,7 +39,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
-from platformctl.providers.answers import AnswerShapeError, Endpoint, document, kind_of, require_objects
+from platformctl.providers.answers import AnswerShapeError, Endpoint, decode, kind_of, require_objects
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httperrors import is_rate_limited, translate
 from platformctl.providers.tokens import Token, token_variables
@@ -355,7 +355,7 @@ class _Answer(httpx.Response):
     """A JSON answer whose ``json()`` is a read view (:func:`~platformctl.providers.answers.document`)."""
 
     def json(self, **kwargs: Any) -> Any:
-        return document(super().json(**kwargs), self.extensions["platformctl.endpoint"])
+        return decode(self.content, self.extensions["platformctl.endpoint"])
 
 
 def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
