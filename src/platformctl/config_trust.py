@@ -3,9 +3,10 @@
 A ``platformctl.yaml`` found by walking up from the working directory may come from any
 repository the user cloned. Until the user trusts it (``platformctl config trust``), it may
 set defaults only (:data:`UNTRUSTED_ALLOWED`); everything that decides where state lives
-(``home``), which code renders (``golden_paths``), where a token or a secret goes (the API URLs,
-the environment classes with their providers and protection rules) is ignored, with one
-warning per setting. Trust is recorded per file path *and* content hash, so an edit (a
+(``home``), which code renders (``golden_paths``), where a token or a secret goes (``provider``
+and ``org``, which choose the forge and the organisation a token creates repositories in, the
+API URLs, the environment classes with their providers and protection rules) is ignored, with
+one warning per setting. Trust is recorded per file path *and* content hash, so an edit (a
 ``git pull``) needs trusting again. The user file, ``--config`` and ``PLATFORMCTL_CONFIG`` are
 the user's own choice and always trusted.
 """
@@ -24,9 +25,12 @@ from platformctl.files import atomic_write_text, user_config_dir
 TRUST_FILE = "trusted-configs.json"
 # Settings a project file may only set once trusted: each would send a token elsewhere.
 TOKEN_URLS = ("github.api_url", "gitlab.url", "backstage.url")
-# What an untrusted project file may set (docs/configuration.md): defaults of new services and
-# the pacing of HTTP requests; every other field of PlatformConfig is dropped by restrict().
-UNTRUSTED_ALLOWED = frozenset({"provider", "org", "owner", "golden_path", "http"})
+# What an untrusted project file may set (docs/configuration.md): defaults of new services that
+# send no token anywhere and the pacing of HTTP requests; every other field of PlatformConfig is
+# dropped by restrict(). Not `provider` nor `org`: together they decide which forge a token is
+# used on and which organisation it creates repositories in (DESIGN.md §9: "never ... moves
+# tokens").
+UNTRUSTED_ALLOWED = frozenset({"owner", "golden_path", "http"})
 # Whole mappings dropped one entry at a time, so each warning names the entry.
 _BY_ENTRY = ("golden_paths", "environments")
 

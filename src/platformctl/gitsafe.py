@@ -7,7 +7,8 @@ while it renders) gets the settings below through git's environment configuratio
 command-line level: it wins over every configuration file, a repository's ``.git/config``
 included, so a ``core.hooksPath`` or ``core.fsmonitor`` planted there is never honoured.
 Variables that would point git at another repository or add configuration
-(``GIT_DIR``, ``GIT_CONFIG_PARAMETERS``…) are not passed on.
+(``GIT_DIR``, ``GIT_CONFIG_PARAMETERS``…) are not passed on. No submodule is ever initialised,
+updated or fetched, whatever a ``.gitmodules`` says.
 """
 
 from __future__ import annotations
@@ -29,6 +30,21 @@ HARDENED_CONFIG: tuple[tuple[str, str], ...] = (
     ("core.hooksPath", os.devnull),
     ("core.fsmonitor", "false"),
     ("protocol.ext.allow", "never"),  # remote helpers that run commands (ext::sh -c …)
+    # Submodules: a golden path or a cloned repository may carry a .gitmodules naming any URL
+    # (file:// to a private repository on this machine, an internal host). No submodule is
+    # ever initialised: copier runs `git submodule update --init --recursive` on the templates it
+    # clones, and with `submodule.active` set to a pathspec matching no path that inits nothing
+    # (it also wins over `submodule.<name>.url`); no command recurses into one by default, even
+    # when the user's own config says so.
+    ("submodule.active", ":(exclude)*"),
+    ("submodule.recurse", "false"),
+    ("fetch.recurseSubmodules", "false"),
+    ("push.recurseSubmodules", "no"),
+    # And should anything still fetch for a submodule: every transport is "user", i.e. refused
+    # for what git starts without the user (it marks those with GIT_PROTOCOL_FROM_USER=0), however
+    # the user's config relaxed it (protocol.file.allow=always is common).
+    ("protocol.allow", "user"),
+    *((f"protocol.{name}.allow", "user") for name in ("file", "git", "http", "https", "ssh")),
 )
 _DROPPED = frozenset(
     {
@@ -41,6 +57,7 @@ _DROPPED = frozenset(
         "GIT_ALTERNATE_OBJECT_DIRECTORIES",
         "GIT_COMMON_DIR",
         "GIT_NAMESPACE",
+        "GIT_PROTOCOL_FROM_USER",  # "0" inherited would refuse our own clones and pushes
     }
 )
 

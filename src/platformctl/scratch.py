@@ -33,7 +33,7 @@ def scratch_dir(home: Path, purpose: str) -> Iterator[Path]:
     Stale folders of earlier runs that died are removed first.
     """
     root = scratch_root(home)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: keys pass through it
     remove_stale(root)
     path = Path(tempfile.mkdtemp(prefix=f"{purpose}-{os.getpid()}-", dir=root))
     fd = os.open(path / OWNER_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)

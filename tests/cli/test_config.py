@@ -26,6 +26,7 @@ def test_precedence_flag_env_project_user_default(cli, isolation, tmp_path):
     user.write_text("org: from-user\nowner: user-team\nbackstage: {url: https://user.example}\n")
     project = tmp_path / "work" / "platformctl.yaml"
     project.write_text("org: from-project\nowner: project-team\n")
+    trust_project_file(project)  # an untrusted project file may not set org
     values = settings_of(cli("config", "show", "--json", env={"PLATFORMCTL_OWNER": "env-team"}))
     assert values["org"] == ("from-project", str(project))
     assert values["owner"] == ("env-team", "env PLATFORMCTL_OWNER")
@@ -34,6 +35,7 @@ def test_precedence_flag_env_project_user_default(cli, isolation, tmp_path):
 
 def test_project_file_found_walking_up(cli, tmp_path, monkeypatch):
     (tmp_path / "work" / "platformctl.yaml").write_text("provider: gitlab\n")
+    trust_project_file(tmp_path / "work" / "platformctl.yaml")  # untrusted files cannot set provider
     deep = tmp_path / "work" / "a" / "b"
     deep.mkdir(parents=True)
     monkeypatch.chdir(deep)
@@ -158,5 +160,8 @@ def test_init_refuses_to_overwrite_without_force(cli, tmp_path):
 def test_init_to_another_path_with_json(cli, tmp_path):
     target = tmp_path / "conf" / "p.yaml"
     result = cli("config", "init", "--path", str(target), "--json")
-    assert result.json() == {"schema_version": 1, "path": str(target)}
+    doc = result.json()
+    assert doc == {"schema_version": 1, "path": str(target), "sha256": doc["sha256"]}
     assert target.is_file()
+    # the starter sets provider: platformctl wrote it, so it is trusted as written
+    assert cli("--config", str(target), "config", "show", "--json").json()["ignored"] == []

@@ -113,6 +113,8 @@ class Fault:
     skip: int = 0
     hold: threading.Event | None = None
     arrived: threading.Event = field(default_factory=threading.Event)
+    # with ``after=True``: the handled answer's JSON body, rewritten (a wrong-shaped answer)
+    rewrite: Callable[[Any], Any] | None = None
 
     def matches(self, request: Request) -> bool:
         """Whether this fault applies to ``request``."""
@@ -247,6 +249,8 @@ class FakeApp:
 
     def _misbehave(self, fault: Fault, request: Request, handled: Response | None) -> Response:
         fault.arrived.set()
+        if fault.rewrite is not None and handled is not None:
+            return Response(handled.status, fault.rewrite(handled.body), dict(handled.headers))
         if fault.hold is not None:
             fault.hold.wait(timeout=60)
             if handled is not None and not fault.reset and not fault.status:

@@ -74,6 +74,8 @@ class KubernetesFake:
     writes: int = 0
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    # (method, path) -> a function of the successful answer's body, used once (wrong shapes)
+    rewrites: dict[tuple[str, str], Callable[[Any], Any]] = field(default_factory=dict)
     updaters: set[str] = field(default_factory=set)  # managers that wrote by update (kubectl edit/patch)
     _polls: dict[str, int] = field(default_factory=dict)
     _rv: int = 100
@@ -88,6 +90,8 @@ class KubernetesFake:
             status, body = self._route(method, path, query, environ)
         except ApiError as exc:
             status, body = exc.code, _status_body(exc.code, exc.reason, exc.message, causes=exc.causes)
+        if status < 300 and (method, path) in self.rewrites:
+            body = self.rewrites.pop((method, path))(body)
         data = json.dumps(body).encode()
         start_response(
             f"{status} {_PHRASES.get(status, 'Status')}",

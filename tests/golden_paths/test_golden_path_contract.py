@@ -12,6 +12,7 @@ from platformctl.errors import UsageError
 from platformctl.scaffold.answers import resolve_answers
 from platformctl.scaffold.catalog import bundled_root, load_golden_path
 from tests.golden_paths.gp_support import GOLDEN_PATHS, REPO_ROOT
+from tests.helpers import trust_project_file
 
 REQUIRED = {
     "service_name": "str", "description": "str", "owner": "str", "system": "str",
@@ -118,6 +119,7 @@ def test_golden_path_list_shows_all_three(cli) -> None:
 
 def test_configured_org_and_owner_become_answers(cli, tmp_path) -> None:
     (tmp_path / "work" / "platformctl.yaml").write_text("org: acme\nowner: team-pay\n")
+    trust_project_file(tmp_path / "work" / "platformctl.yaml")  # an untrusted file may not set org
     target = tmp_path / "svc"
     result = cli("new", "service", "payments", "--golden-path", "node-service", "--no-input",
                  "--dir", str(target), "--json")

@@ -261,10 +261,11 @@ def test_connection_errors_are_retried_then_reported():
 
 def test_pagination_follows_link_and_refuses_other_hosts():
     page2 = "https://api.github.test/repositories/9/rulesets?per_page=2&page=2"
-    app = Script((200, {"Link": f'<{page2}>; rel="next"'}, [1, 2]), (200, {}, [3]))
-    assert list(client(app).paginate("/repos/a/b/rulesets", action="list", per_page=2)) == [1, 2, 3]
+    app = Script((200, {"Link": f'<{page2}>; rel="next"'}, [{"id": 1}, {"id": 2}]), (200, {}, [{"id": 3}]))
+    listed = list(client(app).paginate("/repos/a/b/rulesets", action="list", per_page=2))
+    assert listed == [{"id": 1}, {"id": 2}, {"id": 3}]
     assert app.seen[0]["query"] == "per_page=2" and app.seen[1]["path"] == "/repositories/9/rulesets"
-    app = Script((200, {"Link": '<https://evil.test/x?page=2>; rel="next"'}, [1]))
+    app = Script((200, {"Link": '<https://evil.test/x?page=2>; rel="next"'}, [{"id": 1}]))
     with pytest.raises(ProviderError, match="another host"):
         list(client(app).paginate("/x", action="list"))
 

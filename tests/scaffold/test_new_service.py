@@ -10,7 +10,7 @@ import git
 import pytest
 import yaml
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, configure_golden_path, trust_project_file
 
 
 def local_repo(home: Path, name: str = "payments", org: str = "local") -> Path:
@@ -243,6 +243,7 @@ def test_github_actions_outputs_and_summary(cli, tmp_path):
 
 def test_owner_from_platform_config(cli, tmp_path):
     (tmp_path / "work" / "platformctl.yaml").write_text("owner: team-config\norg: acme\n")
+    trust_project_file(tmp_path / "work" / "platformctl.yaml")  # an untrusted file may not set org
     result = cli("new", "service", "payments", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["repository"]["slug"] == "acme/payments"

@@ -20,14 +20,15 @@ from tests.providers.test_http import TOKEN, Script, client
 
 
 def test_a_next_page_link_that_drops_to_plain_http_is_refused():
-    app = Script((200, {"Link": '<http://api.github.test/x?page=2>; rel="next"'}, [1]), (200, {}, [2]))
+    link = {"Link": '<http://api.github.test/x?page=2>; rel="next"'}
+    app = Script((200, link, [{"id": 1}]), (200, {}, [{"id": 2}]))
     with pytest.raises(ProviderError, match="next-page link to another host"):
         list(client(app).paginate("/x", action="list"))
     assert len(app.seen) == 1
 
 
 def test_a_next_page_link_to_another_port_is_refused():
-    app = Script((200, {"Link": '<https://api.github.test:8443/x?page=2>; rel="next"'}, [1]))
+    app = Script((200, {"Link": '<https://api.github.test:8443/x?page=2>; rel="next"'}, [{"id": 1}]))
     with pytest.raises(ProviderError, match="another host"):
         list(client(app).paginate("/x", action="list"))
     assert len(app.seen) == 1

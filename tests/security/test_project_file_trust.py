@@ -24,8 +24,9 @@ def test_token_urls_from_an_untrusted_project_file_are_ignored_with_a_warning(cl
     values = settings_of(result)
     assert values["github.api_url"] == ("https://api.github.com", "default")
     assert values["backstage.url"] == (None, "default")
-    assert values["org"] == ("acme", str(project))  # harmless settings still apply
+    assert values["org"] == (None, "default")  # the org a token creates repositories in
     assert result.json()["ignored"] == [
+        {"file": str(project), "key": "org"},
         {"file": str(project), "key": "github.api_url"},
         {"file": str(project), "key": "backstage.url"},
     ]

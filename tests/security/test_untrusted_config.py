@@ -34,17 +34,17 @@ def test_every_setting_but_the_defaults_is_ignored_with_one_warning_each(cli, tm
     result = cli("config", "show", "--json")
     values = shown(result)
     for key, value in {
-        "provider": "github",
-        "org": "acme",
         "owner": "team-x",
         "golden_path": "go-service",
         "http.timeout": 5.0,
     }.items():
         assert values[key] == (value, str(project)), key
-    assert values["home"][1] == "default"
-    assert values["github.api_url"][1] == "default"
+    for key in ("provider", "org", "home", "github.api_url"):
+        assert values[key][1] == "default", key
     ignored = [row["key"] for row in result.json()["ignored"]]
     assert ignored == [
+        "provider",
+        "org",
         "home",
         "github.api_url",
         "gitlab.url",
@@ -126,3 +126,22 @@ def test_a_trusted_walked_up_file_warns_nothing(cli, tmp_path):
     project.write_text("org: acme\nhome: ./h\n")
     assert cli("config", "trust").exit_code == 0
     assert warnings_of(cli("config", "show")) == []
+
+
+def test_an_untrusted_file_cannot_send_the_token_to_another_forge_or_org(cli, tmp_path, isolation):
+    """provider and org decide where a token creates repositories: an untrusted file sets neither."""
+    project = tmp_path / "work" / "platformctl.yaml"
+    project.write_text("provider: github\norg: victim-org\n")
+    token = "gh" + "p_" + "x" * 36  # built at run time: no token-shaped literal in the tests
+    result = cli("new", "service", "svc", "--no-input", "--json", env={"GH_TOKEN": token})
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["repository"]["slug"] == "local/svc"  # the default, not victim-org on GitHub
+    lines = warnings_of(result)
+    for key in ("provider", "org"):
+        assert sum(line.startswith(f"warning: ignoring {key} from {project}:") for line in lines) == 1
+    assert all("platformctl config trust" in line for line in lines if "ignoring" in line)
+    assert token not in result.stdout + result.stderr
+    assert cli("config", "trust").exit_code == 0
+    values = shown(cli("config", "show", "--json"))
+    assert values["provider"] == ("github", str(project))
+    assert values["org"] == ("victim-org", str(project))

@@ -167,6 +167,9 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
+    from platformctl.providers.answers import forget
+
+    forget()  # and so does the latest server answer
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
     if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
@@ -299,14 +302,49 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
             ExitCode.ERROR,
         )
         return _debug_traceback(state, ExitCode.ERROR)
-    _fail(
-        state,
-        args,
+    message, hint = _last_resort(exc)
+    _fail(state, args, message, hint, ExitCode.ERROR)
+    return _debug_traceback(state, ExitCode.ERROR)
+
+
+def _last_resort(exc: Exception) -> tuple[str, str]:
+    """The ``error:`` and ``hint:`` of an exception no command turned into a PlatformctlError."""
+    from platformctl.providers.answers import shape_error_of
+
+    # A wrong-shaped server answer read by a provider: a provider error (exit 1), not a bug.
+    if (shape := shape_error_of(exc)) is not None:
+        return shape.message, shape.hint or ""
+    if (refusal := _git_refusal(exc)) is not None:
+        return refusal, _GIT_REFUSAL_HINT
+    return (
         f"unexpected {type(exc).__name__}: {exc}",
         "re-run with --debug for the traceback and report it as a bug",
-        ExitCode.ERROR,
     )
-    return _debug_traceback(state, ExitCode.ERROR)
+
+
+# What git says when the repository's own files are what it refuses (a .gitmodules with
+# `update = !command`, a broken config): the repository's problem, not a platformctl bug.
+_GIT_CONFIG_REFUSALS = ("fatal: invalid value for", "fatal: bad config", "fatal: bad numeric config")
+_GIT_REFUSAL_HINT = (
+    "git itself refuses this repository as it is (run 'git status' in it to see the same): "
+    "fix what git names, then run the same platformctl command again"
+)
+
+
+def _git_refusal(exc: Exception) -> str | None:
+    """``git SUBCOMMAND failed: fatal: …`` for a GitPython error whose git refused a
+    repository's configuration; None for every other exception (GitPython is not imported)."""
+    if type(exc).__name__ != "GitCommandError" or not type(exc).__module__.startswith("git."):
+        return None
+    stderr, command = str(getattr(exc, "stderr", "")), getattr(exc, "command", None) or ["git"]
+    # GitPython quotes git's stderr as "  stderr: 'fatal: …'": take git's own line back out.
+    quoted = stderr.split("stderr: '", 1)[-1].rstrip()
+    lines = [line.strip() for line in (quoted[:-1] if quoted.endswith("'") else quoted).splitlines()]
+    fatal = next((line for line in lines if line.startswith(_GIT_CONFIG_REFUSALS)), None)
+    if fatal is None:
+        return None
+    subcommand = next((str(a) for a in command[1:] if not str(a).startswith("-")), "")
+    return f"git {subcommand} failed: {fatal}"
 
 
 def _command_path(root: Any, args: list[str]) -> str:

@@ -88,7 +88,15 @@ def init(
         if org:
             text = text.replace("# org: acme\n", f"org: {org}\n", 1)
     atomic_write_text(path, text)
-    state.io.emit({"path": str(path)}, lambda out: out.print(f"wrote {path}", markup=False))
+    # The file is platformctl's own text (and the org just typed), so it is trusted as written:
+    # otherwise its `provider` (and `org`) would be ignored by the very next command.
+    from platformctl.config_trust import trust as record
+
+    digest = record(path, state.io.env)
+    state.io.emit(
+        {"path": str(path), "sha256": digest},
+        lambda out: out.print(f"wrote {path}", markup=False),
+    )
 
 
 @app.command("trust")
@@ -100,7 +108,7 @@ def trust(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Trust a project platformctl.yaml: let it set API URLs and trusted golden paths.
+    """Trust a project platformctl.yaml: let it set the provider, org, API URLs and golden paths.
 
     Until then, a platformctl.yaml found by walking up (it may come from any repository you
     cloned) cannot send your tokens elsewhere or run a golden path's code. Trust covers the

@@ -246,7 +246,7 @@ def environment_providers(
                 else "report"
             )
             providers[name] = KubernetesEnvironments(
-                load_kubeconfig(state.env), progress=progress, on_conflict=on_conflict
+                load_kubeconfig(state.env, home=settings.home), progress=progress, on_conflict=on_conflict
             )
         elif name in ("github", "gitlab"):
             providers[name] = _git_host_environments(

@@ -40,6 +40,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError, PlatformctlError, ProviderError
+from platformctl.providers.answers import AnswerShapeError, Endpoint, decode, kind_of, require_objects
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
@@ -211,6 +212,12 @@ class HttpClient:
             problem = None if text else json_problem(response)
             if problem is not None:
                 raise bad_answer(self.service.label, self.service.key, response, f"not JSON ({problem})")
+            if not text:  # its json() is a read view that names this endpoint if misshapen
+                endpoint = Endpoint(
+                    self.service.label, self.service.key, method, redact(response.request.url.path)
+                )
+                response.extensions["platformctl.endpoint"] = endpoint
+                response.__class__ = _Answer
             return response
         raise translate(self.service.label, action, response, self.service.token_hint)
 
@@ -241,9 +248,12 @@ class HttpClient:
                 items, url = cache.answer(page_key)
             else:
                 data = response.json()
-                items = list((data.get(key) or []) if key else data)
-                if trim is not None:
-                    items = [trim(item) for item in items]
+                found = (data.get(key) or []) if key else data
+                endpoint = response.extensions["platformctl.endpoint"]
+                if not isinstance(found, list):
+                    raise AnswerShapeError(endpoint, f"{kind_of(found)} where a list is expected")
+                require_objects(found, endpoint)
+                items = [trim(item) for item in found] if trim is not None else list(found)
                 url = response.links.get("next", {}).get("url")
                 if cache is not None:
                     cache.keep(page_key, response.headers.get("etag", ""), items, url)
@@ -382,6 +392,13 @@ class HttpClient:
             hint="check the network and the URL setting, then re-run: it resumes where it stopped",
             provider=self.service.key,
         )
+
+
+class _Answer(httpx.Response):
+    """A JSON answer whose ``json()`` is a read view (:func:`~platformctl.providers.answers.document`)."""
+
+    def json(self, **kwargs: Any) -> Any:
+        return decode(self.content, self.extensions["platformctl.endpoint"])
 
 
 def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from platformctl.contracts.listings import Listing, RemoteRepository
+from platformctl.providers.answers import string
 
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
@@ -37,7 +38,9 @@ class GitHubTrees:
             params={"type": "all"},
         )
         return [
-            RemoteRepository(r["full_name"], r.get("default_branch") or "main", str(r.get("pushed_at") or ""))
+            RemoteRepository(
+                string(r, "full_name"), string(r, "default_branch", "main"), str(r.get("pushed_at") or "")
+            )
             for r in items
             if not r.get("archived") and not r.get("fork") and r.get("size", 1) != 0
         ]
@@ -80,7 +83,7 @@ class GitLabTrees:
         )
         return [
             RemoteRepository(
-                p["path_with_namespace"],
+                string(p, "path_with_namespace"),
                 p.get("default_branch") or "",
                 str(p.get("last_activity_at") or ""),
                 str(p["id"]),

@@ -57,7 +57,7 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             "in platformctl.yaml",
         ) from None
     except (CopierError, ValueError, OSError) as exc:
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        detail = _git_failure(exc) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise TemplateError(
             f"rendering golden path {golden_path.name!r} failed: {detail}",
             hint="nothing was written; fix the golden path or the answers and try again",
@@ -68,6 +68,18 @@ def render_golden_path(golden_path: GoldenPath, answers: dict[str, Any], destina
             hint="nothing was written; this is a bug in the golden path",
         ) from exc
     return list_files(destination)
+
+
+def _git_failure(exc: BaseException) -> str | None:
+    """``git SUBCOMMAND: fatal: …`` when copier's own git call failed (e.g. ``git submodule
+    update`` on a ``.gitmodules`` git refuses, such as ``update = !command``), else None."""
+    argv, stderr = getattr(exc, "argv", None), getattr(exc, "stderr", None)
+    if not isinstance(argv, list) or not isinstance(stderr, str) or len(argv) < 2:
+        return None
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    fatal = next((line for line in lines if line.startswith("fatal:")), lines[-1] if lines else "")
+    command = " ".join(str(arg) for arg in argv[1:3] if not str(arg).startswith("-"))
+    return f"git {command}: {fatal}" if fatal else f"git {command} failed"
 
 
 def _run_copier(golden_path: GoldenPath, answers: dict[str, Any], destination: Path) -> None:

@@ -11,6 +11,7 @@ import json
 from urllib.parse import quote
 
 from platformctl.contracts.repositories import CatalogEntity, StepResult
+from platformctl.providers.answers import objects
 from platformctl.providers.http import HttpClient
 
 
@@ -58,7 +59,7 @@ class BackstageCatalog:
                 f"backstage: dry run: Backstage cannot read {target} yet (the push makes it readable)",
             ]
         # The answer lists the Location entity Backstage generates for the target first: not news.
-        entities = [e for e in answer.get("entities") or [] if isinstance(e, dict)]
+        entities = objects(answer.get("entities"))
         refs = [_ref(e) for e in entities if str(e.get("kind", "")).lower() != "location"]
         return [*plan, f"backstage: dry run accepted by the catalog: {', '.join(refs) or 'no entities'}"]
 

@@ -20,6 +20,7 @@ from platformctl.contracts.change_requests import (
     ChecksState,
     ForgeRepository,
 )
+from platformctl.providers.answers import objects, string
 from platformctl.providers.forge_git import GitForge
 
 MAX_FILE = 1024 * 1024
@@ -40,7 +41,10 @@ class GitHubChangeRequests(GitForge):
         )
         return [
             ForgeRepository(
-                r["full_name"], r.get("default_branch") or "main", r.get("pushed_at"), str(r.get("pushed_at"))
+                string(r, "full_name"),
+                string(r, "default_branch", "main"),
+                r.get("pushed_at"),
+                str(r.get("pushed_at")),
             )
             for r in items
             if not r.get("archived") and not r.get("fork") and r.get("size", 1) != 0
@@ -71,7 +75,7 @@ class GitHubChangeRequests(GitForge):
             {"state": "all", "per_page": 100},
             f"list the pull requests of {repo.slug}",
         )
-        pulls = [_pull(p) for p in items or [] if isinstance(p, dict)]
+        pulls = [_pull(p) for p in objects(items)]
         mine = [p for p in pulls if p.branch.startswith(branch_prefix)]
         if not self.read_checks:
             return mine

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from platformctl.contracts.change_requests import ChangeRequest, ChangeRequestDraft, ForgeRepository
+from platformctl.providers.answers import objects, string
 from platformctl.providers.forge_git import GitForge
 
 DRAFT = "Draft: "
@@ -32,8 +33,8 @@ class GitLabChangeRequests(GitForge):
         )
         return [
             ForgeRepository(
-                p["path_with_namespace"],
-                p["default_branch"],
+                string(p, "path_with_namespace"),
+                string(p, "default_branch"),
                 p.get("last_activity_at"),
                 str(p.get("last_activity_at")),
                 str(p["id"]),
@@ -63,7 +64,7 @@ class GitLabChangeRequests(GitForge):
             {"state": "all", "per_page": 100},
             f"list the merge requests of {repo.slug}",
         )
-        requests = [_merge_request(m) for m in items or [] if isinstance(m, dict)]
+        requests = [_merge_request(m) for m in objects(items)]
         return [r for r in requests if r.branch.startswith(branch_prefix)]
 
     def open_change_request(self, repo: ForgeRepository, draft: ChangeRequestDraft) -> ChangeRequest:

@@ -47,6 +47,8 @@ class ClusterConfig:
     tls_server_name: str | None = None
     user: Mapping[str, Any] = field(default_factory=dict, repr=False)
     base_dir: Path = Path()
+    # The platform home: client certificates are written under <home>/tmp while ssl loads them.
+    home: Path | None = None
     _cached: Credentials | None = field(default=None, init=False, repr=False)
 
     def credentials(self, *, refresh: bool = False) -> Credentials:
@@ -72,12 +74,16 @@ class ClusterConfig:
             ctx.verify_mode = ssl.CERT_NONE
         creds = self.credentials()
         if creds.cert_pem and creds.key_pem:
-            _load_cert_chain(ctx, creds.cert_pem, creds.key_pem)
+            _load_cert_chain(ctx, creds.cert_pem, creds.key_pem, self.home, self.context)
         return ctx
 
 
-def load_kubeconfig(env: Mapping[str, str], *, context: str | None = None) -> ClusterConfig:
+def load_kubeconfig(
+    env: Mapping[str, str], *, context: str | None = None, home: Path | None = None
+) -> ClusterConfig:
     """Resolve the context to use from ``KUBECONFIG``, ``~/.kube/config`` or the pod's service account.
+
+    ``home`` is the platform home, under whose ``tmp/`` client certificates are briefly written.
 
     Raises:
         ConfigError: no kubeconfig, unknown context, or a malformed file.
@@ -85,7 +91,7 @@ def load_kubeconfig(env: Mapping[str, str], *, context: str | None = None) -> Cl
     paths = _kubeconfig_paths(env)
     if not paths:
         if env.get("KUBERNETES_SERVICE_HOST") and (IN_CLUSTER / "token").is_file():
-            return _in_cluster(env)
+            return _in_cluster(env)  # a token, no client certificate: nothing is written
         raise ConfigError(
             "no kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist)",
             hint="set KUBECONFIG to the file your cluster admin gave you",
@@ -113,6 +119,7 @@ def load_kubeconfig(env: Mapping[str, str], *, context: str | None = None) -> Cl
         tls_server_name=cluster.get("tls-server-name"),
         user=user,
         base_dir=user_dir,
+        home=home,
     )
 
 
@@ -278,16 +285,32 @@ def _in_cluster(env: Mapping[str, str]) -> ClusterConfig:
     )
 
 
-def _load_cert_chain(ctx: Any, cert_pem: bytes, key_pem: bytes) -> None:
-    # The ssl module reads client certificates only from files: 0600 files, removed at once.
-    import tempfile
+def _load_cert_chain(ctx: Any, cert_pem: bytes, key_pem: bytes, home: Path | None, context: str) -> None:
+    """Load a client certificate and key into ``ctx``; ssl reads them only from files.
 
-    with tempfile.TemporaryDirectory(prefix="platformctl-") as folder:
+    0600 files in a 0700 folder under ``<home>/tmp`` (not the shared system temp dir), removed
+    as soon as they are loaded, whatever happened.
+
+    Raises:
+        AuthError: the certificate or the key is not usable PEM, or they do not match.
+    """
+    import ssl
+
+    from platformctl.scratch import temporary_dir
+
+    with temporary_dir(home, "kubeconfig") as folder:
         paths = []
         for name, data in (("cert.pem", cert_pem), ("key.pem", key_pem)):
-            path = Path(folder) / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            path = folder / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             paths.append(str(path))
-        ctx.load_cert_chain(paths[0], paths[1])
+        try:
+            ctx.load_cert_chain(paths[0], paths[1])
+        except ssl.SSLError as exc:
+            raise AuthError(
+                f"kubeconfig context {context!r}: the client certificate or key cannot be loaded "
+                f"({exc.reason or 'not a PEM certificate and matching key'})",
+                hint="check client-certificate(-data) and client-key(-data) of the context's user",
+            ) from None
