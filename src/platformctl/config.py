@@ -237,11 +237,11 @@ def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
     """``{"http.timeout": 5}`` → ``{"http": {"timeout": 5}}`` (settings from variables and flags)."""
     nested: dict[str, Any] = {}
     for key, value in data.items():
-        head, _, tail = key.partition(".")
-        if tail:
-            nested.setdefault(head, {})[tail] = value
-        else:
-            nested[key] = value
+        *parents, last = key.split(".")  # any depth: platform.argocd.project
+        level = nested
+        for part in parents:
+            level = level.setdefault(part, {})
+        level[last] = value
     return nested
 
 

@@ -322,3 +322,13 @@ def test_a_bad_platform_setting_is_a_usage_error(cli, tmp_path, text: str, field
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and field in result.stderr
     assert "hint: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_platform_settings_from_the_environment(cli, tmp_path) -> None:
+    env = {"PLATFORMCTL_PLATFORM_ARGOCD_PROJECT": "from-env", "PLATFORMCTL_PLATFORM_VAULT_MOUNT": "kv"}
+    result = cli("config", "show", "--json", env=env)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "from-env" in text and "env PLATFORMCTL_PLATFORM_ARGOCD_PROJECT" in text
+    result = cli("config", "show", env={"PLATFORMCTL_PLATFORM_ARGOCD_PROJECT": "Not A Label"})
+    assert result.exit_code == 2 and result.stderr.startswith("error: environment variable ")
