@@ -332,3 +332,25 @@ def test_platform_settings_from_the_environment(cli, tmp_path) -> None:
     assert "from-env" in text and "env PLATFORMCTL_PLATFORM_ARGOCD_PROJECT" in text
     result = cli("config", "show", env={"PLATFORMCTL_PLATFORM_ARGOCD_PROJECT": "Not A Label"})
     assert result.exit_code == 2 and result.stderr.startswith("error: environment variable ")
+
+
+def test_tool_pins_agree(tmp_path) -> None:
+    import json
+    import re
+    import tomllib
+
+    python = render("python-service", tmp_path / "py")
+    hooks = load_yaml(python / ".pre-commit-config.yaml")
+    (ruff_hook,) = [r for r in hooks["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    project = tomllib.loads((python / "pyproject.toml").read_text(encoding="utf-8"))
+    test_extra = project["project"]["optional-dependencies"]["test"]
+    assert f"ruff=={ruff_hook['rev'].removeprefix('v')}" in test_extra
+    for version in ("22", "24"):
+        node = render("node-service", tmp_path / f"node{version}", node_version=version)
+        package = json.loads((node / "package.json").read_text(encoding="utf-8"))
+        assert package["devDependencies"]["@types/node"] == f"^{version}.0.0"
+        images = re.findall(r"^FROM node:(\d+)-", (node / "Dockerfile").read_text(encoding="utf-8"), re.M)
+        assert set(images) == {version}
+    go = render("go-service", tmp_path / "go")
+    # Standard library only: nothing to lock, so no go.sum is needed (go mod verify has nothing to check).
+    assert "require" not in (go / "go.mod").read_text(encoding="utf-8")
