@@ -23,6 +23,7 @@ SHARED = (
     "config_trust.py",
     "errors.py",
     "files.py",
+    "policies.py",
     "redact.py",
     "yamlfiles.py",
     "contracts",
