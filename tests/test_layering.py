@@ -23,7 +23,6 @@ SHARED = (
     "config_trust.py",
     "errors.py",
     "files.py",
-    "policies.py",
     "redact.py",
     "yamlfiles.py",
     "contracts",

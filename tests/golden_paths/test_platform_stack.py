@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from platformctl.policies import evaluate
+from platformctl.scaffold.policies import evaluate
 from tests.golden_paths.gp_support import (
     CI_SYSTEMS,
     ENVIRONMENTS,
@@ -240,7 +240,7 @@ def test_platform_answers_reach_every_piece(tmp_path, gp: str) -> None:
 
 
 def test_the_bundled_policies_validate_against_kyverno_crd() -> None:
-    from platformctl.policies import bundled_policies_root
+    from platformctl.scaffold.policies import bundled_policies_root
 
     for path in sorted(bundled_policies_root().glob("*.yaml")):
         (policy,) = load_yaml_all(path)

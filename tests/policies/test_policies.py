@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from platformctl.policies import PolicyError, evaluate, load_policies, matches
+from platformctl.scaffold.policies import PolicyError, evaluate, load_policies, matches
 
 GOOD: dict[str, Any] = {
     "apiVersion": "apps/v1",
