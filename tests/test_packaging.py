@@ -41,6 +41,7 @@ def test_wheel_contains_golden_paths_and_entry_point(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "platformctl/golden_paths/python-service/copier.yml" in names
     assert "platformctl/golden_paths/python-service/golden-path.yaml" in names
+    assert "platformctl/golden_paths/_policies/pod-security.yaml" in names  # policies.py reads them
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "platformctl = platformctl.__main__:main" in text

@@ -17,7 +17,19 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath, Question
 
 # Questions whose default comes from a setting of the platform config, when it is set.
-SETTING_DEFAULTS = (("owner", "owner"), ("organization", "org"))
+SETTING_DEFAULTS = (
+    ("owner", "owner"),
+    ("organization", "org"),
+    ("argocd_project", "platform.argocd.project"),
+    ("argocd_namespace", "platform.argocd.namespace"),
+    ("gitops_repo_base", "platform.argocd.repo_url"),
+    ("vault_mount", "platform.vault.mount"),
+    ("secret_store", "platform.vault.cluster_secret_store"),
+    ("grafana_folder", "platform.grafana.folder"),
+    ("alert_labels", "platform.alerting.labels"),
+    ("terraform_module_source", "platform.terraform.module_source"),
+    ("terraform_module_version", "platform.terraform.module_version"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ class DefaultPreview:
 
 
 def defaults_from_settings(golden_path: GoldenPath, settings: Settings) -> dict[str, tuple[Any, str]]:
-    """Answers the platform config supplies (``owner``, ``org``), with where each came from."""
+    """Answers the platform config supplies (``owner``, ``org``, ``platform.*``), with their origin."""
     return {
         question: (settings.get(key), f"{key} (settings)")
         for question, key in SETTING_DEFAULTS
