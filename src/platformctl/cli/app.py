@@ -195,6 +195,26 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return [*front, *rest]
 
 
+# typer checks option values through pydantic; its wording ("Input should be a valid integer,
+# unable to parse string as an integer") is said in ours.
+_PYDANTIC_SAYS = (
+    (r"Value error, ", ""),
+    (r"Input should be a valid integer(, [^.\n]*)?", "must be a whole number"),
+    (r"Input should be a valid number(, [^.\n]*)?", "must be a number"),
+    (r"Input should be a valid boolean(, [^.\n]*)?", "must be true or false"),
+    (r"Input should be (greater|less) than or equal to ", r"must be at \1 "),
+)
+
+
+def plain_usage_message(message: str) -> str:
+    """A parser error in platformctl's words rather than pydantic's."""
+    import re
+
+    for pattern, replacement in _PYDANTIC_SAYS:
+        message = re.sub(pattern, replacement, message)
+    return message.replace("at greater ", "at least ").replace("at less ", "at most ")
+
+
 def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -> int:
     # typer vendors click as typer._click and raises these classes; the click package is not a
     # dependency of typer (nor of platformctl), and its classes would never match.
@@ -205,7 +225,7 @@ def _unexpected(state: AppContext, exc: Exception, root: Any, args: list[str]) -
     if isinstance(exc, UsageError):
         # Some parser errors (an option missing its value) carry no context: find the command.
         command = exc.ctx.command_path if exc.ctx else _command_path(root, args)
-        message = exc.format_message().replace("Value error, ", "")
+        message = plain_usage_message(exc.format_message())
         _fail(state, args, message, f"run '{command} --help' for usage", ExitCode.USAGE)
         return ExitCode.USAGE
     if isinstance(exc, ClickException):

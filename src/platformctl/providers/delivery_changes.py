@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from platformctl.contracts.delivery_events import Change, parse_time
+from platformctl.contracts.delivery_events import Change, Incident, parse_time
 
 DEPLOYMENT_REF = re.compile(r"\bdeployment[s]?\s*[#:/]?\s*(\d+)\b", re.IGNORECASE)
 SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
@@ -61,3 +61,26 @@ def incident_links(text: str, ids: Iterable[str], shas: Iterable[str]) -> tuple[
 def as_commit(sha: Any, date: Any, message: Any) -> Commit:
     """A normalised commit."""
     return {"sha": str(sha), "date": str(date), "message": str(message or "")}
+
+
+def incident_from(
+    key: str,
+    service: str,
+    text: str,
+    times: tuple[Any, Any],
+    known: tuple[Iterable[str], Iterable[str]],
+    *,
+    what: str,
+) -> Incident:
+    """An incident from a forge issue: created/closed ``times``, and the deployment or SHA its
+    ``text`` names among the ``known`` (deployment ids, SHAs); ``what`` names it in errors."""
+    created, closed = times
+    deployment, sha = incident_links(text, *known)
+    return Incident(
+        key,
+        service,
+        parse_time(created, f"{what} created_at"),
+        parse_time(closed, f"{what} closed_at") if closed else None,
+        deployment,
+        sha,
+    )

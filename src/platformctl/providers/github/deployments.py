@@ -21,16 +21,12 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from platformctl.contracts.delivery_events import Change, Deployment, EventSet, Incident, parse_time
-from platformctl.providers.delivery_changes import Commit, as_commit, incident_links, shipped_changes
+from platformctl.providers.delivery_changes import Commit, as_commit, incident_from, shipped_changes
 
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
 
 _FINAL = {"success": "success", "failure": "failure", "error": "failure"}
-
-
-def _time(value: Any, where: str) -> dt.datetime:
-    return parse_time(value, where)
 
 
 def _commit(item: dict[str, Any]) -> Commit:
@@ -75,7 +71,7 @@ class GitHubDeliverySource:
             action=f"list the deployments of {slug}",
             params={"environment": environment},
         ):
-            if _time(item["created_at"], "deployment created_at") < since:
+            if parse_time(item["created_at"], "deployment created_at") < since:
                 base = str(item["sha"])
                 break
             found.append(item)
@@ -88,7 +84,7 @@ class GitHubDeliverySource:
         ):
             state = _FINAL.get(str(status.get("state")))
             if state:  # newest first: the first final state is the outcome
-                return state, _time(status["created_at"], "status created_at")
+                return state, parse_time(status["created_at"], "status created_at")
         return None
 
     def _with_changes(
@@ -108,8 +104,8 @@ class GitHubDeliverySource:
             if entry is None:
                 continue  # still pending: asked again next time
             known[key] = entry
-            status, when = entry["status"], _time(entry["at"], "cached time")
-            changes = tuple(Change(c[0], _time(c[1], "cached time"), c[2]) for c in entry["changes"])
+            status, when = entry["status"], parse_time(entry["at"], "cached time")
+            changes = tuple(Change(c[0], parse_time(c[1], "cached time"), c[2]) for c in entry["changes"])
             unplanned = any(pulls.get(sha, {}).get("unplanned", False) for sha in entry["merges"])
             if status == "success":
                 base = str(item["sha"])
@@ -179,7 +175,7 @@ class GitHubDeliverySource:
             action=f"list the pull requests of {slug}",
             params={"state": "closed", "sort": "updated", "direction": "desc"},
         ):
-            if _time(pull["updated_at"], "pull updated_at") < since - dt.timedelta(days=31):
+            if parse_time(pull["updated_at"], "pull updated_at") < since - dt.timedelta(days=31):
                 break  # sorted by update: older ones cannot have shipped in the window
             if not pull.get("merged_at") or not pull.get("merge_commit_sha"):
                 continue
@@ -206,16 +202,6 @@ class GitHubDeliverySource:
             if "pull_request" in issue:
                 continue
             text = f"{issue.get('title') or ''}\n{issue.get('body') or ''}"
-            deployment, sha = incident_links(text, ids, shas)
-            closed = issue.get("closed_at")
-            out.append(
-                Incident(
-                    f"#{issue['number']}",
-                    service,
-                    _time(issue["created_at"], "issue created_at"),
-                    _time(closed, "issue closed_at") if closed else None,
-                    deployment,
-                    sha,
-                )
-            )
+            times = (issue["created_at"], issue.get("closed_at"))
+            out.append(incident_from(f"#{issue['number']}", service, text, times, (ids, shas), what="issue"))
         return out

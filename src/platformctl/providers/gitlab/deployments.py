@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from platformctl.contracts.delivery_events import Deployment, EventSet, Incident, parse_time
-from platformctl.providers.delivery_changes import Commit, as_commit, incident_links, shipped_changes
+from platformctl.providers.delivery_changes import Commit, as_commit, incident_from, shipped_changes
 
 if TYPE_CHECKING:
     from platformctl.providers.http import HttpClient
@@ -148,16 +148,6 @@ class GitLabDeliverySource:
             },
         ):
             text = f"{issue.get('title') or ''}\n{issue.get('description') or ''}"
-            deployment, sha = incident_links(text, ids, shas)
-            closed = issue.get("closed_at")
-            out.append(
-                Incident(
-                    f"#{issue['iid']}",
-                    service,
-                    parse_time(issue["created_at"], "incident created_at"),
-                    parse_time(closed, "incident closed_at") if closed else None,
-                    deployment,
-                    sha,
-                )
-            )
+            times = (issue["created_at"], issue.get("closed_at"))
+            out.append(incident_from(f"#{issue['iid']}", service, text, times, (ids, shas), what="incident"))
         return out
