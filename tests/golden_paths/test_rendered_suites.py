@@ -136,7 +136,10 @@ def test_python_service(cli_process, tmp_path) -> None:
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], service, env)
     python = str(venv / "bin" / "python")
-    run([python, "-m", "pip", "install", "-q", "-e", ".[test]"], service, env)
+    # As CI and `make install` do: exactly the locked, hash-checked versions, then the service.
+    locked = ["--require-hashes", "-r", "requirements-dev.lock"]
+    run([python, "-m", "pip", "install", "-q", *locked], service, env)
+    run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", "."], service, env)
     output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
     assert " passed" in output and "failed" not in output
     run([str(venv / "bin" / "ruff"), "check", "--no-cache", "."], service, env)
@@ -152,7 +155,7 @@ def test_python_service(cli_process, tmp_path) -> None:
 def test_node_service(cli_process, tmp_path) -> None:
     service = create(cli_process, tmp_path, "node-service")
     env = tool_env(npm_config_update_notifier="false", npm_config_fund="false")
-    run(["npm", "install", "--no-audit"], service, env)
+    run(["npm", "ci", "--no-audit"], service, env)  # exactly package-lock.json, as CI does
     run(["npm", "run", "lint"], service, env)
     output = run(["npm", "test"], service, env)
     assert "passed" in output and "failed" not in output
