@@ -75,6 +75,14 @@ SETTINGS: tuple[Setting, ...] = (
         "platform.vault.cluster_secret_store", None, "External Secrets ClusterSecretStore reading Vault."
     ),
     Setting("platform.grafana.folder", None, "Grafana folder of the services' dashboards."),
+    Setting(
+        "platform.grafana.dashboards",
+        None,
+        "configmap (for the sidecar) or grafana-operator (GrafanaDashboard).",
+    ),
+    Setting(
+        "platform.grafana.instance_labels", None, "Labels of the Grafanas that import GrafanaDashboards."
+    ),
     Setting("platform.alerting.labels", None, "Labels added to every alert (a mapping), for routing."),
     Setting("platform.terraform.module_source", None, "Source of the platform's shared Terraform module."),
     Setting("platform.terraform.module_version", None, "Version constraint of that module."),

@@ -131,9 +131,25 @@ class VaultConfig(_Strict):
 
 
 class GrafanaConfig(_Strict):
-    """Grafana: the folder the dashboards land in."""
+    """Grafana: the folder the dashboards land in, and how they get there."""
 
     folder: str | None = Field(None, pattern=r"^[A-Za-z0-9][-A-Za-z0-9 _.]*$", max_length=100)
+    dashboards: Literal["configmap", "grafana-operator"] | None = Field(
+        None, description="A ConfigMap for Grafana's sidecar, or a GrafanaDashboard for the operator"
+    )
+    instance_labels: dict[str, str] | None = Field(
+        None, description="Labels of the Grafana instances that import GrafanaDashboards"
+    )
+
+    @field_validator("instance_labels")
+    @classmethod
+    def _instance_label_pairs(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        import re
+
+        for key, label in (value or {}).items():
+            if not re.fullmatch(_LABEL_KEY, key) or not re.fullmatch(_LABEL_VALUE, label) or len(label) > 63:
+                raise ValueError(f"{key!r}: {label!r} is not a Kubernetes-style label")
+        return value
 
 
 class AlertingConfig(_Strict):

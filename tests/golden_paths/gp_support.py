@@ -200,6 +200,9 @@ CRD_FILES = {
     ("monitoring.coreos.com/v1", "PrometheusRule"): _PROM + "prometheusrules.yaml",
     ("external-secrets.io/v1", "ExternalSecret"): "external-secrets/external-secrets.io_externalsecrets.yaml",
     ("kyverno.io/v1", "ClusterPolicy"): "kyverno/kyverno.io_clusterpolicies.yaml",
+    ("grafana.integreatly.org/v1beta1", "GrafanaDashboard"): (
+        "grafana-operator/grafana.integreatly.org_grafanadashboards.yaml"
+    ),
 }
 _CRD_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -265,7 +268,9 @@ def monitoring_queries(root: Path) -> dict[str, list[str]]:
     (rule,) = load_yaml_all(base / "prometheusrule.yaml")
     (dashboard,) = load_yaml_all(base / "dashboard.yaml")
     rules = [r["expr"] for group in rule["spec"]["groups"] for r in group["rules"]]
-    panels = [json.loads(text)["panels"] for text in dashboard["data"].values()]
+    # A ConfigMap for Grafana's sidecar holds the JSON under data, a GrafanaDashboard under spec.json.
+    texts = dashboard["data"].values() if dashboard["kind"] == "ConfigMap" else [dashboard["spec"]["json"]]
+    panels = [json.loads(text)["panels"] for text in texts]
     return {"rules": rules, "dashboard": [t["expr"] for ps in panels for p in ps for t in p["targets"]]}
 
 

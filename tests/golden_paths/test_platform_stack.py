@@ -276,3 +276,48 @@ def test_tool_pins_agree(tmp_path) -> None:
     go = render("go-service", tmp_path / "go")
     # Standard library only: nothing to lock, so no go.sum is needed (go mod verify has nothing to check).
     assert "require" not in (go / "go.mod").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("gp", GOLDEN_PATHS)
+def test_the_grafana_operator_variant_of_the_dashboard(stacks, tmp_path: Path, gp: str) -> None:
+    root = render(
+        gp,
+        tmp_path / "svc",
+        monitoring=True,
+        grafana_dashboard="grafana-operator",
+        grafana_instance_labels={"dashboards": "platform"},
+        grafana_folder="Payments Team",
+    )
+    (dashboard,) = load_yaml_all(root / "deploy/k8s/base/dashboard.yaml")
+    assert dashboard["kind"] == "GrafanaDashboard"
+    assert crd_errors(dashboard) == []
+    assert dashboard["spec"]["instanceSelector"] == {"matchLabels": {"dashboards": "platform"}}
+    assert dashboard["spec"]["folder"] == "Payments Team"
+    # The same dashboard as the sidecar's ConfigMap, so the same queries of exported metrics.
+    assert monitoring_queries(root)["dashboard"] == monitoring_queries(stacks[gp, "argocd"])["dashboard"]
+    for environment in ENVIRONMENTS:
+        objects = kustomize_build(root / "deploy/k8s/overlays" / environment)
+        assert [o for o in objects if o["kind"] == "GrafanaDashboard"]
+        assert [str(v) for v in evaluate(objects)] == []
+    # The check can fail: a field the CRD does not know is refused.
+    dashboard["spec"]["folders"] = "x"
+    assert crd_errors(dashboard) != []
+
+
+def test_the_platform_settings_choose_the_grafana_operator(cli, tmp_path: Path) -> None:
+    config = tmp_path / "platformctl.yaml"
+    config.write_text(
+        "platform:\n  grafana: {dashboards: grafana-operator, instance_labels: {dashboards: platform}}\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "svc"
+    result = cli(
+        "--config", str(config), "new", "service", "payments", "--no-input",
+        "--set", "monitoring=true", "--dir", str(target),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    (dashboard,) = load_yaml_all(target / "deploy/k8s/base/dashboard.yaml")
+    assert dashboard["kind"] == "GrafanaDashboard"
+    assert dashboard["spec"]["instanceSelector"]["matchLabels"] == {"dashboards": "platform"}
+    answers = load_yaml(target / "platform.yaml")["golden_path"]["answers"]
+    assert answers["grafana_dashboard"] == "grafana-operator"

@@ -26,6 +26,8 @@ SETTING_DEFAULTS = (
     ("vault_mount", "platform.vault.mount"),
     ("secret_store", "platform.vault.cluster_secret_store"),
     ("grafana_folder", "platform.grafana.folder"),
+    ("grafana_dashboard", "platform.grafana.dashboards"),
+    ("grafana_instance_labels", "platform.grafana.instance_labels"),
     ("alert_labels", "platform.alerting.labels"),
     ("terraform_module_source", "platform.terraform.module_source"),
     ("terraform_module_version", "platform.terraform.module_version"),
