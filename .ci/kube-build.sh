@@ -7,6 +7,9 @@ set -euo pipefail
 
 CACHE="${PLATFORMCTL_CI_CACHE:-$HOME/.cache/platformctl-ci}"
 APT_DIR="$CACHE/apt"
+# Bumped whenever the build recipe changes what the binaries do (2: both version files stamped, so /version says v1.20.2), so a
+# cache filled by an older recipe is rebuilt rather than trusted.
+RECIPE=2
 log() { printf '[kube-build] %s\n' "$*" >&2; }
 
 # A private source list with deb-src for bookworm main, so the system's lists stay untouched.
@@ -67,11 +70,13 @@ build() {
     -O zz_generated.openapi -h vendor/k8s.io/code-generator/hack/boilerplate.go.txt \
     -r "$work/openapi-violations.report" -o "$gopath/src" 2>"$work/openapi-gen.log" \
     || { tail -n 30 "$work/openapi-gen.log" >&2; exit 1; }
-  # The tarball's version/base.go says v0.0.0-master; `-X` on the vendored package path did not
-  # take in GOPATH mode here, so write the release version into the source instead.
+  # The tarball's version/base.go files say v0.0.0-master; `-X` on the vendored package paths did
+  # not take in GOPATH mode here, so write the release version into the source instead. Both
+  # copies: `--version` reads component-base's, the served /version reads client-go's.
   sed -i -e 's/^\(\s*gitMajor string\).*/\1 = "1"/' -e 's/^\(\s*gitMinor string\).*/\1 = "20"/' \
-    -e 's/^\(\s*gitVersion *= *\)"[^"]*"/\1"v1.20.2"/' -e 's/^\(\s*gitTreeState *= *\)""/\1"clean"/' \
-    staging/src/k8s.io/component-base/version/base.go
+    -e 's/^\(\s*gitVersion\( *string\)\? *= *\)"[^"]*"/\1"v1.20.2"/' \
+    -e 's/^\(\s*gitTreeState\( *string\)\? *= *\)""/\1"clean"/' \
+    staging/src/k8s.io/component-base/version/base.go staging/src/k8s.io/client-go/pkg/version/base.go
   local ldf="-s -w"
   log "go build kube-apiserver kube-controller-manager (long)"
   mkdir -p "$out.tmp"
@@ -87,7 +92,7 @@ main() {
   local version
   version=$(source_version)
   [ -n "$version" ] || { log "error: no kubernetes source package found"; exit 1; }
-  local out="$CACHE/kube/$version"
+  local out="$CACHE/kube/$version-recipe$RECIPE"
   if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ]; then
     log "cached: $out"
   else
