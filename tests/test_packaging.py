@@ -41,6 +41,9 @@ def test_wheel_contains_golden_paths_and_entry_point(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "platformctl/golden_paths/python-service/copier.yml" in names
     assert "platformctl/golden_paths/python-service/golden-path.yaml" in names
+    assert "platformctl/golden_paths/_policies/pod-security.yaml" in names  # policies.py reads them
+    assert "platformctl/golden_paths/python-service/template/requirements.lock" in names  # lock files ship
+    assert "platformctl/golden_paths/python-service/tests/answers/argocd.yaml" in names  # golden-path test
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "platformctl = platformctl.__main__:main" in text

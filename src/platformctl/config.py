@@ -72,6 +72,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http.backoff", 0.5, "First retry delay in seconds; doubles, with jitter."),
     Setting("http.rate_limit_wait", 60.0, "Wait after a rate limit answer that names no time."),
     Setting("http.write_interval", 1.0, "Seconds between two writes to GitHub (its best practice)."),
+    Setting("platform.argocd.project", None, "Argo CD AppProject of new services' Applications."),
+    Setting("platform.argocd.namespace", None, "Namespace of Argo CD (where Applications live)."),
+    Setting(
+        "platform.argocd.repo_url", None, "Base URL of service repositories, as Argo CD or Flux clone them."
+    ),
+    Setting("platform.vault.mount", None, "Vault KV mount holding the services' secrets."),
+    Setting(
+        "platform.vault.cluster_secret_store", None, "External Secrets ClusterSecretStore reading Vault."
+    ),
+    Setting("platform.grafana.folder", None, "Grafana folder of the services' dashboards."),
+    Setting(
+        "platform.grafana.dashboards",
+        None,
+        "configmap (for the sidecar) or grafana-operator (GrafanaDashboard).",
+    ),
+    Setting(
+        "platform.grafana.instance_labels", None, "Labels of the Grafanas that import GrafanaDashboards."
+    ),
+    Setting("platform.alerting.labels", None, "Labels added to every alert (a mapping), for routing."),
+    Setting("platform.terraform.module_source", None, "Source of the platform's shared Terraform module."),
+    Setting("platform.terraform.module_version", None, "Version constraint of that module."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -192,6 +213,14 @@ class Settings:
             write_interval=number("write_interval"),
         )
 
+    def platform_setting(self, key: str) -> object:
+        """One ``platform.*`` setting (where new services plug into the platform: Argo CD,
+        Vault, Grafana, alerting, Terraform), or None when it is not set."""
+        if not key.startswith("platform."):
+            raise KeyError(key)
+        resolved = self.values.get(key)
+        return None if resolved is None else resolved.value
+
     def _value(self, key: str) -> object:
         return self.values[key].value
 
@@ -309,11 +338,11 @@ def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
     """``{"http.timeout": 5}`` → ``{"http": {"timeout": 5}}`` (settings from variables and flags)."""
     nested: dict[str, Any] = {}
     for key, value in data.items():
-        head, _, tail = key.partition(".")
-        if tail:
-            nested.setdefault(head, {})[tail] = value
-        else:
-            nested[key] = value
+        *parents, last = key.split(".")  # any depth: platform.argocd.project
+        level = nested
+        for part in parents:
+            level = level.setdefault(part, {})
+        level[last] = value
     return nested
 
 
@@ -350,7 +379,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and dotted not in _BY_KEY:  # a mapping-valued setting stays whole
             out.update(_flatten(value, dotted + "."))
         else:
             out[dotted] = value

@@ -109,6 +109,82 @@ class HttpConfig(_Strict):
     write_interval: float | None = Field(None, ge=0, description="Seconds between two writes to GitHub")
 
 
+_LABEL_KEY = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+_LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"
+
+
+class ArgoCdConfig(_Strict):
+    """Argo CD: the AppProject, its namespace and the repositories' base URL."""
+
+    project: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+    namespace: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+    repo_url: str | None = Field(None, pattern=r"^(https://|ssh://|git@)[^\s'\"]+[^/\s'\"]$")
+
+
+class VaultConfig(_Strict):
+    """Vault through External Secrets: the KV mount and the ClusterSecretStore."""
+
+    mount: str | None = Field(None, pattern=r"^[A-Za-z0-9][-A-Za-z0-9_/]*[A-Za-z0-9]$")
+    cluster_secret_store: str | None = Field(
+        None, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", max_length=253
+    )
+
+
+class GrafanaConfig(_Strict):
+    """Grafana: the folder the dashboards land in, and how they get there."""
+
+    folder: str | None = Field(None, pattern=r"^[A-Za-z0-9][-A-Za-z0-9 _.]*$", max_length=100)
+    dashboards: Literal["configmap", "grafana-operator"] | None = Field(
+        None, description="A ConfigMap for Grafana's sidecar, or a GrafanaDashboard for the operator"
+    )
+    instance_labels: dict[str, str] | None = Field(
+        None, description="Labels of the Grafana instances that import GrafanaDashboards"
+    )
+
+    @field_validator("instance_labels")
+    @classmethod
+    def _instance_label_pairs(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        import re
+
+        for key, label in (value or {}).items():
+            if not re.fullmatch(_LABEL_KEY, key) or not re.fullmatch(_LABEL_VALUE, label) or len(label) > 63:
+                raise ValueError(f"{key!r}: {label!r} is not a Kubernetes-style label")
+        return value
+
+
+class AlertingConfig(_Strict):
+    """Alerting: labels every alert carries (routing, team, severity policy)."""
+
+    labels: dict[str, str] | None = Field(None, description="Labels added to every alert")
+
+    @field_validator("labels")
+    @classmethod
+    def _label_pairs(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        import re
+
+        for key, label in (value or {}).items():
+            if not re.fullmatch(_LABEL_KEY, key) or not re.fullmatch(_LABEL_VALUE, label) or len(label) > 63:
+                raise ValueError(f"{key!r}: {label!r} is not a Kubernetes-style label")
+        return value
+
+
+class TerraformConfig(_Strict):
+    """The platform's shared Terraform module: its source and version."""
+
+    module_source: str | None = Field(None, pattern=r"^[A-Za-z0-9][-A-Za-z0-9_.:/@?=&]*$")
+    module_version: str | None = Field(None, pattern=r"^[-~>=<!., 0-9A-Za-z]+$")
+
+
+class PlatformStackConfig(_Strict):
+    """Where new services plug into the platform: answers' defaults of the golden paths."""
+
+    argocd: ArgoCdConfig | None = None
+    vault: VaultConfig | None = None
+    grafana: GrafanaConfig | None = None
+    alerting: AlertingConfig | None = None
+    terraform: TerraformConfig | None = None
+
+
 class PlatformConfig(_Strict):
     """The shape of ``platformctl.yaml``; every field is optional."""
 
@@ -121,6 +197,7 @@ class PlatformConfig(_Strict):
     gitlab: GitLabConfig | None = None
     backstage: BackstageConfig | None = None
     http: HttpConfig | None = None
+    platform: PlatformStackConfig | None = None
     golden_paths: dict[str, GoldenPathSource] | None = None
     environments: dict[str, EnvironmentClass] | None = Field(
         None, description="Environment classes: defaults for the environments of that class"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,6 +30,8 @@ def golden_path(tmp_path: Path) -> Path:
 
     folder = tmp_path / "gp"
     shutil.copytree(bundled_root() / "python-service", folder)
+    meta = folder / "golden-path.yaml"  # whatever the bundled version is, this copy is 1.0.0
+    meta.write_text(re.sub(r"(?m)^version: .*$", "version: 1.0.0", meta.read_text()))
     configure_golden_path(tmp_path / "work", "python-service", folder)
     return folder
 

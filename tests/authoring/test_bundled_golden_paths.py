@@ -57,3 +57,11 @@ def test_unknown_kustomize_builder_is_a_usage_error(cli) -> None:
     result = cli("golden-path", "test", "python-service", "--kustomize", "helm")
     assert result.exit_code == 2
     assert "hint: use one of: auto, kubectl, builtin" in result.stderr
+
+
+@pytest.mark.parametrize("name", GOLDEN_PATHS)
+def test_bundled_golden_path_passes_lint(cli, name: str) -> None:
+    result = cli("golden-path", "lint", name, "--json")
+    assert result.exit_code == 0, result.stdout
+    checks = {c["check"]: c for c in result.json()["checks"]}
+    assert checks["changelog"]["ok"] and checks["questions"]["ok"], checks

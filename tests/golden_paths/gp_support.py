@@ -188,3 +188,120 @@ def schema_errors(document: Any, schema_name: str) -> list[str]:
     schema = vendored_schema(schema_name)
     validator = validators.validator_for(schema)(schema)
     return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+
+
+# -- Custom resources ------------------------------------------------------------------------
+
+CRDS = Path(__file__).resolve().parent.parent / "schemas" / "crds"
+_PROM = "prometheus-operator/monitoring.coreos.com_"
+CRD_FILES = {
+    ("argoproj.io/v1alpha1", "Application"): "argo-cd/application-crd.yaml",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): _PROM + "servicemonitors.yaml",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): _PROM + "prometheusrules.yaml",
+    ("external-secrets.io/v1", "ExternalSecret"): "external-secrets/external-secrets.io_externalsecrets.yaml",
+    ("kyverno.io/v1", "ClusterPolicy"): "kyverno/kyverno.io_clusterpolicies.yaml",
+    ("grafana.integreatly.org/v1beta1", "GrafanaDashboard"): (
+        "grafana-operator/grafana.integreatly.org_grafanadashboards.yaml"
+    ),
+}
+_CRD_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def crd_schema(api_version: str, kind: str) -> dict[str, Any]:
+    """The openAPIV3Schema of a vendored CRD's served version."""
+    key = (api_version, kind)
+    if key not in _CRD_CACHE:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        crd = yaml.load((CRDS / CRD_FILES[key]).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        version = api_version.rsplit("/", 1)[1]
+        (entry,) = [v for v in crd["spec"]["versions"] if v["name"] == version and v["served"]]
+        assert crd["spec"]["names"]["kind"] == kind
+        _CRD_CACHE[key] = entry["schema"]["openAPIV3Schema"]
+    return _CRD_CACHE[key]
+
+
+def crd_errors(obj: dict[str, Any]) -> list[str]:
+    """Errors of a custom resource against its CRD: the schema, plus unknown fields (which the
+    API server would prune or, with strict field validation, reject)."""
+    from jsonschema import Draft7Validator
+
+    where = f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
+    schema = crd_schema(obj["apiVersion"], obj["kind"])
+    errors = [f"{where}: {e.json_path}: {e.message}" for e in Draft7Validator(schema).iter_errors(obj)]
+    return errors + [f"{where}: {path}: unknown field" for path in _unknown_fields(obj, schema, "$")]
+
+
+def _unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
+    if schema.get("x-kubernetes-preserve-unknown-fields") or path == "$.metadata":
+        return []
+    found: list[str] = []
+    if isinstance(value, dict) and "properties" in schema:
+        for key, item in value.items():
+            if key in schema["properties"]:
+                found += _unknown_fields(item, schema["properties"][key], f"{path}.{key}")
+            elif not schema.get("additionalProperties"):
+                found.append(f"{path}.{key}")
+    elif isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        for key, item in value.items():
+            found += _unknown_fields(item, schema["additionalProperties"], f"{path}.{key}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found += _unknown_fields(item, schema["items"], f"{path}[{index}]")
+    return found
+
+
+def manifest_errors(objects: list[dict[str, Any]]) -> list[str]:
+    """Kubernetes' strict schemas for built-in kinds, the vendored CRDs for the others."""
+    custom = [o for o in objects if (o["apiVersion"], o["kind"]) in CRD_FILES]
+    builtin = [o for o in objects if o not in custom]
+    return kubernetes_errors(builtin) + [e for o in custom for e in crd_errors(o)]
+
+
+# -- Metrics ---------------------------------------------------------------------------------
+
+_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{")
+
+
+def monitoring_queries(root: Path) -> dict[str, list[str]]:
+    """Every PromQL expression of the rendered rules and dashboard, by origin."""
+    base = root / "deploy/k8s/base"
+    (rule,) = load_yaml_all(base / "prometheusrule.yaml")
+    (dashboard,) = load_yaml_all(base / "dashboard.yaml")
+    rules = [r["expr"] for group in rule["spec"]["groups"] for r in group["rules"]]
+    # A ConfigMap for Grafana's sidecar holds the JSON under data, a GrafanaDashboard under spec.json.
+    texts = dashboard["data"].values() if dashboard["kind"] == "ConfigMap" else [dashboard["spec"]["json"]]
+    panels = [json.loads(text)["panels"] for text in texts]
+    return {"rules": rules, "dashboard": [t["expr"] for ps in panels for p in ps for t in p["targets"]]}
+
+
+def recorded_names(root: Path) -> set[str]:
+    """The series the rendered PrometheusRule records."""
+    (rule,) = load_yaml_all(root / "deploy/k8s/base/prometheusrule.yaml")
+    return {r["record"] for group in rule["spec"]["groups"] for r in group["rules"] if "record" in r}
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names an expression selects (every selector in the golden paths has braces)."""
+    return set(_SELECTOR.findall(expr))
+
+
+def exported_metrics(exposition: str) -> tuple[set[str], set[str]]:
+    """Metric names and histogram ``le`` bounds in a Prometheus text exposition."""
+    samples = [line for line in exposition.splitlines() if line and not line.startswith("#")]
+    names = {re.split(r"[{\s]", line, maxsplit=1)[0] for line in samples}
+    bounds = {m for line in samples for m in re.findall(r'le="([^"]+)"', line)}
+    return names, bounds
+
+
+def unknown_metrics(root: Path, exposition: str) -> list[str]:
+    """Metric names and ``le`` bounds the rules or dashboard use but the service does not export."""
+    names, bounds = exported_metrics(exposition)
+    known = names | recorded_names(root)
+    problems = []
+    for origin, exprs in monitoring_queries(root).items():
+        for expr in exprs:
+            assert metric_names(expr), f"no metric found in {expr!r}"
+            problems += [f"{origin}: {n} in {expr!r}" for n in sorted(metric_names(expr) - known)]
+            problems += [f"{origin}: le={b} in {expr!r}" for b in re.findall(r'le="([^"]+)"', expr)
+                         if b not in bounds]
+    return problems

@@ -112,7 +112,7 @@ def test_golden_path_list_shows_all_three(cli) -> None:
     assert result.exit_code == 0, result.stderr
     listed = {gp["name"]: gp for gp in result.json()["golden_paths"]}
     for name in GOLDEN_PATHS:
-        assert listed[name]["version"] == "1.0.0"
+        assert listed[name]["version"] == "1.1.0"
         assert listed[name]["origin"] == "bundled"
         assert listed[name]["trusted"] is True
 

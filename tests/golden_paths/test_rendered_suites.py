@@ -2,7 +2,9 @@
 
 Slow: installs dependencies (pip, npm) and compiles (go). Package caches live in the real home
 directory so repeated runs are fast; the services' code does not depend on the ``ci`` answer,
-so each suite runs once, on a ``ci=gitlab`` render (the artifact tests cover ``github``).
+so each suite runs once, on a ``ci=gitlab`` render (the artifact tests cover ``github``) with
+every platform piece switched on, and the metrics the running service exports are checked
+against every query of its rules and dashboard.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ import pytest
 from tests.golden_paths.gp_support import (
     ENVIRONMENTS,
     backstage_errors,
-    kubernetes_errors,
     kustomize_build,
     load_yaml,
+    manifest_errors,
     schema_errors,
+    unknown_metrics,
 )
+
+STACK = ("gitops=argocd", "monitoring=true", "secrets=true", "infra=true")
 
 pytestmark = pytest.mark.slow
 # Read at import, before the isolation fixture points HOME at a temporary folder.
@@ -54,12 +59,13 @@ def create(cli_process, tmp_path: Path, golden_path: str) -> Path:
     """`platformctl new service payments` with CI on GitLab, then check its artifacts."""
     target = tmp_path / "payments"
     result = cli_process("new", "service", "payments", "--golden-path", golden_path, "--no-input",
-                         "--set", "ci=gitlab", "--dir", str(target), "--json")
+                         "--set", "ci=gitlab", *(a for kv in STACK for a in ("--set", kv)),
+                         "--dir", str(target), "--json")
     assert result.exit_code == 0, result.stderr
-    assert result.json()["golden_path"] == {"name": golden_path, "version": "1.0.0"}
+    assert result.json()["golden_path"] == {"name": golden_path, "version": "1.1.0"}
     assert backstage_errors(load_yaml(target / "catalog-info.yaml")) == []
     for environment in ENVIRONMENTS:
-        assert kubernetes_errors(kustomize_build(target / "deploy/k8s/overlays" / environment)) == []
+        assert manifest_errors(kustomize_build(target / "deploy/k8s/overlays" / environment)) == []
     assert schema_errors(load_yaml(target / ".gitlab-ci.yml"), "gitlab-ci") == []
     descriptor = load_yaml(target / "platform.yaml")
     assert set(descriptor["environments"]) == {*ENVIRONMENTS, "pr-*"}  # previews by pattern
@@ -107,6 +113,8 @@ def serve_and_stop(cmd: list[str], cwd: Path, env: dict[str, str]) -> list[dict]
         status, metrics = get(base + "/metrics")
         assert status == 200
         assert 'http_requests_total{method="GET",route="/",status="200"} 1' in metrics
+        # Every metric name and histogram bound the rules and the dashboard query is exported.
+        assert unknown_metrics(cwd, metrics) == []
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -128,7 +136,10 @@ def test_python_service(cli_process, tmp_path) -> None:
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], service, env)
     python = str(venv / "bin" / "python")
-    run([python, "-m", "pip", "install", "-q", "-e", ".[test]"], service, env)
+    # As CI and `make install` do: exactly the locked, hash-checked versions, then the service.
+    locked = ["--require-hashes", "-r", "requirements-dev.lock"]
+    run([python, "-m", "pip", "install", "-q", *locked], service, env)
+    run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", "."], service, env)
     output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
     assert " passed" in output and "failed" not in output
     run([str(venv / "bin" / "ruff"), "check", "--no-cache", "."], service, env)
@@ -144,7 +155,7 @@ def test_python_service(cli_process, tmp_path) -> None:
 def test_node_service(cli_process, tmp_path) -> None:
     service = create(cli_process, tmp_path, "node-service")
     env = tool_env(npm_config_update_notifier="false", npm_config_fund="false")
-    run(["npm", "install", "--no-audit"], service, env)
+    run(["npm", "ci", "--no-audit"], service, env)  # exactly package-lock.json, as CI does
     run(["npm", "run", "lint"], service, env)
     output = run(["npm", "test"], service, env)
     assert "passed" in output and "failed" not in output

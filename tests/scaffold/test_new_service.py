@@ -334,3 +334,23 @@ def test_compiled_python_files_in_a_golden_path_never_reach_the_service(cli, tmp
     files = {p.name for p in (tmp_path / "work" / "svc").rglob("*") if ".git" not in p.parts}
     assert "app.py" in files
     assert not files & {"__pycache__", "app.cpython-311.pyc", "stray.pyc"}
+
+
+def test_a_yield_tag_in_a_path_still_renders_one_file_per_item(cli, tmp_path):
+    """Compiled strings are reused within a render; copier's yield tag keeps working around them."""
+    gp = build_golden_path(
+        tmp_path / "gp",
+        questions="modules:\n  type: yaml\n  default: [billing, ledger]\n  help: Modules\n",
+        files={
+            "README.md.jinja": "# {{ service_name }}\n",  # its name's compiled string is reused below
+            "{% yield module from modules %}{{ module }}{% endyield %}/README.md.jinja": "# {{ module }}\n",
+            "after/{{ service_name }}.txt.jinja": "{{ service_name }}\n",
+            "zz/{{ service_name }}.txt.jinja": "{{ service_name }}\n",
+        },
+    )
+    configure_golden_path(tmp_path / "work", "tiny", gp)
+    assert cli("new", "service", "svc", "-g", "tiny", "--no-input").exit_code == 0
+    service = tmp_path / "work" / "svc"
+    assert (service / "billing" / "README.md").read_text() == "# billing\n"
+    assert (service / "ledger" / "README.md").read_text() == "# ledger\n"
+    assert (service / "after" / "svc.txt").is_file() and (service / "zz" / "svc.txt").is_file()

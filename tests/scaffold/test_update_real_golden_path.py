@@ -7,6 +7,7 @@ import sys
 
 import git
 import pytest
+import yaml
 
 from platformctl.scaffold.catalog import bundled_root
 from tests.golden_paths.test_rendered_suites import run, tool_env
@@ -44,9 +45,11 @@ def test_update_keeps_local_edits_and_the_service_passes_its_tests(cli, tmp_path
     repo.git.add(A=True)
     repo.index.commit("Team notes and a test of our own")
 
-    # Version 1.1.0 of the golden path: a new test, a changed Makefile line, a new question.
+    # The next minor version of the golden path: a new test, a changed Makefile line, a new question.
     meta = gp / "golden-path.yaml"
-    meta.write_text(meta.read_text().replace("version: 1.0.0", "version: 1.1.0"))
+    current = yaml.safe_load(meta.read_text())["version"]
+    major, minor, _ = (int(part) for part in current.split("."))
+    meta.write_text(meta.read_text().replace(f"version: {current}", f"version: {major}.{minor + 1}.0"))
     (gp / "template" / "tests" / "test_added.py").write_text(ADDED_TEST)
     makefile = gp / "template" / "Makefile.jinja"
     makefile.write_text(makefile.read_text().replace("# Everyday commands.", "# Everyday commands (v1.1)."))

@@ -36,7 +36,7 @@ def test_counter_back_reprompt_summary_and_confirmation(tmp_path):
     work = tmp_path / "work"
     child = spawn(work, "new", "service", "payments")
     child.expect(
-        r"(\d+) questions for payments from python-service 1\.0\.0: Enter keeps the default, b goes back"
+        r"(\d+) questions for payments from python-service [.0-9]+: Enter keeps the default, b goes back"
     )
     total = int(child.match.group(1))
     child.expect(rf"\(1/{total}\) One-line description")
@@ -65,6 +65,38 @@ def test_counter_back_reprompt_summary_and_confirmation(tmp_path):
     descriptor = yaml.safe_load((work / "payments" / "platform.yaml").read_text())
     assert descriptor["owner"] == "team-payments"
     assert descriptor["golden_path"]["answers"]["port"] == 9000
+
+
+def test_an_optional_piece_asks_its_questions_only_when_it_is_on(tmp_path):
+    """Off by default, one question per piece; switching monitoring on adds its two questions,
+    and platform-wide values (the Argo CD project, the Grafana folder) are never asked."""
+    work = tmp_path / "work"
+    child = spawn(work, "new", "service", "payments")
+    child.expect(r"(\d+) questions for payments")
+    first_total = int(child.match.group(1))
+    asked: list[str] = []
+    totals: set[int] = set()
+    while child.expect([r"Go ahead\? \[y/n\] \(y\): ", r"\(\d+/(\d+)\) [^\r\n]* · (\w+) [^\r\n]*: "]) == 1:
+        totals.add(int(child.match.group(1)))
+        name = child.match.group(2)
+        asked.append(name)
+        child.sendline({"monitoring": "y", "gitops": "argocd"}.get(name, ""))
+    child.sendline("y")
+    assert finish(child) == 0
+    assert {"gitops", "monitoring", "secrets", "infra"} <= set(asked)
+    assert asked[asked.index("monitoring") + 1 : asked.index("monitoring") + 3] == [
+        "slo_availability",
+        "slo_latency_seconds",
+    ]
+    for platform_wide in ("argocd_project", "gitops_repo_base", "grafana_folder", "alert_labels"):
+        assert platform_wide not in asked
+    for off in ("vault_mount", "secret_store", "terraform_module_source"):
+        assert off not in asked
+    assert len(asked) == first_total + 2 and max(totals) == first_total + 2
+    answers = yaml.safe_load((work / "payments" / "platform.yaml").read_text())["golden_path"]["answers"]
+    assert answers["argocd_project"] == "default" and answers["slo_availability"] == "99.9"
+    assert "vault_mount" not in answers  # as in copier's answers file: a skipped question is not recorded
+    assert (work / "payments" / "deploy/k8s/base/prometheusrule.yaml").is_file()
 
 
 def test_declining_the_summary_writes_nothing(tmp_path):

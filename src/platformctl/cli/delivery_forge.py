@@ -40,7 +40,7 @@ def from_forge(
     from platformctl.providers.http import build_client
 
     settings = state.settings(provider=provider) if provider else state.settings()
-    host = check_forge(provider or settings.get("provider"), repos, org, read)
+    host = check_forge(provider or settings.provider, repos, org, read)
     client = build_client(git_host_service(settings, host), http_policy(settings))
     # One file, a part per forge (the same OWNER/NAME may exist on both).
     cached = {

@@ -104,7 +104,9 @@ def resolve_answers(
             )
         if not known[key].asked:
             raise UsageError(f"{key!r} is derived from other answers and cannot be set")
-    answers, missing = _answer_in_order(golden_path, given, ask, origin)
+    from platformctl.scaffold.asking import answer_in_order
+
+    answers, missing = answer_in_order(golden_path, given, ask, origin)
     if missing:
         raise InputRequired(
             f"no answer for {', '.join(missing)} and prompting is off",
@@ -112,53 +114,6 @@ def resolve_answers(
         )
     _remember_secrets(golden_path, answers)
     return answers
-
-
-def _answer_in_order(
-    golden_path: GoldenPath, given: Mapping[str, Any], ask: Asker | None, origin: Mapping[str, str]
-) -> tuple[dict[str, Any], list[str]]:
-    """Each asked question in order; at a prompt, BACK returns to the previous prompted one
-    (whose answer becomes the default, so Enter keeps it)."""
-    order = [q for q in golden_path.questions if q.asked]
-    prompted = [q.name for q in order if q.name not in given] if ask is not None else []
-    answers: dict[str, Any] = {}
-    earlier: dict[str, Any] = {}
-    missing: list[str] = []
-    index = 0
-    while index < len(order):
-        question = order[index]
-        index += 1
-        if question.name in given:
-            where = origin.get(question.name, f"answer {question.name!r}")
-            answers[question.name] = check_answer(question, given[question.name], answers, where)
-        elif ask is not None:
-            position = (prompted.index(question.name) + 1, len(prompted))
-            value = _ask_until_valid(question, answers, ask, position, earlier.get(question.name))
-            if value is BACK:
-                index = _back_to(order, prompted, index - 1)
-                for later in order[index:]:
-                    if later.name in answers:
-                        earlier[later.name] = answers.pop(later.name)
-                continue
-            answers[question.name] = value
-        elif question.has_default:
-            default = render_default(question, answers)
-            # A literal default is the golden path's own value, validated by copier when it
-            # renders: only a default computed from the user's answers can fail here.
-            literal = not (isinstance(question.default, str) and "{" in question.default)
-            where = f"default of {question.name!r}"
-            answers[question.name] = check_answer(question, default, answers, where, validate=not literal)
-        else:
-            missing.append(question.name)
-    return answers, missing
-
-
-def _back_to(order: list[Question], prompted: list[str], current: int) -> int:
-    """The index of the prompted question before ``current`` (``current`` itself if none)."""
-    for index in range(current - 1, -1, -1):
-        if order[index].name in prompted:
-            return index
-    return current
 
 
 def recorded_answers(golden_path: GoldenPath, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,33 +145,11 @@ def _missing_hint(golden_path: GoldenPath, missing: list[str]) -> str:
     return f"pass {flags} and {where}" if flags else where
 
 
-def _ask_until_valid(
-    question: Question, answers: dict[str, Any], ask: Asker, position: tuple[int, int], earlier: Any = None
-) -> Any:
-    default = (
-        earlier
-        if earlier is not None
-        else render_default(question, answers)
-        if question.has_default
-        else None
-    )
-    error: str | None = None
-    for _ in range(20):
-        raw = ask(question, default, error, position)
-        if raw == BACK:
-            return BACK
-        try:
-            return check_answer(question, raw, answers, "that answer")
-        except UsageError as exc:
-            error = exc.message.removeprefix("that answer: ")
-    raise UsageError(f"no valid answer for {question.name!r} after 20 attempts")
-
-
 def render_default(question: Question, answers: Mapping[str, Any]) -> Any:
     """A question's default, with Jinja expressions rendered against earlier answers."""
     default = question.default
     if isinstance(default, str) and "{" in default:
-        rendered = _render(default, answers)
+        rendered = render_expression(default, answers)
         return default if rendered is None else rendered
     return default
 
@@ -232,7 +165,7 @@ def check_answer(
         shown = ", ".join(str(a) for a in allowed)
         raise UsageError(f"{where}: {given} is not one of {shown}", hint=f"choose one of: {shown}")
     if validate and question.validator:
-        message = _render(question.validator, {**answers, question.name: value})
+        message = render_expression(question.validator, {**answers, question.name: value})
         if message and message.strip():
             raise UsageError(
                 f"{where}: {given} is invalid: {' '.join(message.split())}", hint=question.help or None
@@ -314,17 +247,30 @@ def _fail(text: str) -> Any:
     raise ValueError(text)
 
 
-def _render(source: str, context: Mapping[str, Any]) -> str | None:
-    """Render a Jinja expression in a sandbox; None when it needs something we lack (copier then decides)."""
+def render_expression(source: str, context: Mapping[str, Any]) -> str | None:
+    """Render a golden path's Jinja expression (a default, a validator, a ``when:``) in a sandbox.
+
+    Returns None when it needs something we lack (copier then decides).
+
+    Raises:
+        TemplateError: the expression is broken.
+    """
     import jinja2
 
     try:
-        rendered: str = _sandbox().from_string(source).render(**context)
+        rendered: str = _compiled(source).render(**context)
         return rendered
     except jinja2.UndefinedError:
         return None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"cannot evaluate the golden path expression {source!r}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Any:
+    """The compiled template of ``source``: the same expressions are rendered again and again
+    (every ``when:`` at every prompt, to count the questions left)."""
+    return _sandbox().from_string(source)
 
 
 def template_variables(source: str) -> set[str]:

@@ -62,8 +62,16 @@ class Question:
 
     @property
     def asked(self) -> bool:
-        """False for derived questions (``when: false``), which are never asked nor set."""
-        return self.when not in (False, "false", "False")
+        """False for derived questions (a literal false ``when:``), which are never asked nor set.
+
+        A ``when:`` expression (Jinja) is evaluated against the answers as they are given
+        (``scaffold/asking.py``): such a question is asked or not depending on them.
+        """
+        if isinstance(self.when, str) and "{" in self.when:
+            return True
+        from platformctl.scaffold.asking import cast_to_bool
+
+        return cast_to_bool(self.when)
 
     @property
     def has_default(self) -> bool:

@@ -17,7 +17,21 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath, Question
 
 # Questions whose default comes from a setting of the platform config, when it is set.
-SETTING_DEFAULTS = (("owner", "owner"), ("organization", "org"))
+SETTING_DEFAULTS = (
+    ("owner", "owner"),
+    ("organization", "org"),
+    ("argocd_project", "platform.argocd.project"),
+    ("argocd_namespace", "platform.argocd.namespace"),
+    ("gitops_repo_base", "platform.argocd.repo_url"),
+    ("vault_mount", "platform.vault.mount"),
+    ("secret_store", "platform.vault.cluster_secret_store"),
+    ("grafana_folder", "platform.grafana.folder"),
+    ("grafana_dashboard", "platform.grafana.dashboards"),
+    ("grafana_instance_labels", "platform.grafana.instance_labels"),
+    ("alert_labels", "platform.alerting.labels"),
+    ("terraform_module_source", "platform.terraform.module_source"),
+    ("terraform_module_version", "platform.terraform.module_version"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,13 +50,19 @@ class DefaultPreview:
 
 
 def defaults_from_settings(golden_path: GoldenPath, settings: Settings) -> dict[str, tuple[Any, str]]:
-    """Answers the platform config supplies (``owner``, ``org``), with where each came from."""
-    configured = {"owner": settings.owner, "org": settings.org}
+    """Answers the platform config supplies (``owner``, ``org``, ``platform.*``), with their origin."""
+    configured = {key: _configured(settings, key) for _, key in SETTING_DEFAULTS}
     return {
         question: (configured[key], f"{key} (settings)")
         for question, key in SETTING_DEFAULTS
         if configured[key] and golden_path.question(question)
     }
+
+
+def _configured(settings: Settings, key: str) -> object:
+    if key in ("owner", "org"):
+        return settings.owner if key == "owner" else settings.org
+    return settings.platform_setting(key)
 
 
 def preview_defaults(golden_path: GoldenPath, given: Mapping[str, Any]) -> dict[str, DefaultPreview]:
