@@ -71,6 +71,14 @@ def test_dry_run_infers_answers_and_shows_the_difference(cli, service: Path) -> 
         "port": "9090",
     }
     assert doc["files"] == {"changed": ["README.md"], "added": [], "removed": ["docs/operations.md"]}
+    diff = doc["diffs"]["README.md"].splitlines()
+    assert diff[:2] == ["--- golden-path/README.md", "+++ repository/README.md"]
+    assert "+## Our runbook" in diff and "+Page the payments team." in diff
+    assert not [line for line in diff[2:] if line.startswith("-")]  # the team only added lines
+    human = cli("adopt", "service", str(service), "--golden-path", "python-service", "--dry-run")
+    assert human.exit_code == 0, human.stderr
+    assert "~ README.md (differs from the golden path)" in human.stdout
+    assert "      +Page the payments team." in human.stdout
     assert not (service / "platform.yaml").exists()
     assert git(service, "rev-parse", "HEAD") == head
 

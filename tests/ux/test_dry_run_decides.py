@@ -20,12 +20,15 @@ def test_dry_run_sees_a_repository_with_other_history(cli, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.chdir(elsewhere)
-    dry = cli("new", "service", "payments", "--dry-run", "--json")
+    # Another owner: another tree, so never the same commit (an identical render in the same
+    # second would be the same history, which the real run rightly finishes).
+    other = ("--owner", "team-elsewhere")
+    dry = cli("new", "service", "payments", *other, "--dry-run", "--json")
     assert dry.exit_code == 1
     assert dry.json()["decision"] == "conflict"
     assert "local/payments already has a main branch" in dry.stderr
     assert not (elsewhere / "payments").exists()
-    real = cli("new", "service", "payments")
+    real = cli("new", "service", "payments", *other)
     assert real.exit_code == dry.exit_code  # the real run decides the same
     assert not (elsewhere / "payments").exists()
 

@@ -35,6 +35,8 @@ class AdoptResult:
     inferred: dict[str, str]
     files: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
+    # With dry_run: a unified diff per changed file, from the golden path to the repository.
+    diffs: dict[str, str] = field(default_factory=dict)
     pristine_commit: str | None = None
     baseline_commit: str | None = None
 
@@ -125,9 +127,32 @@ def adopt_service(
     result = AdoptResult(root, str(answers["service_name"]), gp.name, gp.version, inferred, dry_run=dry_run)
     # From the golden path's render to the repository as it is: what the team changed.
     result.files = diff_names(render_blobs(repo, render), tree_blobs(repo.head.commit))
-    if not dry_run:
+    if dry_run:
+        result.diffs = {name: file_diff(repo, render, name) for name in result.files["changed"]}
+    else:
         _record_baseline(repo, render, gp, answers, result, scratch)
     return result
+
+
+def file_diff(repo: Any, render: Path, name: str, limit: int = 400) -> str:
+    """The unified diff of ``name`` from the golden path's render to the repository's HEAD
+    (at most ``limit`` lines; a binary file is named, not shown)."""
+    import difflib
+
+    ours = (repo.head.commit.tree / name).data_stream.read()
+    theirs = (render / name).read_bytes()
+    if b"\0" in ours or b"\0" in theirs:
+        return f"Binary files golden-path/{name} and repository/{name} differ\n"
+    lines = list(
+        difflib.unified_diff(
+            theirs.decode("utf-8", "replace").splitlines(keepends=True),
+            ours.decode("utf-8", "replace").splitlines(keepends=True),
+            f"golden-path/{name}",
+            f"repository/{name}",
+        )
+    )
+    cut = [f"… {len(lines) - limit} more lines\n"] if len(lines) > limit else []
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines[:limit]) + "".join(cut)
 
 
 def _checkout(root: Path, open_repo: Any) -> Any:

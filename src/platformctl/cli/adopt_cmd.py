@@ -70,9 +70,17 @@ def _document(result: AdoptResult) -> dict[str, object]:
         "inferred": result.inferred,
         "files": result.files,
         "dry_run": result.dry_run,
+        "diffs": result.diffs,
         "pristine_commit": result.pristine_commit,
         "baseline_commit": result.baseline_commit,
     }
+
+
+def _diff_style(line: str) -> str | None:
+    """Colour of one diff line (dim headers, green for the repository, red for the golden path)."""
+    if line.startswith(("+++", "---", "@@")):
+        return "dim"
+    return {"+": "green", "-": "red"}.get(line[:1])
 
 
 def _render(out: Console, result: AdoptResult) -> None:
@@ -88,6 +96,8 @@ def _render(out: Console, result: AdoptResult) -> None:
     for kind, mark, label in labels:
         for name in result.files.get(kind, []):
             out.print(f"  {mark} {escape(name)} [dim]({label})[/]")
+            for line in result.diffs.get(name, "").splitlines():
+                out.print(f"      {escape(line)}", style=_diff_style(line))
     head = f"{escape(result.name)} on {escape(result.golden_path)} {escape(result.version)}"
     if result.dry_run:
         out.print(f"dry run: would adopt {head}; nothing was recorded")

@@ -104,9 +104,7 @@ def assess_delivery(
         from platformctl.cli.delivery_forge import ForgeRead, from_forge
 
         read = ForgeRead(environment, window, incident_label, deploy_workflow, status_context)
-        loaded, sources = from_forge(
-            state, provider, repo or [], org, read, history.parent / "delivery-cache.json"
-        )
+        loaded, sources = from_forge(state, provider, repo or [], org, read)
         for path in events or ():
             from platformctl.delivery.store import load_events
 

@@ -29,7 +29,6 @@ def from_forge(
     repos: list[str],
     org: str | None,
     read: ForgeRead,
-    cache_file: Path,
 ) -> tuple[Any, list[str]]:
     """Events of each repository, ``CONCURRENCY`` at a time, and the sources' names."""
     from concurrent.futures import ThreadPoolExecutor
@@ -41,8 +40,10 @@ def from_forge(
 
     settings = state.settings(provider=provider) if provider else state.settings()
     host = check_forge(provider or settings.provider, repos, org, read)
-    client = build_client(git_host_service(settings, host), http_policy(settings))
-    # One file, a part per forge (the same OWNER/NAME may exist on both).
+    service = git_host_service(settings, host)
+    client = build_client(service, http_policy(settings))
+    cache_file = cache_path(settings.home, host, service.base_url)
+    # A part per forge (kept from when one file held both; the file is per API now).
     cached = {
         k: v for k, v in load_cache(cache_file).items() if k in ("github", "gitlab") and isinstance(v, dict)
     }
@@ -58,6 +59,15 @@ def from_forge(
         client.close()
     save_cache(cache_file, cached)
     return loaded, [f"{host}:{slug}" for slug in repos]
+
+
+def cache_path(home: Path, host: str, api_url: str) -> Path:
+    """Where the answers of one forge's API are kept between runs: under the platform home
+    (never in the working directory), one file per API so two servers' repositories never mix."""
+    import hashlib
+
+    key = hashlib.sha256(api_url.encode()).hexdigest()[:12]
+    return home / "cache" / "delivery" / f"{host}-{key}.json"
 
 
 def _source(host: str, client: Any, read: ForgeRead, cache: dict[str, Any]) -> tuple[Any, Any]:
