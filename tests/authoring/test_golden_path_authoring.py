@@ -231,3 +231,56 @@ def test_builtin_builder_refuses_what_it_does_not_know(cli, starter: Path) -> No
     result = cli("golden-path", "test", str(starter), "--kustomize", "builtin", "--json")
     assert result.exit_code == 3
     assert any("does not support: ['configMapGenerator']" in e for e in failing_checks(result))
+
+
+APPLICATION = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ service_name }}-staging
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/{{ service_name }}.git
+    path: deploy/k8s/overlays/staging
+    targetRevision: main
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: {{ service_name }}-staging
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: {{ service_name }}-staging
+spec:
+  interval: 5m
+  path: ./deploy/k8s/overlays/staging
+"""
+
+
+def test_manifests_outside_every_kustomization_are_checked_on_their_own(cli, starter: Path) -> None:
+    """An Argo CD Application beside the overlays (applied by itself) is checked against its
+    CRD; a Flux object, whose CRD is not shipped, is named as not validated."""
+    folder = starter / "template/deploy/argocd"
+    folder.mkdir(parents=True)
+    (folder / "applications.yaml.jinja").write_text(APPLICATION)
+    ok = cli("golden-path", "test", str(starter), "--json")
+    assert ok.exit_code == 0, ok.stdout
+    checks = [
+        c
+        for f in ok.json()["fixtures"]
+        for c in f["checks"]
+        if c["target"] == "deploy/argocd/applications.yaml"
+    ]
+    assert len(checks) == 2 and all(c["ok"] for c in checks)
+    assert all("kustomize.toolkit.fluxcd.io/v1 Kustomization" in c["note"] for c in checks)
+    edit(
+        folder / "applications.yaml.jinja",
+        "    targetRevision: main\n",
+        "    targetRevision: main\n    targetRevisoin: x\n",
+    )
+    result = cli("golden-path", "test", str(starter), "--json")
+    assert result.exit_code == 3
+    errors = failing_checks(result)
+    assert any(e.startswith("Application/") and "targetRevisoin" in e for e in errors), errors

@@ -102,6 +102,14 @@ def backstage_errors(entity: Any) -> list[str]:
     return errors
 
 
+def has_schema(obj: dict[str, Any]) -> bool:
+    """Whether ``obj``'s kind can be validated: a built-in Kubernetes kind or a shipped CRD.
+    A custom group (a dotted name outside ``*.k8s.io``) without a shipped CRD cannot."""
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    custom = "." in group and not group.endswith(".k8s.io")
+    return not custom or (group, obj.get("kind")) in CRDS
+
+
 def kubernetes_errors(obj: Any) -> list[str]:
     """Strict errors of one object: built-in kinds by kubernetes-validate, known CRDs by their schema."""
     if not isinstance(obj, dict):
