@@ -28,8 +28,8 @@ TOKEN_URLS = ("github.api_url", "gitlab.url", "backstage.url")
 # What an untrusted project file may set (docs/configuration.md): defaults of new services that
 # send no token anywhere and the pacing of HTTP requests; every other field of PlatformConfig is
 # dropped by restrict(). Not `provider` nor `org`: together they decide which forge a token is
-# used on and which organisation it creates repositories in (DESIGN.md §9: "never ... moves
-# tokens").
+# used on and which organisation it creates repositories in (docs/security.md: an untrusted
+# file never moves a token).
 UNTRUSTED_ALLOWED = frozenset({"owner", "golden_path", "http"})
 # Whole mappings dropped one entry at a time, so each warning names the entry.
 _BY_ENTRY = ("golden_paths", "environments")
