@@ -36,12 +36,11 @@ def from_forge(
     from platformctl.cli.context import git_host_service, http_policy
     from platformctl.delivery.events import EventSet
     from platformctl.delivery.store import load_cache, save_cache
-    from platformctl.providers.http import build_client
 
     settings = state.settings(provider=provider) if provider else state.settings()
     host = check_forge(provider or settings.provider, repos, org, read)
-    service = git_host_service(settings, host)
-    client = build_client(service, http_policy(settings))
+    service = git_host_service(settings, host, state.env)
+    client = state.http_client(service, http_policy(settings))
     cache_file = cache_path(settings.home, host, service.base_url)
     # A part per forge (kept from when one file held both; the file is per API now).
     cached = {
