@@ -126,3 +126,13 @@ def test_set_wins_over_inferred_answers(cli, service: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "owner: team-x" in (service / "platform.yaml").read_text()
+
+
+def test_adopt_outside_a_git_checkout_says_how_to_make_one(cli, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = cli("adopt", "service", str(plain), "--golden-path", "python-service", "--dry-run")
+    assert result.exit_code == 2
+    assert f"error: {plain} is not a git repository" in result.stderr
+    assert "hint: adopt works on a git checkout: 'git init', commit the files, then adopt" in result.stderr
+    assert "created by 'platformctl new service'" not in result.stderr

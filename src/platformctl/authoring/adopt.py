@@ -156,7 +156,12 @@ def file_diff(repo: Any, render: Path, name: str, limit: int = 400) -> str:
 
 
 def _checkout(root: Path, open_repo: Any) -> Any:
-    repo = open_repo(root)
+    try:
+        repo = open_repo(root)
+    except UsageError as exc:  # the shared hint speaks of generated services; this one is not
+        raise UsageError(
+            exc.message, hint="adopt works on a git checkout: 'git init', commit the files, then adopt"
+        ) from None
     if not repo.head.is_valid():
         raise UsageError(f"{root} has no commit yet", hint="commit the service's files first, then adopt it")
     return repo
