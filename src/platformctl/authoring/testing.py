@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,15 +89,16 @@ def test_fixture(
         render.errors.append(exc.message)
     result.checks.append(render)
     if render.ok:
-        result.checks += check_render(scratch, builder)
+        result.checks += check_render(scratch, builder, answers)
         if run_tests:
             result.tests = run_own_tests(golden_path, scratch)
     result.seconds = time.monotonic() - started
     return result
 
 
-def check_render(root: Path, builder: str = "auto") -> list[Check]:
-    """Every check of one rendered service."""
+def check_render(root: Path, builder: str = "auto", answers: Mapping[str, Any] | None = None) -> list[Check]:
+    """Every check of one rendered service (``answers``: those it was rendered with)."""
+    from platformctl.authoring.terraform import check_terraform
     from platformctl.scaffold.render import list_files
 
     names = list_files(root)
@@ -105,6 +107,7 @@ def check_render(root: Path, builder: str = "auto") -> list[Check]:
     checks += _kubernetes(root, names, builder)
     checks += [_standalone(root, n) for n in _outside_kustomizations(names)]
     checks += [_ci(root, n, schema) for n in names if (schema := _ci_schema(n))]
+    checks += check_terraform(root, names, answers or {})
     return checks
 
 
