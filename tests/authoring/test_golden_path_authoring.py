@@ -284,3 +284,60 @@ def test_manifests_outside_every_kustomization_are_checked_on_their_own(cli, sta
     assert result.exit_code == 3
     errors = failing_checks(result)
     assert any(e.startswith("Application/") and "targetRevisoin" in e for e in errors), errors
+
+
+WHEN_QUESTIONS = """
+monitoring:
+  type: bool
+  help: Monitoring
+  default: false
+grafana_folder:
+  type: str
+  help: Grafana folder
+  default: Services
+  when: "{{ monitoring and dashboards }}"
+  validator: "{% if not grafana_folder %}required{% endif %}"
+dashboards:
+  type: bool
+  help: Dashboards
+  default: true
+vault_mount:
+  type: str
+  help: Vault mount
+  default: secret
+  when: "{{ secrets }}"
+  validator: "{% if not vault_mount %}required{% endif %}"
+"""
+
+
+def test_lint_flags_a_when_that_reads_a_later_or_unknown_question(cli, starter: Path) -> None:
+    copier = starter / "copier.yml"
+    copier.write_text(copier.read_text() + WHEN_QUESTIONS)
+    lines = copier.read_text().splitlines()
+    folder_when = lines.index('  when: "{{ monitoring and dashboards }}"') + 1
+    vault_when = lines.index('  when: "{{ secrets }}"') + 1
+    result = cli("golden-path", "lint", str(starter), "--json")
+    assert result.exit_code == 3
+    (check,) = [c for c in result.json()["checks"] if c["check"] == "when order"]
+    assert check["errors"] == [
+        f"copier.yml:{folder_when}: question 'grafana_folder': when: refers to 'dashboards', which is "
+        "defined after it (copier evaluates when: in order, so it is never or always asked)",
+        f"copier.yml:{vault_when}: question 'vault_mount': when: refers to 'secrets', which is no "
+        "question (copier evaluates when: in order, so it is never or always asked)",
+    ]
+    assert (
+        f"copier.yml:{folder_when}: question 'grafana_folder'"
+        in cli("golden-path", "lint", str(starter)).stdout
+    )
+
+
+def test_lint_accepts_a_when_that_reads_earlier_questions(cli, starter: Path) -> None:
+    copier = starter / "copier.yml"
+    good = WHEN_QUESTIONS.replace("monitoring and dashboards", "monitoring").replace(
+        "{{ secrets }}", "{{ monitoring and _copier_conf.answers_file }}"
+    )
+    copier.write_text(copier.read_text() + good)
+    result = cli("golden-path", "lint", str(starter), "--json")
+    assert result.exit_code == 0, result.stdout
+    (check,) = [c for c in result.json()["checks"] if c["check"] == "when order"]
+    assert check["ok"]

@@ -71,15 +71,79 @@ def test_every_python_requirement_is_pinned_with_hashes(python_service: Path) ->
 def test_the_image_ci_and_make_install_from_the_python_locks(python_service: Path) -> None:
     dockerfile = (python_service / "Dockerfile").read_text(encoding="utf-8")
     assert "pip install --require-hashes -r requirements.lock" in dockerfile
-    assert "pip install --no-deps ." in dockerfile
+    assert "pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/dist ." in dockerfile
     makefile = (python_service / "Makefile").read_text(encoding="utf-8")
     assert "pip install --require-hashes -r requirements-dev.lock" in makefile
     pipeline = yaml.safe_load((python_service / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert (
-        "python -m pip install --require-hashes -r requirements-dev.lock"
+        "python -m pip install --require-hashes -r requirements-dev.lock -r build.lock"
         in pipeline[".python"]["before_script"]
     )
     assert ".[test]" not in json.dumps(pipeline)
+
+
+# Every pip command of the files that install the service: the image, make, CI.
+PIP_COMMAND = re.compile(r"pip (install|wheel)\b([^\n&]*(?:\\\n[^\n&]*)*)")
+
+
+def _pip_commands(service: Path) -> list[tuple[str, str]]:
+    found = []
+    for name in ("Dockerfile", "Makefile", ".gitlab-ci.yml", ".github/workflows/ci.yml"):
+        if (service / name).is_file():
+            text = (service / name).read_text(encoding="utf-8")
+            found += [
+                (name, " ".join(m.group(0).replace("\\\n", " ").split())) for m in PIP_COMMAND.finditer(text)
+            ]
+    return found
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_no_install_command_fetches_an_unhashed_requirement(tmp_path: Path, ci: str) -> None:
+    """Each pip command installs hash-checked lock files, or the service itself with no
+    dependencies and no isolated build (which would fetch hatchling unpinned)."""
+    service = render("python-service", tmp_path / "svc", ci=ci)
+    commands = _pip_commands(service)
+    assert len(commands) >= 5, commands
+    for name, command in commands:
+        args = command.split()[2:]
+        if "--require-hashes" in args:
+            files = [args[i + 1] for i, a in enumerate(args) if a == "-r"]
+            assert files and all(f.endswith(".lock") for f in files), (name, command)
+            assert not [a for a in args if not a.startswith("-") and a not in files], (name, command)
+        elif args[-1].endswith(".whl"):
+            assert "--no-deps" in args, (name, command)  # the wheel built just before
+        else:
+            assert {"--no-deps", "--no-build-isolation"} <= set(args), (name, command)
+    # Both installs of the service (make and CI) put the build backend's lock in the same venv.
+    assert all("build.lock" in c for n, c in commands if "requirements-dev.lock" in c)
+
+
+def test_the_build_backend_is_locked_with_the_dev_lock_versions(tmp_path: Path) -> None:
+    service = render("python-service", tmp_path / "svc")
+    build, dev = _locked(service / "build.lock"), _locked(service / "requirements-dev.lock")
+    assert all(hashes >= 1 for _, hashes in build.values())
+    requires = tomllib.loads((service / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    assert requires["requires"] == ["hatchling>=1.25"] and "hatchling" in build
+    shared = set(build) & set(dev)
+    assert shared and all(build[n][0] == dev[n][0] for n in shared), shared
+
+
+def test_the_service_builds_without_an_index_once_its_backend_is_installed(tmp_path: Path) -> None:
+    """With hatchling installed (this test environment's, as build.lock installs it), building
+    the service needs no index; with build isolation (pip's default) it cannot, offline."""
+    import os
+    import sys
+
+    service = render("python-service", tmp_path / "svc")
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull}
+    wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path / "dist"), "."]
+    done = subprocess.run(
+        [*wheel, "--no-build-isolation"], cwd=service, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == ["payments-0.1.0-py3-none-any.whl"]
+    isolated = subprocess.run(wheel, cwd=service, env=env, capture_output=True, text=True, timeout=300)
+    assert isolated.returncode != 0 and "hatchling" in isolated.stdout + isolated.stderr
 
 
 def _caret_allows(spec: str, version: str) -> bool:

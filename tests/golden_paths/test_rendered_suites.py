@@ -136,10 +136,12 @@ def test_python_service(cli_process, tmp_path) -> None:
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], service, env)
     python = str(venv / "bin" / "python")
-    # As CI and `make install` do: exactly the locked, hash-checked versions, then the service.
-    locked = ["--require-hashes", "-r", "requirements-dev.lock"]
+    # As CI and `make install` do: exactly the locked, hash-checked versions and build backend,
+    # then the service, built with that backend: no index needed (nothing fetched unhashed).
+    locked = ["--require-hashes", "-r", "requirements-dev.lock", "-r", "build.lock"]
     run([python, "-m", "pip", "install", "-q", *locked], service, env)
-    run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", "."], service, env)
+    offline = {**env, "PIP_NO_INDEX": "1"}
+    run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", "."], service, offline)
     output = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], service, env)
     assert " passed" in output and "failed" not in output
     run([str(venv / "bin" / "ruff"), "check", "--no-cache", "."], service, env)

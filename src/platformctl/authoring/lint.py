@@ -43,6 +43,7 @@ def lint_golden_path(folder: Path) -> list[Check]:
         checks.append(Check("questions", "copier.yml", ["copier.yml is missing or not a mapping"]))
         return checks
     checks.append(_questions_check(copier))
+    checks.append(_when_order_check(copier_path, copier))
     checks.append(_defaults_check(folder))
     checks.append(
         _copier_settings_check(copier, bool(isinstance(metadata, dict) and metadata.get("needs_trust")))
@@ -86,6 +87,33 @@ def _questions_check(copier: dict[str, Any]) -> Check:
         qtype = str(spec.get("type") or "str")
         if qtype in VALIDATABLE and not spec.get("choices") and not spec.get("validator"):
             check.errors.append(f"question {name!r} ({qtype}) has no validator")
+    return check
+
+
+def _when_order_check(path: Path, copier: dict[str, Any]) -> Check:
+    """Every question a ``when:`` reads is defined before it: copier evaluates ``when:`` in
+    order, so a later (or unknown) name is undefined there and the question is silently never
+    (or always) asked."""
+    from platformctl.scaffold.answers import template_variables
+    from platformctl.yamlfiles import load_file_with_lines
+
+    check = Check("when order", "copier.yml")
+    lines = load_file_with_lines(path, what="golden path file", error=TemplateError)[1]
+    order = [name for name in copier if not name.startswith("_")]
+    for index, name in enumerate(order):
+        spec = copier[name]
+        when = spec.get("when") if isinstance(spec, dict) else None
+        if not (isinstance(when, str) and "{" in when):
+            continue
+        where = f"copier.yml:{lines.line((name, 'when')) or '?'}"
+        for used in sorted(template_variables(when)):
+            if used.startswith("_") or used in order[:index]:
+                continue  # copier's own variables (_copier_conf, ...) and earlier answers
+            problem = "which is defined after it" if used in order else "which is no question"
+            check.errors.append(
+                f"{where}: question {name!r}: when: refers to {used!r}, {problem} "
+                "(copier evaluates when: in order, so it is never or always asked)"
+            )
     return check
 
 
