@@ -146,6 +146,24 @@ def test_the_service_builds_without_an_index_once_its_backend_is_installed(tmp_p
     assert isolated.returncode != 0 and "hatchling" in isolated.stdout + isolated.stderr
 
 
+def test_every_build_requirement_the_backend_names_is_in_the_build_lock(tmp_path: Path) -> None:
+    """What pip would fetch for `pip install .` and `pip install -e .` (the backend's own
+    requirements, asked through the PEP 517/660 hooks) is all pinned by build.lock."""
+    from packaging.requirements import Requirement
+    from pyproject_hooks import BuildBackendHookCaller
+
+    service = render("python-service", tmp_path / "svc")
+    build = _locked(service / "build.lock")
+    hooks = BuildBackendHookCaller(str(service), "hatchling.build")
+    requires = tomllib.loads((service / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    wanted = [*requires["requires"], *hooks.get_requires_for_build_wheel()]
+    wanted += hooks.get_requires_for_build_editable()
+    assert any(r.startswith("editables") for r in wanted)  # not vacuous: hatchling asks for it
+    for requirement in map(Requirement, wanted):
+        name = _name(requirement.name)
+        assert name in build and requirement.specifier.contains(build[name][0]), requirement
+
+
 def _caret_allows(spec: str, version: str) -> bool:
     """Whether npm's ``^X.Y.Z`` range allows ``version`` (the only range the golden path uses)."""
     assert spec.startswith("^"), spec

@@ -82,3 +82,57 @@ def test_platform_settings_from_the_environment(cli, tmp_path) -> None:
     assert "from-env" in text and "env PLATFORMCTL_PLATFORM_ARGOCD_PROJECT" in text
     result = cli("config", "show", env={"PLATFORMCTL_PLATFORM_ARGOCD_PROJECT": "Not A Label"})
     assert result.exit_code == 2 and result.stderr.startswith("error: environment variable ")
+
+
+ALL_PLATFORM_SETTINGS = PLATFORM_CONFIG.replace(
+    "  grafana: {folder: Payments}\n",
+    "  grafana: {folder: Payments, dashboards: grafana-operator, instance_labels: {grafana: main}}\n",
+)
+# Every answer the platform settings supply, by the piece that asks it.
+PLATFORM_ANSWERS = {
+    "argocd_project": "payments-team",
+    "argocd_namespace": "gitops",
+    "gitops_repo_base": "https://git.acme.dev/services",
+    "vault_mount": "kv",
+    "secret_store": "vault-backend",
+    "grafana_folder": "Payments",
+    "grafana_dashboard": "grafana-operator",
+    "grafana_instance_labels": {"grafana": "main"},
+    "alert_labels": {"team": "pay", "route": "pager"},
+    "terraform_module_source": "acme/service/aws",
+    "terraform_module_version": "~> 3.1",
+}
+
+
+def _recorded(cli, tmp_path, golden_path: str, *sets: str) -> dict:
+    config = tmp_path / "platformctl.yaml"
+    config.write_text(ALL_PLATFORM_SETTINGS, encoding="utf-8")
+    target = tmp_path / "svc"
+    options = [a for s in sets for a in ("--set", s)]
+    result = cli(
+        "--config", str(config), "new", "service", "payments", "--golden-path", golden_path,
+        "--provider", "local", "--no-input", *options, "--dir", str(target), "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    return dict(load_yaml(target / "platform.yaml")["golden_path"]["answers"])
+
+
+@pytest.mark.parametrize("golden_path", ["python-service", "go-service"])
+def test_pieces_that_are_off_record_no_platform_settings(cli, tmp_path, golden_path: str) -> None:
+    answers = _recorded(cli, tmp_path, golden_path)
+    assert answers["gitops"] == "none" and answers["monitoring"] is False
+    assert set(PLATFORM_ANSWERS).isdisjoint(answers), set(PLATFORM_ANSWERS) & set(answers)
+    assert answers["organization"] == "acme"  # settings of questions always asked still apply
+
+
+def test_only_the_settings_of_the_pieces_that_are_on_are_recorded(cli, tmp_path) -> None:
+    answers = _recorded(cli, tmp_path, "node-service", "gitops=flux", "monitoring=true")
+    on = {
+        "gitops_repo_base",
+        "grafana_folder",
+        "grafana_dashboard",
+        "grafana_instance_labels",
+        "alert_labels",
+    }
+    assert {k: answers[k] for k in on} == {k: PLATFORM_ANSWERS[k] for k in on}
+    assert set(PLATFORM_ANSWERS) - on == {k for k in PLATFORM_ANSWERS if k not in answers}

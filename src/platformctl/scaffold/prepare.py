@@ -158,12 +158,15 @@ def _settle_answers(
         # A re-run asking nothing new finishes the service as recorded and renders nothing:
         # its recorded answers need no second validation (Jinja was most of a re-run's cost).
         return {**_recorded_answers(gp, recorded), "service_name": values["service_name"]}
+    injected: set[str] = set()
     if recorded is None:
-        _fill_from_settings(gp, settings, values, origin)
+        injected = _fill_from_settings(gp, settings, values, origin)
     else:
         values = {**_recorded_answers(gp, recorded), **values}
     subject = f"{values.get('service_name')} from {gp.name} {gp.version}"
-    answers = resolve_answers(gp, values, ask=prompter(subject), origin=origin)
+    answers = _without_unasked(
+        gp, resolve_answers(gp, values, ask=prompter(subject), origin=origin), injected
+    )
     if recorded is None and "organization" not in values and _is_placeholder_org(gp, answers):
         on_placeholder_org(str(answers.get("organization", "")))
     return answers
@@ -171,13 +174,39 @@ def _settle_answers(
 
 def _fill_from_settings(
     gp: GoldenPath, settings: Settings, values: dict[str, Any], origin: dict[str, str]
-) -> None:
-    """The owner team and the organisation a golden path asks for default to the settings."""
+) -> set[str]:
+    """The owner team, the organisation and the ``platform.*`` answers a golden path asks for
+    default to the settings; returns the questions filled so."""
     from platformctl.scaffold.defaults import defaults_from_settings
 
+    filled = set()
     for question, (value, source) in defaults_from_settings(gp, settings).items():
         if question not in values:
             values[question], origin[question] = value, source
+            filled.add(question)
+    return filled
+
+
+def _without_unasked(gp: GoldenPath, answers: dict[str, Any], injected: set[str]) -> dict[str, Any]:
+    """``answers`` less the settings filled in for questions whose ``when:`` is false: a piece
+    that is off (no Argo CD, no secrets) records none of the platform's values for it, as
+    copier records no answer to a question it does not ask."""
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.answers import render_default
+    from platformctl.scaffold.asking import applies
+
+    earlier: dict[str, Any] = {}  # what copier's context holds when it reaches each question
+    for question in gp.questions:
+        if question.name in injected and not applies(question, earlier):
+            answers.pop(question.name, None)
+        if question.name in answers:
+            earlier[question.name] = answers[question.name]
+        elif question.has_default:  # not asked: copier computes its default
+            try:
+                earlier[question.name] = render_default(question, earlier)
+            except PlatformctlError:
+                continue
+    return answers
 
 
 def _is_placeholder_org(gp: GoldenPath, answers: Mapping[str, Any]) -> bool:
