@@ -65,3 +65,22 @@ def test_bundled_golden_path_passes_lint(cli, name: str) -> None:
     assert result.exit_code == 0, result.stdout
     checks = {c["check"]: c for c in result.json()["checks"]}
     assert checks["changelog"]["ok"] and checks["questions"]["ok"], checks
+
+
+@pytest.mark.parametrize("name", GOLDEN_PATHS)
+def test_flux_objects_are_validated_against_their_schemas(cli, name: str, tmp_path: Path) -> None:
+    """The Flux GitRepository and Kustomizations of a render are checked (no "not validated" note)."""
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "flux.yaml").write_text("gitops: flux\n")
+    result = cli(
+        "golden-path", "test", name, "--answers-dir", str(folder), "--kustomize", "builtin", "--json"
+    )
+    assert result.exit_code == 0, result.stdout
+    (flux,) = [
+        c
+        for f in result.json()["fixtures"]
+        for c in f["checks"]
+        if c["target"] == "deploy/flux/kustomizations.yaml"
+    ]
+    assert (flux["ok"], flux["note"]) == (True, "")

@@ -256,12 +256,24 @@ metadata:
 spec:
   interval: 5m
   path: ./deploy/k8s/overlays/staging
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: {{ service_name }}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: {{ service_name }}
+spec:
+  interval: 5m
 """
 
 
 def test_manifests_outside_every_kustomization_are_checked_on_their_own(cli, starter: Path) -> None:
-    """An Argo CD Application beside the overlays (applied by itself) is checked against its
-    CRD; a Flux object, whose CRD is not shipped, is named as not validated."""
+    """An Argo CD Application and a Flux Kustomization beside the overlays (applied by
+    themselves) are checked against their schemas; a kind with no schema shipped (Flux's
+    HelmRelease) is named as not validated."""
     folder = starter / "template/deploy/argocd"
     folder.mkdir(parents=True)
     (folder / "applications.yaml.jinja").write_text(APPLICATION)
@@ -274,16 +286,24 @@ def test_manifests_outside_every_kustomization_are_checked_on_their_own(cli, sta
         if c["target"] == "deploy/argocd/applications.yaml"
     ]
     assert len(checks) == 2 and all(c["ok"] for c in checks)
-    assert all("kustomize.toolkit.fluxcd.io/v1 Kustomization" in c["note"] for c in checks)
+    assert all(
+        c["note"] == "not validated, no schema shipped: helm.toolkit.fluxcd.io/v2 HelmRelease" for c in checks
+    )
     edit(
         folder / "applications.yaml.jinja",
         "    targetRevision: main\n",
         "    targetRevision: main\n    targetRevisoin: x\n",
     )
+    edit(folder / "applications.yaml.jinja", "  prune: true\n", "  prnue: true\n")
     result = cli("golden-path", "test", str(starter), "--json")
     assert result.exit_code == 3
     errors = failing_checks(result)
     assert any(e.startswith("Application/") and "targetRevisoin" in e for e in errors), errors
+    kustomization = {e.split(": ", 1)[1] for e in errors if e.startswith("Kustomization/")}
+    assert kustomization == {
+        "$.spec: 'prune' is a required property",
+        "$.spec: Additional properties are not allowed ('prnue' was unexpected)",
+    }
 
 
 WHEN_QUESTIONS = """

@@ -30,6 +30,14 @@ CRDS = {
     ("grafana.integreatly.org", "GrafanaDashboard"): (
         "grafana-operator/grafana.integreatly.org_grafanadashboards.yaml"
     ),
+    # Flux: JSON Schemas generated from cloudcoil-models-fluxcd's models (fluxcd/README.md).
+    ("kustomize.toolkit.fluxcd.io", "Kustomization"): (
+        "fluxcd/kustomize.toolkit.fluxcd.io_kustomizations.schema.json"
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "GitRepository",
+    ): "fluxcd/source.toolkit.fluxcd.io_gitrepositories.schema.json",
     ("kyverno.io", "ClusterPolicy"): "kyverno/kyverno.io_clusterpolicies.yaml",
     ("kyverno.io", "Policy"): "kyverno/kyverno.io_policies.yaml",
     ("monitoring.coreos.com", "PodMonitor"): "prometheus-operator/monitoring.coreos.com_podmonitors.yaml",
@@ -137,6 +145,8 @@ def _crd_schemas(file: str) -> dict[str, Any]:
     from platformctl.yamlfiles import parse_text
 
     text = _schemas().joinpath("crds", *file.split("/")).read_text(encoding="utf-8")
+    if file.endswith(".schema.json"):  # already {"group/version": schema} of the served versions
+        return {version: _strict(_not_null(schema)) for version, schema in json.loads(text).items()}
     crd = parse_text(split_documents(text)[0], file, error=TemplateError)[0]
     group = crd["spec"]["group"]
     return {
@@ -144,6 +154,22 @@ def _crd_schemas(file: str) -> dict[str, Any]:
         for v in crd["spec"]["versions"]
         if v.get("served", True)
     }
+
+
+def _not_null(schema: Any) -> Any:
+    """A schema generated from pydantic models without its ``Optional`` nulls: a field is left
+    out, never null, in a Kubernetes object, and one alternative gives errors that name the
+    field rather than ``not valid under any of the given schemas``."""
+    if isinstance(schema, list):
+        return [_not_null(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _not_null(v) for k, v in schema.items()}
+    options = [o for o in out.get("anyOf", []) if o != {"type": "null"}]
+    if "anyOf" in out and len(options) == 1:
+        del out["anyOf"]
+        out = {**out, **options[0]}
+    return out
 
 
 def _strict(schema: Any) -> Any:
