@@ -86,7 +86,7 @@ def test_check_service_outputs(runner: Runner) -> None:
     outputs = load_action_outputs(runner, "check service payments")
     assert (outputs["update_available"], outputs["version"], outputs["golden_path"]) == (
         "false",
-        "1.1.0",
+        "1.1.1",
         "python-service",
     )
 

@@ -111,8 +111,9 @@ def test_golden_path_list_shows_all_three(cli) -> None:
     result = cli("golden-path", "list", "--json")
     assert result.exit_code == 0, result.stderr
     listed = {gp["name"]: gp for gp in result.json()["golden_paths"]}
+    versions = {"python-service": "1.1.1", "node-service": "1.1.0", "go-service": "1.1.0"}
     for name in GOLDEN_PATHS:
-        assert listed[name]["version"] == "1.1.0"
+        assert listed[name]["version"] == versions[name]
         assert listed[name]["origin"] == "bundled"
         assert listed[name]["trusted"] is True
 

@@ -62,7 +62,8 @@ def create(cli_process, tmp_path: Path, golden_path: str) -> Path:
                          "--set", "ci=gitlab", *(a for kv in STACK for a in ("--set", kv)),
                          "--dir", str(target), "--json")
     assert result.exit_code == 0, result.stderr
-    assert result.json()["golden_path"] == {"name": golden_path, "version": "1.1.0"}
+    version = "1.1.1" if golden_path == "python-service" else "1.1.0"
+    assert result.json()["golden_path"] == {"name": golden_path, "version": version}
     assert backstage_errors(load_yaml(target / "catalog-info.yaml")) == []
     for environment in ENVIRONMENTS:
         assert manifest_errors(kustomize_build(target / "deploy/k8s/overlays" / environment)) == []
