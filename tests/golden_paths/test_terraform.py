@@ -52,3 +52,30 @@ def test_infra_is_formatted_and_valid(tmp_path: Path, gp: str) -> None:
     # Not vacuous: an input the module does not declare is refused.
     (infra / "main.tf").write_text(local.replace("  name ", "  nickname ", 1), encoding="utf-8")
     assert terraform("validate", "-no-color", cwd=infra, home=home).returncode != 0
+
+
+def test_golden_path_test_runs_terraform_fmt_beside_the_python_checks(cli, tmp_path: Path) -> None:
+    import shutil as sh
+
+    from platformctl.scaffold.catalog import bundled_root
+
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "infra.yaml").write_text("infra: true\n")
+    gp = tmp_path / "python-service"
+    sh.copytree(bundled_root() / "python-service", gp)
+
+    def infra_check() -> tuple[int, dict]:
+        result = cli(
+            "golden-path", "test", str(gp), "--answers-dir", str(answers), "--kustomize", "builtin", "--json"
+        )
+        (fixture,) = [f for f in result.json()["fixtures"] if f["fixture"] == "infra.yaml"]
+        (check,) = [c for c in fixture["checks"] if c["check"] == "terraform"]
+        return result.exit_code, check
+
+    code, check = infra_check()
+    assert (code, check["ok"], check["note"]) == (0, True, "python-hcl2, terraform fmt")
+    main = gp / "template" / "{% if infra %}infra{% endif %}" / "main.tf.jinja"
+    main.write_text(main.read_text().replace("  source  = ", "  source = "))
+    code, check = infra_check()
+    assert (code, check["errors"]) == (3, ["infra/main.tf: not formatted (terraform fmt)"])

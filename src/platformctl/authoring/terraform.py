@@ -70,7 +70,7 @@ def check_terraform(root: Path, names: list[str], answers: Mapping[str, Any]) ->
         else:
             notes.append("python-hcl2 not installed: syntax and references not checked")
         if terraform is not None:
-            check.errors += _fmt_errors(terraform, root / folder)
+            check.errors += _fmt_errors(terraform, root, folder)
             notes.append("terraform fmt")
         check.note = ", ".join(notes)
         checks.append(check)
@@ -274,14 +274,15 @@ def _version_errors(module: Module) -> list[str]:
     return errors
 
 
-def _fmt_errors(terraform: str, folder: Path) -> list[str]:
+def _fmt_errors(terraform: str, root: Path, folder: str) -> list[str]:
+    """``terraform fmt -check`` of one folder (offline; it reads no configuration of ours)."""
     import subprocess
 
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "TF_IN_AUTOMATION": "1", "HOME": str(folder)}
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "TF_IN_AUTOMATION": "1", "HOME": str(root / folder)}
     try:
         done = subprocess.run(
             [terraform, "fmt", "-check", "-list=true", "-no-color", "."],
-            cwd=folder,
+            cwd=root / folder,
             env=env,
             capture_output=True,
             text=True,
@@ -293,5 +294,8 @@ def _fmt_errors(terraform: str, folder: Path) -> list[str]:
         return [f"terraform fmt: {type(exc).__name__}: {exc}"]
     if done.returncode == 0:
         return []
-    listed = [line for line in done.stdout.splitlines() if line.strip()]
-    return [f"{n}: not formatted (terraform fmt)" for n in listed] or [done.stderr.strip()[:200]]
+    listed = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    prefix = f"{folder}/" if folder else ""
+    return [f"{prefix}{n}: not formatted (terraform fmt)" for n in listed] or [
+        f"terraform fmt: {done.stderr.strip()[:200]}"
+    ]
