@@ -60,3 +60,5 @@ def test_every_combination_of_the_optional_pieces_passes(cli, tmp_path: Path, na
         shown = targets[f"combination-{number:02d}.yaml"]
         assert ("deploy/argocd/applications.yaml" in shown) == (combination["gitops"] == "argocd")
         assert ("deploy/flux/kustomizations.yaml" in shown) == (combination["gitops"] == "flux")
+        # The Terraform check (python-hcl2 or terraform fmt) runs on exactly the renders with infra/.
+        assert ("infra" in shown) == combination["infra"]
