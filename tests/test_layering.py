@@ -237,3 +237,38 @@ def f(path, name):
 '''
     found = [text for _, text in _flag_spellings(ast.parse(source))]
     assert found == ["pass --org ", "or --dir PATH", "--set x", "--shard"]
+
+
+@pytest.mark.parametrize("path", _modules("."), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_a_private_typer_module(path: Path) -> None:
+    # typer._completion_shared, typer._completion_classes, typer._click …: private, they may
+    # change in any release. Only typer's public names are used.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert [f"{_where(path, line)} imports {name}" for line, name in _private_typer(tree)] == []
+
+
+def _private_typer(tree: ast.AST) -> list[tuple[int, str]]:
+    """The imports of a private typer module, or of a private name from ``typer``."""
+    return [
+        (line, name)
+        for line, name in _imports(tree)
+        if name.startswith("typer._") or (name == "typer" and _imports_private_name(tree, line))
+    ]
+
+
+def _imports_private_name(tree: ast.AST, line: int) -> bool:
+    """Whether the ``from typer import …`` on ``line`` takes a private name (``_completion_shared``)."""
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.lineno == line
+        and any(alias.name.startswith("_") for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
+def test_the_private_typer_check_sees_what_it_looks_for() -> None:
+    tree = ast.parse(
+        "import typer\nfrom typer import Typer\nfrom typer._completion_shared import x\n"
+        "import typer._click\nfrom typer import _completion_classes\nfrom typer.completion import y\n"
+    )
+    assert [name for _, name in _private_typer(tree)] == ["typer._completion_shared", "typer._click", "typer"]
