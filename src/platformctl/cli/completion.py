@@ -38,7 +38,7 @@ class Shell(StrEnum):
 
 SCRIPTS = {
     Shell.bash: r"""
-# platformctl completion for bash (bash 4.4 or later): eval "$(platformctl completion bash)"
+# platformctl completion for bash: eval "$(platformctl completion bash)"
 _platformctl_completion() {
     local candidate
     COMPREPLY=()
