@@ -10,6 +10,7 @@ inside functions count too: a lazy import is still an import.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,128 @@ def test_no_module_imports_the_click_typer_vendors(path: Path) -> None:
         if _under(name, ("typer._click",))
     ]
     assert vendored == []
+
+
+# A command-line flag as a user would type it: ``--org``, ``--answers-file`` (not ``---`` or ``a--b``).
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+# Calls whose arguments are another program's command line (git, subprocess): their flags are
+# that program's. A callee counts when a part of its dotted name is one of these.
+TOOL_CALLEES = frozenset({"_git", "run_git", "git", "subprocess"})
+# A hint may quote another program's command line in single quotes: 'git fetch --unshallow origin'.
+QUOTED_TOOL = re.compile(r"'(?:git|uv|npm|kubectl|kustomize|helm) [^']*'")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of the module, class and function docstring constants of ``tree``."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _dotted(node: ast.expr) -> list[str]:
+    """``["repo", "git", "merge"]`` for ``repo.git.merge``; [] for anything not a plain name chain."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return [node.id, *parts] if isinstance(node, ast.Name) else []
+
+
+def _tool_arguments(tree: ast.AST) -> set[int]:
+    """The ids of the string constants that are a tool call's arguments, or elements of a list or
+    tuple literal that is one (``_git(path, ["add", "--all"])``, ``repo.git.merge("--no-ff")``)."""
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not TOOL_CALLEES & set(_dotted(node.func)):
+            continue
+        for arg in node.args:
+            found |= {id(e) for e in _elements(arg) if isinstance(e, ast.Constant)}
+    return found
+
+
+def _elements(arg: ast.expr) -> list[ast.expr]:
+    """An argument's own values: a list or tuple literal's elements, both branches of ``a if c else b``."""
+    if isinstance(arg, ast.List | ast.Tuple):
+        return list(arg.elts)
+    if isinstance(arg, ast.IfExp):
+        return _elements(arg.body) + _elements(arg.orelse)
+    return [arg]
+
+
+def _flag_spellings(tree: ast.AST) -> list[tuple[int, str]]:
+    """``(line, text)`` of every string constant (f-string parts too) that spells a flag,
+    other than docstrings, a tool's arguments and a quoted command line of another tool."""
+    allowed = _docstrings(tree) | _tool_arguments(tree)
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in allowed
+        and FLAG.search(QUOTED_TOOL.sub("", node.value))
+    ]
+    return [(node.lineno, node.value) for node in sorted(found, key=lambda n: (n.lineno, n.col_offset))]
+
+
+@pytest.mark.parametrize("path", _modules(*DOMAIN), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_domain_names_inputs_not_flags(path: Path) -> None:
+    # Flag names live in cli/: the domain says errors.option("org") and cli/flagnames.py spells
+    # it for the command that runs (docs/architecture.md).
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert [f"{_where(path, line)} spells a flag: {text!r}" for line, text in _flag_spellings(tree)] == []
+
+
+def test_the_flag_check_sees_what_it_looks_for() -> None:
+    source = '''
+"""Module docstring about --json."""
+def f(path, name):
+    """Mentions --org."""
+    _git(path, ["add", "--all"])
+    repo.git.merge("--no-ff", name)
+    subprocess.run([*safe, "ls-files", "--cached"])
+    hint = "run 'git fetch --unshallow origin'"
+    raise UsageError(f"pass --org {name}", hint="or --dir PATH")
+    origin = {"x": "--set x"}
+    return ["--shard", "a--b", "--- x", "-- paths"]
+'''
+    found = [text for _, text in _flag_spellings(ast.parse(source))]
+    assert found == ["pass --org ", "or --dir PATH", "--set x", "--shard"]
+
+
+@pytest.mark.parametrize("path", _modules("."), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_a_private_typer_module(path: Path) -> None:
+    # typer._completion_shared, typer._completion_classes, typer._click …: private, they may
+    # change in any release. Only typer's public names are used.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert [f"{_where(path, line)} imports {name}" for line, name in _private_typer(tree)] == []
+
+
+def _private_typer(tree: ast.AST) -> list[tuple[int, str]]:
+    """The imports of a private typer module, or of a private name from ``typer``."""
+    return [
+        (line, name)
+        for line, name in _imports(tree)
+        if name.startswith("typer._") or (name == "typer" and _imports_private_name(tree, line))
+    ]
+
+
+def _imports_private_name(tree: ast.AST, line: int) -> bool:
+    """Whether the ``from typer import …`` on ``line`` takes a private name (``_completion_shared``)."""
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and node.lineno == line
+        and any(alias.name.startswith("_") for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
+def test_the_private_typer_check_sees_what_it_looks_for() -> None:
+    tree = ast.parse(
+        "import typer\nfrom typer import Typer\nfrom typer._completion_shared import x\n"
+        "import typer._click\nfrom typer import _completion_classes\nfrom typer.completion import y\n"
+    )
+    assert [name for _, name in _private_typer(tree)] == ["typer._completion_shared", "typer._click", "typer"]

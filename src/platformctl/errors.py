@@ -9,6 +9,20 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+# Brackets an input's name in a message (see option()): a control character, which no value
+# shown in a message can carry raw (displayed values are escaped or repr()'d first).
+OPTION_MARK = "\x1f"
+
+
+def option(name: str, *, command: str = "") -> str:
+    """A placeholder for the flag that gives input ``name``; the CLI spells it when it shows the text.
+
+    The domain names its inputs by their meaning (``option("org")``, ``option("answers_file")``);
+    ``cli/flagnames.py`` turns the placeholder into the running command's flag (``--org``), or
+    into the flag of ``command`` (``"update service"``) when the text is about another command.
+    """
+    return f"{OPTION_MARK}{command + ':' if command else ''}{name}{OPTION_MARK}"
+
 
 class ExitCode(IntEnum):
     """Process exit statuses. They are API: change them only additively."""

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from platformctl.errors import option
 from platformctl.maturity.detectors import Evidence
 from platformctl.maturity.model import load_model, parse_model
 from platformctl.maturity.questionnaire.answers import Answer
@@ -90,7 +91,7 @@ def test_high_score_with_one_failing_level_2_gate_is_level_1_naming_it(builtin):
         (2, "ss.onboarding", "New developers ship to production within 2 weeks", "over_four_weeks")
     ]
     assert threshold_failures(result, fail_under_level=2) == [
-        "level 1 is under 2 (--fail-under-level); "
+        f"level 1 is under 2 ({option('fail_under_level')}); "
         "failing gates: New developers ship to production within 2 weeks"
     ]
     top = result.recommendations[0]
@@ -165,8 +166,9 @@ def test_evidence_suggestion_and_cap_rules(tiny):
 def test_thresholds(tiny):
     result = assess(tiny, answers(a_ci="one", a_iac="most", b_docs="d0"))
     assert threshold_failures(result, fail_under=62.5, fail_under_level=3) == []
-    assert threshold_failures(result, fail_under=70) == ["score 62.5 is under 70 (--fail-under)"]
-    assert threshold_failures(result, fail_under_level=4) == ["level 3 is under 4 (--fail-under-level)"]
+    assert threshold_failures(result, fail_under=70) == [f"score 62.5 is under 70 ({option('fail_under')})"]
+    level = option("fail_under_level")
+    assert threshold_failures(result, fail_under_level=4) == [f"level 3 is under 4 ({level})"]
 
 
 def test_band_edges(tiny):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,81 @@ def test_environment_names_of_the_current_service_and_service_folders(cli, tmp_p
     (work / "not-a-service").mkdir()
     assert complete(work, "platformctl check service ") == ["payments"]
     assert complete(tmp_path, "platformctl env status ") == []  # no service here: nothing, no error
+
+
+def ask(cwd: Path, instruction: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """platformctl called back the way a completion script calls it (``env`` as it sets them)."""
+    return subprocess.run(
+        [sys.executable, "-m", "platformctl"],
+        env={**os.environ, "_PLATFORMCTL_COMPLETE": instruction, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_zsh_protocol_gives_an_arguments_call_with_the_candidates(tmp_path):
+    proc = ask(tmp_path, "complete_zsh", _TYPER_COMPLETE_ARGS="platformctl new service x -g py")
+    assert (proc.returncode, proc.stdout.strip()) == (0, """_arguments '*: :(("python-service"))'""")
+    proc = ask(tmp_path, "complete_zsh", _TYPER_COMPLETE_ARGS="platformctl golden-path ")
+    assert proc.stdout.startswith("_arguments '*: :((") and '"list":"List bundled' in proc.stdout
+    # Nothing to offer: zsh completes file names instead.
+    proc = ask(tmp_path, "complete_zsh", _TYPER_COMPLETE_ARGS="platformctl new service x --answers-file ")
+    assert proc.stdout.strip() == "_files"
+
+
+def test_the_fish_protocol_gives_candidates_with_help_and_says_whether_it_has_any(tmp_path):
+    words = {"_TYPER_COMPLETE_ARGS": "platformctl env "}
+    proc = ask(tmp_path, "complete_fish", _TYPER_COMPLETE_FISH_ACTION="get-args", **words)
+    names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert names == ["up", "down", "status", "list", "reap"]
+    assert ask(tmp_path, "complete_fish", _TYPER_COMPLETE_FISH_ACTION="is-args", **words).returncode == 0
+    files = {"_TYPER_COMPLETE_ARGS": "platformctl new service x --answers-file "}
+    assert ask(tmp_path, "complete_fish", _TYPER_COMPLETE_FISH_ACTION="is-args", **files).returncode == 1
+    proc = ask(
+        tmp_path,
+        "complete_fish",
+        _TYPER_COMPLETE_FISH_ACTION="get-args",
+        _TYPER_COMPLETE_ARGS="platformctl new service x --golden-path g",
+    )
+    assert proc.stdout.split() == ["go-service"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_the_bash_script_completes_through_its_function(cli, tmp_path):
+    """The printed script, sourced by bash: its function fills COMPREPLY by calling platformctl."""
+    script = tmp_path / "completion.bash"
+    script.write_text(cli("completion", "bash").stdout)
+    shim = tmp_path / "bin" / "platformctl"  # the platformctl the script calls, by name on PATH
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m platformctl "$@"\n')
+    shim.chmod(0o755)
+
+    def reply(*words: str) -> list[str]:
+        line = " ".join(f"'{word}'" for word in words)
+        program = (
+            f"source '{script}'\nCOMP_WORDS=({line})\nCOMP_CWORD={len(words) - 1}\n"
+            '_platformctl_completion\nprintf "%s\\n" "${COMPREPLY[@]}"\ncomplete -p platformctl\n'
+        )
+        env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
+        proc = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", program],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        *candidates, registered = proc.stdout.splitlines()
+        assert registered == "complete -o default -F _platformctl_completion platformctl"
+        return [c for c in candidates if c]
+
+    assert reply("platformctl", "new", "service", "x", "-g", "") == [
+        "go-service",
+        "node-service",
+        "python-service",
+    ]
+    assert reply("platformctl", "golden-path", "sh") == ["show"]
+    assert reply("platformctl", "env", "st") == ["status"]

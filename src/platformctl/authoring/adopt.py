@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import PlatformctlError, UsageError
+from platformctl.errors import PlatformctlError, UsageError, option
 
 if TYPE_CHECKING:
     from platformctl.scaffold.answers import Asker
@@ -120,7 +120,7 @@ def adopt_service(
     inferred = infer_answers(root, gp)
     given = {**inferred, **sets}
     origin = {k: f"the answer inferred from the repository for {k!r}" for k in inferred}
-    origin.update({k: f"--set {k}" for k in sets})
+    origin.update({k: f"{option('set')} {k}" for k in sets})
     answers = resolve_answers(gp, given, ask=ask, origin=origin)
     render = scratch / "render"
     render_golden_path(gp, answers, render)

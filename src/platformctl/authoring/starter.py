@@ -6,7 +6,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 PLACEHOLDER = "__NAME__"
 
@@ -30,7 +30,9 @@ def create_starter(name: str, destination: Path) -> list[str]:
             f"invalid golden path name {name!r}", hint="use a lower-case name such as java-service"
         )
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise UsageError(f"{destination} exists and is not empty", hint="choose a new folder with --output")
+        raise UsageError(
+            f"{destination} exists and is not empty", hint=f"choose a new folder with {option('output')}"
+        )
     staging = destination.with_name(f".{destination.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     written: list[str] = []

@@ -179,6 +179,12 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
     plain_help(command)
+    from platformctl.cli.flagnames import Spelling
+
+    # The domain's messages name inputs, not flags: spelled for the command these args run.
+    state.io.spell = Spelling(
+        command, args, valued=GLOBAL_VALUED, full_root=lambda: get_command(_full_root())
+    )
     try:
         result = command.main(
             args=args,
@@ -217,7 +223,8 @@ def _fail(
 
     ``--json`` counts even when parsing stopped before the command saw it (a bad option).
     """
-    message, hint = _redact(message), _redact(hint) if hint else None
+    spell = state.io.spell  # flag placeholders of domain messages → this command's flags
+    message, hint = _redact(spell(message)), _redact(spell(hint)) if hint else None
     state.io.error(message, hint)
     if "--json" in (args[: args.index("--")] if "--" in args else args):
         state.io.json = True
@@ -368,7 +375,8 @@ def _debug_traceback(state: AppContext, code: int) -> int:
 
         from platformctl.textsafe import escape_controls
 
-        state.io.stderr.write(escape_controls(_redact(traceback.format_exc()), keep="\n"))
+        text = state.io.spell(traceback.format_exc())
+        state.io.stderr.write(escape_controls(_redact(text), keep="\n"))
     return code
 
 

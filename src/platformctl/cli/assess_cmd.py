@@ -12,6 +12,8 @@ from platformctl.cli.context import command_context
 from platformctl.cli.options import JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
 
@@ -160,13 +162,16 @@ def maturity(
     ask = assess_view.make_asker(state.io) if state.io.can_prompt() else None
     run = assess_maturity(request, ask=ask, progress=state.io.step, tree_source=source)
     save_failure = _save_history(run) if save else None
-    document = build_document(run)
+    from platformctl.cli.flagnames import spell_all
+
+    # Notes name inputs by placeholder (cli/flagnames.py): spelled once, for every format.
+    document = spell_all(build_document(run), state.io.spell)
     if run.history.skipped_lines:
         state.io.warn(f"{history}: skipped unreadable lines {run.history.skipped_lines}")
     if fmt and output is None:  # the report itself is the result on stdout
-        _write_stdout(state, _report(fmt, document))
+        _write_stdout(state, _report(fmt, document, state.io.spell))
     elif fmt and output is not None:
-        _write_report(state.io, output, _report(fmt, document))
+        _write_report(state.io, output, _report(fmt, document, state.io.spell))
         if state.io.json:
             state.io.emit(document, lambda out: None)
         else:  # the file is the report: one line says where, the terminal report is not repeated
@@ -225,11 +230,11 @@ def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) ->
     return fmt.value if fmt else None
 
 
-def _report(fmt: str, document: dict[str, Any]) -> str:
+def _report(fmt: str, document: dict[str, Any], spell: Callable[[str], str]) -> str:
     if fmt == "html":
         from platformctl.maturity.report_html import render_html
 
-        return render_html(document)
+        return spell(render_html(document))  # its trend text names the save flag
     if fmt == "markdown":
         from platformctl.maturity.report_markdown import render_markdown
 

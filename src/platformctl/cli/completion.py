@@ -1,9 +1,20 @@
 """Shell completion: ``platformctl completion bash|zsh|fish`` prints the script to source.
 
-The script calls platformctl back with ``_PLATFORMCTL_COMPLETE`` set (typer's completion
-protocol); commands and flags complete from the command tree, and the completers below give
-golden-path names, the current service's environment names and service folders. A completer
-never fails: whatever goes wrong (no config, no service here) completes nothing.
+The script calls platformctl back with ``_PLATFORMCTL_COMPLETE`` set to ``complete_SHELL``, the
+instruction :func:`typer.completion.shell_complete` reads; commands and flags complete from the
+command tree, and the completers below give golden-path names, the current service's
+environment names and service folders. A completer never fails: whatever goes wrong (no
+config, no service here) completes nothing.
+
+What each shell hands over and gets back (typer's completion classes for the three shells):
+
+- bash: ``COMP_WORDS`` (the words, joined by spaces) and ``COMP_CWORD`` (the index of the word
+  being completed); one candidate per line.
+- zsh: ``_TYPER_COMPLETE_ARGS`` (the words up to the cursor); zsh code to evaluate, an
+  ``_arguments`` call with the candidates (quoted for zsh) or ``_files``.
+- fish: ``_TYPER_COMPLETE_ARGS`` (the command line up to the cursor) and
+  ``_TYPER_COMPLETE_FISH_ACTION``: ``get-args`` prints ``value<TAB>help`` lines, ``is-args``
+  exits 0 when there are candidates (else fish offers files).
 """
 
 from __future__ import annotations
@@ -25,6 +36,45 @@ class Shell(StrEnum):
     fish = "fish"
 
 
+SCRIPTS = {
+    Shell.bash: r"""
+# platformctl completion for bash: eval "$(platformctl completion bash)"
+_platformctl_completion() {
+    local candidate
+    COMPREPLY=()
+    while IFS= read -r candidate; do
+        [[ -n $candidate ]] && COMPREPLY+=("$candidate")
+    done < <(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD="$COMP_CWORD" \
+        _PLATFORMCTL_COMPLETE=complete_bash platformctl 2>/dev/null)
+    return 0
+}
+complete -o default -F _platformctl_completion platformctl
+""",
+    Shell.zsh: r"""
+#compdef platformctl
+# platformctl completion for zsh: eval "$(platformctl completion zsh)" (after compinit)
+_platformctl_completion() {
+    local reply
+    reply="$(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" \
+        _PLATFORMCTL_COMPLETE=complete_zsh platformctl 2>/dev/null)"
+    eval "$reply"
+}
+if (( $+functions[compdef] )); then
+    compdef _platformctl_completion platformctl
+fi
+""",
+    Shell.fish: r"""
+# platformctl completion for fish: platformctl completion fish | source
+function __platformctl_complete --argument-names action
+    env _TYPER_COMPLETE_ARGS=(commandline -cp) _TYPER_COMPLETE_FISH_ACTION=$action \
+        _PLATFORMCTL_COMPLETE=complete_fish platformctl 2>/dev/null
+end
+complete --command platformctl --no-files --condition '__platformctl_complete is-args' \
+    --arguments '(__platformctl_complete get-args)'
+""",
+}
+
+
 def completion(
     shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish", show_default=False)],
 ) -> None:
@@ -37,20 +87,22 @@ def completion(
     """
     import sys
 
-    from typer._completion_shared import get_completion_script
-
-    script = get_completion_script(prog_name="platformctl", complete_var=COMPLETE_VAR, shell=shell.value)
-    sys.stdout.write(script.strip() + "\n")
+    sys.stdout.write(SCRIPTS[shell].strip() + "\n")
 
 
 def prepare() -> None:
-    """Register typer's completion classes when the shell is asking (the env var is set)."""
+    """Make the shells' completion protocol known when the shell is asking (the env var is set).
+
+    typer registers its bash, zsh and fish completion classes (the protocol above) when it
+    builds its own completion options; this public function of ``typer.completion`` does that
+    registration, and the options it returns are not used (``completion`` prints our scripts).
+    """
     import os
 
     if os.environ.get(COMPLETE_VAR):
-        from typer._completion_classes import completion_init
+        from typer.completion import get_completion_inspect_parameters
 
-        completion_init()
+        get_completion_inspect_parameters()
 
 
 def golden_paths(incomplete: str) -> list[str]:

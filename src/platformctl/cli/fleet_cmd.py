@@ -206,9 +206,9 @@ def _emit_status(state: AppContext, found: FleetStatus, output_format: str) -> N
     if state.io.json:
         state.io.emit(document, lambda out: None)
     elif output_format == "markdown":
-        state.io.out.file.write(report.markdown(found))
+        state.io.out.file.write(state.io.spell(report.markdown(found)))
     elif output_format == "html":
-        state.io.out.file.write(report.html_report(found))
+        state.io.out.file.write(state.io.spell(report.html_report(found)))
     else:
         _render_table(state.io.out, found)
     if state.io.in_github_actions:

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from platformctl.cli.flagnames import spell_all, unspelled
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -61,10 +63,12 @@ class IO:
         self._spinner: Any = None  # cli/progress.py, made on the first step at a terminal
         self._bar: Any = None  # cli/progress.py, made on the first count at a terminal
         self._step = ""  # the message of the step the spinner shows (escaped)
+        # Flag names for the domain's placeholders (cli/flagnames.py); run() sets the command's.
+        self.spell: Callable[[str], str] = unspelled
 
     def with_flags(self, *, no_input: bool, no_color: bool) -> IO:
         """A fresh IO on the same environment and streams, with the global flags applied."""
-        return IO(
+        fresh = IO(
             no_input=no_input or self.no_input,
             no_color=no_color or self.no_color,
             env=self.env,
@@ -73,6 +77,8 @@ class IO:
             stderr=self._stderr,
             width=self.width,
         )
+        fresh.spell = self.spell
+        return fresh
 
     # -- streams -----------------------------------------------------------------------
     @property
@@ -125,6 +131,7 @@ class IO:
     def _console(self, stream: Any) -> Console:
         return _safe_console_class()(
             actions=self.in_github_actions,
+            spell=lambda text: self.spell(text),  # noqa: PLW0108 (the spelling run() sets later counts too)
             file=stream,
             no_color=self.no_color,
             highlight=False,
@@ -140,7 +147,10 @@ class IO:
         self.emitted = True
         self.stop_progress()
         if self.json:
-            self.stdout.write(json_document(document))
+            text = json_document(document)
+            if "\\u001f" in text:  # a flag placeholder (JSON escapes its mark): spelled out
+                text = json_document(spell_all(document, self.spell))
+            self.stdout.write(text)
             self.stdout.flush()
         else:
             human(self.out)
@@ -253,7 +263,7 @@ class IO:
         self.stop_progress()
         kwargs: dict[str, Any] = {"default": default} if default is not None else {}
         return Prompt.ask(
-            escape_controls(question),
+            escape_controls(self.spell(question)),
             console=self.err,
             choices=list(choices) if choices else None,
             show_default=not password,
@@ -270,12 +280,13 @@ def _safe_console_class() -> Callable[..., Console]:
     from platformctl.textsafe import escape_controls, neutralize_workflow_commands
 
     class SafeConsole(Console):
-        def __init__(self, *, actions: bool, **kwargs: Any) -> None:
+        def __init__(self, *, actions: bool, spell: Callable[[str], str], **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self._actions = actions
+            self._spell = spell
 
         def render_str(self, text: str, **kwargs: Any) -> Text:
-            text = escape_controls(text)
+            text = escape_controls(self._spell(text))  # flag placeholders first: they are controls
             if self._actions:
                 text = neutralize_workflow_commands(text)
             return super().render_str(text, **kwargs)

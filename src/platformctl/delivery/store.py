@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from platformctl.delivery.events import Deployment, EventSet, Incident, record_from
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 EVENTS_MAX_BYTES = 64 * 1024 * 1024  # ~200k records; beyond that a file is not an event log
 
@@ -40,7 +40,7 @@ def load_events(path: Path, *, missing_ok: bool = False) -> EventSet:
         path,
         what="events file",
         error=UsageError,
-        hint="pass a JSON Lines file with --events",
+        hint=f"pass a JSON Lines file with {option('events')}",
         max_bytes=EVENTS_MAX_BYTES,
     )
     for number, line in enumerate(text.splitlines(), start=1):

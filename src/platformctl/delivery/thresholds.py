@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 METRICS: dict[str, tuple[str, str]] = {
     "deploys_per_week": ("deployment_frequency", "per_week"),
@@ -31,7 +31,7 @@ def parse_rule(text: str) -> tuple[str, str, float]:
     match = _RULE.match(text)
     if not match or match.group(1) not in METRICS:
         raise UsageError(
-            f"--fail-if {text!r}: expected METRIC<OP>VALUE",
+            f"{option('fail_if')} {text!r}: expected METRIC<OP>VALUE",
             hint=f"METRIC is one of {', '.join(METRICS)}; OP is <, <=, > or >=",
         )
     return match.group(1), match.group(2), float(match.group(3))

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 _RELATIVE = re.compile(r"^(\d{1,4})([dw])$")
 _HINT = "write a number of days or weeks (90d, 12w) or a date (2026-01-31)"
@@ -59,16 +59,16 @@ def make_window(since: str, until: str | None, now: dt.datetime) -> Window:
     Raises:
         UsageError: a malformed value, or ``since`` not before ``until``.
     """
-    end = _moment(until.strip(), "--until", end=True) if until else now.astimezone(dt.UTC)
+    end = _moment(until.strip(), option("until"), end=True) if until else now.astimezone(dt.UTC)
     match = _RELATIVE.match(since.strip())
     if match:
         count = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
         start = end - dt.timedelta(days=count)
     else:
-        start = _moment(since.strip(), "--since", end=False)
+        start = _moment(since.strip(), option("since"), end=False)
     if start >= end:
         raise UsageError(
-            f"the window is empty: --since {since} is not before the end {end.isoformat()}",
-            hint="pass a --since before --until",
+            f"the window is empty: {option('since')} {since} is not before the end {end.isoformat()}",
+            hint=f"pass a {option('since')} before {option('until')}",
         )
     return Window(start, end)

@@ -19,7 +19,7 @@ from typing import Any
 
 from platformctl.contracts.environment_fields import SecretSource
 from platformctl.contracts.environments import SecretValue
-from platformctl.errors import ConfigError, InputRequired, UsageError
+from platformctl.errors import ConfigError, InputRequired, UsageError, option
 
 KEY_ENV = "PLATFORMCTL_SECRETS_KEY"
 KEY_FILE = Path("state") / "secrets.key"
@@ -105,7 +105,7 @@ class SecretReader:
                 return self._missing(
                     name,
                     f"environment variable {source.env} is not set or empty",
-                    f"export {source.env}=… first, or use --secret {name}=file:PATH",
+                    f"export {source.env}=… first, or use {option('secret')} {name}=file:PATH",
                 )
             return value
         if source.file:
@@ -155,7 +155,7 @@ def check_source(
     """
     from platformctl.credentials import CREDENTIAL_VARIABLES, is_credential_variable
 
-    where = "--secret" if from_flag else f"secrets.{name} in platform.yaml"
+    where = option("secret") if from_flag else f"secrets.{name} in platform.yaml"
     if source.env:
         twin = next(
             (v for v in sorted(CREDENTIAL_VARIABLES) if env.get(v) and env.get(v) == env.get(source.env)),
@@ -182,7 +182,7 @@ def check_source(
                 f"secret {name}: {where} names the file {source.file!r}, which is outside the "
                 "service directory (links are followed)",
                 hint=f"platform.yaml may name files inside the service only; for another file pass "
-                f"--secret {name}=file:PATH",
+                f"{option('secret')} {name}=file:PATH",
             )
 
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from platformctl.contracts.environment_fields import EnvironmentClass, SecretSource
 from platformctl.contracts.environments import EnvironmentSpec
 from platformctl.environments.secrets import SecretReader
-from platformctl.errors import ConfigError, UsageError
+from platformctl.errors import ConfigError, UsageError, option
 from platformctl.scaffold.descriptor import DESCRIPTOR_FILE
 
 if TYPE_CHECKING:  # the descriptor is read by the command; only its shape is needed here
@@ -99,7 +99,9 @@ def resolve_spec(
     if class_name is None:
         known = ", ".join(descriptor.environments) or "none"
         ways = (
-            "pass --class, or --ttl for an ephemeral preview environment" if ttl_flag else "or pass --class"
+            f"pass {option('class')}, or {option('ttl')} for an ephemeral preview environment"
+            if ttl_flag
+            else f"or pass {option('class')}"
         )
         raise UsageError(
             f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known}) and no provider holds it",

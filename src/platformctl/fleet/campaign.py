@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import PlatformctlError, UsageError
+from platformctl.errors import PlatformctlError, UsageError, option
 from platformctl.fleet.body import labels_complete, parse_marker, request_draft
 from platformctl.fleet.discovery import BRANCH_PREFIX, FleetService, discover
 from platformctl.fleet.journal import Campaign, Journal
@@ -44,7 +44,8 @@ class Shard:
         head, _, tail = text.partition("/")
         if not (head.isdigit() and tail.isdigit() and 1 <= int(head) <= int(tail)):
             raise UsageError(
-                f"invalid --shard {text!r}: expected I/N with 1 <= I <= N", hint="for example --shard 1/4"
+                f"invalid {option('shard')} {text!r}: expected I/N with 1 <= I <= N",
+                hint=f"for example {option('shard')} 1/4",
             )
         return cls(int(head), int(tail))
 
@@ -126,7 +127,7 @@ def run_campaign(
     if target != gp.version:
         raise UsageError(
             f"golden path {gp.name!r} is available at version {gp.version} only, not {target}",
-            hint=f"pass --to {gp.version}, or configure a source that has {target}",
+            hint=f"pass {option('to')} {gp.version}, or configure a source that has {target}",
         )
     campaign = Campaign(gp.name, target)
     status = discover(host, org, settings, golden_path=gp.name, requests=False)

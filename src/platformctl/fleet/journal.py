@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 CAMPAIGN = re.compile(
     r"^(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$"
@@ -53,7 +53,7 @@ class Campaign:
         if not match:
             raise UsageError(
                 f"invalid campaign {text!r}: expected GOLDEN_PATH-VERSION",
-                hint="for example --campaign python-service-1.1.0",
+                hint=f"for example {option('campaign')} python-service-1.1.0",
             )
         return cls(match.group("name"), match.group("version"))
 

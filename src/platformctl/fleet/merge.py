@@ -158,16 +158,18 @@ def check_argv(command: str) -> list[str]:
     """
     import shlex
 
-    from platformctl.errors import UsageError
+    from platformctl.errors import UsageError, option
 
     try:
         argv = shlex.split(command)
     except ValueError as exc:
         raise UsageError(
-            f"invalid --check {command!r}: {exc}", hint='for example --check "make test"'
+            f"invalid {option('check')} {command!r}: {exc}", hint=f'for example {option("check")} "make test"'
         ) from None
     if not argv:
-        raise UsageError("--check needs a command", hint='for example --check "make test"')
+        raise UsageError(
+            f"{option('check')} needs a command", hint=f'for example {option("check")} "make test"'
+        )
     return argv
 
 

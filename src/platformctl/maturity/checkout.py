@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 SKIP_DIRS = frozenset(
     {
@@ -97,7 +97,7 @@ def _find_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
     for path in paths:
         if not path.is_dir():
             raise UsageError(
-                f"--detect {path}: not a directory",
+                f"{option('detect')} {path}: not a directory",
                 hint="pass a repository checkout, or a folder of checkouts",
             )
         root = path.resolve()

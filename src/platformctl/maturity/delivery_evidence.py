@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 if TYPE_CHECKING:
     from platformctl.maturity.model import MaturityModel, Question
@@ -54,7 +54,8 @@ def load_delivery_report(path: Path) -> dict[str, Any]:
     """
     from platformctl.yamlfiles import load_yaml_file
 
-    hint = "write it with: platformctl assess delivery --json > delivery.json"
+    as_json = option("json", command="assess delivery")
+    hint = f"write it with: platformctl assess delivery {as_json} > delivery.json"
     data = load_yaml_file(path, what="delivery report", error=UsageError, hint=hint)
     if not isinstance(data, dict) or not isinstance(data.get("overall"), dict) or "services" not in data:
         raise UsageError(f"{path}: not a delivery report", hint=hint)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 if TYPE_CHECKING:
     from platformctl.maturity.scoring import Assessment
@@ -132,7 +132,7 @@ def read_history(path: Path) -> History:
         path,
         what="history file",
         error=UsageError,
-        hint="pass another file with --history",
+        hint=f"pass another file with {option('history')}",
         max_bytes=HISTORY_MAX_BYTES,
     )
     for number, line in enumerate(text.splitlines(), start=1):

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from platformctl.errors import ConfigError
+from platformctl.errors import ConfigError, option
 from platformctl.maturity.yamlpos import Lines, load_yaml_with_lines
 
 MODEL_FORMAT = "platformctl.io/maturity/v1"
@@ -190,7 +190,7 @@ def load_model(path: Path | None = None) -> MaturityModel:
             path,
             what="model file",
             error=ConfigError,
-            hint="pass an existing file to --model, or leave it out",
+            hint=f"pass an existing file to {option('model')}, or leave it out",
             max_bytes=MODEL_MAX_BYTES,
         )
         source = str(path)
@@ -201,7 +201,8 @@ def parse_model(text: str, source: str) -> MaturityModel:
     """Validate model YAML text; ``source`` names it in errors."""
     data, lines = load_yaml_with_lines(text, source)
     hint = (
-        "fix the model file (see 'platformctl docs maturity'), or run without --model for the built-in model"
+        "fix the model file (see 'platformctl docs maturity'), "
+        f"or run without {option('model')} for the built-in model"
     )
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a maturity model must be a mapping", hint=hint)

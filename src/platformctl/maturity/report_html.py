@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from platformctl.errors import option
 from platformctl.maturity.report_markdown import (
     change_line,
     evidence_text,
@@ -109,7 +110,7 @@ def _trend(doc: dict[str, Any]) -> str:
     if len(points) < 2:
         return (
             '<section><h2>Trend</h2><p class="muted">This is the first run of this scope: no trend yet. '
-            "It grows with every run saved with <code>--save</code>.</p></section>"
+            f"It grows with every run saved with <code>{option('save')}</code>.</p></section>"
         )
     return f"<section><h2>Trend</h2>{trend(points)}</section>"
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from platformctl.errors import option
 from platformctl.maturity.exact import HUNDRED, ZERO, exact, half_up
 
 if TYPE_CHECKING:
@@ -290,9 +291,11 @@ def threshold_failures(
     reasons = []
     shown = half_up(assessment.exact)
     if fail_under is not None and shown < Decimal(str(fail_under)):
-        reasons.append(f"score {shown} is under {fail_under:g} (--fail-under)")
+        reasons.append(f"score {shown} is under {fail_under:g} ({option('fail_under')})")
     if fail_under_level is not None and assessment.level < fail_under_level:
         blockers = [g.label for g in assessment.failing_gates if g.level <= fail_under_level]
         why = f"; failing gates: {'; '.join(blockers)}" if blockers else ""
-        reasons.append(f"level {assessment.level} is under {fail_under_level} (--fail-under-level){why}")
+        reasons.append(
+            f"level {assessment.level} is under {fail_under_level} ({option('fail_under_level')}){why}"
+        )
     return reasons

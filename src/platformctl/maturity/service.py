@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformctl.errors import InputRequired
+from platformctl.errors import InputRequired, option
 from platformctl.maturity.history import DEFAULT_HISTORY
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def assess_maturity(
 
     if ask is None and request.answers_file is None:
         raise InputRequired(
-            "no answers to score: pass --answers FILE (YAML or JSON) when not on a terminal",
+            f"no answers to score: pass {option('answers')} FILE (YAML or JSON) when not on a terminal",
             hint="run 'platformctl assess maturity' on a terminal once to write the file, "
             "or see 'platformctl docs maturity' for its format",
         )
@@ -103,7 +103,7 @@ def assess_maturity(
     if answer_set.model_version and answer_set.model_version != model.version:
         notes.append(
             f"the answers were written for model version {answer_set.model_version}; "
-            f"scored with {model.version} (run with --review to revisit them)"
+            f"scored with {model.version} (run with {option('review')} to revisit them)"
         )
     evidence, repositories = _scan(request, tree_source, notes, progress)
     measured = _measured(request, model, notes)
@@ -121,7 +121,7 @@ def assess_maturity(
         notes.append(
             f"{len(added)} question(s) added to the model after version "
             f"{answer_set.model_version or FIRST_VERSION} are scored as unknown until answered: "
-            f"{', '.join(added)} (answer them with --review, or in the file)"
+            f"{', '.join(added)} (answer them with {option('review')}, or in the file)"
         )
         missing = [m for m in missing if m not in added]
     if missing:
@@ -216,7 +216,9 @@ def _real_repositories(trees: Iterable[CheckoutTree], notes: list[str]) -> list[
         if (tree.root / ".git").exists() and tree.paths():
             real.append(tree)
         else:
-            notes.append(f"--detect {tree.name}: not a git repository with files; not counted as evidence")
+            notes.append(
+                f"{option('detect')} {tree.name}: not a git repository with files; not counted as evidence"
+            )
     return real
 
 
@@ -248,7 +250,8 @@ def _interactive(
             raise
         raise QuestionnaireStopped(
             f"{exc.message}; the answers so far are saved in {target}",
-            hint=f"resume with: platformctl assess maturity --answers {target}",
+            hint="resume with: platformctl assess maturity "
+            f"{option('answers', command='assess maturity')} {target}",
         ) from None
     _save(target, answer_set, model)
     return answer_set, target
@@ -279,7 +282,7 @@ def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list
             f"{len(missing)} question(s) have no answer in "
             f"{answer_set.source or request.answers_file}: {shown}",
             hint="answer them in the file (a choice id, 'unknown' or 'n/a' with a reason), "
-            "or pass --allow-unknown to score them as unknown",
+            f"or pass {option('allow_unknown')} to score them as unknown",
         )
     return answer_set.with_unknown(missing)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import InputRequired, TemplateError, UsageError
+from platformctl.errors import InputRequired, TemplateError, UsageError, option
 
 if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath, Question
@@ -46,7 +46,8 @@ def parse_set_options(items: Iterable[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(
-                f"--set expects KEY=VALUE, got {shown_value(item)}", hint="for example: --set port=8080"
+                f"{option('set')} expects KEY=VALUE, got {shown_value(item)}",
+                hint=f"for example: {option('set')} port=8080",
             )
         answers[key.strip()] = value
     return answers
@@ -59,7 +60,8 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     if not path.exists():  # a wrong path, not a syntax problem: the hint must not talk about YAML
         raise UsageError(
             f"answers file {path} does not exist",
-            hint="check the path given to --answers-file (relative paths start in the current folder)",
+            hint=f"check the path given to {option('answers_file')} "
+            "(relative paths start in the current folder)",
         )
     data = load_yaml_file(
         path,
@@ -137,11 +139,11 @@ def _remember_secrets(golden_path: GoldenPath, answers: Mapping[str, Any]) -> No
 
 def _missing_hint(golden_path: GoldenPath, missing: list[str]) -> str:
     secret = [name for name in missing if (q := golden_path.question(name)) is not None and q.secret]
-    flags = " ".join(f"--set {name}=VALUE" for name in missing if name not in secret)
+    flags = " ".join(f"{option('set')} {name}=VALUE" for name in missing if name not in secret)
     if not secret:
         return f"pass {flags}"
     # Never suggest a secret on the command line: every user of the machine can read argv.
-    where = f"put {', '.join(secret)} in an --answers-file (mode 0600)"
+    where = f"put {', '.join(secret)} in an {option('answers_file')} (mode 0600)"
     return f"pass {flags} and {where}" if flags else where
 
 

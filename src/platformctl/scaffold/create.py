@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import ForeignRepository, UsageError
+from platformctl.errors import ForeignRepository, UsageError, option
 from platformctl.scaffold.descriptor import (
     DESCRIPTOR_FILE,
     EnvironmentRecord,
@@ -240,7 +240,9 @@ def _check_target(request: ServiceRequest) -> bool:
     """True when the target already holds this service (resume); raise when it holds anything else."""
     target = request.target
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} exists and is not a directory", hint="pass --dir with a new path")
+        raise UsageError(
+            f"{target} exists and is not a directory", hint=f"pass {option('directory')} with a new path"
+        )
     if not target.exists() or not any(target.iterdir()):
         return False
     if (target / DESCRIPTOR_FILE).is_file() and (target / ".git").is_dir():
@@ -248,7 +250,8 @@ def _check_target(request: ServiceRequest) -> bool:
         if descriptor.name == request.name:
             return True
     raise UsageError(
-        f"{target} already exists and is not empty", hint="choose another --dir, or remove that directory"
+        f"{target} already exists and is not empty",
+        hint=f"choose another {option('directory')}, or remove that directory",
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor, write_descriptor
 
 if TYPE_CHECKING:
@@ -321,13 +321,14 @@ def _switch_branch(repo: git.Repo, name: str, *, in_place: bool, to: str | None 
     to it with ``in_place``)."""
     if in_place:
         if repo.head.is_detached:
-            raise UsageError("HEAD is detached", hint="check out a branch, or drop --in-place")
+            raise UsageError("HEAD is detached", hint=f"check out a branch, or drop {option('in_place')}")
         if to is not None:
             repo.git.merge("--ff-only", "--quiet", to)
         return repo.active_branch.name
     if name in [h.name for h in repo.heads]:
         raise UsageError(
-            f"branch {name} already exists", hint=f"delete it ('git branch -D {name}') or pass --in-place"
+            f"branch {name} already exists",
+            hint=f"delete it ('git branch -D {name}') or pass {option('in_place')}",
         )
     if to is None:
         repo.git.checkout("-q", "-b", name)
@@ -366,7 +367,7 @@ def _target_version(gp: GoldenPath, current: str, to: str | None) -> str:
     if target != gp.version:
         raise UsageError(
             f"golden path {gp.name!r} is available at version {gp.version} only, not {target}",
-            hint=f"pass --to {gp.version}, or configure a source that has {target}",
+            hint=f"pass {option('to')} {gp.version}, or configure a source that has {target}",
         )
     if _newer(current, target):
         raise UsageError(
@@ -392,5 +393,5 @@ def _answers_for(
     given = {k: v for k, v in recorded.items() if k in known}
     origin = {k: f"{DESCRIPTOR_FILE} answer {k!r}" for k in given}
     for key, value in sets.items():
-        given[key], origin[key] = value, f"--set {key}"
+        given[key], origin[key] = value, f"{option('set')} {key}"
     return resolve_answers(gp, given, ask=ask, origin=origin)

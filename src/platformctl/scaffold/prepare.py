@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from platformctl.errors import option
+
 if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.contracts.repositories import RepositoryHost
@@ -64,10 +66,10 @@ def given_answers(
         for key, value in read_answers_file(answers_file).items():
             given[key], origin[key] = value, f"{answers_file}: {key}"
     for key, value in parse_set_options(sets).items():
-        given[key], origin[key] = value, f"--set {key}"
-    for key, value, flag in (("owner", owner, "--owner"), ("description", description, "--description")):
+        given[key], origin[key] = value, f"{option('set')} {key}"
+    for key, value in (("owner", owner), ("description", description)):
         if value is not None:
-            given[key], origin[key] = value, flag
+            given[key], origin[key] = value, option(key)
     if given.get("service_name", name) != name:
         from platformctl.errors import UsageError
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal, cast, get_args
 
 from platformctl.contracts.repositories import RepositorySpec, TeamAccess, Visibility
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -45,7 +45,7 @@ def repository_spec(
     if access and provider == "gitlab":
         raise UsageError(
             "teams apply to GitHub organisations",
-            hint="on GitLab, project members come from the group given with --org",
+            hint=f"on GitLab, project members come from the group given with {option('org')}",
         )
     owner_kind: Literal["org", "user"] = "org"
     if not org:
@@ -53,7 +53,8 @@ def repository_spec(
         owner_kind = "user" if provider == "github" else "org"
     if access and owner_kind == "user":
         raise UsageError(
-            "teams need an organisation: a user's repository has no teams", hint="pass --org ORGANISATION"
+            "teams need an organisation: a user's repository has no teams",
+            hint=f"pass {option('org')} ORGANISATION",
         )
     return RepositorySpec(
         org=org,

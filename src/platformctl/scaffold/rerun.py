@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 
 if TYPE_CHECKING:
     from platformctl.contracts.repositories import RepositoryHost
@@ -70,8 +70,9 @@ def refuse_differences(recorded: ServiceDescriptor, shown_path: str, found: list
     name = recorded.name
     raise UsageError(
         f"{shown_path} already holds service {name}, made differently: {'; '.join(found)}",
-        hint=f"to change answers, run 'platformctl update service --set KEY=VALUE' in {shown_path}; "
-        f"for another golden path or provider, choose a new name (or --dir); "
+        hint=f"to change answers, run 'platformctl update service {option('set', command='update service')} "
+        f"KEY=VALUE' in {shown_path}; "
+        f"for another golden path or provider, choose a new name (or {option('directory')}); "
         f"to finish {name} as recorded, re-run 'platformctl new service {name}' without those flags",
     )
 
@@ -121,7 +122,7 @@ def _published(plan: ServicePlan, host: RepositoryHost) -> tuple[str | None, str
     from platformctl.scaffold.gitwork import DEFAULT_BRANCH
 
     if "{" in plan.location.slug:  # the owner is a placeholder until a token says who we are
-        return None, "no --org and no token to ask for the owner"
+        return None, f"no {option('org')} and no token to ask for the owner"
     try:
         return host.published_head(plan.request.repository, DEFAULT_BRANCH), ""
     except AuthError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from platformctl.errors import UsageError
+from platformctl.errors import UsageError, option
 from platformctl.maturity.model import MODEL_FORMAT
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def read_answers(path: Path, model: MaturityModel) -> AnswerSet:
     from platformctl.maturity.yamlpos import load_yaml_with_lines
     from platformctl.yamlfiles import MAX_BYTES
 
-    hint = "check the path given to --answers"
+    hint = f"check the path given to {option('answers')}"
     text = read_text(path, what="answers file", error=UsageError, hint=hint, max_bytes=MAX_BYTES)
     try:
         data, lines = load_yaml_with_lines(text, str(path))
@@ -184,7 +184,7 @@ def _check_version(version: str, model: MaturityModel, lines: Lines) -> None:
         raise UsageError(
             f"{lines.where(('model_version',))}: answers are for model version {version}, "
             f"newer than this model ({model.name} {model.version})",
-            hint="upgrade platformctl, or pass the matching model with --model",
+            hint=f"upgrade platformctl, or pass the matching model with {option('model')}",
         )
 
 
