@@ -28,14 +28,14 @@ NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # a golden path's name is a f
 class EnvironmentDefault(BaseModel):
     """A default environment a golden path gives every new service."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     environment_class: str = Field(alias="class")
 
 
 class GoldenPathMetadata(BaseModel):
     """The shape of ``golden-path.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str = Field(pattern=NAME_PATTERN)
     version: Version
     description: str
