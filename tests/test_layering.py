@@ -30,6 +30,7 @@ SHARED = (
     "redact.py",
     "scratch.py",
     "textsafe.py",
+    "yamlcache.py",
     "yamlcore.py",
     "yamlfiles.py",
     "contracts",

@@ -89,8 +89,14 @@ def load_yaml_file(
 
     ``first_document``: a multi-document stream (``catalog-info.yaml``) gives its first document.
     """
+    from platformctl import yamlcache
+
     text = read_text(path, what=what, error=error, hint=hint, max_bytes=max_bytes)
-    return parse_text(text, str(path), error=error, hint=hint, first_document=first_document)[0]
+    data = yamlcache.recall(path, text, first_document=first_document)
+    if yamlcache.is_miss(data):  # parsed once, remembered for the same text (yamlcache.py)
+        data = parse_text(text, str(path), error=error, hint=hint, first_document=first_document)[0]
+        yamlcache.remember(path, text, data, first_document=first_document)
+    return data
 
 
 def load_file_with_lines(

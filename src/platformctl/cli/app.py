@@ -170,6 +170,9 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     from platformctl.providers.answers import forget
 
     forget()  # and so does the latest server answer
+    from platformctl import yamlcache
+
+    yamlcache.use_folder(None)  # and the platform home's cache of parsed files (its settings)
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
     if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
@@ -199,6 +202,7 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
         return _unexpected(state, exc, command, args)
     finally:
         state.io.stop_progress()
+        yamlcache.use_folder(None)
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
         _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
