@@ -1,18 +1,19 @@
 """What the hardened loader made of a YAML file, remembered under the platform home.
 
-Importing PyYAML and building the loader cost more than the rest of a converged ``new service``
-or ``env up`` re-run, which read the same ``platform.yaml`` and golden-path files every time.
-So :func:`platformctl.yamlfiles.load_yaml_file` remembers the data of a file it parsed, keyed by
-the file's path, next to the SHA-256 of the exact text: the same text gives the same data back
-as JSON (stdlib, already loaded), any other text is parsed again and replaces the entry. Only
-data that JSON carries exactly is remembered (text keys; text, whole numbers, finite floats,
+Importing PyYAML and building the loader were a sixth of a converged ``new service`` or
+``env up`` re-run, which read the same ``platform.yaml`` and golden-path files every time. So
+:func:`platformctl.yamlfiles.load_yaml_file` remembers the data of a file it parsed, keyed by the
+file's path, next to the SHA-256 of the exact text: the same text gives the same data back as
+JSON (stdlib, already loaded), any other text is parsed again and replaces the entry. Only data
+that JSON carries exactly is remembered (text keys; text, whole numbers, finite floats,
 booleans, null, lists, mappings): a date or a number key is parsed every time.
 
 The cache is on only once the invocation knows its platform home (``cli/context.py`` sets it
 when the settings are loaded), lives in ``HOME/cache/yaml`` (the user's own, like the local
 store) and is never needed: an unreadable or malformed entry is a miss, a failed write is
-ignored. Every check of the loader (size, NUL bytes, aliases, depth, duplicate keys) ran on the
-text before its data was remembered.
+ignored, and a ``--dry-run`` uses it without adding to it (it writes nothing anywhere). Every
+check of the loader (size, NUL bytes, aliases, depth, duplicate keys) ran on the text before
+its data was remembered.
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ from pathlib import Path
 from typing import Any
 
 _FOLDER: list[Path] = []  # the cache folder of this invocation, when one is set
+_READ_ONLY: list[bool] = [False]  # a dry run reads the cache but writes nothing, not even there
 _MISS = object()
 _FORMAT = 1  # bump when the loader's results change, so older entries are misses
+
+
+def reset(*, read_only: bool = False) -> None:
+    """A new invocation: no folder until its settings name the platform home; ``read_only``
+    (``--dry-run``): remembered files are used, nothing new is remembered."""
+    _FOLDER.clear()
+    _READ_ONLY[0] = read_only
 
 
 def use_folder(folder: Path | None) -> None:
@@ -63,7 +72,7 @@ def recall(path: Path, text: str, *, first_document: bool) -> Any:
 def remember(path: Path, text: str, data: Any, *, first_document: bool) -> None:
     """Remember ``data`` as what ``text`` at ``path`` holds, when JSON carries it exactly."""
     entry = _entry(path)
-    if entry is None or not _exact(data):
+    if entry is None or _READ_ONLY[0] or not _exact(data):
         return
     from platformctl.files import atomic_write_text
 

@@ -147,6 +147,15 @@ def test_remembered_yaml_is_given_back_only_for_the_same_text(tmp_path):
         yamlcache.use_folder(None)
 
 
+def test_a_dry_run_adds_nothing_to_the_cache_and_a_real_run_does(cli, isolation):
+    cache = isolation / ".local" / "share" / "platformctl" / "cache" / "yaml"
+    assert cli("new", "service", "payments", "--no-input", "--dry-run").exit_code == 0
+    assert not cache.exists()
+    assert cli("new", "service", "payments", "--no-input").exit_code == 0
+    assert len(list(cache.iterdir())) == 3  # golden-path.yaml, copier.yml, platform.yaml
+    assert {oct(p.stat().st_mode & 0o777) for p in cache.iterdir()} == {"0o600"}
+
+
 def test_an_edited_platform_yaml_is_read_again(cli):
     assert cli("new", "service", "payments", "--no-input").exit_code == 0
     assert cli("env", "up", "staging", "--service-dir", "payments").exit_code == 0

@@ -170,9 +170,6 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     from platformctl.providers.answers import forget
 
     forget()  # and so does the latest server answer
-    from platformctl import yamlcache
-
-    yamlcache.use_folder(None)  # and the platform home's cache of parsed files (its settings)
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
     if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
@@ -180,6 +177,10 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
 
         prepare()
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    from platformctl import yamlcache
+
+    # The platform home's cache of parsed files is named by its settings; a dry run adds nothing.
+    yamlcache.reset(read_only="--dry-run" in (args[: args.index("--")] if "--" in args else args))
     command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
     plain_help(command)
     try:
@@ -202,7 +203,7 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
         return _unexpected(state, exc, command, args)
     finally:
         state.io.stop_progress()
-        yamlcache.use_folder(None)
+        yamlcache.reset()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
         _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
