@@ -167,9 +167,9 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
-    from platformctl.providers.answers import forget
-
-    forget()  # and so does the latest server answer
+    answers = sys.modules.get("platformctl.providers.answers")
+    if answers is not None:  # and so does the latest server answer (none before it is loaded)
+        answers.forget()
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
     if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
