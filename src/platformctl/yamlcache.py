@@ -2,11 +2,13 @@
 
 Importing PyYAML and building the loader were a sixth of a converged ``new service`` or
 ``env up`` re-run, which read the same ``platform.yaml`` and golden-path files every time. So
-:func:`platformctl.yamlfiles.load_yaml_file` remembers the data of a file it parsed, keyed by the
-file's path, next to the SHA-256 of the exact text: the same text gives the same data back as
-JSON (stdlib, already loaded), any other text is parsed again and replaces the entry. Only data
-that JSON carries exactly is remembered (text keys; text, whole numbers, finite floats,
-booleans, null, lists, mappings): a date or a number key is parsed every time.
+:func:`platformctl.yamlfiles.load_yaml_file`, when its caller asks (``remember=True``: only
+``platform.yaml`` and golden-path files, which hold no secret; never answers files or
+kubeconfigs), remembers the data of a file it parsed, keyed by the file's path, next to the
+SHA-256 of the exact text: the same text gives the same data back as JSON (stdlib, already
+loaded), any other text is parsed again and replaces the entry. Only data that JSON carries
+exactly is remembered (text keys; text, whole numbers, finite floats, booleans, null, lists,
+mappings): a date or a number key is parsed every time.
 
 The cache is on only once the invocation knows its platform home (``cli/context.py`` sets it
 when the settings are loaded), lives in ``HOME/cache/yaml`` (the user's own, like the local

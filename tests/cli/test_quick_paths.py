@@ -120,7 +120,7 @@ def test_remembered_yaml_is_given_back_only_for_the_same_text(tmp_path):
     path, cache = tmp_path / "doc.yaml", tmp_path / "cache"
 
     def load() -> object:
-        return load_yaml_file(path, what="document", error=ConfigError)
+        return load_yaml_file(path, what="document", error=ConfigError, remember=True)
 
     yamlcache.use_folder(cache)
     try:
@@ -145,6 +145,26 @@ def test_remembered_yaml_is_given_back_only_for_the_same_text(tmp_path):
             load()
     finally:
         yamlcache.use_folder(None)
+
+
+def test_only_files_that_hold_no_secret_are_remembered(cli, isolation):
+    from platformctl import yamlcache
+    from platformctl.errors import ConfigError
+    from platformctl.yamlfiles import load_yaml_file
+
+    cache = isolation / "cache"
+    yamlcache.use_folder(cache)
+    try:
+        Path("kubeconfig").write_text("users:\n- name: a\n  user: {token: abcdefgh}\n")
+        assert load_yaml_file(Path("kubeconfig"), what="kubeconfig", error=ConfigError)
+        assert not cache.exists()  # a caller must ask: answers files and kubeconfigs never do
+    finally:
+        yamlcache.use_folder(None)
+    Path("answers.yaml").write_text("description: from the answers file\n")
+    assert cli("new", "service", "payments", "--no-input", "--answers-file", "answers.yaml").exit_code == 0
+    remembered = isolation / ".local" / "share" / "platformctl" / "cache" / "yaml"
+    texts = [p.read_text() for p in remembered.iterdir()]
+    assert len(texts) == 3 and not any("answers.yaml" in t for t in texts)
 
 
 def test_a_dry_run_adds_nothing_to_the_cache_and_a_real_run_does(cli, isolation):

@@ -290,7 +290,7 @@ def _read_metadata(folder: Path) -> GoldenPathMetadata:
 def _read_yaml(path: Path) -> dict[str, Any]:
     from platformctl.yamlfiles import load_yaml_file
 
-    data = load_yaml_file(path, what="golden path file", error=TemplateError)
+    data = load_yaml_file(path, what="golden path file", error=TemplateError, remember=True)
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: expected a mapping at the top level")
     return data

@@ -120,7 +120,8 @@ def read_descriptor(folder: Path) -> ServiceDescriptor:
             f"no {DESCRIPTOR_FILE} in {folder}",
             hint="run this inside a service created by 'platformctl new service'",
         )
-    data = load_yaml_file(path, what="service descriptor", error=ConfigError)
+    # Secrets are named with their source there, never a value: its data may be remembered.
+    data = load_yaml_file(path, what="service descriptor", error=ConfigError, remember=True)
     try:
         return ServiceDescriptor.model_validate(data)
     except ValidationError as exc:
