@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -74,7 +75,7 @@ def wants_rich(stream: Any, environ: Mapping[str, str] | None = None) -> bool:
     environ = os.environ if environ is None else environ
     if environ.get("TTY_COMPATIBLE", "") in ("0", "1") or environ.get("FORCE_COLOR") is not None:
         return True
-    if "IPython" in __import__("sys").modules:  # rich's notebook detection: leave it to rich
+    if "IPython" in sys.modules:  # rich's notebook detection: leave it to rich
         return True
     try:
         return bool(stream.isatty())
