@@ -31,6 +31,7 @@ SHARED = (
     "redact.py",
     "scratch.py",
     "textsafe.py",
+    "yamlcache.py",
     "yamlcore.py",
     "yamlfiles.py",
     "contracts",

@@ -12,20 +12,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
-
-from platformctl.config_schema import (
-    GoldenPathSource,
-    PlatformConfig,
-    describe_problem,
-    describe_validation_error,
-)
-from platformctl.config_trust import is_trusted, restrict
-from platformctl.contracts.environment_fields import EnvironmentClass
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from platformctl.config_schema import GoldenPathSource, PlatformConfig
+    from platformctl.contracts.environment_fields import EnvironmentClass
 
 __all__ = [
     "ConfiguredGoldenPath",
@@ -95,6 +91,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("platform.terraform.module_version", None, "Version constraint of that module."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+# Settings whose field in PlatformConfig is plain optional text (no pattern, no check): the value
+# of their environment variable is taken as it is, without building the pydantic schema (most of
+# a quick command's settings cost). tests/cli/test_quick_paths.py checks the schema still says so.
+PLAIN_TEXT_SETTINGS = frozenset({"home"})
+
+
+def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> str:
+    """Every problem of a pydantic validation in the file's words (see config_schema)."""
+    from platformctl.config_schema import describe_validation_error as describe
+
+    return describe(exc, model)
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,8 @@ def load_settings(
     ignored: list[tuple[str, str]] = []
     for path in files:
         config = read_config_file(path)
+        from platformctl.config_trust import is_trusted, restrict
+
         if path == walked and not is_trusted(path, env):
             config, dropped = restrict(config)
             ignored += [(str(path), key) for key in dropped]
@@ -278,7 +287,9 @@ def load_settings(
             classes[name] = (env_class, str(path))
     for setting in SETTINGS:
         raw = env.get(setting.env_var)
-        if raw:
+        if raw and setting.key in PLAIN_TEXT_SETTINGS:
+            values[setting.key] = Resolved(raw, f"env {setting.env_var}")
+        elif raw:
             _apply(
                 values,
                 _validate({setting.key: raw}, f"environment variable {setting.env_var}"),
@@ -347,6 +358,10 @@ def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
+    from pydantic import ValidationError
+
+    from platformctl.config_schema import PlatformConfig
+
     try:
         return PlatformConfig.model_validate(_nest(data))
     except ValidationError as exc:
@@ -358,6 +373,10 @@ def _validate(data: Mapping[str, Any], origin: str) -> PlatformConfig:
 
 def _validate_flag(key: str, value: Any) -> PlatformConfig:
     """A setting given as a flag (``--provider``, ``--org``): errors name the flag, not a field."""
+    from pydantic import ValidationError
+
+    from platformctl.config_schema import PlatformConfig, describe_problem
+
     try:
         return PlatformConfig.model_validate(_nest({key: value}))
     except ValidationError as exc:

@@ -33,7 +33,7 @@ HttpUrl = Annotated[str, AfterValidator(_check_url)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class GoldenPathSource(_Strict):

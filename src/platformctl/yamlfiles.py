@@ -84,13 +84,25 @@ def load_yaml_file(
     hint: str | None = None,
     max_bytes: int = MAX_BYTES,
     first_document: bool = False,
+    remember: bool = False,
 ) -> Any:
     """The data of the YAML or JSON file ``path``; any failure is ``error`` naming ``what`` and ``path``.
 
     ``first_document``: a multi-document stream (``catalog-info.yaml``) gives its first document.
+    ``remember``: the data may be kept in the platform home's cache of parsed files
+    (``yamlcache.py``) and read from there while the text is the same: only for files that
+    never hold a secret (``platform.yaml``, golden-path files), never answers or kubeconfigs.
     """
     text = read_text(path, what=what, error=error, hint=hint, max_bytes=max_bytes)
-    return parse_text(text, str(path), error=error, hint=hint, first_document=first_document)[0]
+    if not remember:
+        return parse_text(text, str(path), error=error, hint=hint, first_document=first_document)[0]
+    from platformctl import yamlcache
+
+    data = yamlcache.recall(path, text, first_document=first_document)
+    if yamlcache.is_miss(data):
+        data = parse_text(text, str(path), error=error, hint=hint, first_document=first_document)[0]
+        yamlcache.remember(path, text, data, first_document=first_document)
+    return data
 
 
 def load_file_with_lines(

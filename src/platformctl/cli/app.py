@@ -167,9 +167,9 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
-    from platformctl.providers.answers import forget
-
-    forget()  # and so does the latest server answer
+    answers = sys.modules.get("platformctl.providers.answers")
+    if answers is not None:  # and so does the latest server answer (none before it is loaded)
+        answers.forget()
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
     if state.env.get("_PLATFORMCTL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
@@ -177,6 +177,10 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
 
         prepare()
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    from platformctl import yamlcache
+
+    # The platform home's cache of parsed files is named by its settings; a dry run adds nothing.
+    yamlcache.reset(read_only="--dry-run" in (args[: args.index("--")] if "--" in args else args))
     command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
     plain_help(command)
     from platformctl.cli.flagnames import Spelling
@@ -205,6 +209,7 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
         return _unexpected(state, exc, command, args)
     finally:
         state.io.stop_progress()
+        yamlcache.reset()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         state.io.err.print()
         _fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)

@@ -110,6 +110,9 @@ class AppContext:
         from platformctl.config import load_settings
 
         settings = load_settings(config_file=self.config_file, flags=flags, env=self.env)
+        from platformctl import yamlcache
+
+        yamlcache.use_folder(settings.home / "cache" / "yaml")  # parsed files, by their text
         for file, key in settings.ignored:
             if (file, key) not in self._warned:  # settings may be loaded more than once
                 self._warned.add((file, key))

@@ -278,8 +278,8 @@ def _load(
     from platformctl.environments.spec import resolve_spec, validate_environment_name
 
     validate_environment_name(name)
+    settings = state.settings()  # first: its platform home holds the cache of parsed files
     descriptor, folder = _service(service_dir)
-    settings = state.settings()
 
     def stored() -> Iterable[EnvironmentProvider]:  # built only when the store must be asked
         return _service_providers(state, folder, descriptor)[2].values()

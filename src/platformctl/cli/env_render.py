@@ -92,7 +92,7 @@ def plan_document(plan: EnvironmentPlan, *, dry_run: bool, writes: int) -> dict[
 
 def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown: bool = False) -> None:
     """The plan table, then one summary line."""
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     spec = plan.spec
     verb = "Removal plan" if teardown else "Plan"
@@ -122,7 +122,7 @@ def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown:
 
 def render_applied(out: Console, result: ApplyResult, *, teardown: bool = False) -> None:
     """What an apply did."""
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     spec = result.plan.spec
     what = "Removed" if teardown else "Applied"
@@ -147,7 +147,7 @@ def status_document(plan: EnvironmentPlan) -> dict[str, Any]:
 
 def render_status(out: Console, plan: EnvironmentPlan) -> None:
     """In sync, or the drifted resources."""
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     spec = plan.spec
     states = ", ".join(f"{name}: {seen.state}" for name, seen in plan.observed.items())
@@ -198,7 +198,7 @@ def render_list(out: Console, service: str, found: Sequence[EnvironmentSummary],
     Thousands of rows are common (one preview environment per pull request): rich's Table
     measures every cell several times, so the widths are computed here once instead.
     """
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     if not found:
         out.print(f"no environments of {escape(service)} yet; create one with 'platformctl env up NAME'")
@@ -259,7 +259,7 @@ def reap_document(result: ReapResult) -> dict[str, Any]:
 
 def render_reap(out: Console, result: ReapResult) -> None:
     """Which expired environments were removed."""
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     if not result.removed:
         out.print("no expired environments")

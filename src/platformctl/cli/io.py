@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from platformctl.cli.flagnames import spell_all, unspelled
 
@@ -129,17 +129,32 @@ class IO:
         return self._err
 
     def _console(self, stream: Any) -> Console:
-        return _safe_console_class()(
-            actions=self.in_github_actions,
-            spell=lambda text: self.spell(text),  # noqa: PLW0108 (the spelling run() sets later counts too)
-            file=stream,
-            no_color=self.no_color,
-            highlight=False,
-            emoji=False,
-            soft_wrap=True,
-            markup=True,
-            width=self.width or (None if _isatty(stream) else 400),  # pipes: never truncate
-        )
+        from platformctl.cli.plain import PlainConsole, wants_rich
+
+        def rich() -> Console:
+            return _safe_console_class()(
+                actions=self.in_github_actions,
+                spell=lambda text: self.spell(text),  # noqa: PLW0108 (the spelling run() sets later counts too)
+                file=stream,
+                no_color=self.no_color,
+                highlight=False,
+                emoji=False,
+                soft_wrap=True,
+                markup=True,
+                width=self.width or (None if _isatty(stream) else 400),  # pipes: never truncate
+            )
+
+        if wants_rich(stream):
+            return rich()
+        # Where rich would print no styles, markup strings are printed without importing it.
+        return cast("Console", PlainConsole(stream, self._displayed, rich))
+
+    def _displayed(self, text: str) -> str:
+        """What the consoles print of ``text``: controls escaped, ``::`` broken up in Actions."""
+        from platformctl.textsafe import escape_controls, neutralize_workflow_commands
+
+        text = escape_controls(self.spell(text))  # flag placeholders first: they are controls
+        return neutralize_workflow_commands(text) if self.in_github_actions else text
 
     # -- output ----------------------------------------------------------------------------
     def emit(self, document: Mapping[str, Any], human: Callable[[Console], None]) -> None:
@@ -168,7 +183,7 @@ class IO:
 
     def step(self, message: str) -> None:
         """One line of progress (stderr), quiet under --json."""
-        from rich.markup import escape
+        from platformctl.cli.plain import escape
 
         if not self.json:
             if self._spinner is not None:
@@ -181,7 +196,7 @@ class IO:
     def waiting(self, message: str | None) -> None:
         """A transient line while a command waits (a retry's pause), only for a person at a
         terminal; ``None`` when the wait is over (the step's spinner comes back)."""
-        from rich.markup import escape
+        from platformctl.cli.plain import escape
 
         if self.json:
             return
@@ -229,13 +244,13 @@ class IO:
 
     def warn(self, message: str) -> None:
         """A warning (stderr)."""
-        from rich.markup import escape
+        from platformctl.cli.plain import escape
 
         self.err.print(f"[yellow]warning:[/] {escape(message)}")
 
     def error(self, message: str, hint: str | None = None) -> None:
         """The one ``error:`` line and its ``hint:`` (stderr), plus an Actions annotation."""
-        from rich.markup import escape
+        from platformctl.cli.plain import escape
 
         self.stop_progress()
         self.err.print(f"[bold red]error:[/] {escape(message)}")

@@ -191,7 +191,7 @@ def _plan_document(plan: ServicePlan, decision: Decision) -> dict[str, Any]:
 
 
 def _render_plan(out: Console, plan: ServicePlan, decision: Decision) -> None:
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     req = plan.request
     verb = {"create": "would create", "resume": "would finish", "conflict": "would stop before publishing"}
@@ -242,7 +242,7 @@ def _next_steps(result: ServiceResult) -> list[str]:
 
 
 def _render_result(out: Console, result: ServiceResult) -> None:
-    from rich.markup import escape
+    from platformctl.cli.plain import escape
 
     req = result.request
     out.print(

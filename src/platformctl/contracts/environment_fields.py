@@ -45,7 +45,7 @@ Quantity = Annotated[str, Field(pattern=_QUANTITY)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Reviewer(_Strict):

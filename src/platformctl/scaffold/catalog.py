@@ -28,14 +28,14 @@ NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # a golden path's name is a f
 class EnvironmentDefault(BaseModel):
     """A default environment a golden path gives every new service."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     environment_class: str = Field(alias="class")
 
 
 class GoldenPathMetadata(BaseModel):
     """The shape of ``golden-path.yaml``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str = Field(pattern=NAME_PATTERN)
     version: Version
     description: str
@@ -290,7 +290,7 @@ def _read_metadata(folder: Path) -> GoldenPathMetadata:
 def _read_yaml(path: Path) -> dict[str, Any]:
     from platformctl.yamlfiles import load_yaml_file
 
-    data = load_yaml_file(path, what="golden path file", error=TemplateError)
+    data = load_yaml_file(path, what="golden path file", error=TemplateError, remember=True)
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: expected a mapping at the top level")
     return data

@@ -33,7 +33,7 @@ Name = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_leng
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class GoldenPathRecord(_Model):
@@ -120,7 +120,8 @@ def read_descriptor(folder: Path) -> ServiceDescriptor:
             f"no {DESCRIPTOR_FILE} in {folder}",
             hint="run this inside a service created by 'platformctl new service'",
         )
-    data = load_yaml_file(path, what="service descriptor", error=ConfigError)
+    # Secrets are named with their source there, never a value: its data may be remembered.
+    data = load_yaml_file(path, what="service descriptor", error=ConfigError, remember=True)
     try:
         return ServiceDescriptor.model_validate(data)
     except ValidationError as exc:
