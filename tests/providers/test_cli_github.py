@@ -1,4 +1,8 @@
-"""`platformctl new service --provider github` end to end: the real CLI in a subprocess, fakes on loopback."""
+"""`platformctl new service --provider github` end to end: the real CLI against the fakes on loopback.
+
+The scenarios run in-process (the ``cli`` fixture): they are about requests, faults and
+convergence, not the process. The kill in the middle of the create needs a real process and
+runs one."""
 
 from __future__ import annotations
 
@@ -54,9 +58,9 @@ def env(github_url, backstage_url, fast_http_env, tmp_path):
 
 
 @pytest.fixture
-def new_service(cli_process, env, tmp_path):
+def new_service(cli, env):
     def run(*extra, **more_env):
-        return cli_process(*ARGS, *extra, env={**env, **more_env}, cwd=tmp_path / "work")
+        return cli(*ARGS, *extra, env={**env, **more_env})
 
     return run
 
@@ -318,8 +322,8 @@ def test_dry_run_lists_the_requests_and_sends_none(new_service, github, backstag
     assert github.log == [] and backstage.log == []
 
 
-def test_user_repository_without_org(cli_process, env, github, tmp_path):
-    result = cli_process(
+def test_user_repository_without_org(cli, env, github):
+    result = cli(
         "new",
         "service",
         "tool",
@@ -329,7 +333,6 @@ def test_user_repository_without_org(cli_process, env, github, tmp_path):
         "public",
         "--json",
         env={**env, "PLATFORMCTL_BACKSTAGE_URL": ""},
-        cwd=tmp_path / "work",
     )
     assert result.exit_code == 0, result.stderr
     assert github.requests()[:3] == ["GET /user", "GET /repos/octo/tool", "POST /user/repos"]

@@ -1,4 +1,7 @@
-"""`platformctl new service --provider gitlab` end to end: the real CLI in a subprocess, fakes on loopback."""
+"""`platformctl new service --provider gitlab` end to end: the real CLI against the fakes on loopback.
+
+In-process (the ``cli`` fixture): the scenarios are about requests, faults and convergence, not
+the process (the GitHub file keeps one real kill in the middle of a create)."""
 
 from __future__ import annotations
 
@@ -37,9 +40,9 @@ def env(gitlab_url, backstage_url, fast_http_env, tmp_path):
 
 
 @pytest.fixture
-def new_service(cli_process, env, tmp_path):
+def new_service(cli, env):
     def run(*extra, **more_env):
-        return cli_process(*ARGS, *extra, env={**env, **more_env}, cwd=tmp_path / "work")
+        return cli(*ARGS, *extra, env={**env, **more_env})
 
     return run
 
@@ -179,19 +182,17 @@ def test_bad_token_and_missing_scope_are_exit_4(new_service, gitlab):
     assert gitlab.projects == {}
 
 
-def test_missing_group_is_exit_1(cli_process, env, tmp_path, gitlab):
-    result = cli_process(
-        "new", "service", "payments", "--provider", "gitlab", "--org", "nope", env=env, cwd=tmp_path / "work"
-    )
+def test_missing_group_is_exit_1(cli, env, gitlab):
+    result = cli("new", "service", "payments", "--provider", "gitlab", "--org", "nope", env=env)
     assert result.exit_code == 1
     assert "error: GitLab cannot read group nope: not found (404: 404 Group Not Found)" in result.stderr
 
 
-def test_usage_errors_are_exit_2(cli_process, env, tmp_path):
-    no_org = cli_process("new", "service", "payments", "--provider", "gitlab", env=env, cwd=tmp_path / "work")
+def test_usage_errors_are_exit_2(cli, env):
+    no_org = cli("new", "service", "payments", "--provider", "gitlab", env=env)
     assert no_org.exit_code == 2
     assert "error: GitLab needs the group to create the project in" in no_org.stderr
-    team = cli_process(*ARGS, "--team", "platform", env=env, cwd=tmp_path / "work")
+    team = cli(*ARGS, "--team", "platform", env=env)
     assert team.exit_code == 2 and "error: teams apply to GitHub organisations" in team.stderr
 
 
