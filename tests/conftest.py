@@ -34,6 +34,14 @@ _SCRUB = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Note whether this is the fast loop (``-m "not slow"``): property tests scale their
+    examples down there (``tests.helpers.examples``), the full suite runs them all."""
+    from tests import helpers
+
+    helpers.FAST_LOOP = "not slow" in (config.option.markexpr or "")
+
+
 @pytest.fixture(autouse=True)
 def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HOME, platform home, working directory and git config."""
