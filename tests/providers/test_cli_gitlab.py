@@ -105,7 +105,7 @@ def test_first_run_is_minimal_and_the_second_only_reads(new_service, gitlab, bac
 
 
 def rate_limited(gitlab):
-    gitlab.inject(Fault("POST", "/api/v4/projects", 429, b"Retry later", {"Retry-After": "1"}))
+    gitlab.inject(Fault("POST", "/api/v4/projects", 429, b"Retry later", {"Retry-After": "0"}))  # honoured
     return lambda: [e.status for e in gitlab.log if e.path == "/api/v4/projects"] == [429, 201]
 
 
