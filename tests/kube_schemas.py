@@ -2,9 +2,9 @@
 
 The library opens and parses its schema files on every call, the large ``_definitions.json``
 included: that was most of the time of a write to the Kubernetes fake and of checking rendered
-manifests. The files never change while tests run, so the parsed documents are kept (the
-validation itself is the library's, unchanged). Test code only: the product reads them as the
-library does.
+manifests. The files never change while tests run, so the parsed documents are kept; the
+validation itself is the library's, unchanged. The cache is the process's: product code run
+in-process afterwards (``golden-path lint``) reads the kept documents too, and checks the same.
 """
 
 from __future__ import annotations
