@@ -34,6 +34,14 @@ _SCRUB = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Note whether this is the fast loop (``-m "not slow"``): property tests scale their
+    examples down there (``tests.helpers.examples``), the full suite runs them all."""
+    from tests import helpers
+
+    helpers.FAST_LOOP = "not slow" in (config.option.markexpr or "")
+
+
 @pytest.fixture(autouse=True)
 def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HOME, platform home, working directory and git config."""
@@ -69,8 +77,20 @@ class Result:
         return json.loads(self.stdout)
 
 
+@pytest.fixture(scope="session")
+def no_ca_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    """Environment for a CLI run with an empty CA store (``None``: unset).
+
+    httpx loads the whole system CA bundle (``SSL_CERT_FILE``) into a new SSL context for every
+    HTTP client, one per provider per run: 40-70 ms on a 2-core machine, most of an in-process
+    run against the loopback fakes. The tests speak plain HTTP on loopback, or TLS to a server
+    whose CA they hand over themselves, so the CLI under test trusts no system CA instead.
+    """
+    return {"SSL_CERT_FILE": None, "SSL_CERT_DIR": str(tmp_path_factory.mktemp("no-ca-store"))}
+
+
 @pytest.fixture
-def cli() -> Any:
+def cli(no_ca_store: dict[str, str | None]) -> Any:
     """Run the real entry point in-process (CliRunner isolation): ``cli(*args, input=, env=)``."""
     from typer.testing import CliRunner
 
@@ -78,7 +98,7 @@ def cli() -> Any:
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         runner = CliRunner()
-        with runner.isolation(input=input, env=env) as (out, err, _):
+        with runner.isolation(input=input, env={**no_ca_store, **(env or {})}) as (out, err, _):
             code = run(list(args))
             sys.stdout.flush()
             sys.stderr.flush()
@@ -88,18 +108,19 @@ def cli() -> Any:
 
 
 @pytest.fixture
-def cli_process() -> Any:
+def cli_process(no_ca_store: dict[str, str | None]) -> Any:
     """Run ``python -m platformctl`` in a subprocess, stdin closed (no TTY)."""
 
     def invoke(
         *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
     ) -> Result:
+        merged = {**os.environ, **no_ca_store, **(env or {})}
         proc = subprocess.run(
             [sys.executable, "-m", "platformctl", *args],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
+            env={name: value for name, value in merged.items() if value is not None},
             cwd=cwd,
             timeout=timeout,
         )

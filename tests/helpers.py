@@ -5,6 +5,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+FAST_LOOP = False  # set by tests/conftest.py: the run deselects the slow tests
+
+
+def examples(full: int) -> int:
+    """Hypothesis examples for a property: ``full`` in the full suite, a quarter (at least 25)
+    in the fast loop, where the full suite's run is the thorough one."""
+    return max(25, full // 4) if FAST_LOOP else full
+
 
 def build_tree(root: Path, files: dict[str, str]) -> Path:
     """Write ``{relative path: dedented text}`` under ``root``."""

@@ -1,7 +1,7 @@
 """`fleet update` draws a progress bar on stderr for a person at a terminal, and only then.
 
 Three services behind on the local forge; the command runs on a pseudo-terminal (pexpect), in
-CI, with ``--json``, and with stderr a pipe. The bar (rich's, ``━`` and ``N/3``) shows on the
+CI, with ``--json``, and in-process with stderr a buffer. The bar (rich's, ``━`` and ``N/3``) shows on the
 terminal only; the step lines and the result are the same everywhere.
 """
 
@@ -64,8 +64,8 @@ def test_no_bar_in_ci_or_with_json(fleet, args, env):
     assert "opened" in shown
 
 
-def test_no_bar_when_stderr_is_not_a_terminal(cli_process, fleet):
-    result = cli_process("fleet", "update", "-g", "tiny")
+def test_no_bar_when_stderr_is_not_a_terminal(cli, fleet):
+    result = cli("fleet", "update", "-g", "tiny")  # in-process: stderr is a buffer, not a terminal
     assert result.exit_code == 0, result.stderr
     assert "━" not in result.stderr and not BAR.search(result.stderr)
     assert "• local/alpha: 1.0.0 → 1.1.0" in result.stderr

@@ -82,8 +82,11 @@ def backstage_errors(entity: dict[str, Any]) -> list[str]:
     names = [entity.get("metadata", {}).get("name", "")]
     spec = entity.get("spec", {})
     names += [str(spec[key]).split(":")[-1].split("/")[-1] for key in ("owner", "system") if key in spec]
-    errors += [f"name {n!r} breaks Backstage's name rule" for n in names
-               if not (BACKSTAGE_NAME.fullmatch(n) and len(n) <= 63)]
+    errors += [
+        f"name {n!r} breaks Backstage's name rule"
+        for n in names
+        if not (BACKSTAGE_NAME.fullmatch(n) and len(n) <= 63)
+    ]
     return errors
 
 
@@ -161,10 +164,12 @@ def kubernetes_errors(objects: list[dict[str, Any]]) -> list[str]:
     """Strict schema errors of each object against the current Kubernetes."""
     import kubernetes_validate
 
+    from tests.kube_schemas import validate
+
     errors = []
     for obj in objects:
         try:
-            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+            validate(obj, KUBERNETES_VERSION)
         except kubernetes_validate.ValidationError as exc:
             errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {exc.json_path}: {exc.message}")
     return errors
@@ -302,6 +307,7 @@ def unknown_metrics(root: Path, exposition: str) -> list[str]:
         for expr in exprs:
             assert metric_names(expr), f"no metric found in {expr!r}"
             problems += [f"{origin}: {n} in {expr!r}" for n in sorted(metric_names(expr) - known)]
-            problems += [f"{origin}: le={b} in {expr!r}" for b in re.findall(r'le="([^"]+)"', expr)
-                         if b not in bounds]
+            problems += [
+                f"{origin}: le={b} in {expr!r}" for b in re.findall(r'le="([^"]+)"', expr) if b not in bounds
+            ]
     return problems

@@ -21,9 +21,12 @@ from platformctl.maturity.model import load_model
 from tests.maturity.helpers import write_answers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/chromium.sh installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (.ci/chromium.sh installs it)"
+    ),
+    pytest.mark.slow,  # a browser start per screenshot: the full suite's, not the fast loop's
+]
 FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -2,8 +2,9 @@
 
 Each test points the real CLI (``assess maturity --org``: its first request is a GitHub
 listing) at a loopback server that trickles, floods, answers HTML or broken JSON, or
-redirects for ever. Deadlines and caps are configured small so the tests stay fast; the
-subprocess timeout turns a hang into a failure instead of a stuck run.
+redirects for ever. Deadlines and caps are configured small so the tests stay fast. The
+servers that never stop sending run the CLI in a subprocess, whose timeout turns a hang into a
+failure instead of a stuck run; those that answer and close run it in-process.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ TOKEN = "gh" + "p_" + "B" * 36
 
 
 @pytest.fixture
-def scan(cli_process, tmp_path):
+def scan(cli, cli_process, tmp_path):
     model = write_model(tmp_path / "tiny.yaml")
     answers = write_answers(tmp_path / "a.yaml", {"a.ci": "one"})
 
-    def run(url: str, **settings: str):
+    def run(url: str, *, endless: bool = False, **settings: str):
         env = {
             "PLATFORMCTL_GITHUB_API_URL": url,
             "GITHUB_TOKEN": TOKEN,
@@ -32,7 +33,8 @@ def scan(cli_process, tmp_path):
             **settings,
         }
         args = ("assess", "maturity", "--model", str(model), "--answers", str(answers))
-        return cli_process(*args, "--org", "acme", "--provider", "github", env=env, timeout=60)
+        args += ("--org", "acme", "--provider", "github")
+        return cli_process(*args, env=env, timeout=60) if endless else cli(*args, env=env)
 
     return run
 
@@ -52,25 +54,25 @@ def assert_clean(result, *fragments: str) -> str:
 
 def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(scan):
     with h.hostile(h.trickle_headers) as url:
-        result = scan(url)
-    assert_clean(result, "did not answer GET", "within http.deadline (1.5 s)")
+        result = scan(url, endless=True, PLATFORMCTL_HTTP_DEADLINE="0.5")  # 5 of its bytes
+    assert_clean(result, "did not answer GET", "within http.deadline (0.5 s)")
 
 
 def test_a_server_trickling_its_body_is_cut_off_at_the_deadline(scan):
     with h.hostile(h.trickle_body) as url:
-        result = scan(url, PLATFORMCTL_HTTP_TIMEOUT="30")
-    assert_clean(result, "within http.deadline (1.5 s)", "/orgs/acme/repos")
+        result = scan(url, endless=True, PLATFORMCTL_HTTP_DEADLINE="0.5", PLATFORMCTL_HTTP_TIMEOUT="30")
+    assert_clean(result, "within http.deadline (0.5 s)", "/orgs/acme/repos")
 
 
 def test_an_endless_body_is_refused_at_the_cap(scan):
     with h.hostile(h.flood) as url:
-        result = scan(url, PLATFORMCTL_HTTP_DEADLINE="30")
+        result = scan(url, endless=True, PLATFORMCTL_HTTP_DEADLINE="30")
     assert_clean(result, "with 200 (application/json)", "larger than http.max_body (65536 bytes)")
 
 
 def test_a_declared_huge_body_is_refused_without_reading_it(scan):
     with h.hostile(h.declared_huge) as url:
-        result = scan(url, PLATFORMCTL_HTTP_DEADLINE="30")
+        result = scan(url, endless=True, PLATFORMCTL_HTTP_DEADLINE="30")
     assert_clean(result, "larger than http.max_body")
 
 

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from platformctl.errors import PlatformctlError
 from platformctl.yamlfiles import parse_text
+from tests.helpers import examples
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces of YAML and JSON syntax, so random texts look like documents and reach deep code.
 TOKENS = [

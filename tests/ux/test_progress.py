@@ -41,8 +41,8 @@ def test_no_spinner_in_ci_or_with_json(tmp_path, args, env):
     assert not any(frame in shown for frame in FRAMES)
 
 
-def test_no_spinner_when_stderr_is_not_a_terminal(cli_process):
-    result = cli_process("new", "service", "payments")
+def test_no_spinner_when_stderr_is_not_a_terminal(cli):
+    result = cli("new", "service", "payments")  # in-process: stderr is a buffer, not a terminal
     assert result.exit_code == 0, result.stderr
     assert not any(frame in result.stderr for frame in FRAMES)
     assert "• rendering" in result.stderr
