@@ -72,7 +72,7 @@ class Loop:
         self.kills = 0
 
     def kill(self, args: list[str], cwd: Path, reference_seconds: float) -> None:
-        delay = self.rng.uniform(0.15, 1.0) * reference_seconds
+        delay = self.rng.uniform(0.1, 0.8) * reference_seconds
         self.kills += _kill_after(args, cwd, delay)
 
     def converge(self, args: list[str], cwd: Path) -> str:
