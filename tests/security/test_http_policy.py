@@ -121,7 +121,9 @@ def test_clients_with_one_trust_setting_share_one_ssl_context(monkeypatch, tmp_p
     assert _ssl_context_of(HttpClient(service)) is _ssl_context_of(other)
 
 
-def test_a_custom_ca_bundle_gets_its_own_context_and_the_default_still_verifies(self_signed_server, monkeypatch):
+def test_a_custom_ca_bundle_gets_its_own_context_and_the_default_still_verifies(
+    self_signed_server, monkeypatch
+):
     url, cert, received = self_signed_server
     service = github_service(url, "2022-11-28", Token(TOKEN, "GH_TOKEN"))
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the user's CA bundle: the test certificate
