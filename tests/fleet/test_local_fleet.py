@@ -40,14 +40,12 @@ def push_edit(checkout: Path, rel: str, text: str) -> None:
     repo.git.push("--quiet", "origin", "main")
 
 
-@pytest.fixture
-def fleet(cli, tmp_path, monkeypatch):
+def build_fleet(cli, root: Path) -> None:
     """alpha on 1.0.0 (app.py edited locally), beta on 1.1.0, gamma on 1.2.0, plain 'notes'."""
-    home = tmp_path / "platform-home"
-    monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
-    gp = build_golden_path(tmp_path / "gp", files=FILES, questions="owner:\n  type: str\n  default: nobody\n")
+    home = root / "platform-home"
+    gp = build_golden_path(root / "gp", files=FILES, questions="owner:\n  type: str\n  default: nobody\n")
     (gp / "CHANGELOG.md").write_text("## 1.0.0\n\n- first release\n")
-    work = tmp_path / "work"
+    work = root / "work"
     configure_golden_path(work, "tiny", gp)
     for name, version, line in (
         ("alpha", None, ""),
@@ -59,12 +57,44 @@ def fleet(cli, tmp_path, monkeypatch):
         result = cli("new", "service", name, "--golden-path", "tiny", "--owner", f"team-{name}")
         assert result.exit_code == 0, result.stderr
     push_edit(work / "alpha", "app.py", "print('ours')\n")
-    notes = git.Repo.init(tmp_path / "notes", initial_branch="main")
-    (tmp_path / "notes" / "x.txt").write_text("x")
+    notes = git.Repo.init(root / "notes", initial_branch="main")
+    (root / "notes" / "x.txt").write_text("x")
     notes.git.add(A=True)
     notes.index.commit("notes")
-    git.Repo.clone_from(tmp_path / "notes", home / "repositories" / "local" / "notes.git", bare=True)
-    return home, gp, work
+    git.Repo.clone_from(root / "notes", home / "repositories" / "local" / "notes.git", bare=True)
+
+
+@pytest.fixture(scope="session")
+def fleet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder per test process: ``live`` holds the fleet of the running test, ``saved`` the
+    fleet as :func:`build_fleet` left it."""
+    return tmp_path_factory.mktemp("fleet")
+
+
+@pytest.fixture
+def fleet(cli, fleet_folder, monkeypatch):
+    """The fleet of :func:`build_fleet`, built once per test process and copied back for each test.
+
+    Its checkouts, bare repositories, pull-request records, trusted project file and HOME hold
+    absolute paths, so every test gets the copy at the very path the fleet was built at
+    (``live``): the state is byte for byte the one three real ``new service`` runs left.
+    """
+    live, saved = fleet_folder / "live", fleet_folder / "saved"
+    if live.exists():
+        shutil.rmtree(live)
+    if saved.exists():
+        shutil.copytree(saved, live, symlinks=True)
+    else:
+        for folder in ("home", "work"):
+            (live / folder).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(live / "home"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(live / "home" / ".gitconfig"))
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(live / "platform-home"))
+    monkeypatch.chdir(live / "work")  # after the copy: the folder the test works in
+    if not saved.exists():
+        build_fleet(cli, live)
+        shutil.copytree(live, saved, symlinks=True)
+    return live / "platform-home", live / "gp", live / "work"
 
 
 def pulls(home: Path, name: str) -> list[dict]:
