@@ -13,7 +13,7 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 FILES = {
     "README.md.jinja": "# {{ service_name }}\n\nintro\n\nfooter\n",
@@ -66,34 +66,15 @@ def build_fleet(cli, root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def fleet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder per test process: ``live`` holds the fleet of the running test, ``saved`` the
-    fleet as :func:`build_fleet` left it."""
+    """The fleet's folder in this test process (see :func:`tests.helpers.built_once`)."""
     return tmp_path_factory.mktemp("fleet")
 
 
 @pytest.fixture
 def fleet(cli, fleet_folder, monkeypatch):
-    """The fleet of :func:`build_fleet`, built once per test process and copied back for each test.
-
-    Its checkouts, bare repositories, pull-request records, trusted project file and HOME hold
-    absolute paths, so every test gets the copy at the very path the fleet was built at
-    (``live``): the state is byte for byte the one three real ``new service`` runs left.
-    """
-    live, saved = fleet_folder / "live", fleet_folder / "saved"
-    if live.exists():
-        shutil.rmtree(live)
-    if saved.exists():
-        shutil.copytree(saved, live, symlinks=True)
-    else:
-        for folder in ("home", "work"):
-            (live / folder).mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(live / "home"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(live / "home" / ".gitconfig"))
-    monkeypatch.setenv("PLATFORMCTL_HOME", str(live / "platform-home"))
-    monkeypatch.chdir(live / "work")  # after the copy: the folder the test works in
-    if not saved.exists():
-        build_fleet(cli, live)
-        shutil.copytree(live, saved, symlinks=True)
+    """The fleet of :func:`build_fleet`, built once per test process and copied back for each test
+    at the path it was built at (see :func:`tests.helpers.built_once`)."""
+    live = built_once(fleet_folder, lambda root: build_fleet(cli, root), monkeypatch)
     return live / "platform-home", live / "gp", live / "work"
 
 
