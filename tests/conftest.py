@@ -77,20 +77,8 @@ class Result:
         return json.loads(self.stdout)
 
 
-@pytest.fixture(scope="session")
-def no_ca_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
-    """Environment for a CLI run with an empty CA store (``None``: unset).
-
-    httpx loads the whole system CA bundle (``SSL_CERT_FILE``) into a new SSL context for every
-    HTTP client, one per provider per run: 40-70 ms on a 2-core machine, most of an in-process
-    run against the loopback fakes. The tests speak plain HTTP on loopback, or TLS to a server
-    whose CA they hand over themselves, so the CLI under test trusts no system CA instead.
-    """
-    return {"SSL_CERT_FILE": None, "SSL_CERT_DIR": str(tmp_path_factory.mktemp("no-ca-store"))}
-
-
 @pytest.fixture
-def cli(no_ca_store: dict[str, str | None]) -> Any:
+def cli() -> Any:
     """Run the real entry point in-process (CliRunner isolation): ``cli(*args, input=, env=)``."""
     from typer.testing import CliRunner
 
@@ -98,7 +86,7 @@ def cli(no_ca_store: dict[str, str | None]) -> Any:
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         runner = CliRunner()
-        with runner.isolation(input=input, env={**no_ca_store, **(env or {})}) as (out, err, _):
+        with runner.isolation(input=input, env=env) as (out, err, _):
             code = run(list(args))
             sys.stdout.flush()
             sys.stderr.flush()
@@ -108,13 +96,13 @@ def cli(no_ca_store: dict[str, str | None]) -> Any:
 
 
 @pytest.fixture
-def cli_process(no_ca_store: dict[str, str | None]) -> Any:
+def cli_process() -> Any:
     """Run ``python -m platformctl`` in a subprocess, stdin closed (no TTY)."""
 
     def invoke(
         *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
     ) -> Result:
-        merged = {**os.environ, **no_ca_store, **(env or {})}
+        merged = {**os.environ, **(env or {})}
         proc = subprocess.run(
             [sys.executable, "-m", "platformctl", *args],
             capture_output=True,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 FAST_LOOP = False  # set by tests/conftest.py: the run deselects the slow tests
 
@@ -70,3 +74,39 @@ def trust_project_file(config: Path) -> None:
     from platformctl.config_trust import trust
 
     trust(config, os.environ)
+
+
+def built_once(
+    folder: Path,
+    build: Callable[[Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    platform_home: bool = True,
+) -> Path:
+    """A test's own copy of what ``build(root)`` makes, built once per test process; returns root.
+
+    For setups whose subject is not the build (services to run fleet commands on): the first test
+    builds under ``folder/live`` and keeps a copy in ``folder/saved``; every later one gets that
+    copy back at ``folder/live``. Checkouts, bare repositories, records and the trusted project
+    file hold absolute paths, so the copy lives at the very path it was built at and the state is
+    byte for byte the one the real commands left. The test runs with ``root/home`` as HOME (git
+    config included), ``root/platform-home`` as the platform home (``platform_home=False``: the
+    default one under that HOME), in ``root/work``.
+    """
+    live, saved = folder / "live", folder / "saved"
+    if live.exists():
+        shutil.rmtree(live)
+    if saved.exists():
+        shutil.copytree(saved, live, symlinks=True)
+    else:
+        for name in ("home", "work"):
+            (live / name).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(live / "home"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(live / "home" / ".gitconfig"))
+    if platform_home:
+        monkeypatch.setenv("PLATFORMCTL_HOME", str(live / "platform-home"))
+    monkeypatch.chdir(live / "work")  # after the copy: a removed folder is no working directory
+    if not saved.exists():
+        build(live)
+        shutil.copytree(live, saved, symlinks=True)
+    return live

@@ -79,15 +79,6 @@ def gitlab_envs(gitlab, gitlab_url) -> GitLabEnvironmentRoutes:
     return routes
 
 
-def trust_no_ca(monkeypatch: pytest.MonkeyPatch, store: dict[str, str | None]) -> None:
-    """The empty CA store of ``tests/conftest.py``'s ``no_ca_store``, for the whole test."""
-    for name, value in store.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-
-
 class Runner:
     """``run(*args, **extra_env)``: the real CLI in the service folder, run in-process through
     ``run(argv, context=...)`` with its own environment and streams (no interpreter to start:
@@ -116,12 +107,11 @@ class Runner:
 
 
 @pytest.fixture
-def run_github(github_envs, github_url, fast_http_env, platform_home, tmp_path, monkeypatch, no_ca_store):
+def run_github(github_envs, github_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitHub fake."""
     from tests.environments.conftest import write_service
 
     monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
-    trust_no_ca(monkeypatch, no_ca_store)
     folder = write_service(
         tmp_path / "work" / "payments",
         environments=GITHUB_ENVIRONMENTS,
@@ -132,12 +122,11 @@ def run_github(github_envs, github_url, fast_http_env, platform_home, tmp_path, 
 
 
 @pytest.fixture
-def run_gitlab(gitlab_envs, gitlab_url, fast_http_env, platform_home, tmp_path, monkeypatch, no_ca_store):
+def run_gitlab(gitlab_envs, gitlab_url, fast_http_env, platform_home, tmp_path, monkeypatch):
     """Run ``platformctl`` in a service whose repository is acme/payments at the GitLab fake."""
     from tests.environments.conftest import write_service
 
     monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
-    trust_no_ca(monkeypatch, no_ca_store)
     folder = write_service(
         tmp_path / "work" / "payments",
         environments=GITLAB_ENVIRONMENTS,

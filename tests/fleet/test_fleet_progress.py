@@ -10,28 +10,37 @@ from __future__ import annotations
 import os
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.fleet.test_local_fleet import FILES, release
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 pexpect = pytest.importorskip("pexpect")
 BAR = re.compile(r"tiny services [━╺╸]+ [0-3]/3 ")  # rich's bar, then done/total, once colours are gone
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+@pytest.fixture(scope="session")
+def fleet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fleet's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("fleet-progress")
+
+
 @pytest.fixture
-def fleet(cli, tmp_path, monkeypatch):
-    """alpha, beta and gamma on tiny 1.0.0; tiny 1.1.0 released."""
-    monkeypatch.setenv("PLATFORMCTL_HOME", str(tmp_path / "platform-home"))
-    gp = build_golden_path(tmp_path / "gp", files=FILES)
-    (gp / "CHANGELOG.md").write_text("## 1.0.0\n\n- first release\n")
-    configure_golden_path(tmp_path / "work", "tiny", gp)
-    for name in ("alpha", "beta", "gamma"):
-        assert cli("new", "service", name, "-g", "tiny").exit_code == 0
-    release(gp, "1.1.0", "print('v1.1')\n")
-    return tmp_path / "work"
+def fleet(cli, fleet_folder, monkeypatch):
+    """alpha, beta and gamma on tiny 1.0.0; tiny 1.1.0 released. Built once per test process."""
+
+    def build(root: Path) -> None:
+        gp = build_golden_path(root / "gp", files=FILES)
+        (gp / "CHANGELOG.md").write_text("## 1.0.0\n\n- first release\n")
+        configure_golden_path(root / "work", "tiny", gp)
+        for name in ("alpha", "beta", "gamma"):
+            assert cli("new", "service", name, "-g", "tiny").exit_code == 0
+        release(gp, "1.1.0", "print('v1.1')\n")
+
+    return built_once(fleet_folder, build, monkeypatch) / "work"
 
 
 def on_a_terminal(work, *args, **env):

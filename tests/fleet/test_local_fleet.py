@@ -13,7 +13,7 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 FILES = {
     "README.md.jinja": "# {{ service_name }}\n\nintro\n\nfooter\n",
@@ -40,14 +40,12 @@ def push_edit(checkout: Path, rel: str, text: str) -> None:
     repo.git.push("--quiet", "origin", "main")
 
 
-@pytest.fixture
-def fleet(cli, tmp_path, monkeypatch):
+def build_fleet(cli, root: Path) -> None:
     """alpha on 1.0.0 (app.py edited locally), beta on 1.1.0, gamma on 1.2.0, plain 'notes'."""
-    home = tmp_path / "platform-home"
-    monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
-    gp = build_golden_path(tmp_path / "gp", files=FILES, questions="owner:\n  type: str\n  default: nobody\n")
+    home = root / "platform-home"
+    gp = build_golden_path(root / "gp", files=FILES, questions="owner:\n  type: str\n  default: nobody\n")
     (gp / "CHANGELOG.md").write_text("## 1.0.0\n\n- first release\n")
-    work = tmp_path / "work"
+    work = root / "work"
     configure_golden_path(work, "tiny", gp)
     for name, version, line in (
         ("alpha", None, ""),
@@ -59,12 +57,25 @@ def fleet(cli, tmp_path, monkeypatch):
         result = cli("new", "service", name, "--golden-path", "tiny", "--owner", f"team-{name}")
         assert result.exit_code == 0, result.stderr
     push_edit(work / "alpha", "app.py", "print('ours')\n")
-    notes = git.Repo.init(tmp_path / "notes", initial_branch="main")
-    (tmp_path / "notes" / "x.txt").write_text("x")
+    notes = git.Repo.init(root / "notes", initial_branch="main")
+    (root / "notes" / "x.txt").write_text("x")
     notes.git.add(A=True)
     notes.index.commit("notes")
-    git.Repo.clone_from(tmp_path / "notes", home / "repositories" / "local" / "notes.git", bare=True)
-    return home, gp, work
+    git.Repo.clone_from(root / "notes", home / "repositories" / "local" / "notes.git", bare=True)
+
+
+@pytest.fixture(scope="session")
+def fleet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fleet's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("fleet")
+
+
+@pytest.fixture
+def fleet(cli, fleet_folder, monkeypatch):
+    """The fleet of :func:`build_fleet`, built once per test process and copied back for each test
+    at the path it was built at (see :func:`tests.helpers.built_once`)."""
+    live = built_once(fleet_folder, lambda root: build_fleet(cli, root), monkeypatch)
+    return live / "platform-home", live / "gp", live / "work"
 
 
 def pulls(home: Path, name: str) -> list[dict]:

@@ -9,7 +9,7 @@ import git
 import pytest
 import yaml
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 V1_FILES = {
     "README.md.jinja": "# {{ service_name }}\n\nline one\nline two\nline three\n\nfooter\n",
@@ -19,15 +19,27 @@ V1_FILES = {
 }
 
 
+@pytest.fixture(scope="session")
+def service_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The service's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("lifecycle")
+
+
 @pytest.fixture
-def service(cli, tmp_path):
-    """A service made from golden path 'tiny' 1.0.0; returns (checkout, golden path folder)."""
-    gp = build_golden_path(tmp_path / "gp", files=V1_FILES, questions="tier:\n  type: str\n  default: gold\n")
-    work = tmp_path / "work"
-    configure_golden_path(work, "tiny", gp)
-    result = cli("new", "service", "svc", "--golden-path", "tiny")
-    assert result.exit_code == 0, result.stderr
-    return work / "svc", gp
+def service(cli, service_folder, monkeypatch):
+    """A service made from golden path 'tiny' 1.0.0; returns (checkout, golden path folder).
+
+    Built once per test process and copied back for each test (the subject here is the update);
+    the platform home is the default one under HOME."""
+
+    def build(root: Path) -> None:
+        gp = build_golden_path(root / "gp", files=V1_FILES, questions="tier:\n  type: str\n  default: gold\n")
+        configure_golden_path(root / "work", "tiny", gp)
+        result = cli("new", "service", "svc", "--golden-path", "tiny")
+        assert result.exit_code == 0, result.stderr
+
+    root = built_once(service_folder, build, monkeypatch, platform_home=False)
+    return root / "work" / "svc", root / "gp"
 
 
 def release_v2(gp: Path, *, questions: str = "") -> None:
@@ -241,9 +253,9 @@ def test_downgrade_is_refused(cli, service):
     assert "no downgrades" in result.stderr
 
 
-def test_unknown_golden_path(cli, service, tmp_path):
+def test_unknown_golden_path(cli, service):
     checkout, _ = service
-    (tmp_path / "work" / "platformctl.yaml").unlink()
+    (checkout.parent / "platformctl.yaml").unlink()
     assert cli("update", "service", str(checkout)).exit_code == 2
     check = cli("check", "service", str(checkout), "--json")
     assert check.exit_code == 3 and check.json()["available"] is None  # a finding, not "current"
@@ -255,9 +267,9 @@ def test_outside_a_service(cli, tmp_path):
     assert "no platform.yaml in" in result.stderr
 
 
-def test_shallow_clone_fetches_the_pristine_commit(cli, service, tmp_path, isolation):
+def test_shallow_clone_fetches_the_pristine_commit(cli, service, tmp_path):
     checkout, gp = service
-    bare = isolation / ".local/share/platformctl/repositories/local/svc.git"
+    bare = Path.home() / ".local/share/platformctl/repositories/local/svc.git"
     for i in range(2):
         commit_edit(checkout, "keep.txt", lambda t, i=i: t + f"more {i}\n")
     git.Repo(checkout).git.push("origin", "main")
@@ -271,9 +283,9 @@ def test_shallow_clone_fetches_the_pristine_commit(cli, service, tmp_path, isola
     assert not Path(shallow, ".git", "shallow").exists()
 
 
-def test_shallow_clone_offline_explains_what_to_run(cli, service, tmp_path, isolation):
+def test_shallow_clone_offline_explains_what_to_run(cli, service, tmp_path):
     checkout, gp = service
-    bare = isolation / ".local/share/platformctl/repositories/local/svc.git"
+    bare = Path.home() / ".local/share/platformctl/repositories/local/svc.git"
     commit_edit(checkout, "keep.txt", lambda t: t + "more\n")
     git.Repo(checkout).git.push("origin", "main")
     shallow = tmp_path / "shallow"

@@ -100,3 +100,37 @@ def test_tls_is_verified_by_default(self_signed_server):
     # A client that trusts the certificate is answered: the refusal above was the TLS check.
     assert httpx.get(f"{url}/user", verify=ssl.create_default_context(cafile=str(cert))).status_code == 200
     assert received == [""]
+
+
+def _ssl_context_of(http: HttpClient) -> ssl.SSLContext:
+    """The SSL context the client's connection pool wraps its sockets with."""
+    context: ssl.SSLContext = http._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    return context
+
+
+def test_clients_with_one_trust_setting_share_one_ssl_context(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    service = github_service("https://api.github.test", "2022-11-28", None)
+    first, second = HttpClient(service), HttpClient(service)
+    assert _ssl_context_of(first) is _ssl_context_of(second)
+    assert _ssl_context_of(first).verify_mode == ssl.CERT_REQUIRED
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    other = HttpClient(service)
+    assert _ssl_context_of(other) is not _ssl_context_of(first)
+    assert _ssl_context_of(HttpClient(service)) is _ssl_context_of(other)
+
+
+def test_a_custom_ca_bundle_gets_its_own_context_and_the_default_still_verifies(
+    self_signed_server, monkeypatch
+):
+    url, cert, received = self_signed_server
+    service = github_service(url, "2022-11-28", Token(TOKEN, "GH_TOKEN"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the user's CA bundle: the test certificate
+    assert HttpClient(service, clock=FakeClock()).request("GET", "/user", action="read").status_code == 200
+    assert received == [f"Bearer {TOKEN}"]
+    monkeypatch.delenv("SSL_CERT_FILE")  # back to the default bundle: the shared one does not trust it
+    http = HttpClient(service, RetryPolicy(max_attempts=1), clock=FakeClock())
+    with pytest.raises(ProviderError, match="CERTIFICATE_VERIFY_FAILED"):
+        http.request("GET", "/user", action="read the user")
+    assert received == [f"Bearer {TOKEN}"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.environments.conftest import write_service
+from tests.fakes.fixtures import FAST_HTTP
 
 
 def _key_pair(folder: Path) -> tuple[bytes, bytes]:
@@ -105,7 +106,7 @@ def _env_up(cli, tmp_path, monkeypatch, cert, key):
     monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
     monkeypatch.setenv("TEST_DB_PASSWORD", "correct horse battery staple")
     write_service(Path.cwd(), providers="kubernetes")
-    return cli("env", "up", "staging"), home
+    return cli("env", "up", "staging", env=FAST_HTTP), home  # the retries' waits shortened
 
 
 def test_client_certificates_go_under_home_tmp_private_and_are_removed(

@@ -249,7 +249,11 @@ def environment_providers(
                 else "report"
             )
             providers[name] = KubernetesEnvironments(
-                load_kubeconfig(state.env, home=settings.home), progress=progress, on_conflict=on_conflict
+                load_kubeconfig(state.env, home=settings.home),
+                progress=progress,
+                on_conflict=on_conflict,
+                policy=http_policy(settings),  # the http.* settings, as for every other provider
+                on_wait=state._show_wait,
             )
         elif name in ("github", "gitlab"):
             providers[name] = _git_host_environments(

@@ -44,6 +44,7 @@ from platformctl.providers.answers import AnswerShapeError, Endpoint, decode, ki
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
+from platformctl.providers.tlstrust import verifying_context
 from platformctl.providers.tokens import Token, token_variables
 from platformctl.redact import redact
 
@@ -159,6 +160,8 @@ class HttpClient:
             auth=_BearerAuth(service.token) if service.token else None,
             timeout=httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout)),
             transport=transport,
+            # One context per trust setting for the process, not a CA bundle loaded per client.
+            verify=True if transport is not None else verifying_context(),
             follow_redirects=True,
         )
         install_deadlines(self._client)

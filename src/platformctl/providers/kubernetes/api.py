@@ -1,9 +1,9 @@
 """The few Kubernetes API calls environments need: get, list, server-side apply, delete.
 
 Requests go through the one HTTP policy (``providers/http.py``: timeouts, retries on 5xx and
-429, error translation). The kubeconfig gives the server, TLS trust and client certificate (in
-the transport's SSL context) and the bearer token; an exec plugin's token is fetched again
-once on a 401.
+429, error translation) under the ``http.*`` settings, like every other provider's. The
+kubeconfig gives the server, TLS trust and client certificate (in the transport's SSL context)
+and the bearer token; an exec plugin's token is fetched again once on a 401.
 
 A server-side apply that touches a field another field manager owns answers 409 with the
 conflicting managers and fields in ``details.causes``: that is raised as ``FieldConflict``,
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from platformctl.errors import AuthError, ProviderError
-from platformctl.providers.http import HttpClient, Service, build_client
+from platformctl.providers.http import HttpClient, RetryPolicy, Service, WaitObserver, build_client
 from platformctl.providers.httperrors import server_message
 from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
 from platformctl.providers.tokens import Token
@@ -47,10 +47,20 @@ class FieldConflict(ProviderError):
 class KubeApi:
     """A client of one cluster, created on first use."""
 
-    def __init__(self, cluster: ClusterConfig, *, transport: Any = None, clock: Any = None) -> None:
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        *,
+        transport: Any = None,
+        clock: Any = None,
+        policy: RetryPolicy | None = None,
+        on_wait: WaitObserver | None = None,
+    ) -> None:
         self.cluster = cluster
         self._transport = transport
         self._clock = clock
+        self._policy = policy
+        self._on_wait = on_wait
         self._client: HttpClient | None = None
 
     def get(self, path: str) -> dict[str, Any] | None:
@@ -112,7 +122,9 @@ class KubeApi:
                 bearer,
                 token_required=False,
             )
-            self._client = build_client(service, transport=transport, clock=self._clock)
+            self._client = build_client(
+                service, self._policy, transport=transport, clock=self._clock, on_wait=self._on_wait
+            )
         return self._client
 
     def _refusal(self, response: httpx.Response, action: str) -> Exception:

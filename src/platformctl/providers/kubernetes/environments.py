@@ -31,6 +31,7 @@ from platformctl.contracts.environments import (
     ResourceChange,
 )
 from platformctl.errors import ProviderError
+from platformctl.providers.http import RetryPolicy, WaitObserver
 from platformctl.providers.kubernetes import objects as ko
 from platformctl.providers.kubernetes.api import Conflict, FieldConflict, KubeApi
 from platformctl.providers.kubernetes.kubeconfig import ClusterConfig
@@ -54,8 +55,10 @@ class KubernetesEnvironments:
         delete_timeout: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         on_conflict: OnConflict = "report",
+        policy: RetryPolicy | None = None,
+        on_wait: WaitObserver | None = None,
     ) -> None:
-        self.api = KubeApi(cluster, transport=transport)
+        self.api = KubeApi(cluster, transport=transport, policy=policy, on_wait=on_wait)
         self.on_conflict = on_conflict
         self.conflicts: dict[tuple[str, str], tuple[Conflict, ...]] = {}
         self._progress = progress or (lambda _: None)
