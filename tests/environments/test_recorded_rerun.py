@@ -26,6 +26,8 @@ RUN = """
 import sys
 from platformctl.cli.app import run
 code = run(ARGS)
+models = ("platformctl.scaffold.descriptor", "platformctl.contracts.environment_fields")
+print("MODELS=" + ",".join(m for m in models if m in sys.modules), file=sys.stderr)
 print("PLANNED=" + str("platformctl.environments.plan" in sys.modules), file=sys.stderr)
 sys.exit(code)
 """
@@ -44,7 +46,10 @@ def up(*args: str, env: dict[str, str] | None = None) -> tuple[bool, str, str]:
     )
     assert proc.returncode == 0, proc.stderr
     err, _, flag = proc.stderr.rpartition("PLANNED=")
-    return flag.strip() == "True", proc.stdout, err
+    err, _, models = err.rpartition("MODELS=")
+    planned = flag.strip() == "True"
+    assert planned or not models.strip(), models  # from the record: no pydantic model either
+    return planned, proc.stdout, err
 
 
 def converged(*args: str) -> tuple[str, str]:
