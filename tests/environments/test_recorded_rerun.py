@@ -144,3 +144,21 @@ def test_an_environment_with_a_secret_is_always_planned(store, platform_home):
     assert up("staging")[0] and up("staging")[0]
     planned, _, err = up("staging", env={"TEST_DB_PASSWORD": "another value"})
     assert planned and "DB_PASSWORD" in err  # the new value is set
+
+
+def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(store, tmp_path):
+    import re
+
+    outputs, summary = tmp_path / "outputs", tmp_path / "summary"
+    actions = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+    converged()
+
+    def written(*args: str) -> tuple[bool, str, str]:
+        outputs.write_text(""), summary.write_text("")
+        planned, _, _ = up("staging", *args, env=actions)
+        return planned, re.sub(r"ghadelimiter_[0-9a-f-]+", "D", outputs.read_text()), summary.read_text()
+
+    planned = written("--dry-run")  # a dry run publishes what a converged run does
+    recorded = written()
+    assert planned[0] and not recorded[0]
+    assert planned[1:] == recorded[1:] and "environment<<D\nstaging\n" in recorded[1]
