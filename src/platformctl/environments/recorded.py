@@ -21,9 +21,8 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from platformctl.config import Settings
@@ -33,8 +32,7 @@ FOLDER = Path("cache") / "env-up"
 _MAX_TEXT = 1 << 20  # platform.yaml over 1 MiB is refused by the loader: never recorded
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):  # not a dataclass: defining one costs 0.8 ms of this path's ~25
     """What a converged run remembered: its service, the store's rows and the result."""
 
     service: str
