@@ -162,3 +162,14 @@ def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(store, t
     recorded = written()
     assert planned[0] and not recorded[0]
     assert planned[1:] == recorded[1:] and "environment<<D\nstaging\n" in recorded[1]
+
+
+def test_a_record_that_cannot_be_written_only_costs_a_planned_run(store, platform_home):
+    write_service(Path.cwd(), environments=PLAIN)
+    (platform_home / "cache").mkdir(parents=True)
+    (platform_home / "cache" / "env-up").write_text("in the way\n")
+    assert up("staging")[0]
+    for _ in range(2):
+        planned, out, _ = up("staging")
+        assert planned and "no changes" in out
+    assert store.writes == 2

@@ -3,6 +3,7 @@ depends on changed (see :mod:`platformctl.environments.recorded`), and that reco
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,14 +46,22 @@ def remember(state: AppContext, name: str, service_dir: Path | None, plan: Envir
     """Keep the result of a plan without changes for the next run, when it may answer it: the
     local provider alone, no secret, an environment ``platform.yaml`` names (not one found in
     a store). Called under the environment's lock, after the plan read the store."""
+    from platformctl.errors import PlatformctlError
+
+    spec = plan.spec
+    if plan.has_changes or spec.providers != ("local",) or spec.secrets or plan.notes:
+        return
+    with contextlib.suppress(PlatformctlError):  # a record is never needed: the result is out
+        _remember(state, name, service_dir, plan)
+
+
+def _remember(state: AppContext, name: str, service_dir: Path | None, plan: EnvironmentPlan) -> None:
     from platformctl.cli import env_render
     from platformctl.environments import recorded
     from platformctl.environments.service import find_service
     from platformctl.environments.spec import find_record
 
     spec = plan.spec
-    if plan.has_changes or spec.providers != ("local",) or spec.secrets or plan.notes:
-        return
     settings = state.settings()
     descriptor, folder = find_service(service_dir, Path.cwd())
     local = state.environment_providers(settings, ("local",), state.io.step)["local"]
