@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from platformctl.cli import env_recorded
 from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
@@ -81,11 +82,14 @@ def up(
 
     Example: platformctl env up pr-123 --class preview --ttl 3d
     """
+    state = command_context(ctx, json=json, no_input=no_input)
+    bare = not (ttl or env_class or var or secret or provider or dry_run or force_conflicts)
+    if bare and env_recorded.answer_from_record(state, name, service_dir):
+        return  # converged, and nothing the plan depends on changed since it was recorded
     from platformctl.cli import env_render
     from platformctl.environments.apply import apply_plan
     from platformctl.environments.plan import plan_environment
 
-    state = command_context(ctx, json=json, no_input=no_input)
     flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
     conflicts = "force" if force_conflicts else "report" if dry_run else "refuse"
     spec, providers = _load(
@@ -100,6 +104,8 @@ def up(
                 env_render.plan_document(plan, dry_run=dry_run, writes=0),
                 lambda out: env_render.render_plan(out, plan, dry_run=dry_run),
             )
+            if bare:
+                env_recorded.remember(state, name, service_dir, plan)
             return
         if not state.io.json:
             env_render.render_plan(state.io.err, plan, dry_run=False)
@@ -218,7 +224,8 @@ def reap(
     import functools
 
     from platformctl.cli import env_render
-    from platformctl.environments.apply import environment_lock, reap_environments
+    from platformctl.environments.apply import reap_environments
+    from platformctl.environments.locking import environment_lock
 
     state = command_context(ctx, json=json)
     descriptor, _, providers = _service_providers(state, service_dir)
@@ -234,7 +241,7 @@ def _lock(state: AppContext, spec: EnvironmentSpec, doing: str, *, dry_run: bool
     """The environment's lock (none for a dry run, which only reads)."""
     from contextlib import nullcontext
 
-    from platformctl.environments.apply import environment_lock
+    from platformctl.environments.locking import environment_lock
 
     if dry_run:
         return nullcontext()

@@ -5,7 +5,7 @@ Secret values never reach this module; a secret change is shown only as "will be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,21 @@ def render_plan(out: Console, plan: EnvironmentPlan, *, dry_run: bool, teardown:
     )
     if dry_run:
         out.print("Dry run: nothing was written.")
+
+
+def render_unchanged(out: Console, document: Mapping[str, Any]) -> None:
+    """What :func:`render_plan` prints for a plan without changes, from its JSON document
+    (a converged ``env up`` answered from its record)."""
+    from platformctl.cli.plain import escape
+
+    out.print(
+        f"[bold]Plan[/] for environment [bold]{escape(document['environment'])}[/] of "
+        f"{escape(document['service'])} (class {escape(document['class'])}; "
+        f"{', '.join(document['providers'])})"
+    )
+    for note in document["notes"]:
+        out.print(f"[yellow]note:[/] {escape(note)}")
+    out.print("no changes")
 
 
 def render_applied(out: Console, result: ApplyResult, *, teardown: bool = False) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from platformctl.contracts.environment_fields import KubernetesFields, Protection
+if TYPE_CHECKING:  # annotations only: planning a spec needs no pydantic class
+    from platformctl.contracts.environment_fields import KubernetesFields, Protection
 
 Action = Literal["create", "update", "delete", "unchanged"]
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSummary
 from platformctl.environments.plan import EnvironmentPlan
@@ -20,22 +19,6 @@ from platformctl.errors import PlatformctlError, ProviderError
 
 Progress = Callable[[str], None]
 Locker = Callable[[str, str], AbstractContextManager[object]]
-BUSY = "another platformctl is {doing} (pid {pid})"
-
-
-def environment_lock(
-    home: Path, service: str, environment: str, doing: str = "applying"
-) -> AbstractContextManager[Path]:
-    """The per-(service, environment) lock under ``home``: held around read, plan and apply.
-
-    Raises:
-        LockBusy: another run holds it (exit 1, naming its pid).
-    """
-    from platformctl.locks import hold_lock, lock_key
-
-    return hold_lock(
-        home, lock_key(service, environment), doing=f"{doing} {environment} of {service}", busy=BUSY
-    )
 
 
 @dataclass(frozen=True)

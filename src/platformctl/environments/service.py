@@ -29,12 +29,18 @@ def find_service(
     from platformctl.errors import ConfigError
     from platformctl.scaffold.descriptor import DESCRIPTOR_FILE, read_descriptor
 
-    if service_dir is not None:
-        return read_descriptor(service_dir), service_dir.resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / DESCRIPTOR_FILE).is_file():
-            return read_descriptor(folder), folder
+    folder = locate_service(service_dir, cwd)
+    if folder is not None:
+        return read_descriptor(folder), folder.resolve() if service_dir is not None else folder
     raise ConfigError(f"no {DESCRIPTOR_FILE} here or in any parent folder", hint=hint)
+
+
+def locate_service(service_dir: Path | None, cwd: Path) -> Path | None:
+    """The folder whose ``platform.yaml`` a command reads: ``service_dir`` as given, else the
+    nearest folder from ``cwd`` up that has one (None: none has)."""
+    if service_dir is not None:
+        return service_dir
+    return next((f for f in (cwd, *cwd.parents) if (f / "platform.yaml").is_file()), None)
 
 
 def provider_names(

@@ -16,17 +16,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from platformctl.contracts.environments import (
-    EnvironmentMeta,
-    EnvironmentSpec,
-    EnvironmentSummary,
-    Observed,
-    Resource,
-    ResourceChange,
-)
 from platformctl.errors import ProviderError
+
+if TYPE_CHECKING:  # the value types are imported where they are built: a converged `env up`
+    # answered from its record reads only the store's digest (platformctl.environments.recorded)
+    from platformctl.contracts.environments import (
+        EnvironmentMeta,
+        EnvironmentSpec,
+        EnvironmentSummary,
+        Observed,
+        Resource,
+        ResourceChange,
+    )
 
 DB_FILE = Path("state") / "environments.db"
 SCHEMA = """
@@ -54,6 +57,8 @@ class LocalEnvironments:
     # -- reading -------------------------------------------------------------------------
     def read(self, spec: EnvironmentSpec) -> Observed:
         """The rows of one environment (nothing when the database does not exist yet)."""
+        from platformctl.contracts.environments import Observed, Resource
+
         service, name = spec.service, spec.name
         if not self.path.exists():
             return Observed()
@@ -70,8 +75,25 @@ class LocalEnvironments:
         meta = next((_meta(json.loads(f), c) for k, _, f, c in rows if k == ENVIRONMENT), None)
         return Observed(resources=resources, meta=meta, state="ready" if meta else "absent")
 
+    def digest(self, service: str, name: str) -> str:
+        """The SHA-256 of every column of the environment's rows, write times included: any
+        write to it changes the digest (a converged ``env up`` compares it with its record)."""
+        import hashlib
+
+        if not self.path.exists():
+            return ""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT kind, name, fields, created_at, updated_at FROM resources "
+                "WHERE service=? AND environment=? ORDER BY rowid",
+                (service, name),
+            ).fetchall()
+        return hashlib.sha256(json.dumps(rows).encode("utf-8", "surrogateescape")).hexdigest()
+
     def desired(self, spec: EnvironmentSpec, observed: Observed) -> list[Resource]:
         """The environment row, one row per variable, per secret (hash only), and protection."""
+        from platformctl.contracts.environments import Resource
+
         out = [
             Resource(
                 ENVIRONMENT,
@@ -98,6 +120,8 @@ class LocalEnvironments:
 
     def list_environments(self, service: str) -> list[EnvironmentSummary]:
         """Every environment of ``service`` in the store."""
+        from platformctl.contracts.environments import EnvironmentSummary
+
         if not self.path.exists():
             return []
         with self._connect() as db:
@@ -202,6 +226,8 @@ class LocalEnvironments:
 
 
 def _meta(fields: dict[str, Any], created_at: str) -> EnvironmentMeta:
+    from platformctl.contracts.environments import EnvironmentMeta
+
     expires = fields.get("expires_at")
     return EnvironmentMeta(
         environment_class=fields.get("class", ""),

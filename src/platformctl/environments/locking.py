@@ -1,0 +1,24 @@
+"""The per-(service, environment) lock, apart from the apply module so that a run answered
+from its record (:mod:`platformctl.environments.recorded`) takes it without importing plans."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+BUSY = "another platformctl is {doing} (pid {pid})"
+
+
+def environment_lock(
+    home: Path, service: str, environment: str, doing: str = "applying"
+) -> AbstractContextManager[Path]:
+    """The per-(service, environment) lock under ``home``: held around read, plan and apply.
+
+    Raises:
+        LockBusy: another run holds it (exit 1, naming its pid).
+    """
+    from platformctl.locks import hold_lock, lock_key
+
+    return hold_lock(
+        home, lock_key(service, environment), doing=f"{doing} {environment} of {service}", busy=BUSY
+    )
