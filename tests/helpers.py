@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -110,3 +112,27 @@ def built_once(
         build(live)
         shutil.copytree(live, saved, symlinks=True)
     return live
+
+
+_LOADED = """
+import sys
+from platformctl.cli.app import run
+code = run({args!r})
+print("LOADED=" + ",".join(m for m in {names!r} if m in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def loaded_modules(args: list[str], names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a run of ``platformctl ARGS`` in a fresh process (stdin and stdout not
+    a terminal) has imported when it ends; the run must succeed."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOADED.format(args=args, names=names)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED="))
+    return [m for m in line.removeprefix("LOADED=").split(",") if m]

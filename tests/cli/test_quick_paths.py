@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ import pytest
 from platformctl.cli.io import _safe_console_class
 from platformctl.cli.plain import PlainConsole, escape
 from platformctl.textsafe import escape_controls, neutralize_workflow_commands
+from tests.helpers import loaded_modules
 
 TRICKY = [
     "",
@@ -192,28 +191,9 @@ def test_an_edited_platform_yaml_is_read_again(cli):
     assert "Plan: 1 to create" in result.stdout and "variable A" in result.stdout
 
 
-LOADED = """
-import sys
-from platformctl.cli.app import run
-code = run(ARGS)
-names = ("rich", "yaml", "platformctl.config_schema")
-print("LOADED=" + ",".join(m for m in names if m in sys.modules), file=sys.stderr)
-sys.exit(code)
-"""
-
-
 def loaded(args: list[str]) -> list[str]:
     """Which of rich, PyYAML and the config schema a run of ``platformctl ARGS`` loads (a pipe)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LOADED.replace("ARGS", repr(args))],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    line = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED="))
-    return [m for m in line.removeprefix("LOADED=").split(",") if m]
+    return loaded_modules(args, ("rich", "yaml", "platformctl.config_schema"))
 
 
 def test_converged_reruns_into_a_pipe_load_neither_rich_nor_yaml_nor_the_config_schema():

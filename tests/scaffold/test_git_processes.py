@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, configure_golden_path, loaded_modules
 
 
 @pytest.fixture
@@ -74,27 +73,9 @@ def test_tasks_of_a_trusted_golden_path_keep_git_on_their_path(cli, tmp_path, gi
     assert (Path.cwd() / "billing" / "git-version.txt").read_text().startswith("git version")
 
 
-LOADED = """
-import sys
-from platformctl.cli.app import run
-code = run(ARGS)
-heavy = [m for m in ("copier", "jinja2", "git", "httpx") if m in sys.modules]
-print("LOADED=" + ",".join(heavy), file=sys.stderr)
-sys.exit(code)
-"""
-
-
 def loaded(args: list[str]) -> list[str]:
     """The heavy modules a run of ``platformctl ARGS`` in a fresh process loads."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LOADED.replace("ARGS", repr(args))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    line = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED="))
-    return [m for m in line.removeprefix("LOADED=").split(",") if m]
+    return loaded_modules(args, ("copier", "jinja2", "git", "httpx"))
 
 
 def test_new_service_no_longer_loads_gitpython():
