@@ -278,7 +278,11 @@ def _fmt_errors(terraform: str, root: Path, folder: str) -> list[str]:
     """``terraform fmt -check`` of one folder (offline; it reads no configuration of ours)."""
     import subprocess
 
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "TF_IN_AUTOMATION": "1", "HOME": str(root / folder)}
+    from platformctl.scaffold.render import visible_environment
+
+    # The render is untrusted: terraform sees only what a render may see, and a HOME of its own
+    # (no user CLI configuration, credentials or plugin cache).
+    env = {**visible_environment(), "TF_IN_AUTOMATION": "1", "HOME": str(root / folder)}
     try:
         done = subprocess.run(
             [terraform, "fmt", "-check", "-list=true", "-no-color", "."],
