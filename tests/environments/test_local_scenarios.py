@@ -240,11 +240,22 @@ def test_unknown_environment_and_unknown_class(cli, store):
     assert "not in platform.yaml" in unknown.stderr and "--class" in unknown.stderr
     bad_class = cli("env", "up", "qa", "--class", "nope")
     assert bad_class.exit_code == 2
-    assert (
-        "unknown environment class 'nope' (allowed: development, preview, production, staging)"
-        in bad_class.stderr
+    assert bad_class.stderr.startswith(
+        "error: --class: unknown environment class 'nope' "
+        "(allowed: development, preview, production, staging)"
     )
     assert cli("env", "up", "qa", "--class", "development").exit_code == 0
+
+
+def test_an_unknown_class_in_platform_yaml_names_the_field(cli, store):
+    write_service(Path.cwd())
+    descriptor = Path("platform.yaml")
+    descriptor.write_text(descriptor.read_text().replace("class: staging", "class: nope", 1))
+    result = cli("env", "up", "staging")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: platform.yaml: field 'environments.staging.class': unknown environment class 'nope'"
+    ), result.stderr
 
 
 def test_classes_from_the_platform_config(cli, store):

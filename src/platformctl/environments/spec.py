@@ -107,7 +107,7 @@ def resolve_spec(
             f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known}) and no provider holds it",
             hint=f"add it (or a pattern such as 'pr-*') under 'environments:' in {DESCRIPTOR_FILE}, {ways}",
         )
-    env_class = _lookup_class(classes, class_name, name)
+    env_class = _lookup_class(classes, class_name, name, from_flag=bool(flags.environment_class))
     merged = _merge(
         env_class.model_dump(exclude_unset=True, exclude={"production"}),
         record.model_dump(exclude_unset=True, by_alias=False, exclude={"environment_class", "secrets"})
@@ -145,17 +145,22 @@ def resolve_spec(
 
 
 def _lookup_class(
-    classes: Mapping[str, tuple[EnvironmentClass, str]], class_name: str, env_name: str
+    classes: Mapping[str, tuple[EnvironmentClass, str]], class_name: str, env_name: str, *, from_flag: bool
 ) -> EnvironmentClass:
     if class_name in classes:
         return classes[class_name][0]
     if class_name in BUILTIN_CLASSES:
         return BUILTIN_CLASSES[class_name]
     allowed = ", ".join(sorted({*classes, *BUILTIN_CLASSES}))
+    hint = "define the class under 'environments:' in platformctl.yaml, or use a known one"
+    if from_flag:  # the value was typed, not read from platform.yaml: name the input it came from
+        raise UsageError(
+            f"{option('class')}: unknown environment class {class_name!r} (allowed: {allowed})", hint=hint
+        )
     raise ConfigError(
         f"{DESCRIPTOR_FILE}: field 'environments.{env_name}.class': unknown environment class "
         f"{class_name!r} (allowed: {allowed})",
-        hint="define the class under 'environments:' in platformctl.yaml, or use a known one",
+        hint=hint,
     )
 
 
