@@ -6,6 +6,7 @@ Domain code raises these; the CLI turns them into one ``error:`` line, one
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import Any
 
@@ -22,6 +23,21 @@ def option(name: str, *, command: str = "") -> str:
     into the flag of ``command`` (``"update service"``) when the text is about another command.
     """
     return f"{OPTION_MARK}{command + ':' if command else ''}{name}{OPTION_MARK}"
+
+
+# One placeholder: an optional command path ("update service:") and the input's name.
+OPTION_PLACEHOLDER = re.compile(f"{OPTION_MARK}(?:([a-z][a-z -]*):)?([a-z][a-z0-9_]*){OPTION_MARK}")
+
+
+def in_words(text: str) -> str:
+    """``text`` with every option placeholder said as a plain phrase (``answers file``).
+
+    For text that leaves platformctl without a command to spell it for: a journal line, a
+    record read later by another command or another tool.
+    """
+    if OPTION_MARK not in text:
+        return text
+    return OPTION_PLACEHOLDER.sub(lambda m: m.group(2).replace("_", " "), text)
 
 
 class ExitCode(IntEnum):

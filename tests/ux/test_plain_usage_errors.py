@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platformctl.cli.app import plain_usage_message
+from platformctl.cli.failures import plain_usage_message
 
 
 def test_a_non_number_for_an_integer_option_is_one_plain_error(cli):

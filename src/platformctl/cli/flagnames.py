@@ -4,7 +4,7 @@ The domain names an input by its meaning, ``errors.option("org")``, which leaves
 in the text; :class:`Spelling` turns each placeholder into the flag of the running command whose
 parameter has that name (``--org``), or into a plain phrase when the command has no such flag.
 ``cli/io.py`` applies it to everything it displays and to every ``--json`` document, and
-``cli/app.py`` to the ``error:``/``hint:`` lines, so a placeholder never reaches the output.
+``cli/failures.py`` to the ``error:``/``hint:`` lines, so a placeholder never reaches the output.
 
 The placeholder is bracketed by a control character: a value shown in a message is repr()'d or
 escaped first, so it cannot make one (and if a raw value did, the worst it could do is read as a
@@ -17,9 +17,8 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from platformctl.errors import OPTION_MARK
-
-_PLACEHOLDER = re.compile(f"{OPTION_MARK}(?:([a-z][a-z -]*):)?([a-z][a-z0-9_]*){OPTION_MARK}")
+from platformctl.errors import OPTION_MARK, in_words, option
+from platformctl.errors import OPTION_PLACEHOLDER as _PLACEHOLDER
 
 # Inputs whose command parameter has another name (a Python keyword, or a word taken there).
 PARAMETERS: Mapping[str, str] = {"set": "set_", "class": "env_class"}
@@ -60,7 +59,7 @@ class Spelling:
 
 def unspelled(text: str) -> str:
     """The spelling before a command is known: every placeholder as a plain phrase."""
-    return _PLACEHOLDER.sub(lambda m: plain_phrase(m.group(2)), text) if OPTION_MARK in text else text
+    return in_words(text)
 
 
 def find_command(root: Any, args: Sequence[str], *, valued: Collection[str] = ()) -> Any:
@@ -92,7 +91,7 @@ def flag_of(command: Any, name: str) -> str | None:
 
 def plain_phrase(name: str) -> str:
     """An input a command has no flag for, said in words (``answers file``)."""
-    return name.replace("_", " ")
+    return in_words(option(name))
 
 
 def spell_all(value: Any, spell: Callable[[str], str]) -> Any:

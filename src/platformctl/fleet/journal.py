@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from platformctl.errors import UsageError, option
+from platformctl.errors import UsageError, in_words, option
 
 CAMPAIGN = re.compile(
     r"^(?P<name>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$"
@@ -69,7 +69,10 @@ class Journal:
         import fcntl
 
         event = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "repository": repository}
-        event.update(step=step, **{k: v for k, v in details.items() if v is not None})
+        # A message names inputs by placeholder (errors.option) for the running command to spell;
+        # a journal outlives that command, so it keeps them in words.
+        kept = {k: in_words(v) if isinstance(v, str) else v for k, v in details.items() if v is not None}
+        event.update(step=step, **kept)
         line = (json.dumps(event, sort_keys=True) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
