@@ -28,99 +28,57 @@ That is ~60 lines; a dependency would add more code than it removes.
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from platformctl import __version__
-from platformctl.errors import AuthError, PlatformctlError, ProviderError
+from platformctl.errors import AuthError, ProviderError
 from platformctl.providers.answers import AnswerShapeError, Endpoint, decode, kind_of, require_objects
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
+from platformctl.providers.httpterms import (
+    GITHUB_ACCEPT,
+    Clock,
+    RetryPolicy,
+    RetryWait,
+    Service,
+    SystemClock,
+    WaitObserver,
+    backstage_service,
+    github_service,
+    gitlab_service,
+)
+from platformctl.providers.httpwaits import backoff, over_wait_budget, retry_decision, unreachable
 from platformctl.providers.tlstrust import verifying_context
-from platformctl.providers.tokens import Token, token_variables
+from platformctl.providers.tokens import Token
 from platformctl.redact import redact
+
+# The terms of the policy live in httpterms; providers take them from here, with the client.
+__all__ = [
+    "GITHUB_ACCEPT",
+    "USER_AGENT",
+    "WRITE_METHODS",
+    "Clock",
+    "HttpClient",
+    "RetryPolicy",
+    "RetryWait",
+    "Service",
+    "SystemClock",
+    "WaitObserver",
+    "backstage_service",
+    "build_client",
+    "github_service",
+    "gitlab_service",
+]
 
 log = logging.getLogger("platformctl.http")
 USER_AGENT = f"platformctl/{__version__}"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RETRY_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long and how often to insist. All durations in seconds."""
-
-    max_attempts: int = 5
-    max_wait: float = 300.0
-    backoff: float = 0.5
-    backoff_cap: float = 30.0
-    rate_limit_wait: float = 60.0
-    write_interval: float = 0.0
-    timeout: float = 30.0
-    deadline: float = 60.0
-    max_body: int = 8 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Service:
-    """What differs between services: name, headers, whether a token is needed, writes."""
-
-    key: str
-    label: str
-    base_url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    token: Token | None = None
-    token_required: bool = True
-    serialize_writes: bool = False
-
-    @property
-    def token_hint(self) -> str:
-        """How to give platformctl a token for this service."""
-        names = token_variables(self.key)
-        return f"set {names[0]}" + (f" (or {' / '.join(names[1:])})" if len(names) > 1 else "")
-
-
-class Clock(Protocol):
-    """Time as the retry loop sees it; tests pass one that does not really sleep."""
-
-    def sleep(self, seconds: float) -> None: ...
-    def monotonic(self) -> float: ...
-    def time(self) -> float: ...
-    def random(self) -> float: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    sleep = staticmethod(time.sleep)
-    monotonic = staticmethod(time.monotonic)
-    time = staticmethod(time.time)
-    random = staticmethod(random.random)
-
-
-@dataclass(frozen=True)
-class RetryWait:
-    """A pause before the next attempt, as told to an observer (the CLI shows it on a terminal)."""
-
-    service: str  # the service's label, e.g. GitHub
-    reason: str  # why, e.g. ``503 Service Unavailable``
-    seconds: float
-    attempt: int  # the attempt that follows the pause (2 for the first retry)
-    max_attempts: int
-    rate_limited: bool
-
-
-# Told of every pause before a retry (None once the pause is over); it must not raise.
-WaitObserver = Callable[[RetryWait | None], None]
 
 
 class _BearerAuth(httpx.Auth):
@@ -297,8 +255,8 @@ class HttpClient:
             except _RETRY_ERRORS as exc:
                 reason = f"{type(exc).__name__}: {redact(str(exc)) or 'connection failed'}"
                 log.debug("%s %s -> %s", method, path, reason)
-                if self._pause(reason, self._backoff(attempt), attempt, action) != "retry":
-                    raise self._unreachable(action, reason, attempt) from None
+                if self._pause(reason, backoff(attempt, self.policy, self.clock), attempt, action) != "retry":
+                    raise unreachable(self.service, action, reason, attempt) from None
                 continue
             log.debug(
                 "%s %s -> %s (%.0f ms)",
@@ -307,13 +265,15 @@ class HttpClient:
                 response.status_code,
                 (self.clock.monotonic() - started) * 1000,
             )
-            decision = self._retry_decision(response, attempt, retry_not_found)
+            decision = retry_decision(
+                response, attempt, self.policy, self.clock, retry_not_found=retry_not_found
+            )
             if decision is None:
                 return response
             delay, reason = decision
             outcome = self._pause(reason, delay, attempt, action)
             if outcome == "budget" and is_rate_limited(response):
-                raise self._rate_limited(action, delay)
+                raise over_wait_budget(self.service, action, delay, self.policy, self.clock)
             if outcome != "retry":
                 return response
 
@@ -350,52 +310,6 @@ class HttpClient:
         self.waited += delay
         return "retry"
 
-    def _rate_limited(self, action: str, delay: float) -> PlatformctlError:
-        when = time.strftime("%H:%M:%S UTC", time.gmtime(self.clock.time() + delay))
-        return ProviderError(
-            f"{self.service.label} rate limit: it asks to wait {delay:.0f} s before the next request "
-            f"to {action}, more than http.max_wait ({self.policy.max_wait:.0f} s) allows",
-            hint=f"re-run after {when} (it resumes where it stopped), or raise http.max_wait",
-            provider=self.service.key,
-            status=429,
-        )
-
-    def _retry_decision(
-        self, response: httpx.Response, attempt: int, retry_not_found: bool
-    ) -> tuple[float, str] | None:
-        status = response.status_code
-        if is_rate_limited(response):
-            return self._rate_limit_wait(response, attempt), f"rate limited ({status})"
-        if status in RETRY_STATUSES:
-            return self._backoff(attempt), f"{status} {response.reason_phrase}"
-        if status == 404 and retry_not_found:
-            return self._backoff(attempt), "404 right after creation (not visible yet)"
-        return None
-
-    def _rate_limit_wait(self, response: httpx.Response, attempt: int) -> float:
-        headers = response.headers
-        retry_after = _seconds_from(headers.get("retry-after"), self.clock.time())
-        if retry_after is not None:
-            return retry_after
-        remaining = headers.get("x-ratelimit-remaining", headers.get("ratelimit-remaining"))
-        reset = headers.get("x-ratelimit-reset", headers.get("ratelimit-reset"))
-        if remaining == "0" and reset and reset.isdigit():
-            return max(0.0, int(reset) - self.clock.time()) + 1.0  # one second for clock skew
-        base = self.policy.rate_limit_wait * 2.0 ** (attempt - 1)
-        return base * (1 + 0.25 * self.clock.random())
-
-    def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_cap, self.policy.backoff * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self.clock.random() * ceiling / 2
-
-    def _unreachable(self, action: str, reason: str, attempts: int) -> PlatformctlError:
-        return ProviderError(
-            f"cannot reach {self.service.label} at {self.service.base_url} to {action}: {reason} "
-            f"(after {attempts} attempts)",
-            hint="check the network and the URL setting, then re-run: it resumes where it stopped",
-            provider=self.service.key,
-        )
-
 
 class _Answer(httpx.Response):
     """A JSON answer whose ``json()`` is a read view (:func:`~platformctl.providers.answers.document`)."""
@@ -411,21 +325,6 @@ def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
     return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
 
-def _seconds_from(value: str | None, now: float) -> float | None:
-    """``Retry-After`` as seconds: a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
-
-
 def build_client(
     service: Service,
     policy: RetryPolicy | None = None,
@@ -439,43 +338,3 @@ def build_client(
     ``on_wait`` is told of each pause before a retry (and of its end), e.g. to show it.
     """
     return HttpClient(service, policy, transport=transport, clock=clock, on_wait=on_wait)
-
-
-GITHUB_ACCEPT = "application/vnd.github+json"
-
-
-def github_service(api_url: str, api_version: str, token: Token | None) -> Service:
-    """GitHub (or GitHub Enterprise Server at ``https://HOST/api/v3``): writes serialized."""
-    return Service(
-        "github",
-        "GitHub",
-        api_url,
-        {"Accept": GITHUB_ACCEPT, "X-GitHub-Api-Version": api_version},
-        token,
-        token_required=True,
-        serialize_writes=True,
-    )
-
-
-def gitlab_service(url: str, token: Token | None) -> Service:
-    """GitLab's REST API v4 under ``url`` (gitlab.com or self-managed)."""
-    return Service(
-        "gitlab",
-        "GitLab",
-        url.rstrip("/") + "/api/v4",
-        {"Accept": "application/json"},
-        token,
-        token_required=True,
-    )
-
-
-def backstage_service(url: str, token: Token | None) -> Service:
-    """Backstage's catalog API under ``url``; a token is optional (guest access exists)."""
-    return Service(
-        "backstage",
-        "Backstage",
-        url.rstrip("/") + "/api/catalog",
-        {"Accept": "application/json"},
-        token,
-        token_required=False,
-    )
