@@ -27,9 +27,10 @@ from platformctl.contracts.environments import (
     Resource,
     ResourceChange,
 )
-from platformctl.errors import InputRequired, PlatformctlError, ProviderError
+from platformctl.errors import PlatformctlError, ProviderError
 from platformctl.providers.github import env_rules as rules
-from platformctl.providers.github.secret_state import Recorded, SecretFingerprints
+from platformctl.providers.github.env_secrets import EnvironmentSecrets, environment_path
+from platformctl.providers.github.secret_state import SecretFingerprints
 from platformctl.providers.http import HttpClient
 from platformctl.providers.remote_environments import (
     ENVIRONMENT,
@@ -73,10 +74,10 @@ class GitHubEnvironments:
         self._seen: dict[str, _Seen] = {}
         self._private: bool | None = None
         self._reviewer_ids: dict[tuple[str, str], int] = {}
-        self._public_keys: dict[str, dict[str, str]] = {}
+        self.secrets = EnvironmentSecrets(http, slug, fingerprints, scope=scope)
 
     def _path(self, environment: str, rest: str = "") -> str:
-        return f"/repos/{self.slug}/environments/{quote(environment, safe='')}{rest}"
+        return environment_path(self.slug, environment, rest)
 
     # -- reading -----------------------------------------------------------------------------
     def read(self, spec: EnvironmentSpec) -> Observed:
@@ -229,11 +230,11 @@ class GitHubEnvironments:
             writes += self._write_values(spec, seen, changes, written)
         except PlatformctlError:
             with contextlib.suppress(PlatformctlError):  # what was set stays known; the first error wins
-                self._record_secrets(spec, written)
+                self.secrets.record(spec, written)
             raise
         if final is not None:
             writes += self._write_marker(spec, final, exists=True)
-        self._record_secrets(spec, written)
+        self.secrets.record(spec, written)
         return writes
 
     def _write_values(
@@ -250,7 +251,7 @@ class GitHubEnvironments:
                     exists=change.name.upper() in seen.variables,
                 )
             elif change.kind == "secret" and change.action in ("create", "update"):
-                writes += self._set_secret(spec, change.name)
+                writes += self.secrets.put(spec, change.name)
                 written.append(change.name)
         for change in changes:
             if change.action == "delete" and change.kind in ("variable", "secret"):
@@ -293,47 +294,6 @@ class GitHubEnvironments:
         again = ("POST", base) if exists else ("PATCH", f"{base}/{quote(name)}")
         self.http.request(again[0], again[1], json=body, action=action)
         return 2
-
-    def _set_secret(self, spec: EnvironmentSpec, name: str) -> int:
-        value = spec.secrets[name].value
-        if value is None:
-            raise InputRequired(
-                f"secret {name} has no value to set", hint="give it a source: env, file or stdin"
-            )
-        key = self._public_key(spec.name)
-        body = {"encrypted_value": rules.seal(key["key"], value), "key_id": key["key_id"]}
-        self.http.request(
-            "PUT",
-            self._path(spec.name, f"/secrets/{quote(name)}"),
-            json=body,
-            action=f"set secret {name} of environment {spec.name}",
-        )
-        return 1
-
-    def _public_key(self, environment: str) -> dict[str, str]:
-        if environment not in self._public_keys:
-            response = self.http.request(
-                "GET",
-                self._path(environment, "/secrets/public-key"),
-                action=f"read the secrets key of environment {environment}",
-            )
-            self._public_keys[environment] = response.json()
-        return self._public_keys[environment]
-
-    def _record_secrets(self, spec: EnvironmentSpec, names: list[str]) -> None:
-        """Remember what was set, with the ``updated_at`` GitHub now reports for it."""
-        if not names:
-            return
-        remote = {
-            s["name"].upper(): s["updated_at"]
-            for s in self.http.paginate(
-                self._path(spec.name, "/secrets"), key="secrets", action=f"list the secrets of {spec.name}"
-            )
-        }
-        records = {
-            n: Recorded(spec.secrets[n].fingerprint, remote[n.upper()]) for n in names if n.upper() in remote
-        }
-        self.fingerprints.put(self.scope, spec.name, records)
 
     def destroy(self, service: str, name: str) -> int:
         """``DELETE`` the environment (its variables, secrets and patterns go with it)."""
