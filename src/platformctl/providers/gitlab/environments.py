@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from platformctl.contracts.environments import (
     EnvironmentSpec,
@@ -31,6 +30,7 @@ from platformctl.contracts.environments import (
 )
 from platformctl.errors import InputRequired, ProviderError
 from platformctl.providers.gitlab import env_rules as rules
+from platformctl.providers.gitlab.env_stop import Stopping, project_id, stop_and_delete
 from platformctl.providers.gitlab.variables import delete_variable, set_variable
 from platformctl.providers.http import HttpClient
 from platformctl.providers.httperrors import translate
@@ -82,7 +82,7 @@ class GitLabEnvironments:
         self.http = http
         self.project_path = project_path
         self.fingerprint = fingerprint
-        self._sleep, self._clock, self.stop_timeout = sleep, clock, stop_timeout
+        self._stopping = Stopping(sleep, clock, stop_timeout)
         self._project: int | None = None
         self._protection: rules.GitLabProtection | None = None
         self._seen: dict[str, _Seen] = {}
@@ -212,21 +212,7 @@ class GitLabEnvironments:
 
     def _project_id(self) -> int:
         if self._project is None:
-            response = self.http.request(
-                "GET",
-                f"/projects/{quote(self.project_path, safe='')}",
-                allow={404},
-                action=f"read project {self.project_path}",
-            )
-            if response.status_code == 404:
-                raise ProviderError(
-                    f"project {self.project_path} (repository.slug in platform.yaml) is not at GitLab",
-                    provider=self.name,
-                    status=404,
-                    hint="create it with 'platformctl new service', or check the slug and that the token "
-                    "can see the project",
-                )
-            self._project = int(response.json()["id"])
+            self._project = project_id(self.http, self.project_path, self.name)
         return self._project
 
     def _protection_api(self) -> rules.GitLabProtection:
@@ -322,7 +308,10 @@ class GitLabEnvironments:
                 hint="delete it in the project's Operate > Environments if it should go",
             )
         check_owner(seen.marker, service, where, self.name)
-        writes = self._stop_and_delete(name, seen.environment) if seen.environment else 0
+        writes = 0
+        if seen.environment:
+            base = f"/projects/{self._project_id()}/environments/{seen.environment['id']}"
+            writes = stop_and_delete(self.http, base, name, seen.environment, self._stopping)
         if seen.protected is not None:
             self._protection_api().delete(name)
             writes += 1
@@ -330,23 +319,3 @@ class GitLabEnvironments:
         for key in sorted(names & set(seen.variables)):
             writes += self._delete_variable(name, key)
         return writes + self._delete_variable(name, MARKER)
-
-    def _stop_and_delete(self, name: str, environment: dict[str, Any]) -> int:
-        base = f"/projects/{self._project_id()}/environments/{environment['id']}"
-        writes = 0
-        if environment.get("state") != "stopped":
-            environment = self.http.request("POST", f"{base}/stop", action=f"stop environment {name}").json()
-            writes += 1
-        deadline, delay = self._clock() + self.stop_timeout, 0.2
-        while environment.get("state") == "stopping":  # on_stop jobs of the project's CI are running
-            if self._clock() >= deadline:
-                raise ProviderError(
-                    f"environment {name} is still stopping after {self.stop_timeout:.0f}s",
-                    provider=self.name,
-                    hint="see its stop job in GitLab; run the command again",
-                )
-            self._sleep(delay)
-            delay = min(delay * 2, 2.0)
-            environment = self.http.request("GET", base, action=f"read environment {name}").json()
-        self.http.request("DELETE", base, allow={404}, action=f"delete environment {name}")
-        return writes + 1
