@@ -7,7 +7,6 @@ next to the same run without the flag, which shows it there."""
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 
@@ -15,6 +14,7 @@ import pytest
 
 from tests.fakes.base import Fault
 from tests.fakes.fixtures import GITHUB_TOKEN, fast_http_env, github, github_url  # noqa: F401
+from tests.helpers import at_a_terminal
 from tests.providers.scenario import use_tiny_golden_path
 
 pexpect = pytest.importorskip("pexpect")
@@ -62,24 +62,6 @@ def on_a_terminal(tmp_path, env, *extra, **more):
     return child.exitstatus, child.before
 
 
-class Terminal(io.StringIO):
-    """A stderr that answers ``isatty()`` like a person's terminal."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-def in_process_at_a_terminal(env, *extra, **more):
-    from platformctl.cli.app import run
-    from platformctl.cli.context import AppContext
-    from platformctl.cli.io import IO
-
-    stderr = Terminal()
-    streams = {"stdin": io.StringIO(""), "stdout": io.StringIO(), "stderr": stderr}
-    context = AppContext(io=IO(env={**os.environ, "TERM": "xterm-256color", **env, **more}, **streams))
-    return run([*ARGS, *extra], context=context), stderr.getvalue()
-
-
 def test_a_retry_wait_is_shown_on_a_terminal(tmp_path, env, github):  # noqa: F811
     rate_limited(github, "1")
     status, shown = on_a_terminal(tmp_path, env)
@@ -95,7 +77,7 @@ def test_a_retry_wait_is_shown_on_a_terminal(tmp_path, env, github):  # noqa: F8
 )
 def test_a_wait_line_at_a_terminal_none_with_json_or_in_ci(env, github, extra, more, line):  # noqa: F811
     rate_limited(github, "0.2")
-    status, shown = in_process_at_a_terminal(env, *extra, **more)
+    status, _, shown = at_a_terminal([*ARGS, *extra], {**env, **more})
     assert status == 0, shown
     assert next(e.status for e in github.log if e.path == "/repos/acme/payments") == 429  # it did wait
     assert (SHOWN_SHORT in shown) is line
