@@ -1,10 +1,10 @@
 """A converged ``env up`` answered from the record of the last plan without changes, and every
 input that must make it plan again.
 
-The first test runs each ``env up`` in a fresh process, where whether it planned shows in the
-modules it loaded (planning imports ``platformctl.environments.plan``; an answer from the
-record loads no pydantic model either). The others are about which inputs invalidate the
-record, so they run in-process and count the calls of ``plan_environment`` instead."""
+The first test runs each ``env up`` answered from the record in a fresh process, where whether
+it planned shows in the modules it loaded (planning imports ``platformctl.environments.plan``;
+an answer from the record loads no pydantic model either). The others are about which inputs
+invalidate the record, so they run in-process and count the calls of ``plan_environment``."""
 
 from __future__ import annotations
 
@@ -96,13 +96,13 @@ def converged(up: Up, *args: str) -> tuple[str, str]:
     return out, err
 
 
-def test_a_converged_rerun_prints_the_planned_result_without_planning(store, platform_home):
-    up = up_process
+def test_a_converged_rerun_prints_the_planned_result_without_planning(store, platform_home, up):
+    """The planned runs in-process; the runs answered from the record in fresh processes."""
     planned_out, planned_err = converged(up)
-    again, out, err = up("staging")
+    again, out, err = up_process("staging")
     assert not again
     assert (out, err) == (planned_out, planned_err)  # byte for byte
-    recorded, doc, _ = up("staging", "--json")
+    recorded, doc, _ = up_process("staging", "--json")
     _, dry, _ = up("staging", "--json", "--dry-run")
     assert not recorded and json.loads(doc) == {**json.loads(dry), "dry_run": False}
     assert doc.replace('"dry_run": false', '"dry_run": true') == dry  # same keys, same order
