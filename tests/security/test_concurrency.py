@@ -156,6 +156,21 @@ def test_a_bad_lock_wait_is_a_usage_error_before_anything_is_done(
     assert not (home / "state").exists() and not (home / "locks").exists()
 
 
+def test_lock_wait_from_a_project_file_applies_even_untrusted(cli, home: Path) -> None:
+    """Like http.*, it paces a run and is bounded by the schema: no warning, the file's value."""
+    config = Path.cwd() / "platformctl.yaml"
+    config.write_text("lock_wait: 0.3\n")
+    shown = cli("config", "show", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    (setting,) = [s for s in shown.json()["settings"] if s["key"] == "lock_wait"]
+    assert setting == {"key": "lock_wait", "value": 0.3, "source": str(config)}
+    assert "ignoring" not in shown.stderr
+    config.write_text("lock_wait: -2\n")
+    refused = cli("env", "up", "staging")
+    assert refused.exit_code == 2 and f"error: {config}: field 'lock_wait'" in refused.stderr
+    assert "\nhint: " in refused.stderr
+
+
 def test_reap_keeps_an_expired_environment_that_is_being_applied(cli, home: Path, short_wait) -> None:
     _service(Path.cwd())
     assert cli("env", "up", "staging", "--ttl", "1h").exit_code == 0
