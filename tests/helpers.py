@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,32 @@ def loaded_modules(args: list[str], names: tuple[str, ...]) -> list[str]:
     assert proc.returncode == 0, proc.stderr
     line = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED="))
     return [m for m in line.removeprefix("LOADED=").split(",") if m]
+
+
+class TerminalStream(io.StringIO):
+    """A captured stream that answers ``isatty()`` as a person's terminal does."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def at_a_terminal(args: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """Run ``platformctl ARGS`` in-process with stdout and stderr that say they are a terminal
+    (what the product asks before drawing a spinner, a bar or a wait line) and stdin empty:
+    its exit code, stdout and stderr. For the variants that must draw nothing even there (CI,
+    ``--json``); a real terminal (pexpect) stays for what is drawn."""
+    import os
+
+    from platformctl.cli.app import run
+    from platformctl.cli.context import AppContext
+    from platformctl.cli.io import IO
+
+    out, err = TerminalStream(), TerminalStream()
+    console = IO(
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        stdin=io.StringIO(""),
+        stdout=out,
+        stderr=err,
+    )
+    code = run(args, context=AppContext(io=console))
+    return code, out.getvalue(), err.getvalue()

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 # pydantic is left out: typer itself uses it to convert parameter values.
 HEAVY = ("copier", "httpx", "git", "nacl", "jinja2", "yaml")
 
@@ -31,9 +33,15 @@ def test_importing_the_entry_point_loads_no_heavy_library():
     assert out.strip() == "[]"
 
 
-def test_help_and_version_load_no_heavy_library():
-    assert probe(["--help"]) == []
+def test_version_loads_no_heavy_library():
     assert probe(["--version"]) == []
+
+
+# The fast loop checks these with test_every_command_help_loads_no_heavy_library, whose one
+# process runs --help first and then every group's and command's help (new service's too).
+@pytest.mark.slow
+def test_help_loads_no_heavy_library():
+    assert probe(["--help"]) == []
     assert probe(["new", "service", "--help"]) == []
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from platformctl.errors import ConfigError
 from platformctl.files import user_config_dir, user_data_dir
+from platformctl.locks import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -68,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http.backoff", 0.5, "First retry delay in seconds; doubles, with jitter."),
     Setting("http.rate_limit_wait", 60.0, "Wait after a rate limit answer that names no time."),
     Setting("http.write_interval", 1.0, "Seconds between two writes to GitHub (its best practice)."),
+    Setting("lock_wait", DEFAULT_WAIT, "Seconds to wait for another platformctl run holding the same lock."),
     Setting("platform.argocd.project", None, "Argo CD AppProject of new services' Applications."),
     Setting("platform.argocd.namespace", None, "Namespace of Argo CD (where Applications live)."),
     Setting(
@@ -219,6 +221,11 @@ class Settings:
             rate_limit_wait=number("rate_limit_wait"),
             write_interval=number("write_interval"),
         )
+
+    @property
+    def lock_wait(self) -> float:
+        """Seconds a command waits for another run holding the same lock before it gives up."""
+        return float(cast(float, self._value("lock_wait")))  # a number: the schema says so
 
     def platform_setting(self, key: str) -> object:
         """One ``platform.*`` setting (where new services plug into the platform: Argo CD,

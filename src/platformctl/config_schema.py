@@ -197,6 +197,9 @@ class PlatformConfig(_Strict):
     gitlab: GitLabConfig | None = None
     backstage: BackstageConfig | None = None
     http: HttpConfig | None = None
+    lock_wait: float | None = Field(
+        None, ge=0, le=600, description="Seconds to wait for another run holding the same lock"
+    )
     platform: PlatformStackConfig | None = None
     golden_paths: dict[str, GoldenPathSource] | None = None
     environments: dict[str, EnvironmentClass] | None = Field(

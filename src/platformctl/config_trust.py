@@ -30,7 +30,7 @@ TOKEN_URLS = ("github.api_url", "gitlab.url", "backstage.url")
 # dropped by restrict(). Not `provider` nor `org`: together they decide which forge a token is
 # used on and which organisation it creates repositories in (docs/security.md: an untrusted
 # file never moves a token).
-UNTRUSTED_ALLOWED = frozenset({"owner", "golden_path", "http"})
+UNTRUSTED_ALLOWED = frozenset({"owner", "golden_path", "http", "lock_wait"})
 # Whole mappings dropped one entry at a time, so each warning names the entry.
 _BY_ENTRY = ("golden_paths", "environments")
 

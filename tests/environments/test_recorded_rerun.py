@@ -1,13 +1,21 @@
 """A converged ``env up`` answered from the record of the last plan without changes, and every
-input that must make it plan again. Each run is a fresh process: whether it planned shows in
-the modules it loaded (planning imports ``platformctl.environments.plan``)."""
+input that must make it plan again.
+
+The first test runs each ``env up`` answered from the record in a fresh process, where whether
+it planned shows in the modules it loaded (planning imports ``platformctl.environments.plan``;
+an answer from the record loads no pydantic model either). The others are about which inputs
+invalidate the record, so they run in-process and count the calls of ``plan_environment``."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.environments.conftest import set_descriptor_field, write_service
 from tests.helpers import trust_project_file
@@ -33,7 +41,10 @@ sys.exit(code)
 """
 
 
-def up(*args: str, env: dict[str, str] | None = None) -> tuple[bool, str, str]:
+Up = Callable[..., tuple[bool, str, str]]
+
+
+def up_process(*args: str, env: dict[str, str] | None = None) -> tuple[bool, str, str]:
     """``env up ARGS`` in a fresh process: whether it planned, its stdout and its stderr."""
     import os
 
@@ -52,7 +63,31 @@ def up(*args: str, env: dict[str, str] | None = None) -> tuple[bool, str, str]:
     return planned, proc.stdout, err
 
 
-def converged(*args: str) -> tuple[str, str]:
+@pytest.fixture
+def up(cli: Any, monkeypatch: pytest.MonkeyPatch) -> Up:
+    """``env up ARGS`` in-process: whether it planned (it called ``plan_environment``), its
+    stdout and its stderr. The planning itself runs unchanged; the calls are only counted."""
+    from platformctl.environments import plan
+
+    calls: list[int] = []
+    plan_environment = plan.plan_environment
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return plan_environment(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "plan_environment", counted)
+
+    def run(*args: str, env: dict[str, str] | None = None) -> tuple[bool, str, str]:
+        before = len(calls)
+        result = cli("env", "up", *args, env=env)
+        assert result.exit_code == 0, result.stderr
+        return len(calls) > before, result.stdout, result.stderr
+
+    return run
+
+
+def converged(up: Up, *args: str) -> tuple[str, str]:
     """Create staging, then plan it once without changes (which records it): its output."""
     write_service(Path.cwd(), environments=PLAIN)
     assert up("staging", *args)[0]  # applied
@@ -61,12 +96,13 @@ def converged(*args: str) -> tuple[str, str]:
     return out, err
 
 
-def test_a_converged_rerun_prints_the_planned_result_without_planning(store, platform_home):
-    planned_out, planned_err = converged()
-    again, out, err = up("staging")
+def test_a_converged_rerun_prints_the_planned_result_without_planning(store, platform_home, up):
+    """The planned runs in-process; the runs answered from the record in fresh processes."""
+    planned_out, planned_err = converged(up)
+    again, out, err = up_process("staging")
     assert not again
     assert (out, err) == (planned_out, planned_err)  # byte for byte
-    recorded, doc, _ = up("staging", "--json")
+    recorded, doc, _ = up_process("staging", "--json")
     _, dry, _ = up("staging", "--json", "--dry-run")
     assert not recorded and json.loads(doc) == {**json.loads(dry), "dry_run": False}
     assert doc.replace('"dry_run": false', '"dry_run": true') == dry  # same keys, same order
@@ -76,16 +112,16 @@ def test_a_converged_rerun_prints_the_planned_result_without_planning(store, pla
     assert entry.stat().st_mode & 0o077 == 0
 
 
-def test_an_edited_platform_yaml_is_planned_and_applied(store):
-    converged()
+def test_an_edited_platform_yaml_is_planned_and_applied(store, up):
+    converged(up)
     set_descriptor_field(Path.cwd(), "staging", "variables", {"LOG_LEVEL": "debug"})
     planned, _, err = up("staging")
     assert planned and "info → debug" in err
     assert store.resources()[("variable", "LOG_LEVEL")] == {"value": "debug"}
 
 
-def test_a_changed_store_row_is_planned_and_converged_again(store):
-    converged()
+def test_a_changed_store_row_is_planned_and_converged_again(store, up):
+    converged(up)
     store.execute(
         "UPDATE resources SET fields=? WHERE kind='variable' AND name='LOG_LEVEL'", '{"value": "tampered"}'
     )
@@ -94,23 +130,23 @@ def test_a_changed_store_row_is_planned_and_converged_again(store):
     assert store.resources()[("variable", "LOG_LEVEL")] == {"value": "info"}
 
 
-def test_a_store_row_rewritten_with_the_same_fields_is_planned(store):
-    converged()
+def test_a_store_row_rewritten_with_the_same_fields_is_planned(store, up):
+    converged(up)
     store.execute("UPDATE resources SET updated_at='2000-01-01T00:00:00+00:00' WHERE kind='variable'")
     planned, out, _ = up("staging")
     assert planned and "no changes" in out  # a write the record did not see: read again
 
 
-def test_a_removed_environment_is_created_again(cli, store):
-    converged()
+def test_a_removed_environment_is_created_again(cli, store, up):
+    converged(up)
     assert cli("env", "down", "staging").exit_code == 0
     planned, _, err = up("staging")
     assert planned and "+ create" in err
     assert ("variable", "LOG_LEVEL") in store.resources()
 
 
-def test_a_settings_file_is_part_of_the_record(store):
-    converged()
+def test_a_settings_file_is_part_of_the_record(store, up):
+    converged(up)
     config = Path.cwd() / "platformctl.yaml"
     config.write_text("environments:\n  staging:\n    variables: {REGION: eu-west-1}\n")
     trust_project_file(config)
@@ -119,26 +155,26 @@ def test_a_settings_file_is_part_of_the_record(store):
     assert store.resources()[("variable", "REGION")] == {"value": "eu-west-1"}
 
 
-def test_a_setting_from_the_environment_is_part_of_the_record(store):
-    converged()
+def test_a_setting_from_the_environment_is_part_of_the_record(store, up):
+    converged(up)
     assert up("staging", env={"PLATFORMCTL_ORG": "acme"})[0]
 
 
-def test_flags_and_dry_runs_always_plan(store):
-    converged()
+def test_flags_and_dry_runs_always_plan(store, up):
+    converged(up)
     assert up("staging", "--dry-run")[0]
     assert up("staging", "--class", "staging")[0]
     planned, _, err = up("staging", "--var", "EXTRA=1")
     assert planned and "EXTRA" in err
 
 
-def test_another_environment_is_not_answered_from_staging(store):
-    converged()
+def test_another_environment_is_not_answered_from_staging(store, up):
+    converged(up)
     planned, _, err = up("production")
     assert planned and "+ create" in err
 
 
-def test_an_environment_with_a_secret_is_always_planned(store, platform_home):
+def test_an_environment_with_a_secret_is_always_planned(store, platform_home, up):
     write_service(Path.cwd())  # staging has DB_PASSWORD from TEST_DB_PASSWORD
     up("staging")
     assert up("staging")[0] and up("staging")[0]
@@ -146,12 +182,12 @@ def test_an_environment_with_a_secret_is_always_planned(store, platform_home):
     assert planned and "DB_PASSWORD" in err  # the new value is set
 
 
-def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(store, tmp_path):
+def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(store, tmp_path, up):
     import re
 
     outputs, summary = tmp_path / "outputs", tmp_path / "summary"
     actions = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
-    converged()
+    converged(up)
 
     def written(*args: str) -> tuple[bool, str, str]:
         outputs.write_text(""), summary.write_text("")
@@ -164,7 +200,7 @@ def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(store, t
     assert planned[1:] == recorded[1:] and "environment<<D\nstaging\n" in recorded[1]
 
 
-def test_a_record_that_cannot_be_written_only_costs_a_planned_run(store, platform_home):
+def test_a_record_that_cannot_be_written_only_costs_a_planned_run(store, platform_home, up):
     write_service(Path.cwd(), environments=PLAIN)
     (platform_home / "cache").mkdir(parents=True)
     (platform_home / "cache" / "env-up").write_text("in the way\n")

@@ -78,10 +78,15 @@ def loaded(args: list[str]) -> list[str]:
     return loaded_modules(args, ("copier", "jinja2", "git", "httpx"))
 
 
+# Both are checked by the same runs in the fast loop: the first run and the converged re-runs
+# of test_converged_reruns_into_a_pipe_load_neither_rich_nor_yaml_nor_the_config_schema
+# (tests/cli/test_quick_paths.py) ask for these modules too; each fresh process costs a second.
+@pytest.mark.slow
 def test_new_service_no_longer_loads_gitpython():
     assert loaded(["new", "service", "payments", "--no-input"]) == ["copier", "jinja2"]
 
 
+@pytest.mark.slow
 def test_converged_reruns_load_neither_copier_nor_jinja_nor_gitpython():
     assert loaded(["new", "service", "payments", "--no-input"]) == ["copier", "jinja2"]
     assert loaded(["env", "up", "staging", "--service-dir", "payments"]) == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,6 +27,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
     monkeypatch.setenv("TEST_DB_PASSWORD", SECRET)
     return home
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
+    """A held lock makes a run wait the ``lock_wait`` setting: 0.3 s here instead of 3 s."""
+    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.3")
+    return 0.3
 
 
 def _service(folder: Path) -> Path:
@@ -70,7 +80,7 @@ def test_two_concurrent_env_up_of_one_environment_converge_once(home: Path) -> N
     assert not is_held(lock_path(home, lock_key("payments", "staging")))
 
 
-def test_a_held_environment_lock_is_a_clean_exit_1_naming_the_holder(cli, home: Path) -> None:
+def test_a_held_environment_lock_is_a_clean_exit_1_naming_the_holder(cli, home: Path, short_wait) -> None:
     _service(Path.cwd())
     busy = dict(doing="applying staging of payments", busy=BUSY)
     with hold_lock(home, lock_key("payments", "staging"), **busy):
@@ -96,7 +106,72 @@ def test_a_held_environment_lock_is_a_clean_exit_1_naming_the_holder(cli, home: 
     assert not lock_path(home, lock_key("payments", "staging")).exists()
 
 
-def test_reap_keeps_an_expired_environment_that_is_being_applied(cli, home: Path) -> None:
+def test_a_run_that_meets_a_held_lock_waits_for_it_then_proceeds(
+    cli, home: Path, short_wait, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder finishes while the other run waits (released at its first pause): it applies."""
+    from platformctl import locks
+
+    _service(Path.cwd())
+    holder = contextlib.ExitStack()
+    holder.enter_context(
+        hold_lock(home, lock_key("payments", "staging"), doing="applying staging of payments", busy=BUSY)
+    )
+    pauses: list[float] = []
+
+    def holder_finishes_meanwhile(seconds: float) -> None:
+        pauses.append(seconds)
+        holder.close()
+        time.sleep(seconds)
+
+    # Only the lock module's pause is observed; its flock, polling and deadline stay real.
+    monkeypatch.setattr(
+        locks, "time", SimpleNamespace(monotonic=time.monotonic, sleep=holder_finishes_meanwhile)
+    )
+    result = cli("env", "up", "staging", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert pauses, "the lock was held when the run came to it: it waited"
+    assert result.json()["writes"] == 3
+    assert set(LocalStore(home).resources()) == STAGING_ROWS
+    assert not lock_path(home, lock_key("payments", "staging")).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("-1", "must be greater than or equal to 0"),
+        ("soon", "must be a number"),
+        ("601", "less than or equal to 600"),
+    ],
+)
+def test_a_bad_lock_wait_is_a_usage_error_before_anything_is_done(
+    cli, home: Path, value: str, problem: str
+) -> None:
+    _service(Path.cwd())
+    result = cli("env", "up", "staging", env={"PLATFORMCTL_LOCK_WAIT": value})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: environment variable PLATFORMCTL_LOCK_WAIT: field 'lock_wait': ")
+    assert problem in result.stderr and "\nhint: " in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not (home / "state").exists() and not (home / "locks").exists()
+
+
+def test_lock_wait_from_a_project_file_applies_even_untrusted(cli, home: Path) -> None:
+    """Like http.*, it paces a run and is bounded by the schema: no warning, the file's value."""
+    config = Path.cwd() / "platformctl.yaml"
+    config.write_text("lock_wait: 0.3\n")
+    shown = cli("config", "show", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    (setting,) = [s for s in shown.json()["settings"] if s["key"] == "lock_wait"]
+    assert setting == {"key": "lock_wait", "value": 0.3, "source": str(config)}
+    assert "ignoring" not in shown.stderr
+    config.write_text("lock_wait: -2\n")
+    refused = cli("env", "up", "staging")
+    assert refused.exit_code == 2 and f"error: {config}: field 'lock_wait'" in refused.stderr
+    assert "\nhint: " in refused.stderr
+
+
+def test_reap_keeps_an_expired_environment_that_is_being_applied(cli, home: Path, short_wait) -> None:
     _service(Path.cwd())
     assert cli("env", "up", "staging", "--ttl", "1h").exit_code == 0
     LocalStore(home).execute(
@@ -193,7 +268,7 @@ def test_a_check_that_says_no_prints_one_document_not_two(cli, home: Path) -> No
     assert "error" not in document
 
 
-def test_new_service_for_a_name_being_created_elsewhere_waits_then_stops(cli, home: Path) -> None:
+def test_new_service_for_a_name_being_created_elsewhere_waits_then_stops(cli, home: Path, short_wait) -> None:
     with hold_lock(home, lock_key("busy"), doing="creating service busy", busy=BUSY):
         result = cli("new", "service", "busy", "--no-input", "--json")
     assert result.exit_code == 1
@@ -237,7 +312,9 @@ def test_a_symbolic_link_in_place_of_the_history_is_refused(cli, tmp_path: Path)
     assert victim.read_text() == "precious\n"
 
 
-def test_update_service_of_a_service_being_changed_elsewhere_stops(cli, home: Path, tmp_path: Path) -> None:
+def test_update_service_of_a_service_being_changed_elsewhere_stops(
+    cli, home: Path, tmp_path: Path, short_wait
+) -> None:
     from tests.helpers import build_golden_path, configure_golden_path
 
     gp = build_golden_path(tmp_path / "gp")

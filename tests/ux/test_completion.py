@@ -1,4 +1,9 @@
-"""Shell completion, through the completion entry point the shell scripts call."""
+"""Shell completion, through the completion entry point the shell scripts call.
+
+The shells' protocol (the ``_PLATFORMCTL_COMPLETE`` variable and its companions) is answered
+in-process here: the entry point reads those variables and exits, as a fresh process would.
+The printed bash script, sourced by a real bash that calls a real ``platformctl`` process, is
+the one end-to-end check (the last test)."""
 
 from __future__ import annotations
 
@@ -6,28 +11,47 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 
+@dataclass
+class Answer:
+    """What the entry point printed and exited with when a shell asked it to complete."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def ask(cwd: Path, instruction: str, **env: str) -> Answer:
+    """platformctl called back the way a completion script calls it (``env`` as it sets them),
+    in-process in ``cwd``: click answers the protocol and exits (SystemExit), as the process would."""
+    from typer.testing import CliRunner
+
+    from platformctl.cli.app import run
+
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with CliRunner().isolation(env={"_PLATFORMCTL_COMPLETE": instruction, **env}) as (out, err, _):
+            try:
+                code = run([])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return Answer(code, out.getvalue().decode(), err.getvalue().decode())
+    finally:
+        os.chdir(before)
+
+
 def complete(cwd: Path, words: str, **env: str) -> list[str]:
     """What bash would be offered for the last word of ``words`` (ending in a space: a new word)."""
     parts = words.split(" ")
-    proc = subprocess.run(
-        [sys.executable, "-m", "platformctl"],
-        env={
-            **os.environ,
-            "_PLATFORMCTL_COMPLETE": "complete_bash",
-            "COMP_WORDS": words,
-            "COMP_CWORD": str(len(parts) - 1),
-            **env,
-        },
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = ask(cwd, "complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(parts) - 1), **env)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     return proc.stdout.split()
@@ -69,18 +93,6 @@ def test_environment_names_of_the_current_service_and_service_folders(cli, tmp_p
     (work / "not-a-service").mkdir()
     assert complete(work, "platformctl check service ") == ["payments"]
     assert complete(tmp_path, "platformctl env status ") == []  # no service here: nothing, no error
-
-
-def ask(cwd: Path, instruction: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """platformctl called back the way a completion script calls it (``env`` as it sets them)."""
-    return subprocess.run(
-        [sys.executable, "-m", "platformctl"],
-        env={**os.environ, "_PLATFORMCTL_COMPLETE": instruction, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_the_zsh_protocol_gives_an_arguments_call_with_the_candidates(tmp_path):
