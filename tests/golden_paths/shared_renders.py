@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-_RENDERS: dict[str, Path] = {}
+_RENDERS: dict[str, tuple[Path, dict[str, tuple[int, int, int]]]] = {}
 _ROOT: list[Path] = []
 
 
@@ -46,8 +46,20 @@ def shared_render(golden_path: str, **answers: Any) -> Path:
     if key not in _RENDERS:
         destination = _root() / f"{len(_RENDERS)}-{golden_path}"
         render_golden_path(gp, copy.deepcopy(resolved), destination)
-        _RENDERS[key] = destination
-    return _RENDERS[key]
+        _RENDERS[key] = (destination, _state(destination))
+    destination, state = _RENDERS[key]
+    # A test that changed the render would change what every later test reads: say so.
+    assert _state(destination) == state, f"a test changed the shared render {destination}: use copied_render"
+    return destination
+
+
+def _state(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every path below ``root`` with its mode, size and modification time."""
+    return {
+        str(path.relative_to(root)): (st.st_mode, st.st_size, st.st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+        for st in [path.lstat()]
+    }
 
 
 def copied_render(golden_path: str, destination: Path, **answers: Any) -> Path:
