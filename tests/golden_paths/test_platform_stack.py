@@ -56,7 +56,9 @@ def rendered() -> dict[tuple[str, str], Path]:
 def stacks() -> dict[tuple[str, str], Path]:
     """Every golden path with the platform pieces switched on, with Argo CD or Flux (shared,
     read-only)."""
-    return {(gp, name): shared_render(gp, **answers) for gp in GOLDEN_PATHS for name, answers in STACKS.items()}
+    return {
+        (gp, name): shared_render(gp, **answers) for gp in GOLDEN_PATHS for name, answers in STACKS.items()
+    }
 
 
 @pytest.mark.parametrize("gp", GOLDEN_PATHS)
