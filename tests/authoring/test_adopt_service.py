@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import configure_golden_path
+from tests.helpers import built_once, configure_golden_path
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -23,21 +23,37 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
+@pytest.fixture(scope="session")
+def adoption_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The adoption setup's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("adoption")
+
+
 @pytest.fixture
-def golden_path(tmp_path: Path) -> Path:
+def adoption(adoption_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The golden path (``gp``) and the hand-copied repository (``payments``) of these tests.
+
+    Built once per test process and copied back for each test (the subject here is the adoption,
+    not the render the team copied by hand)."""
+
+    def build(root: Path) -> None:
+        copy_golden_path(root / "gp", root / "work")
+        hand_copied_repository(root / "payments", root / "gp")
+
+    return built_once(adoption_folder, build, monkeypatch)
+
+
+def copy_golden_path(folder: Path, work: Path) -> None:
     """python-service 1.0.0, configured under its own name from a folder the test can change."""
     from platformctl.scaffold.catalog import bundled_root
 
-    folder = tmp_path / "gp"
     shutil.copytree(bundled_root() / "python-service", folder)
     meta = folder / "golden-path.yaml"  # whatever the bundled version is, this copy is 1.0.0
     meta.write_text(re.sub(r"(?m)^version: .*$", "version: 1.0.0", meta.read_text()))
-    configure_golden_path(tmp_path / "work", "python-service", folder)
-    return folder
+    configure_golden_path(work, "python-service", folder)
 
 
-@pytest.fixture
-def service(tmp_path: Path, golden_path: Path) -> Path:
+def hand_copied_repository(repo: Path, golden_path: Path) -> None:
     """A repository copied by hand from a render of 1.0.0, then edited and trimmed by its team."""
     from platformctl.scaffold.answers import resolve_answers
     from platformctl.scaffold.catalog import load_golden_path
@@ -45,7 +61,6 @@ def service(tmp_path: Path, golden_path: Path) -> Path:
 
     gp = load_golden_path(golden_path, origin="test", trusted=False)
     answers = {"service_name": "payments", "owner": "team-pay", "port": "9090"}
-    repo = tmp_path / "payments"
     render_golden_path(gp, resolve_answers(gp, answers), repo)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
@@ -54,7 +69,18 @@ def service(tmp_path: Path, golden_path: Path) -> Path:
     readme.write_text(readme.read_text() + "\n## Our runbook\n\nPage the payments team.\n")
     (repo / "docs/operations.md").unlink()
     git(repo, "commit", "-q", "-am", "Our README, no operations page")
-    return repo
+
+
+@pytest.fixture
+def golden_path(adoption: Path) -> Path:
+    """python-service 1.0.0, configured under its own name from a folder the test can change."""
+    return adoption / "gp"
+
+
+@pytest.fixture
+def service(adoption: Path) -> Path:
+    """A repository copied by hand from a render of 1.0.0, then edited and trimmed by its team."""
+    return adoption / "payments"
 
 
 def test_dry_run_infers_answers_and_shows_the_difference(cli, service: Path) -> None:

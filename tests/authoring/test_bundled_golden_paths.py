@@ -7,22 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.authoring.bundled_runs import bundled_test_run
+
 GOLDEN_PATHS = ("python-service", "node-service", "go-service")
 
 
-@pytest.fixture
-def answers(tmp_path: Path) -> Path:
-    folder = tmp_path / "answers"
-    folder.mkdir()
-    (folder / "gitlab.yaml").write_text("ci: gitlab\nport: 9090\nnamespace: pay\nowner: team-pay\n")
-    return folder
-
-
 @pytest.mark.parametrize("name", GOLDEN_PATHS)
-def test_bundled_golden_path_passes(cli, name: str, answers: Path) -> None:
-    result = cli(
-        "golden-path", "test", name, "--answers-dir", str(answers), "--kustomize", "builtin", "--json"
-    )
+def test_bundled_golden_path_passes(cli, name: str, tmp_path: Path) -> None:
+    """The defaults and the answers files of ``bundled_runs.FIXTURES`` (GitLab CI with custom
+    answers among them) pass."""
+    result = bundled_test_run(cli, name, tmp_path)
     assert result.exit_code == 0, result.stdout
     doc = result.json()
     assert doc["kustomize"] == "builtin"
@@ -70,12 +64,8 @@ def test_bundled_golden_path_passes_lint(cli, name: str) -> None:
 @pytest.mark.parametrize("name", GOLDEN_PATHS)
 def test_flux_objects_are_validated_against_their_schemas(cli, name: str, tmp_path: Path) -> None:
     """The Flux GitRepository and Kustomizations of a render are checked (no "not validated" note)."""
-    folder = tmp_path / "answers"
-    folder.mkdir()
-    (folder / "flux.yaml").write_text("gitops: flux\n")
-    result = cli(
-        "golden-path", "test", name, "--answers-dir", str(folder), "--kustomize", "builtin", "--json"
-    )
+    result = bundled_test_run(cli, name, tmp_path)  # its flux.yaml answers: gitops: flux
+    # Exactly one fixture renders Flux objects: the defaults and the other answers do not.
     assert result.exit_code == 0, result.stdout
     (flux,) = [
         c

@@ -14,6 +14,7 @@ import pytest
 
 from platformctl.authoring.terraform import NOT_VALIDATED, check_terraform
 from platformctl.scaffold.catalog import bundled_root
+from tests.authoring.bundled_runs import FIXTURES, bundled_test_run, without_terraform
 
 INFRA = "{% if infra %}infra{% endif %}"
 
@@ -21,8 +22,7 @@ INFRA = "{% if infra %}infra{% endif %}"
 @pytest.fixture(autouse=True)
 def no_terraform(monkeypatch: pytest.MonkeyPatch) -> None:
     """PATH without a terraform binary (git and the rest of the system stay)."""
-    kept = [d for d in os.environ["PATH"].split(os.pathsep) if not (Path(d) / "terraform").exists()]
-    monkeypatch.setenv("PATH", os.pathsep.join(kept))
+    monkeypatch.setenv("PATH", without_terraform(os.environ["PATH"]))
     assert shutil.which("terraform") is None
 
 
@@ -30,7 +30,7 @@ def no_terraform(monkeypatch: pytest.MonkeyPatch) -> None:
 def answers(tmp_path: Path) -> Path:
     folder = tmp_path / "answers"
     folder.mkdir()
-    (folder / "infra.yaml").write_text("infra: true\nterraform_module_version: '~> 2.3'\n")
+    (folder / "infra.yaml").write_text(FIXTURES["infra.yaml"])  # the shared run's infra answers
     return folder
 
 
@@ -53,8 +53,8 @@ def run_test(cli: Any, target: Path | str, answers: Path) -> Any:
 
 
 @pytest.mark.parametrize("name", ["python-service", "node-service", "go-service"])
-def test_rendered_infra_passes_the_python_checker(cli: Any, answers: Path, name: str) -> None:
-    result = run_test(cli, name, answers)
+def test_rendered_infra_passes_the_python_checker(cli: Any, tmp_path: Path, name: str) -> None:
+    result = bundled_test_run(cli, name, tmp_path)  # its infra.yaml is ``answers``'s file
     assert result.exit_code == 0, result.stdout
     checks = terraform_checks(result.json())
     assert [(c["target"], c["ok"], c["note"]) for c in checks] == [("infra", True, "python-hcl2")]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.ci.definitions import interpolate, load_component
+from tests.helpers import built_once
 
 
 def _jobs(**given: Any) -> dict[str, Any]:
@@ -39,12 +40,24 @@ def _run_job(job: dict[str, Any], cwd: Path, **variables: str) -> subprocess.Com
     )
 
 
+@pytest.fixture(scope="session")
+def project_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("component-project")
+
+
 @pytest.fixture
-def project(cli, tmp_path: Path) -> Path:
-    """A GitLab project checkout holding one service, the way the component expects it."""
-    result = cli("new", "service", "payments", "--dir", str(tmp_path / "project" / "payments"), "--no-input")
-    assert result.exit_code == 0, result.stderr
-    return tmp_path / "project"
+def project(cli, project_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A GitLab project checkout holding one service, the way the component expects it.
+
+    Built once per test process and copied back for each test (the subject is the jobs, not
+    ``new service``); the platform home is the default one under HOME."""
+
+    def build(root: Path) -> None:
+        result = cli("new", "service", "payments", "--dir", str(root / "project" / "payments"), "--no-input")
+        assert result.exit_code == 0, result.stderr
+
+    return built_once(project_folder, build, monkeypatch, platform_home=False) / "project"
 
 
 def test_preview_then_stop_converge_the_merge_requests_environment(project: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from platformctl.scaffold.catalog import bundled_root
-from tests.golden_paths.gp_support import render
+from tests.golden_paths.shared_renders import copied_render, shared_render
 
 # `name==version [; markers] \` then one or more `--hash=sha256:...` lines.
 PINNED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9._]*)==([^\s;\\]+)")
@@ -49,8 +49,9 @@ def _locked(path: Path) -> dict[str, tuple[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def python_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render("python-service", tmp_path_factory.mktemp("py") / "svc", ci="gitlab")
+def python_service() -> Path:
+    """The python service for GitLab CI (shared, read-only)."""
+    return shared_render("python-service", ci="gitlab")
 
 
 def test_every_python_requirement_is_pinned_with_hashes(python_service: Path) -> None:
@@ -98,10 +99,10 @@ def _pip_commands(service: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
-def test_no_install_command_fetches_an_unhashed_requirement(tmp_path: Path, ci: str) -> None:
+def test_no_install_command_fetches_an_unhashed_requirement(ci: str) -> None:
     """Each pip command installs hash-checked lock files, or the service itself with no
     dependencies and no isolated build (which would fetch hatchling unpinned)."""
-    service = render("python-service", tmp_path / "svc", ci=ci)
+    service = shared_render("python-service", ci=ci)
     commands = _pip_commands(service)
     assert len(commands) >= 5, commands
     for name, command in commands:
@@ -118,8 +119,8 @@ def test_no_install_command_fetches_an_unhashed_requirement(tmp_path: Path, ci: 
     assert all("build.lock" in c for n, c in commands if "requirements-dev.lock" in c)
 
 
-def test_the_build_backend_is_locked_with_the_dev_lock_versions(tmp_path: Path) -> None:
-    service = render("python-service", tmp_path / "svc")
+def test_the_build_backend_is_locked_with_the_dev_lock_versions() -> None:
+    service = shared_render("python-service")
     build, dev = _locked(service / "build.lock"), _locked(service / "requirements-dev.lock")
     assert all(hashes >= 1 for _, hashes in build.values())
     requires = tomllib.loads((service / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
@@ -134,7 +135,7 @@ def test_the_service_builds_without_an_index_once_its_backend_is_installed(tmp_p
     import os
     import sys
 
-    service = render("python-service", tmp_path / "svc")
+    service = copied_render("python-service", tmp_path / "svc")  # pip builds in it
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull}
     wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path / "dist"), "."]
     done = subprocess.run(
@@ -152,7 +153,7 @@ def test_every_build_requirement_the_backend_names_is_in_the_build_lock(tmp_path
     from packaging.requirements import Requirement
     from pyproject_hooks import BuildBackendHookCaller
 
-    service = render("python-service", tmp_path / "svc")
+    service = copied_render("python-service", tmp_path / "svc")  # the backend's hooks run in it
     build = _locked(service / "build.lock")
     hooks = BuildBackendHookCaller(str(service), "hatchling.build")
     requires = tomllib.loads((service / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
@@ -180,8 +181,8 @@ def _node_versions() -> list[str]:
 
 
 @pytest.mark.parametrize("node_version", _node_versions())
-def test_the_package_lock_matches_package_json(tmp_path: Path, node_version: str) -> None:
-    service = render("node-service", tmp_path / "svc", node_version=node_version)
+def test_the_package_lock_matches_package_json(node_version: str) -> None:
+    service = shared_render("node-service", node_version=node_version)
     manifest = json.loads((service / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((service / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["lockfileVersion"] == 3 and lock["name"] == manifest["name"] == "payments"
@@ -200,8 +201,8 @@ def test_the_package_lock_matches_package_json(tmp_path: Path, node_version: str
     assert {"cli-linux-x64", "cli-linux-arm64-musl", "cli-darwin-arm64", "cli-win32-x64"} <= biome
 
 
-def test_the_image_ci_and_make_install_with_npm_ci(tmp_path: Path) -> None:
-    service = render("node-service", tmp_path / "svc", ci="gitlab")
+def test_the_image_ci_and_make_install_with_npm_ci() -> None:
+    service = shared_render("node-service", ci="gitlab")
     assert "RUN npm ci\n" in (service / "Dockerfile").read_text(encoding="utf-8")
     assert "\tnpm ci\n" in (service / "Makefile").read_text(encoding="utf-8")
     pipeline = yaml.safe_load((service / ".gitlab-ci.yml").read_text(encoding="utf-8"))
@@ -212,7 +213,7 @@ def test_the_image_ci_and_make_install_with_npm_ci(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
 def test_npm_ci_accepts_the_lock(tmp_path: Path) -> None:
-    service = render("node-service", tmp_path / "svc")
+    service = copied_render("node-service", tmp_path / "svc")  # npm runs in it
     done = subprocess.run(
         ["npm", "ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"],
         cwd=service,
@@ -225,8 +226,8 @@ def test_npm_ci_accepts_the_lock(tmp_path: Path) -> None:
     assert "added " in done.stdout  # it planned the install of the locked tree
 
 
-def test_the_go_service_needs_no_go_sum(tmp_path: Path) -> None:
-    service = render("go-service", tmp_path / "svc")
+def test_the_go_service_needs_no_go_sum() -> None:
+    service = shared_render("go-service")
     go_mod = (service / "go.mod").read_text(encoding="utf-8")
     assert "require" not in go_mod and not (service / "go.sum").exists()
     assert "standard library only" in (bundled_root() / "go-service" / "README.md").read_text(

@@ -23,6 +23,7 @@ from tests.golden_paths.gp_support import (
     recorded_names,
     render,
 )
+from tests.golden_paths.shared_renders import shared_render
 
 # The answer combinations that switch the optional pieces: all on (Argo CD), the alternative
 # (Flux), and all off is the default render above.
@@ -46,20 +47,17 @@ CUSTOM = {
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every golden path rendered once per CI answer (defaults otherwise)."""
-    root = tmp_path_factory.mktemp("stack")
-    return {(gp, ci): render(gp, root / f"{gp}-{ci}", ci=ci) for gp in GOLDEN_PATHS for ci in CI_SYSTEMS}
+def rendered() -> dict[tuple[str, str], Path]:
+    """Every golden path rendered once per CI answer (defaults otherwise), shared and read-only."""
+    return {(gp, ci): shared_render(gp, ci=ci) for gp in GOLDEN_PATHS for ci in CI_SYSTEMS}
 
 
 @pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every golden path with the platform pieces switched on, with Argo CD or Flux."""
-    root = tmp_path_factory.mktemp("stacks")
+def stacks() -> dict[tuple[str, str], Path]:
+    """Every golden path with the platform pieces switched on, with Argo CD or Flux (shared,
+    read-only)."""
     return {
-        (gp, name): render(gp, root / f"{gp}-{name}", **answers)
-        for gp in GOLDEN_PATHS
-        for name, answers in STACKS.items()
+        (gp, name): shared_render(gp, **answers) for gp in GOLDEN_PATHS for name, answers in STACKS.items()
     }
 
 
@@ -212,8 +210,8 @@ def test_metric_check_catches_a_missing_metric() -> None:
 
 
 @pytest.mark.parametrize("gp", GOLDEN_PATHS)
-def test_platform_answers_reach_every_piece(tmp_path, gp: str) -> None:
-    root = render(gp, tmp_path / gp, **STACKS["argocd"], **CUSTOM)
+def test_platform_answers_reach_every_piece(gp: str) -> None:
+    root = shared_render(gp, **STACKS["argocd"], **CUSTOM)
     apps = load_yaml_all(root / "deploy/argocd/applications.yaml")
     assert {a["spec"]["project"] for a in apps} == {"team-pay"}
     assert {a["metadata"]["namespace"] for a in apps} == {"gitops"}
@@ -256,33 +254,32 @@ def test_platform_answers_are_validated(tmp_path, key: str) -> None:
         render("python-service", tmp_path / "x", **{key: bad})
 
 
-def test_tool_pins_agree(tmp_path) -> None:
+def test_tool_pins_agree() -> None:
     import json
     import re
     import tomllib
 
-    python = render("python-service", tmp_path / "py")
+    python = shared_render("python-service")
     hooks = load_yaml(python / ".pre-commit-config.yaml")
     (ruff_hook,) = [r for r in hooks["repos"] if r["repo"].endswith("/ruff-pre-commit")]
     project = tomllib.loads((python / "pyproject.toml").read_text(encoding="utf-8"))
     test_extra = project["project"]["optional-dependencies"]["test"]
     assert f"ruff=={ruff_hook['rev'].removeprefix('v')}" in test_extra
     for version in ("22", "24"):
-        node = render("node-service", tmp_path / f"node{version}", node_version=version)
+        node = shared_render("node-service", node_version=version)
         package = json.loads((node / "package.json").read_text(encoding="utf-8"))
         assert package["devDependencies"]["@types/node"] == f"^{version}.0.0"
         images = re.findall(r"^FROM node:(\d+)-", (node / "Dockerfile").read_text(encoding="utf-8"), re.M)
         assert set(images) == {version}
-    go = render("go-service", tmp_path / "go")
+    go = shared_render("go-service")
     # Standard library only: nothing to lock, so no go.sum is needed (go mod verify has nothing to check).
     assert "require" not in (go / "go.mod").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("gp", GOLDEN_PATHS)
-def test_the_grafana_operator_variant_of_the_dashboard(stacks, tmp_path: Path, gp: str) -> None:
-    root = render(
+def test_the_grafana_operator_variant_of_the_dashboard(stacks, gp: str) -> None:
+    root = shared_render(
         gp,
-        tmp_path / "svc",
         monitoring=True,
         grafana_dashboard="grafana-operator",
         grafana_instance_labels={"dashboards": "platform"},

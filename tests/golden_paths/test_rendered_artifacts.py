@@ -20,9 +20,9 @@ from tests.golden_paths.gp_support import (
     kubernetes_errors,
     kustomize_build,
     load_yaml,
-    render,
     schema_errors,
 )
+from tests.golden_paths.shared_renders import shared_render
 
 COMMON_FILES = (
     "README.md", "CODEOWNERS", "Dockerfile", ".dockerignore", ".gitignore", "Makefile",
@@ -38,17 +38,16 @@ CUSTOM = {"port": "9090", "namespace": "pay", "lifecycle": "production", "owner"
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every golden path rendered once per CI answer (defaults otherwise)."""
-    root = tmp_path_factory.mktemp("rendered")
-    return {(gp, ci): render(gp, root / f"{gp}-{ci}", ci=ci) for gp in GOLDEN_PATHS for ci in CI_SYSTEMS}
+def rendered() -> dict[tuple[str, str], Path]:
+    """Every golden path rendered once per CI answer (defaults otherwise), shared and read-only:
+    the deploy script runs in a copy."""
+    return {(gp, ci): shared_render(gp, ci=ci) for gp in GOLDEN_PATHS for ci in CI_SYSTEMS}
 
 
 @pytest.fixture(scope="module")
-def customised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every golden path rendered with non-default answers."""
-    root = tmp_path_factory.mktemp("custom")
-    return {gp: render(gp, root / gp, ci="gitlab", **CUSTOM) for gp in GOLDEN_PATHS}
+def customised() -> dict[str, Path]:
+    """Every golden path rendered with non-default answers (shared, read-only)."""
+    return {gp: shared_render(gp, ci="gitlab", **CUSTOM) for gp in GOLDEN_PATHS}
 
 
 # Jinja left unrendered; `${{ ... }}` (GitHub expressions) and Go composite literals are fine.

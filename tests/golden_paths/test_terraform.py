@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.golden_paths.gp_support import GOLDEN_PATHS, render
+from tests.golden_paths.gp_support import GOLDEN_PATHS
+from tests.golden_paths.shared_renders import copied_render
 
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
 
@@ -34,7 +35,7 @@ def terraform(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[
 
 @pytest.mark.parametrize("gp", GOLDEN_PATHS)
 def test_infra_is_formatted_and_valid(tmp_path: Path, gp: str) -> None:
-    infra = render(gp, tmp_path / "svc", infra=True) / "infra"
+    infra = copied_render(gp, tmp_path / "svc", infra=True) / "infra"  # terraform writes in it
     home = tmp_path / "home"  # the test's own HOME (the isolation fixture made it)
     done = terraform("fmt", "-check", "-diff", "-recursive", ".", cwd=infra, home=home)
     assert done.returncode == 0, done.stdout + done.stderr
