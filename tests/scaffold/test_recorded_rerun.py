@@ -184,6 +184,42 @@ def test_a_corrupted_record_is_ignored(platform_home, text):
     assert not new("payments", "--no-input")[0]  # and recorded anew
 
 
+def edit_record(platform_home: Path, edit, *, resum: bool) -> None:
+    """Change the one record as ``edit`` says; ``resum``: keep its checksum consistent."""
+    from platformctl.scaffold import recorded
+
+    path = next((platform_home / "cache" / "new-service").iterdir())
+    entry = json.loads(path.read_text())
+    edit(entry)
+    if resum:
+        entry["sum"] = recorded._sum(entry)
+    path.write_text(json.dumps(entry))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda e: e["document"].update(repository="elsewhere"),
+        lambda e: e["document"].pop("next_steps"),
+        lambda e: e["document"].update(resumed="yes"),
+        lambda e: e.update(shown=[]),
+        lambda e: e.update(files=[["only-a-path"]]),
+    ],
+)
+def test_a_record_edited_under_its_key_is_ignored(platform_home, edit):
+    decided_out, decided_err = converged()
+    edit_record(platform_home, edit, resum=True)  # the key and the checksum still match
+    decided, out, err = new("payments", "--no-input")
+    assert decided and (out, err) == (decided_out, decided_err)  # no traceback
+
+
+def test_an_altered_record_fails_its_checksum(platform_home):
+    decided_out, decided_err = converged()
+    edit_record(platform_home, lambda e: e.update(progress=["push: already done"]), resum=False)
+    decided, out, err = new("payments", "--no-input")
+    assert decided and (out, err) == (decided_out, decided_err)
+
+
 def test_a_foreign_record_is_ignored(platform_home):
     converged()
     assert new("billing", "--no-input")[0]

@@ -120,7 +120,7 @@ def recall(home: Path, target: Path, key: str) -> Recorded | None:
     """The entry of the service in ``target`` when its key is ``key``, else None."""
     try:
         entry = json.loads(_entry(home, target).read_text(encoding="utf-8"))
-        if entry["format"] != FORMAT or entry["key"] != key:
+        if entry["format"] != FORMAT or entry["key"] != key or entry["sum"] != _sum(entry):
             return None
         recorded = Recorded(
             [[str(p), str(s)] for p, s in entry["files"]],
@@ -130,9 +130,26 @@ def recall(home: Path, target: Path, key: str) -> Recorded | None:
             dict(entry["document"]),
             {str(k): str(v) for k, v in dict(entry["shown"]).items()},
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return recorded
+    return recorded if _printable(recorded) else None
+
+
+def _printable(recorded: Recorded) -> bool:
+    """Whether the result has every field the command prints (an entry edited by hand may not)."""
+    document, repository = recorded.document, recorded.document.get("repository")
+    texts = [document.get(k) for k in ("service", "path", "pristine_commit")]
+    if isinstance(repository, dict):
+        texts += [repository.get(k) for k in ("slug", "provider", "url", "clone_url")]
+    steps = document.get("next_steps")
+    return (
+        isinstance(repository, dict)
+        and all(isinstance(text, str) for text in texts)
+        and all(isinstance(document.get(k), bool) for k in ("resumed", "changed"))
+        and isinstance(steps, list)
+        and all(isinstance(step, str) for step in steps)
+        and {"golden_path", "path"} <= set(recorded.shown)
+    )
 
 
 def remember(home: Path, target: Path, key: str, recorded: Recorded) -> None:
@@ -140,12 +157,18 @@ def remember(home: Path, target: Path, key: str, recorded: Recorded) -> None:
     from platformctl.files import atomic_write_text
 
     path = _entry(home, target)
-    entry = {"format": FORMAT, "key": key, **recorded._asdict()}
+    entry: dict[str, Any] = {"format": FORMAT, "key": key, **recorded._asdict()}
+    entry["sum"] = _sum(entry)  # a truncated or altered entry is a miss
     text = json.dumps(entry)  # key order kept: the document is printed as it was
     with contextlib.suppress(OSError, ValueError):
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             return
         atomic_write_text(path, text, mode=0o600, durable=False)
+
+
+def _sum(entry: Mapping[str, Any]) -> str:
+    fields = {k: v for k, v in entry.items() if k != "sum"}
+    return _sha(json.dumps(fields, sort_keys=True).encode("utf-8", "surrogateescape"))
 
 
 def _entry(home: Path, target: Path) -> Path:
