@@ -12,14 +12,11 @@ from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from rich.console import Console
 
     from platformctl.cli.context import AppContext
-    from platformctl.cli.io import IO
     from platformctl.config import Settings
-    from platformctl.contracts.repositories import RepositoryHost
+    from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
     from platformctl.scaffold.answers import Asker
     from platformctl.scaffold.create import ServicePlan, ServiceRequest, ServiceResult
     from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
@@ -87,9 +84,9 @@ def service(
     validate_service_name(name)  # before anything else: a bad name writes nothing
     flags = (golden_path, owner, description, set_, answers_file, provider, org, visibility, topic, team)
     bare = not (any(flags) or dry_run)  # --dir, --json and --no-input change no decision
-    if bare and new_recorded.answer_from_record(state, name, directory, lambda d, s: _emit(state, d, s)):
+    if bare and new_recorded.answer_from_record(state, name, directory):
         return  # converged, and nothing the decision depends on changed since it was recorded
-    from platformctl.cli.new_answers import confirm_answers, where_things_are
+    from platformctl.cli.new_answers import confirm_answers
     from platformctl.scaffold.prepare import ServiceAsk, given_answers
 
     given = given_answers(name, owner, description, set_ or [], answers_file)
@@ -109,15 +106,33 @@ def service(
     registrar = state.catalog_registrar(settings)
     if not dry_run:  # a dry run writes nothing: no need to confirm
         confirm_answers(ask, request.golden_path, request.answers, request.target)
-    from platformctl.errors import PlatformctlError
-    from platformctl.scaffold.create import create_service, plan_service
-
     if dry_run:
+        from platformctl.scaffold.create import plan_service
+
         _dry_run(state, plan_service(request, host, registrar, home=settings.home), host)
         return
 
+    _create(state, settings, request, host, registrar, recordable=bare)
+
+
+def _create(
+    state: AppContext,
+    settings: Settings,
+    request: ServiceRequest,
+    host: RepositoryHost,
+    registrar: CatalogRegistrar | None,
+    *,
+    recordable: bool,
+) -> None:
+    """Create (or finish) the service and print the result; a converged run of the real local
+    host without flags is recorded for the next one (:mod:`platformctl.cli.new_recorded`)."""
+    from platformctl.cli import new_recorded, new_render
+    from platformctl.cli.new_answers import where_things_are
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.create import create_service
+
     recorder = None
-    if bare and request.provider == "local" and registrar is None and new_recorded.default_hosts(state):
+    if recordable and request.provider == "local" and registrar is None and new_recorded.default_hosts(state):
         recorder = new_recorded.Recorder(state, settings, request, Path(host.locate(request.repository).url))
     try:
         result = create_service(
@@ -133,15 +148,9 @@ def service(
             raise  # the same error, its traceback (for --debug) intact
         raise told from exc
     document, shown = _result_document(result), _shown(result)
-    _emit(state, document, shown)
+    new_render.emit(state, document, shown)
     if recorder is not None:
         recorder.remember(result, document, shown)
-
-
-def _emit(state: AppContext, document: Mapping[str, Any], shown: Mapping[str, str]) -> None:
-    """Publish and print a run's result: the same for a recorded and a decided run."""
-    _publish_to_actions(state.io, document, shown)
-    state.io.emit(document, lambda out: _render_result(out, document, shown))
 
 
 def _prepare(
@@ -273,46 +282,3 @@ def _shown(result: ServiceResult) -> dict[str, str]:
 
     gp = result.request.golden_path
     return {"golden_path": f"{gp.name} {gp.version}", "path": shown_path(result.request.target)}
-
-
-def _render_result(out: Console, document: Mapping[str, Any], shown: Mapping[str, str]) -> None:
-    from platformctl.cli.plain import escape
-
-    repository = document["repository"]
-    out.print(
-        f"[bold green]{_verb(document)}[/] service [bold]{document['service']}[/] from {shown['golden_path']}"
-    )
-    out.print(f"  path        {escape(shown['path'])}")
-    out.print(f"  repository  {escape(repository['slug'])} ({repository['provider']})")
-    out.print(f"  clone       git clone {escape(repository['clone_url'])}")
-    out.print(f"  pristine    {document['pristine_commit'][:12]}")
-    out.print()
-    out.print("Next:")
-    for command in document["next_steps"]:
-        out.print(f"  {escape(command)}")
-
-
-def _verb(document: Mapping[str, Any]) -> str:
-    if not document["resumed"]:
-        return "Created"
-    return "Finished" if document["changed"] else "Already created:"
-
-
-def _publish_to_actions(io: IO, document: Mapping[str, Any], shown: Mapping[str, str]) -> None:
-    if not io.in_github_actions:
-        return
-    from platformctl.cli import gha
-
-    url, service = document["repository"]["url"], document["service"]
-    gha.publish(
-        {
-            "repo_url": url,
-            "clone_url": document["repository"]["clone_url"],
-            "path": document["path"],
-            "service": service,
-        },
-        f"### Service `{service}` {_verb(document).lower().rstrip(':')}\n\n| | |\n|---|---|\n"
-        f"| golden path | {shown['golden_path']} |\n"
-        f"| repository | {url} |\n| path | `{document['path']}` |",
-        io.env,
-    )

@@ -5,7 +5,7 @@ that record kept."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 BRANCH = "main"  # scaffold.gitwork.DEFAULT_BRANCH
 # scaffold.create.SERVICE_BUSY: the same lock, the same words when another run holds it
 SERVICE_BUSY = "another platformctl is {doing} (pid {pid})"
-Render = Callable[[Mapping[str, Any], Mapping[str, str]], None]
 
 
 def default_hosts(state: AppContext) -> bool:
@@ -32,12 +31,13 @@ def default_hosts(state: AppContext) -> bool:
     )
 
 
-def answer_from_record(state: AppContext, name: str, directory: Path | None, render: Render) -> bool:
+def answer_from_record(state: AppContext, name: str, directory: Path | None) -> bool:
     """Print the remembered result of a converged ``new service`` when it still holds (True),
     else do nothing (False: the caller decides as always). Holds the service's lock meanwhile,
-    as the real run does. ``render(document, shown)`` prints the result."""
+    as the real run does."""
     import os
 
+    from platformctl.cli import new_render
     from platformctl.locks import hold_lock, lock_key
     from platformctl.scaffold import recorded
     from platformctl.scratch import remove_stale_scratch
@@ -60,7 +60,7 @@ def answer_from_record(state: AppContext, name: str, directory: Path | None, ren
             return False
         for line in entry.progress:
             state.io.step(line)
-    render(entry.document, entry.shown)
+    new_render.emit(state, entry.document, entry.shown)
     return True
 
 
