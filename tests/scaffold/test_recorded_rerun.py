@@ -77,7 +77,12 @@ def test_a_converged_rerun_prints_the_decided_result_without_deciding(platform_h
     assert not again
     assert (out, err) == (decided_out, decided_err)  # byte for byte, progress lines included
     # Without a settings file no schema is built at all: not even the environment fields.
-    models = ("platformctl.contracts.environment_fields", "platformctl.scaffold.descriptor")
+    models = (
+        "platformctl.contracts.environment_fields",
+        "platformctl.contracts.repositories",
+        "platformctl.scaffold.descriptor",
+        "platformctl.providers.local.repositories",
+    )
     assert loaded_modules(["new", "service", "payments", "--no-input"], models) == []
     assert "push: already done" in err
     recorded, doc, _ = new("payments", "--json")
