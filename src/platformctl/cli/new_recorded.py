@@ -54,7 +54,13 @@ def answer_from_record(state: AppContext, name: str, directory: Path | None) -> 
     if not os.access(root, os.W_OK | os.X_OK):
         return False  # the real run says what is wrong with the home
     home = settings.home
-    with hold_lock(home, lock_key(name), doing=f"creating service {name}", busy=SERVICE_BUSY):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(
+                hold_lock(home, lock_key(name), doing=f"creating service {name}", busy=SERVICE_BUSY)
+            )
+        except OSError:
+            return False  # an unusable lock folder: the real run says so, as it always has
         remove_stale_scratch(home)  # as the real run does, after a killed run
         if recorded.repository_state(target, Path(entry.bare), BRANCH) != entry.state:
             return False
