@@ -9,18 +9,14 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
-from platformctl.cli.new_answers import confirm_answers, warn_placeholder_org, where_things_are
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
-from platformctl.cli.prompting import question_prompter
-from platformctl.scaffold.prepare import shown_path
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from platformctl.cli.context import AppContext
-    from platformctl.cli.io import IO
     from platformctl.config import Settings
-    from platformctl.contracts.repositories import RepositoryHost
+    from platformctl.contracts.repositories import CatalogRegistrar, RepositoryHost
     from platformctl.scaffold.answers import Asker
     from platformctl.scaffold.create import ServicePlan, ServiceRequest, ServiceResult
     from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
@@ -81,11 +77,18 @@ def service(
     Tokens come from the environment: PLATFORMCTL_GITHUB_TOKEN (or GH_TOKEN / GITHUB_TOKEN),
     GITLAB_TOKEN, BACKSTAGE_TOKEN. See 'platformctl docs providers' for the requests each provider makes.
     """
+    from platformctl.cli import new_recorded
     from platformctl.scaffold.answers import validate_service_name
-    from platformctl.scaffold.prepare import ServiceAsk, given_answers
 
     state = command_context(ctx, json=json, no_input=no_input)
     validate_service_name(name)  # before anything else: a bad name writes nothing
+    flags = (golden_path, owner, description, set_, answers_file, provider, org, visibility, topic, team)
+    bare = not (any(flags) or dry_run)  # --dir, --json and --no-input change no decision
+    if bare and new_recorded.answer_from_record(state, name, directory):
+        return  # converged, and nothing the decision depends on changed since it was recorded
+    from platformctl.cli.new_answers import confirm_answers
+    from platformctl.scaffold.prepare import ServiceAsk, given_answers
+
     given = given_answers(name, owner, description, set_ or [], answers_file)
     settings = state.settings(provider=provider, org=org)
     asked = ServiceAsk(
@@ -103,30 +106,59 @@ def service(
     registrar = state.catalog_registrar(settings)
     if not dry_run:  # a dry run writes nothing: no need to confirm
         confirm_answers(ask, request.golden_path, request.answers, request.target)
-    from platformctl.errors import PlatformctlError
-    from platformctl.scaffold.create import create_service, plan_service
-
     if dry_run:
+        from platformctl.scaffold.create import plan_service
+
         _dry_run(state, plan_service(request, host, registrar, home=settings.home), host)
         return
 
+    _create(state, settings, request, host, registrar, recordable=bare)
+
+
+def _create(
+    state: AppContext,
+    settings: Settings,
+    request: ServiceRequest,
+    host: RepositoryHost,
+    registrar: CatalogRegistrar | None,
+    *,
+    recordable: bool,
+) -> None:
+    """Create (or finish) the service and print the result; a converged run of the real local
+    host without flags is recorded for the next one (:mod:`platformctl.cli.new_recorded`)."""
+    from platformctl.cli import new_recorded, new_render
+    from platformctl.cli.new_answers import where_things_are
+    from platformctl.errors import PlatformctlError
+    from platformctl.scaffold.create import create_service
+
+    recorder = None
+    if recordable and request.provider == "local" and registrar is None and new_recorded.default_hosts(state):
+        recorder = new_recorded.Recorder(state, settings, request, Path(host.locate(request.repository).url))
     try:
         result = create_service(
-            request, host, progress=state.io.step, registrar=registrar, home=settings.home
+            request,
+            host,
+            progress=recorder.step if recorder else state.io.step,
+            registrar=registrar,
+            home=settings.home,
         )
     except (PlatformctlError, OSError) as exc:
         told = where_things_are(exc, request)
         if told is exc:
             raise  # the same error, its traceback (for --debug) intact
         raise told from exc
-    _publish_to_actions(state.io, result)
-    state.io.emit(_result_document(result), lambda out: _render_result(out, result))
+    document, shown = _result_document(result), _shown(result)
+    new_render.emit(state, document, shown)
+    if recorder is not None:
+        recorder.remember(result, document, shown)
 
 
 def _prepare(
     state: AppContext, settings: Settings, asked: ServiceAsk, given: GivenAnswers
 ) -> tuple[ServiceRequest, RepositoryHost, Asker | None]:
     """The settled request, the host it goes to, and the terminal's asker if one was used."""
+    from platformctl.cli.new_answers import warn_placeholder_org
+    from platformctl.cli.prompting import question_prompter
     from platformctl.scaffold.prepare import prepare_service
 
     hosts: dict[str, RepositoryHost] = {}
@@ -238,48 +270,15 @@ def _result_document(result: ServiceResult) -> dict[str, Any]:
 
 
 def _next_steps(result: ServiceResult) -> list[str]:
+    from platformctl.scaffold.prepare import shown_path
+
     return [f"cd {shown_path(result.request.target)}", *result.request.golden_path.metadata.next_steps]
 
 
-def _render_result(out: Console, result: ServiceResult) -> None:
-    from platformctl.cli.plain import escape
+def _shown(result: ServiceResult) -> dict[str, str]:
+    """What the text output shows besides the document: the golden path as loaded now (the
+    document says what ``platform.yaml`` records) and the path relative to the working folder."""
+    from platformctl.scaffold.prepare import shown_path
 
-    req = result.request
-    out.print(
-        f"[bold green]{_verb(result)}[/] service [bold]{req.name}[/] from {req.golden_path.name} "
-        f"{req.golden_path.version}"
-    )
-    out.print(f"  path        {escape(shown_path(req.target))}")
-    out.print(f"  repository  {escape(result.location.slug)} ({req.provider})")
-    out.print(f"  clone       git clone {escape(result.location.clone_url)}")
-    out.print(f"  pristine    {result.pristine_commit[:12]}")
-    out.print()
-    out.print("Next:")
-    for command in _next_steps(result):
-        out.print(f"  {escape(command)}")
-
-
-def _verb(result: ServiceResult) -> str:
-    if not result.resumed:
-        return "Created"
-    return "Finished" if result.changed else "Already created:"
-
-
-def _publish_to_actions(io: IO, result: ServiceResult) -> None:
-    if not io.in_github_actions:
-        return
-    from platformctl.cli import gha
-
-    req = result.request
-    gha.publish(
-        {
-            "repo_url": result.location.url,
-            "clone_url": result.location.clone_url,
-            "path": str(req.target),
-            "service": req.name,
-        },
-        f"### Service `{req.name}` {_verb(result).lower().rstrip(':')}\n\n| | |\n|---|---|\n"
-        f"| golden path | {req.golden_path.name} {req.golden_path.version} |\n"
-        f"| repository | {result.location.url} |\n| path | `{req.target}` |",
-        io.env,
-    )
+    gp = result.request.golden_path
+    return {"golden_path": f"{gp.name} {gp.version}", "path": shown_path(result.request.target)}

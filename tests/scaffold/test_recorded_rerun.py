@@ -1,0 +1,283 @@
+"""A converged ``new service`` re-run answered from the record of the last converged run, and
+every input that must make it decide again. Each run is a fresh process: whether it decided
+shows in the modules it loaded (deciding imports ``platformctl.scaffold.create``, and with it
+the descriptor's models)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import build_golden_path, configure_golden_path, loaded_modules
+
+RUN = """
+import sys
+from platformctl.cli.app import run
+code = run(ARGS)
+models = ("platformctl.scaffold.descriptor", "platformctl.scaffold.catalog", "platformctl.scaffold.prepare")
+print("MODELS=" + ",".join(m for m in models if m in sys.modules), file=sys.stderr)
+print("DECIDED=" + str("platformctl.scaffold.create" in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.fixture(autouse=True)
+def platform_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "platform"
+    monkeypatch.setenv("PLATFORMCTL_HOME", str(home))
+    return home
+
+
+def new(*args: str, env: dict[str, str] | None = None, code: int = 0) -> tuple[bool, str, str]:
+    """``new service ARGS`` in a fresh process: whether it decided, its stdout and its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN.replace("ARGS", repr(["new", "service", *args]))],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.returncode == code, proc.stderr
+    err, _, flag = proc.stderr.rpartition("DECIDED=")
+    err, _, models = err.rpartition("MODELS=")
+    decided = flag.strip() == "True"
+    assert decided or not models.strip(), models  # from the record: no descriptor, no catalog
+    return decided, proc.stdout, err
+
+
+def converged(*args: str) -> tuple[str, str]:
+    """Create payments, then re-run it once (which records it): the re-run's output."""
+    decided, out, _ = new("payments", "--no-input", *args)
+    assert decided and out.startswith("Created")
+    decided, out, err = new("payments", "--no-input", *args)
+    assert decided and out.startswith("Already created:")
+    return out, err
+
+
+def bare_repository(platform_home: Path) -> Path:
+    return platform_home / "repositories" / "local" / "payments.git"
+
+
+def git(*args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b"}
+    env |= {"GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b"}
+    return subprocess.run(["git", *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def test_a_converged_rerun_prints_the_decided_result_without_deciding(platform_home):
+    decided_out, decided_err = converged()
+    again, out, err = new("payments", "--no-input")
+    assert not again
+    assert (out, err) == (decided_out, decided_err)  # byte for byte, progress lines included
+    # Without a settings file no schema is built at all: not even the environment fields.
+    models = (
+        "platformctl.contracts.environment_fields",
+        "platformctl.contracts.repositories",
+        "platformctl.scaffold.descriptor",
+        "platformctl.providers.local.repositories",
+    )
+    assert loaded_modules(["new", "service", "payments", "--no-input"], models) == []
+    assert "push: already done" in err
+    recorded, doc, _ = new("payments", "--json")
+    assert not recorded
+    entries = list((platform_home / "cache" / "new-service").iterdir())
+    assert len(entries) == 1 and entries[0].stat().st_mode & 0o077 == 0  # the record, 0600
+    (entries[0]).unlink()
+    decided, decided_doc, _ = new("payments", "--json")
+    assert decided and doc == decided_doc  # the same keys, in the same order
+
+
+def test_an_edited_platform_yaml_is_decided_again():
+    converged()
+    descriptor = Path("payments") / "platform.yaml"
+    descriptor.write_text(descriptor.read_text() + "# a comment\n")
+    assert new("payments", "--no-input")[0]
+    assert not new("payments", "--no-input")[0]  # recorded again for the new text
+    descriptor.write_text(descriptor.read_text().replace("name: payments\n", "name: payments2\n", 1))
+    decided, _, err = new("payments", "--no-input", code=2)  # now it holds another service
+    assert decided and "already exists and is not empty" in err
+
+
+def test_another_golden_path_version_is_decided_and_shown(tmp_path):
+    gp = build_golden_path(tmp_path / "gp", version="1.0.0")
+    configure_golden_path(Path.cwd(), "tiny", gp)
+    decided, out, _ = new("payments", "-g", "tiny", "--no-input")
+    assert decided and out.startswith("Created")
+    assert new("payments", "--no-input")[0]  # converged: recorded
+    assert not new("payments", "--no-input")[0]
+    metadata = gp / "golden-path.yaml"
+    metadata.write_text(metadata.read_text().replace("1.0.0", "1.1.0"))
+    decided, out, _ = new("payments", "--no-input")
+    assert decided and "from tiny 1.1.0" in out
+    assert not new("payments", "--no-input")[0]  # recorded again, for 1.1.0
+    copier = gp / "copier.yml"
+    copier.write_text(copier.read_text() + "port:\n  type: int\n  default: 80\n")
+    assert new("payments", "--no-input")[0]  # the questions changed: decided
+
+
+def test_flags_and_settings_always_decide():
+    converged()
+    assert new("payments", "--no-input", "--golden-path", "python-service")[0]
+    assert new("payments", "--no-input", "--dry-run")[0]
+    decided, _, err = new("payments", "--no-input", "--owner", "someone-else", code=2)
+    assert decided and "recorded" in err
+    assert new("payments", "--no-input", env={"PLATFORMCTL_OWNER": "team-x"})[0]
+    config = Path.cwd() / "platformctl.yaml"
+    config.write_text("owner: team-y\n")  # untrusted, and ignored: still a file the key holds
+    assert new("payments", "--no-input")[0]
+
+
+def test_another_folder_or_working_directory_is_decided(tmp_path):
+    converged()
+    assert not new("payments", "--no-input", "--dir", "payments")[0]  # the same target
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(elsewhere)
+    try:
+        decided, out, _ = new("payments", "--no-input", "--dir", str(tmp_path / "work" / "payments"))
+    finally:
+        os.chdir(tmp_path / "work")
+    assert decided and "Already created:" in out  # the path is shown relative to another folder
+
+
+def test_a_new_commit_in_the_checkout_is_pushed(platform_home):
+    converged()
+    (Path("payments") / "NOTES.md").write_text("notes\n")
+    git("-C", "payments", "add", "NOTES.md")
+    git("-C", "payments", "commit", "-qm", "notes")
+    decided, _, err = new("payments", "--no-input")
+    assert decided and "push: done" in err
+    head = git("-C", "payments", "rev-parse", "main").strip()
+    assert git("--git-dir", str(bare_repository(platform_home)), "rev-parse", "main").strip() == head
+
+
+def test_a_changed_bare_repository_is_decided(platform_home):
+    converged()
+    bare = bare_repository(platform_home)
+    git("--git-dir", str(bare), "config", "receive.denyDeletes", "false")
+    decided, _, err = new("payments", "--no-input")
+    assert decided and "protect branch: done" in err
+    assert not new("payments", "--no-input")[0]
+    (bare / "platformctl-repository").unlink()  # no longer ours
+    decided, _, err = new("payments", "--no-input", code=1)
+    assert decided and "did not create" in err
+
+
+def test_a_removed_bare_repository_is_created_again(platform_home):
+    import shutil
+
+    converged()
+    shutil.rmtree(bare_repository(platform_home))
+    decided, _, err = new("payments", "--no-input")
+    assert decided and "create repository: done" in err and "push: done" in err
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"format": 1, "key": 3}', "[]", '{"format": 1}', "\x00"])
+def test_a_corrupted_record_is_ignored(platform_home, text):
+    decided_out, decided_err = converged()
+    for entry in (platform_home / "cache" / "new-service").iterdir():
+        entry.write_text(text)
+    decided, out, err = new("payments", "--no-input")
+    assert decided and (out, err) == (decided_out, decided_err)
+    assert not new("payments", "--no-input")[0]  # and recorded anew
+
+
+def edit_record(platform_home: Path, edit, *, resum: bool) -> None:
+    """Change the one record as ``edit`` says; ``resum``: keep its checksum consistent."""
+    from platformctl.scaffold import recorded
+
+    path = next((platform_home / "cache" / "new-service").iterdir())
+    entry = json.loads(path.read_text())
+    edit(entry)
+    if resum:
+        entry["sum"] = recorded._sum(entry)
+    path.write_text(json.dumps(entry))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda e: e["document"].update(repository="elsewhere"),
+        lambda e: e["document"].pop("next_steps"),
+        lambda e: e["document"].update(resumed="yes"),
+        lambda e: e.update(shown=[]),
+        lambda e: e.update(files=[["only-a-path"]]),
+    ],
+)
+def test_a_record_edited_under_its_key_is_ignored(platform_home, edit):
+    decided_out, decided_err = converged()
+    edit_record(platform_home, edit, resum=True)  # the key and the checksum still match
+    decided, out, err = new("payments", "--no-input")
+    assert decided and (out, err) == (decided_out, decided_err)  # no traceback
+
+
+def test_an_altered_record_fails_its_checksum(platform_home):
+    decided_out, decided_err = converged()
+    edit_record(platform_home, lambda e: e.update(progress=["push: already done"]), resum=False)
+    decided, out, err = new("payments", "--no-input")
+    assert decided and (out, err) == (decided_out, decided_err)
+
+
+def test_a_foreign_record_is_ignored(platform_home):
+    converged()
+    assert new("billing", "--no-input")[0]
+    assert new("billing", "--no-input")[0]  # recorded too
+    folder = platform_home / "cache" / "new-service"
+    entries = {json.loads(p.read_text())["document"]["service"]: p for p in folder.iterdir()}
+    entries["payments"].write_text(entries["billing"].read_text())  # billing's record, payments' place
+    decided, out, _ = new("payments", "--no-input")
+    assert decided and "service payments" in out
+
+
+def test_a_record_that_cannot_be_written_only_costs_a_decided_run(platform_home):
+    (platform_home / "cache").mkdir(parents=True)
+    (platform_home / "cache" / "new-service").write_text("in the way\n")
+    converged()
+    for _ in range(2):
+        decided, out, _ = new("payments", "--no-input")
+        assert decided and out.startswith("Already created:")
+
+
+def test_a_held_service_lock_is_reported_as_by_a_decided_run(platform_home):
+    from platformctl.locks import hold_lock, lock_key
+
+    converged()
+    with hold_lock(platform_home, lock_key("payments"), doing="updating service payments", busy="busy"):
+        recorded, _, err = new("payments", "--no-input", code=1)
+    assert not recorded and "another platformctl is updating service payments" in err
+
+
+def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(tmp_path, platform_home):
+    outputs, summary = tmp_path / "outputs", tmp_path / "summary"
+    actions = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
+    converged()
+
+    def written() -> tuple[bool, str, str]:
+        outputs.write_text(""), summary.write_text("")
+        decided, _, _ = new("payments", "--no-input", env=actions)
+        return decided, re.sub(r"ghadelimiter_[0-9a-f-]+", "D", outputs.read_text()), summary.read_text()
+
+    for entry in (platform_home / "cache" / "new-service").iterdir():
+        entry.unlink()
+    decided = written()  # and recorded
+    recorded = written()
+    assert decided[0] and not recorded[0]
+    assert decided[1:] == recorded[1:] and "service<<D\npayments\n" in recorded[1]
+
+
+def test_the_recorded_path_spells_what_it_mirrors_as_the_decided_path_does():
+    from platformctl.cli import new_recorded
+    from platformctl.providers.local.repositories import MARKER
+    from platformctl.scaffold import create, descriptor, gitwork, recorded
+
+    assert recorded.LOCAL_MARKER == MARKER
+    assert recorded.DESCRIPTOR_FILE == descriptor.DESCRIPTOR_FILE
+    assert new_recorded.SERVICE_BUSY == create.SERVICE_BUSY
+    assert new_recorded.BRANCH == gitwork.DEFAULT_BRANCH
