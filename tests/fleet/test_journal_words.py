@@ -10,7 +10,8 @@ from platformctl.fleet.journal import Campaign, Journal
 
 def test_a_failure_detail_is_journaled_in_words_not_as_a_placeholder(tmp_path):
     journal = Journal(tmp_path, Campaign("python-service", "1.2.0"))
-    journal.record("acme/beta", "failed", detail=f"pass {option('org')} or set {option('answers_file')}", number=None)
+    detail = f"pass {option('org')} or set {option('answers_file')}"
+    journal.record("acme/beta", "failed", detail=detail, number=None)
     raw = journal.path.read_text()
     assert OPTION_MARK not in raw and "\\u001f" not in raw
     (event,) = [json.loads(line) for line in raw.splitlines()]
