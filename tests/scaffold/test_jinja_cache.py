@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import build_golden_path, configure_golden_path
+
 HOME = Path(".local/share/platformctl")
 
 
@@ -127,3 +129,20 @@ def test_a_dry_run_adds_nothing_to_the_cache(cli_process, isolation):
     result = cli_process("new", "service", "svc", "--no-input", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert not _cache(isolation).exists()
+
+
+def test_the_same_text_under_other_delimiters_is_compiled_for_them(cli_process, isolation, tmp_path):
+    # One file name, the same text in two golden paths: only the delimiters differ.
+    name = "[[ service_name ]]-{{ service_name }}.txt.jinja"
+    squared = "_envops:\n  variable_start_string: '[['\n  variable_end_string: ']]'\n"
+    for gp, envops in (("plain", ""), ("squared", squared)):
+        path = build_golden_path(tmp_path / gp, name=gp, files={name: "x"}, extra_copier=envops)
+        configure_golden_path(tmp_path / "work", gp, path)
+    for gp in ("plain", "squared", "plain", "squared"):  # the second of each from the cache
+        result = cli_process("new", "service", "svc", "--no-input", "-g", gp, "--org", gp, "--dir", gp)
+        assert result.exit_code == 0, result.stderr
+        shown = sorted(p.name for p in (tmp_path / "work" / gp).iterdir() if p.suffix == ".txt")
+        assert shown == (["[[ service_name ]]-svc.txt"] if gp == "plain" else ["svc-{{ service_name }}.txt"])
+        shutil.rmtree(tmp_path / "work" / gp)
+        shutil.rmtree(isolation / HOME / "repositories")
+    assert _cache(isolation).is_dir()

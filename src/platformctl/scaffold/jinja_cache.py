@@ -29,13 +29,33 @@ import os
 import stat
 import tempfile
 import types
+import weakref
 from pathlib import Path
 from typing import Any
 
 _FORMAT = b"platformctl-jinja-1\n"
-# Extensions whose compiled output depends only on their package's version (in the key).
+# Extensions whose parse depends only on their own code (the file defining each is in the key).
 _KNOWN_EXTENSIONS = ("jinja2.", "jinja2_ansible_filters.", "copier.")
+# The settings of an environment that change what its lexer, parser and code generator make.
+_COMPILE_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+    "is_async",
+)
 _CHECKED: dict[Path, bool] = {}  # folder -> whether it is ours alone (checked once per process)
+# An environment's compile-time settings are fixed once copier or we built it: read them once.
+_FINGERPRINTS: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
 
 
 def from_string(env: Any, source: str) -> Any:
@@ -90,7 +110,9 @@ def cache_key(env: Any, source: str, name: str | None = None, filename: str | No
     """The key of ``source`` compiled in ``env`` under ``name``, or None when it is not cached."""
     if "yield" in source:
         return None
-    setting = _fingerprint(env)
+    if env not in _FINGERPRINTS:
+        _FINGERPRINTS[env] = _fingerprint(env)
+    setting = _FINGERPRINTS[env]
     if setting is None:
         return None
     material = "\0".join((setting, name or "", filename or "", source))
@@ -110,27 +132,11 @@ def _fingerprint(env: Any) -> str | None:
     if not all(name.startswith(_KNOWN_EXTENSIONS) for name in extensions):
         return None
     versions = [jinja2.__version__, platformctl.__version__, importlib.util.MAGIC_NUMBER.hex()]
-    for package in ("copier", "jinja2_ansible_filters"):
-        versions.append(str(getattr(sys.modules.get(package), "__version__", "")))
-    lexer = [
-        getattr(env, attribute)
-        for attribute in (
-            "block_start_string",
-            "block_end_string",
-            "variable_start_string",
-            "variable_end_string",
-            "comment_start_string",
-            "comment_end_string",
-            "line_statement_prefix",
-            "line_comment_prefix",
-            "trim_blocks",
-            "lstrip_blocks",
-            "newline_sequence",
-            "keep_trailing_newline",
-            "optimized",
-            "is_async",
-        )
-    ]
+    # An extension's parse may change with its package, which may have no version to read:
+    # the file that defines it stands for it.
+    for extension in env.extensions.values():
+        versions.append(_file_stamp(getattr(sys.modules.get(type(extension).__module__), "__file__", None)))
+    lexer = [getattr(env, attribute) for attribute in _COMPILE_SETTINGS]
     compiled_by = [_qualified(type(env)), _qualified(env.code_generator_class)]
     compiled_by += [_qualified(env.autoescape), _qualified(env.finalize)]
     intercepted = [
@@ -138,6 +144,14 @@ def _fingerprint(env: Any) -> str | None:
         sorted(getattr(env, "intercepted_unops", ())),
     ]
     return repr((versions, sorted(extensions), lexer, compiled_by, intercepted))
+
+
+def _file_stamp(path: str | None) -> str:
+    try:
+        status = os.stat(path) if path else None
+    except OSError:
+        status = None
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}" if status else f"{path}:?"
 
 
 def _qualified(value: Any) -> str:
