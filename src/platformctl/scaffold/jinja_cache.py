@@ -2,21 +2,22 @@
 
 Compiling is most of what a render costs that is not copier's import: every file of a golden
 path, every path part and every question's default, validator and ``when:`` is parsed and
-turned into Python code (some 230 templates for the bundled golden path). The compiled code of
-the same source in an environment of the same compile-time settings is the same, so it is
+turned into Python code (165 distinct templates for the bundled golden path). The compiled code
+of the same source in an environment of the same compile-time settings is the same, so it is
 written once, as Jinja's own bytecode caches do, and loaded by the next render. The sandbox
-stays what it was: the code is the sandboxed compiler's output for that source, run in the
-same ``SandboxedEnvironment``, whose checks happen when the code runs.
+stays what it was: the code is the sandboxed compiler's output for that source, run in the same
+``SandboxedEnvironment``, whose checks happen when the code runs.
 
-A cache file holds code that runs in this process, so only files this user wrote are read:
-the folder and the file must be owned by the user and writable by nobody else, the file is a
+A cache file holds code that runs in this process, so only files this user wrote are read: the
+folder and the file must be owned by the user and writable by nobody else, the file is a
 regular file opened without following links, starts with this format's header and the key it
 was written under, and holds a code object; anything else (a foreign, corrupt or truncated
 file, another Jinja or Python) is a miss, compiled again. The key covers the source, the
-template's name, every setting that changes the compiled code, and the Jinja, Python and
-platformctl versions. Sources that may hold copier's ``yield`` tag (its extension keeps state
-from the parse) and environments with extensions of other packages are never cached. A dry run
-reads the cache and writes nothing; a failed write is ignored.
+template's name, every setting that changes the compiled code, the Jinja, Python and
+platformctl versions and the file that defines each extension. Sources that may hold copier's
+``yield`` tag (its extension keeps state from the parse) and environments with extensions of
+other packages are never cached. A dry run reads the cache and writes nothing; a failed write
+is ignored.
 """
 
 from __future__ import annotations
