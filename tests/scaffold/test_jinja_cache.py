@@ -79,7 +79,14 @@ def test_own_cache_files_are_used(cli_process, tmp_path, warm):
     assert marker.exists()
 
 
-@pytest.mark.parametrize("how", ["file writable by others", "folder writable by others", "link"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "file writable by others",
+        pytest.param("folder writable by others", marks=pytest.mark.slow),
+        pytest.param("link", marks=pytest.mark.slow),
+    ],
+)
 def test_foreign_cache_files_never_run(cli_process, tmp_path, warm, how):
     marker = tmp_path / "ran"
     elsewhere = tmp_path / "elsewhere"
@@ -108,7 +115,10 @@ def test_cache_files_of_another_user_never_run(cli_process, tmp_path, warm):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "empty"])
+@pytest.mark.parametrize(
+    "damage",
+    ["garbage", *(pytest.param(d, marks=pytest.mark.slow) for d in ("truncated", "other format", "empty"))],
+)
 def test_damaged_cache_files_are_compiled_again(cli_process, isolation, tmp_path, warm, damage):
     for path in warm.iterdir():
         data = path.read_bytes()
