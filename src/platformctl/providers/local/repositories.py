@@ -110,7 +110,10 @@ class LocalRepositories:
         remove_stale_siblings(path.parent, f".{spec.name}.git-")
         tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.git-{os.getpid()}-", dir=path.parent))
         try:
-            init_git(tmp, branch=spec.default_branch, bare=True)
+            # No template folder: this is platformctl's own store, protected by the settings
+            # below, not a repository anyone works in; git's sample hooks were most of the
+            # init's time (9 ms of CPU against 1.4 ms without, on a slow file system).
+            init_git(tmp, branch=spec.default_branch, bare=True, templates=False)
             if spec.description:
                 (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
