@@ -14,6 +14,7 @@ its budget. See docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shlex
 import shutil
@@ -65,18 +66,35 @@ def scratch() -> tuple[Path, dict[str, str]]:
     return work, env
 
 
+# What a run of ``new service`` or its baselines leaves in the working folder. The platform
+# home's ``cache`` stays: it outlives a service, as on a machine where services are created one
+# after another (the warm-up runs fill it); everything else of the home (the local provider's
+# repositories, locks, scratch) goes.
+LEFTOVERS = ("svc", "copied", "bare")
+
+
+def remove_leftovers(work: Path) -> None:
+    """Remove what the previous run of a ``new service`` pair created, except the home's cache."""
+    for name in LEFTOVERS:
+        shutil.rmtree(work / name, ignore_errors=True)
+    home = work / "platform"
+    for entry in home.iterdir() if home.is_dir() else ():
+        if entry.name != "cache":
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def pairs(work: Path, env: dict[str, str]) -> list[Pair]:
     """The budgeted pairs, in the order of docs/performance.md."""
     from platformctl.scaffold.catalog import bundled_root
 
     golden = str(bundled_root() / "python-service")
-    leftovers = ("svc", "copied", "platform", "bare")
-
-    def clean() -> None:
-        for name in leftovers:
-            shutil.rmtree(work / name, ignore_errors=True)
-
-    clean_shell = "rm -rf " + " ".join(shlex.quote(str(work / n)) for n in leftovers)
+    clean = functools.partial(remove_leftovers, work)
+    home = shlex.quote(str(work / "platform"))
+    script = (
+        "rm -rf " + " ".join(shlex.quote(str(work / n)) for n in LEFTOVERS) + " && "
+        f"if [ -d {home} ]; then find {home} -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {{}} +; fi"
+    )
+    clean_shell = shlex.join(["sh", "-c", script])  # hyperfine -N runs it without a shell
     new = [*PLATFORMCTL, "new", "service", "svc", "--no-input"]
     copier = [PY, "-m", "copier", "copy", "--defaults", "--trust", "--quiet", "-d", "service_name=svc"]
     wide_new = [*BARE, "--bare-options", str(option_count("new", "service") - 1), "new", "service", "svc"]
@@ -168,7 +186,8 @@ def env_list_seconds(work: Path, env: dict[str, str], count: int) -> tuple[float
 
 
 def peak_rss(work: Path, env: dict[str, str]) -> list[str]:
-    """Peak RSS of ``new service`` against ``copier copy`` (largest of three runs each)."""
+    """Peak RSS of ``new service`` against ``copier copy`` (largest of three runs each, after a
+    warm-up run of each)."""
     from platformctl.scaffold.catalog import bundled_root
 
     golden = str(bundled_root() / "python-service")
@@ -178,10 +197,12 @@ def peak_rss(work: Path, env: dict[str, str]) -> list[str]:
         "copier": [*copier, golden, "copied"],
     }
     peak = dict.fromkeys(sides, 0)
+    for cmd in sides.values():  # one warm-up each, as for the timed pairs: it fills <home>/cache
+        remove_leftovers(work)
+        run_once(cmd, env, work)
     for _ in range(3):
         for name, cmd in sides.items():
-            for leftover in ("svc", "copied", "platform", "bare"):
-                shutil.rmtree(work / leftover, ignore_errors=True)
+            remove_leftovers(work)
             peak[name] = max(peak[name], peak_rss_kib(cmd, env, work))
     ok = peak["new service"] <= peak["copier"]
     print(

@@ -116,13 +116,15 @@ def run_git(
     )
 
 
-def init_git(path: Path, *, branch: str, bare: bool = False) -> None:
-    """``git init`` (hardened), without opening the repository.
+def init_git(path: Path, *, branch: str, bare: bool = False, templates: bool = True) -> None:
+    """``git init`` (hardened), without opening the repository; ``templates=False`` copies no
+    template folder (git's sample hooks, or the user's ``init.templateDir``) into it.
 
     Raises:
         OSError: git failed.
     """
-    args = ["init", "--quiet", f"--initial-branch={branch}", *(["--bare"] if bare else []), str(path)]
+    args = ["init", "--quiet", f"--initial-branch={branch}", *(["--bare"] if bare else [])]
+    args += [*([] if templates else ["--template="]), str(path)]
     proc = run_git(args)
     if proc.returncode != 0:
         raise OSError(f"git init {path} failed: {proc.stderr.strip() or proc.returncode}")

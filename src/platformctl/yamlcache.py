@@ -45,6 +45,12 @@ def use_folder(folder: Path | None) -> None:
     _FOLDER[:] = [] if folder is None else [folder]
 
 
+def sibling_folder(name: str) -> tuple[Path | None, bool]:
+    """Another cache of this invocation's platform home (``<home>/cache/NAME``), None before the
+    home is known, and whether it may be written (not in a dry run)."""
+    return (_FOLDER[0].parent / name if _FOLDER else None), not _READ_ONLY[0]
+
+
 def _entry(path: Path) -> Path | None:
     if not _FOLDER:
         return None

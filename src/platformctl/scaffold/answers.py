@@ -271,8 +271,11 @@ def render_expression(source: str, context: Mapping[str, Any]) -> str | None:
 @functools.lru_cache(maxsize=512)
 def _compiled(source: str) -> Any:
     """The compiled template of ``source``: the same expressions are rendered again and again
-    (every ``when:`` at every prompt, to count the questions left)."""
-    return _sandbox().from_string(source)
+    (every ``when:`` at every prompt, to count the questions left), and their compiled code
+    is remembered under the platform home (see :mod:`platformctl.scaffold.jinja_cache`)."""
+    from platformctl.scaffold.jinja_cache import from_string
+
+    return from_string(_sandbox(), source)
 
 
 def template_variables(source: str) -> set[str]:

@@ -51,7 +51,10 @@ def guarded_worker() -> Any:
     class GuardedWorker(Worker):
         @functools.cached_property
         def jinja_env(self) -> Any:
+            from platformctl.scaffold.jinja_cache import bytecode_cache
+
             env = super().jinja_env
+            env.bytecode_cache = bytecode_cache()  # the golden path's files, compiled once
             _reuse_compiled_strings(env)
             return env
 
@@ -77,8 +80,11 @@ def _reuse_compiled_strings(env: Any) -> None:
     file; compiling was a third of a render's time. A compiled template is rendered again with
     any context. Each call still runs the extensions' per-compile hook (``preprocess``: copier's
     ``yield`` tag resets its state there), and strings that may hold a ``yield`` tag are
-    compiled anew as before.
+    compiled anew as before. Compiled code is also remembered under the platform home
+    (:mod:`platformctl.scaffold.jinja_cache`).
     """
+    from platformctl.scaffold.jinja_cache import from_string as cached_from_string
+
     compile_string = env.from_string
     compiled: dict[str, Any] = {}
 
@@ -92,7 +98,7 @@ def _reuse_compiled_strings(env: Any) -> None:
             return compile_string(source, globals, template_class)
         env.preprocess(source)
         if source not in compiled:
-            compiled[source] = compile_string(source)
+            compiled[source] = cached_from_string(env, source)
         return compiled[source]
 
     env.from_string = from_string

@@ -23,6 +23,9 @@ PROTECTION = {"denyNonFastForwards": "true", "denyDeletes": "true"}
 MARKER = "platformctl-repository"
 # A fetch would start `git gc --auto` or maintenance: not worth a process for a new repository.
 _NO_GC = (("gc.auto", "0"), ("maintenance.auto", "false"))
+# And it keeps what it receives as the one pack it came in (git's default unpacks fewer than 100
+# objects into a file and a folder each): half the CPU time of publishing a new service's history.
+_KEEP_PACK = (("fetch.unpackLimit", "1"),)
 MARKER_TEXT = "This bare repository was created by platformctl (local provider).\n"
 
 
@@ -107,7 +110,10 @@ class LocalRepositories:
         remove_stale_siblings(path.parent, f".{spec.name}.git-")
         tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.git-{os.getpid()}-", dir=path.parent))
         try:
-            init_git(tmp, branch=spec.default_branch, bare=True)
+            # No template folder: this is platformctl's own store, protected by the settings
+            # below, not a repository anyone works in; git's sample hooks were most of the
+            # init's time (9 ms of CPU against 1.4 ms without, on a slow file system).
+            init_git(tmp, branch=spec.default_branch, bare=True, templates=False)
             if spec.description:
                 (tmp / "description").write_text(spec.description + "\n", encoding="utf-8")
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -141,7 +147,7 @@ class LocalRepositories:
         # start git-receive-pack in the bare repository, and git clears the environment's
         # configuration (our hardening) for a process working on another repository.
         fetch = ["--git-dir", str(bare), "fetch", "--quiet", "--no-tags", str(workdir)]
-        done = run_git([*fetch, f"refs/heads/{branch}:refs/heads/{branch}"], extra=_NO_GC)
+        done = run_git([*fetch, f"refs/heads/{branch}:refs/heads/{branch}"], extra=(*_NO_GC, *_KEEP_PACK))
         if done.returncode != 0:
             raise ProviderError(f"push to {spec.slug} failed: {_last_line(done.stderr)}", provider=self.name)
         _track(workdir, branch, head)
