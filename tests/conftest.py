@@ -61,9 +61,6 @@ def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # redaction must not depend on what another test remembered
-    from platformctl.locks import use_wait
-
-    use_wait(None)  # nor a lock's wait on the lock_wait an earlier in-process run loaded
     return home
 
 

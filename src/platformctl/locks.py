@@ -4,8 +4,8 @@ A lock is a file ``<home>/locks/<key>.lock`` held with ``flock``: the kernel rel
 its process ends, however it ends (``kill -9`` included), so a lock can never be left held by a
 dead run. The holder writes its pid and what it is doing into the file, for the error message
 of the run that has to wait. Taking a lock waits a short, bounded time (the ``lock_wait``
-setting, which the CLI hands to :func:`use_wait` when it loads the settings), then gives up
-with a clear error (exit 1) instead of blocking for ever. Standard library only.
+setting, which each command passes down with the lock's other terms), then gives up with a
+clear error (exit 1) instead of blocking for ever. Standard library only.
 """
 
 from __future__ import annotations
@@ -24,10 +24,6 @@ from platformctl.errors import PlatformctlError
 
 LOCKS_DIR = "locks"
 DEFAULT_WAIT = 3.0  # seconds: long enough to queue behind a quick apply, short enough for CI
-# The configured wait of this process. A module value rather than a parameter of every caller:
-# the domain functions that take a lock (create_service, environment_lock) are called from the
-# commands, and the one place that knows the setting is the settings loader of the CLI.
-_WAIT = [DEFAULT_WAIT]
 _POLL = 0.05
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -38,11 +34,6 @@ class LockBusy(PlatformctlError):
     def __init__(self, message: str, *, hint: str | None = None, pid: int | None = None) -> None:
         super().__init__(message, hint=hint)
         self.pid = pid
-
-
-def use_wait(seconds: float | None) -> None:
-    """Wait ``seconds`` for a held lock from now on (``lock_wait``; None: the default, 3 s)."""
-    _WAIT[0] = DEFAULT_WAIT if seconds is None else seconds
 
 
 def lock_key(*parts: str) -> str:
@@ -65,7 +56,7 @@ def lock_path(home: Path, key: str) -> Path:
 
 
 @contextlib.contextmanager
-def hold_lock(home: Path, key: str, *, doing: str, busy: str, wait: float | None = None) -> Iterator[Path]:
+def hold_lock(home: Path, key: str, *, doing: str, busy: str, wait: float = DEFAULT_WAIT) -> Iterator[Path]:
     """Hold the lock ``key`` for the ``with`` block.
 
     Args:
@@ -74,15 +65,14 @@ def hold_lock(home: Path, key: str, *, doing: str, busy: str, wait: float | None
         doing: what this run does, recorded for others (``applying staging of payments``).
         busy: the error when another run holds it, ``{doing}`` and ``{pid}`` filled in from the
             holder (e.g. ``another platformctl is {doing} (pid {pid})``).
-        wait: seconds to wait for the holder before giving up (None: the configured
-            ``lock_wait``, see :func:`use_wait`).
+        wait: seconds to wait for the holder before giving up (the ``lock_wait`` setting).
 
     Raises:
         LockBusy: still held by another process after ``wait`` seconds.
     """
     path = lock_path(home, key)
     path.parent.mkdir(parents=True, exist_ok=True)  # an OSError names the folder: the CLI reports it
-    fd = _acquire(path, _WAIT[0] if wait is None else wait, busy)
+    fd = _acquire(path, wait, busy)
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n{doing}\n".encode(), 0)

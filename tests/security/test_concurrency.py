@@ -338,3 +338,33 @@ def git_status(checkout: Path) -> str:
     return subprocess.run(
         ["git", "status", "--porcelain", "--branch"], cwd=checkout, capture_output=True, text=True, check=True
     ).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (("new", "service", "busy", "--no-input"), ("busy",)),
+        (("env", "up", "staging"), ("payments", "staging")),
+        (("env", "down", "staging", "--yes"), ("payments", "staging")),
+    ],
+)
+def test_every_command_waits_the_configured_lock_wait_not_the_default(
+    cli, home: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], key: tuple[str, ...]
+) -> None:
+    """The ``lock_wait`` setting reaches the lock of each command: a held lock is given up on
+    after the 0.2 s configured, not after the built-in 3 s."""
+    from platformctl import locks
+
+    if args[0] == "env":
+        _service(Path.cwd())
+    waited: list[float] = []
+
+    def counted(seconds: float) -> None:
+        waited.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(locks, "time", SimpleNamespace(monotonic=time.monotonic, sleep=counted))
+    with hold_lock(home, lock_key(*key), doing="applying it", busy=BUSY):
+        result = cli(*args, env={"PLATFORMCTL_LOCK_WAIT": "0.2"})
+    assert result.exit_code == 1 and "another platformctl is applying it" in result.stderr
+    assert 0 < sum(waited) <= 0.25 + locks._POLL, waited

@@ -113,9 +113,6 @@ class AppContext:
         from platformctl import yamlcache
 
         yamlcache.use_folder(settings.home / "cache" / "yaml")  # parsed files, by their text
-        from platformctl import locks
-
-        locks.use_wait(settings.lock_wait)  # every lock this run takes waits that long
         for file, key in settings.ignored:
             if (file, key) not in self._warned:  # settings may be loaded more than once
                 self._warned.add((file, key))

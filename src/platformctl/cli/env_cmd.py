@@ -229,7 +229,8 @@ def reap(
 
     state = command_context(ctx, json=json)
     descriptor, _, providers = _service_providers(state, service_dir)
-    lock = functools.partial(environment_lock, state.settings().home, doing="removing")
+    settings = state.settings()
+    lock = functools.partial(environment_lock, settings.home, doing="removing", wait=settings.lock_wait)
     result = reap_environments(
         descriptor.name, providers, state.clock(), dry_run=dry_run, progress=state.io.step, lock=lock
     )
@@ -245,7 +246,8 @@ def _lock(state: AppContext, spec: EnvironmentSpec, doing: str, *, dry_run: bool
 
     if dry_run:
         return nullcontext()
-    return environment_lock(state.settings().home, spec.service, spec.name, doing)
+    settings = state.settings()
+    return environment_lock(settings.home, spec.service, spec.name, doing, wait=settings.lock_wait)
 
 
 def _spec_flags(

@@ -33,7 +33,7 @@ def answer_from_record(state: AppContext, name: str, service_dir: Path | None) -
     digest = getattr(local, "digest", None)
     if digest is None:
         return False
-    with environment_lock(settings.home, entry.service, name, "applying"):
+    with environment_lock(settings.home, entry.service, name, "applying", wait=settings.lock_wait):
         if digest(entry.service, name) != entry.state:
             return False
         document = entry.document

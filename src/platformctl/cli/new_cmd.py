@@ -141,6 +141,7 @@ def _create(
             progress=recorder.step if recorder else state.io.step,
             registrar=registrar,
             home=settings.home,
+            lock_wait=settings.lock_wait,
         )
     except (PlatformctlError, OSError) as exc:
         told = where_things_are(exc, request)

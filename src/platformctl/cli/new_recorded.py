@@ -57,7 +57,13 @@ def answer_from_record(state: AppContext, name: str, directory: Path | None) -> 
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(
-                hold_lock(home, lock_key(name), doing=f"creating service {name}", busy=SERVICE_BUSY)
+                hold_lock(
+                    home,
+                    lock_key(name),
+                    doing=f"creating service {name}",
+                    busy=SERVICE_BUSY,
+                    wait=settings.lock_wait,
+                )
             )
         except OSError:
             return False  # an unusable lock folder: the real run says so, as it always has

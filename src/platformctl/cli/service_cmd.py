@@ -146,7 +146,8 @@ def update_service(
     ask = question_prompter(state.io)
     settings = state.settings()
     name = read_descriptor(find_service_root(path)).name
-    lock = nullcontext() if dry_run else service_lock(settings.home, name, "updating")
+    wait = settings.lock_wait
+    lock = nullcontext() if dry_run else service_lock(settings.home, name, "updating", wait=wait)
     with lock:
         result = update(path, settings, to=to, sets=sets, ask=ask, dry_run=dry_run, in_place=in_place)
     document = _update_document(result)

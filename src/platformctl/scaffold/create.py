@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import ForeignRepository, UsageError, option
+from platformctl.locks import DEFAULT_WAIT
 from platformctl.scaffold.descriptor import (
     DESCRIPTOR_FILE,
     EnvironmentRecord,
@@ -125,10 +126,12 @@ def create_service(
     registrar: CatalogRegistrar | None = None,
     *,
     home: Path | None = None,
+    lock_wait: float = DEFAULT_WAIT,
 ) -> ServiceResult:
     """Create (or finish creating) the service; see the module docstring for the steps.
 
-    With ``home``, the run holds the service's lock there and renders under ``<home>/tmp``.
+    With ``home``, the run holds the service's lock there (waiting ``lock_wait`` seconds for
+    another run holding it) and renders under ``<home>/tmp``.
 
     Raises:
         LockBusy: another run is creating or updating a service of that name.
@@ -138,16 +141,18 @@ def create_service(
     from platformctl.scratch import remove_stale_scratch
 
     host.check_access(request.repository)  # an unusable home or no token: say so before the lock
-    with service_lock(home, request.name, "creating"):
+    with service_lock(home, request.name, "creating", wait=lock_wait):
         remove_stale_scratch(home)  # a resumed run makes none: clean up after killed runs here
         return _create_service(request, host, progress, registrar, home)
 
 
-def service_lock(home: Path, name: str, doing: str) -> AbstractContextManager[Path]:
+def service_lock(
+    home: Path, name: str, doing: str, *, wait: float = DEFAULT_WAIT
+) -> AbstractContextManager[Path]:
     """The lock of service ``name`` under ``home`` (``new service``, ``update service``)."""
     from platformctl.locks import hold_lock, lock_key
 
-    return hold_lock(home, lock_key(name), doing=f"{doing} service {name}", busy=SERVICE_BUSY)
+    return hold_lock(home, lock_key(name), doing=f"{doing} service {name}", busy=SERVICE_BUSY, wait=wait)
 
 
 def _create_service(
