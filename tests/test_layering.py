@@ -20,6 +20,8 @@ DOMAIN = ("scaffold", "environments", "maturity", "fleet", "delivery", "authorin
 # Modules below the CLI that every layer may use.
 SHARED = (
     "config.py",
+    "config_files.py",
+    "config_keys.py",
     "config_schema.py",
     "config_trust.py",
     "credentials.py",
