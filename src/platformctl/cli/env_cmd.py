@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from platformctl.cli import env_recorded
+from platformctl.cli import env_load, env_recorded
 from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from platformctl.cli.context import AppContext
-    from platformctl.contracts.environments import EnvironmentProvider, EnvironmentSpec
-    from platformctl.environments.spec import SpecFlags
-    from platformctl.scaffold.descriptor import ServiceDescriptor
+    from platformctl.contracts.environments import EnvironmentSpec
 
 app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
 
@@ -90,13 +86,13 @@ def up(
     from platformctl.environments.apply import apply_plan
     from platformctl.environments.plan import plan_environment
 
-    flags = _spec_flags(env_class, ttl, var or [], secret or [], provider or [])
+    flags = env_load.spec_flags(env_class, ttl, var or [], secret or [], provider or [])
     conflicts = "force" if force_conflicts else "report" if dry_run else "refuse"
-    spec, providers = _load(
+    spec, providers = env_load.load(
         state, name, flags, service_dir, secrets_required=not dry_run, ttl_flag=True, conflicts=conflicts
     )
     _mask_secrets(state, spec)
-    with _lock(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
+    with env_load.lock_for(state, spec, "applying", dry_run=dry_run):  # read, plan and apply as one
         plan = plan_environment(spec, providers, state.clock())
         if dry_run or not plan.has_changes:
             _publish(state, plan.spec, writes=0)
@@ -140,12 +136,12 @@ def down(
     from platformctl.environments.plan import plan_teardown
 
     state = command_context(ctx, json=json, no_input=no_input)
-    flags = _spec_flags(env_class, None, [], [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
+    flags = env_load.spec_flags(env_class, None, [], [], provider or [])
+    spec, providers = env_load.load(state, name, flags, service_dir, secrets_required=False)
     # Ask before taking the lock: a person thinking must not block other runs.
     if not dry_run and spec.production and not yes and plan_teardown(spec, providers).has_changes:
         _confirm_production(state, name)
-    with _lock(state, spec, "removing", dry_run=dry_run):
+    with env_load.lock_for(state, spec, "removing", dry_run=dry_run):
         plan = plan_teardown(spec, providers)
         if dry_run or not plan.has_changes:
             state.io.emit(
@@ -182,8 +178,8 @@ def status(
     from platformctl.errors import CheckFailed
 
     state = command_context(ctx, json=json)
-    flags = _spec_flags(env_class, None, [], [], provider or [])
-    spec, providers = _load(state, name, flags, service_dir, secrets_required=False)
+    flags = env_load.spec_flags(env_class, None, [], [], provider or [])
+    spec, providers = env_load.load(state, name, flags, service_dir, secrets_required=False)
     plan = plan_environment(spec, providers, state.clock())
     state.io.emit(env_render.status_document(plan), lambda out: env_render.render_status(out, plan))
     if plan.has_changes:
@@ -205,7 +201,7 @@ def list_(ctx: typer.Context, service_dir: ServiceDirOpt = None, json: JsonOpt =
     from platformctl.environments.apply import list_environments
 
     state = command_context(ctx, json=json)
-    descriptor, _, providers = _service_providers(state, service_dir)
+    descriptor, _, providers = env_load.service_providers(state, service_dir)
     found = list_environments(descriptor.name, providers.values())
     state.io.emit(
         env_render.list_document(descriptor.name, found, state.clock()),
@@ -228,7 +224,7 @@ def reap(
     from platformctl.environments.locking import environment_lock
 
     state = command_context(ctx, json=json)
-    descriptor, _, providers = _service_providers(state, service_dir)
+    descriptor, _, providers = env_load.service_providers(state, service_dir)
     settings = state.settings()
     lock = functools.partial(environment_lock, settings.home, doing="removing", wait=settings.lock_wait)
     result = reap_environments(
@@ -238,92 +234,6 @@ def reap(
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _lock(state: AppContext, spec: EnvironmentSpec, doing: str, *, dry_run: bool) -> Any:
-    """The environment's lock (none for a dry run, which only reads)."""
-    from contextlib import nullcontext
-
-    from platformctl.environments.locking import environment_lock
-
-    if dry_run:
-        return nullcontext()
-    settings = state.settings()
-    return environment_lock(settings.home, spec.service, spec.name, doing, wait=settings.lock_wait)
-
-
-def _spec_flags(
-    env_class: str | None, ttl: str | None, variables: list[str], secrets: list[str], providers: list[str]
-) -> SpecFlags:
-    from platformctl.cli.env_flags import parse_providers, parse_secrets, parse_ttl_flag, parse_variables
-    from platformctl.environments.spec import SpecFlags
-
-    return SpecFlags(
-        environment_class=env_class,
-        ttl=parse_ttl_flag(ttl),
-        variables=parse_variables(variables),
-        secrets=parse_secrets(secrets),
-        providers=parse_providers(providers),
-    )
-
-
-def _service(service_dir: Path | None) -> tuple[ServiceDescriptor, Path]:
-    from platformctl.environments.service import NOT_FOUND_HINT, find_service
-
-    return find_service(service_dir, Path.cwd(), hint=f"{NOT_FOUND_HINT}, or pass --service-dir")
-
-
-def _load(
-    state: AppContext,
-    name: str,
-    flags: SpecFlags,
-    service_dir: Path | None,
-    *,
-    secrets_required: bool,
-    ttl_flag: bool = False,
-    conflicts: str = "report",
-) -> tuple[EnvironmentSpec, dict[str, EnvironmentProvider]]:
-
-    from platformctl.environments.secrets import SecretReader, load_key
-    from platformctl.environments.service import flags_from_store
-    from platformctl.environments.spec import resolve_spec, validate_environment_name
-
-    validate_environment_name(name)
-    settings = state.settings()  # first: its platform home holds the cache of parsed files
-    descriptor, folder = _service(service_dir)
-
-    def stored() -> Iterable[EnvironmentProvider]:  # built only when the store must be asked
-        return _service_providers(state, folder, descriptor)[2].values()
-
-    flags = flags_from_store(descriptor, name, flags, stored)
-    reader = SecretReader(
-        env=state.env,
-        base_dir=folder,
-        key=load_key(settings.home, state.env),
-        stdin=state.io.stdin,
-        required=secrets_required,
-    )
-    spec = resolve_spec(descriptor, settings.environment_classes, name, flags, reader, ttl_flag=ttl_flag)
-    providers = state.environment_providers(
-        settings, spec.providers, state.io.step, descriptor.repository, kubernetes_conflicts=conflicts
-    )
-    return spec, providers
-
-
-def _service_providers(
-    state: AppContext, service_dir: Path | None, descriptor: ServiceDescriptor | None = None
-) -> tuple[ServiceDescriptor, Path, dict[str, EnvironmentProvider]]:
-    """The service and every environment provider it may use (for list, reap and lookups)."""
-    from platformctl.environments.service import provider_names
-
-    if descriptor is None or service_dir is None:
-        descriptor, folder = _service(service_dir)
-    else:
-        folder = service_dir
-    settings = state.settings()
-    names = provider_names(descriptor, settings.environment_classes)
-    providers = state.environment_providers(settings, names, state.io.step, descriptor.repository)
-    return descriptor, folder, providers
-
-
 def _confirm_apply(state: AppContext, name: str) -> None:
     from platformctl.errors import PlatformctlError
 
