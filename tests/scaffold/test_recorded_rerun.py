@@ -17,11 +17,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 MODELS = (
     "platformctl.scaffold.descriptor",
@@ -115,6 +115,35 @@ def converged(new: New, *args: str) -> tuple[str, str]:
     return out, err
 
 
+class Converged(NamedTuple):
+    """A converged service of these tests: its platform home and the recording re-run's output."""
+
+    home: Path
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def converged_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The converged service's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("converged")
+
+
+@pytest.fixture
+def service(converged_folder: Path, monkeypatch: pytest.MonkeyPatch, new: New) -> Converged:
+    """payments, created and re-run once (which recorded it), in ``work``: built once per test
+    process by the real commands and copied back, at the same path, for each test whose subject
+    is what a later run makes of it (the record's key holds every path, so the copy is the very
+    state the build left)."""
+
+    def build(root: Path) -> None:
+        (root / "converged.json").write_text(json.dumps(converged(new)))
+
+    root = built_once(converged_folder, build, monkeypatch)
+    out, err = json.loads((root / "converged.json").read_text())
+    return Converged(root / "platform-home", out, err)
+
+
 def bare_repository(platform_home: Path) -> Path:
     return platform_home / "repositories" / "local" / "payments.git"
 
@@ -145,8 +174,7 @@ def test_a_converged_rerun_prints_the_decided_result_without_deciding(platform_h
     assert decided and doc == decided_doc  # the same keys, in the same order
 
 
-def test_an_edited_platform_yaml_is_decided_again(new):
-    converged(new)
+def test_an_edited_platform_yaml_is_decided_again(service, new):
     descriptor = Path("payments") / "platform.yaml"
     descriptor.write_text(descriptor.read_text() + "# a comment\n")
     assert new("payments", "--no-input")[0]
@@ -173,8 +201,7 @@ def test_another_golden_path_version_is_decided_and_shown(tmp_path, new):
     assert new("payments", "--no-input")[0]  # the questions changed: decided
 
 
-def test_flags_and_settings_always_decide(new):
-    converged(new)
+def test_flags_and_settings_always_decide(service, new):
     assert new("payments", "--no-input", "--golden-path", "python-service")[0]
     assert new("payments", "--no-input", "--dry-run")[0]
     decided, _, err = new("payments", "--no-input", "--owner", "someone-else", code=2)
@@ -185,33 +212,30 @@ def test_flags_and_settings_always_decide(new):
     assert new("payments", "--no-input")[0]
 
 
-def test_another_folder_or_working_directory_is_decided(tmp_path, new):
-    converged(new)
+def test_another_folder_or_working_directory_is_decided(service, tmp_path, new):
     assert not new("payments", "--no-input", "--dir", "payments")[0]  # the same target
-    elsewhere = tmp_path / "elsewhere"
+    work, elsewhere = Path.cwd(), tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.chdir(elsewhere)
     try:
-        decided, out, _ = new("payments", "--no-input", "--dir", str(tmp_path / "work" / "payments"))
+        decided, out, _ = new("payments", "--no-input", "--dir", str(work / "payments"))
     finally:
-        os.chdir(tmp_path / "work")
+        os.chdir(work)
     assert decided and "Already created:" in out  # the path is shown relative to another folder
 
 
-def test_a_new_commit_in_the_checkout_is_pushed(platform_home, new):
-    converged(new)
+def test_a_new_commit_in_the_checkout_is_pushed(service, new):
     (Path("payments") / "NOTES.md").write_text("notes\n")
     git("-C", "payments", "add", "NOTES.md")
     git("-C", "payments", "commit", "-qm", "notes")
     decided, _, err = new("payments", "--no-input")
     assert decided and "push: done" in err
     head = git("-C", "payments", "rev-parse", "main").strip()
-    assert git("--git-dir", str(bare_repository(platform_home)), "rev-parse", "main").strip() == head
+    assert git("--git-dir", str(bare_repository(service.home)), "rev-parse", "main").strip() == head
 
 
-def test_a_changed_bare_repository_is_decided(platform_home, new):
-    converged(new)
-    bare = bare_repository(platform_home)
+def test_a_changed_bare_repository_is_decided(service, new):
+    bare = bare_repository(service.home)
     git("--git-dir", str(bare), "config", "receive.denyDeletes", "false")
     decided, _, err = new("payments", "--no-input")
     assert decided and "protect branch: done" in err
@@ -221,19 +245,18 @@ def test_a_changed_bare_repository_is_decided(platform_home, new):
     assert decided and "did not create" in err
 
 
-def test_a_removed_bare_repository_is_created_again(platform_home, new):
+def test_a_removed_bare_repository_is_created_again(service, new):
     import shutil
 
-    converged(new)
-    shutil.rmtree(bare_repository(platform_home))
+    shutil.rmtree(bare_repository(service.home))
     decided, _, err = new("payments", "--no-input")
     assert decided and "create repository: done" in err and "push: done" in err
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"format": 1, "key": 3}', "[]", '{"format": 1}', "\x00"])
-def test_a_corrupted_record_is_ignored(platform_home, text, new):
-    decided_out, decided_err = converged(new)
-    for entry in (platform_home / "cache" / "new-service").iterdir():
+def test_a_corrupted_record_is_ignored(service, text, new):
+    decided_out, decided_err = service.out, service.err
+    for entry in (service.home / "cache" / "new-service").iterdir():
         entry.write_text(text)
     decided, out, err = new("payments", "--no-input")
     assert decided and (out, err) == (decided_out, decided_err)
@@ -262,25 +285,24 @@ def edit_record(platform_home: Path, edit, *, resum: bool) -> None:
         lambda e: e.update(files=[["only-a-path"]]),
     ],
 )
-def test_a_record_edited_under_its_key_is_ignored(platform_home, edit, new):
-    decided_out, decided_err = converged(new)
-    edit_record(platform_home, edit, resum=True)  # the key and the checksum still match
+def test_a_record_edited_under_its_key_is_ignored(service, edit, new):
+    decided_out, decided_err = service.out, service.err
+    edit_record(service.home, edit, resum=True)  # the key and the checksum still match
     decided, out, err = new("payments", "--no-input")
     assert decided and (out, err) == (decided_out, decided_err)  # no traceback
 
 
-def test_an_altered_record_fails_its_checksum(platform_home, new):
-    decided_out, decided_err = converged(new)
-    edit_record(platform_home, lambda e: e.update(progress=["push: already done"]), resum=False)
+def test_an_altered_record_fails_its_checksum(service, new):
+    decided_out, decided_err = service.out, service.err
+    edit_record(service.home, lambda e: e.update(progress=["push: already done"]), resum=False)
     decided, out, err = new("payments", "--no-input")
     assert decided and (out, err) == (decided_out, decided_err)
 
 
-def test_a_foreign_record_is_ignored(platform_home, new):
-    converged(new)
+def test_a_foreign_record_is_ignored(service, new):
     assert new("billing", "--no-input")[0]
     assert new("billing", "--no-input")[0]  # recorded too
-    folder = platform_home / "cache" / "new-service"
+    folder = service.home / "cache" / "new-service"
     entries = {json.loads(p.read_text())["document"]["service"]: p for p in folder.iterdir()}
     entries["payments"].write_text(entries["billing"].read_text())  # billing's record, payments' place
     decided, out, _ = new("payments", "--no-input")
@@ -306,17 +328,16 @@ def test_a_held_service_lock_is_reported_as_by_a_decided_run(platform_home, new,
     assert not recorded and "another platformctl is updating service payments" in err
 
 
-def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(tmp_path, platform_home, new):
+def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(service, tmp_path, new):
     outputs, summary = tmp_path / "outputs", tmp_path / "summary"
     actions = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)}
-    converged(new)
 
     def written() -> tuple[bool, str, str]:
         outputs.write_text(""), summary.write_text("")
         decided, _, _ = new("payments", "--no-input", env=actions)
         return decided, re.sub(r"ghadelimiter_[0-9a-f-]+", "D", outputs.read_text()), summary.read_text()
 
-    for entry in (platform_home / "cache" / "new-service").iterdir():
+    for entry in (service.home / "cache" / "new-service").iterdir():
         entry.unlink()
     decided = written()  # and recorded
     recorded = written()
