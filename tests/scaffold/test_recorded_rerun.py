@@ -6,7 +6,9 @@ it decided shows in the modules it loaded (deciding imports ``platformctl.scaffo
 the descriptor's models; the record loads neither the models nor the catalog), and compares its
 output byte for byte with the decided run's. Every other run is in-process: it decided when it
 called ``given_answers`` (the decided path's first step), it was answered from the record when
-``answer_from_record`` said so; both run unchanged, their calls are only counted."""
+``answer_from_record`` said so; both run unchanged, their calls are only counted. The tests
+whose subject is what a later run makes of a converged service start from a copy of one that
+the real commands built once per test process (``service``)."""
 
 from __future__ import annotations
 
