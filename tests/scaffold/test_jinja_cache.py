@@ -1,9 +1,13 @@
 """Compiled golden-path templates remembered under the platform home (scaffold/jinja_cache.py).
 
-Every run here is a real ``python -m platformctl`` process: the cache matters across processes.
-A cache file holds code that runs in the process, so a file this user did not write alone (a
-foreign mode, a link, another format, garbage) must never run; the hostile files below would
-create a marker file if they did, and ``test_own_cache_files_are_used`` shows that they would.
+The cache matters across processes. The runs here are in-process, each starting from what a
+fresh process starts with: the per-process state of the cache (which folders were found to be
+ours) and the compiled expressions of ``scaffold.answers`` are forgotten before every run, so
+every compiled template comes from the cache files or the compiler, as in a new process.
+``test_own_cache_files_are_used`` shows that both an in-process run and a fresh process load
+the files: a cache file holds code that runs in the process, so a file this user did not write
+alone (a foreign mode, a link, another format, garbage) must never run; the hostile files below
+would create a marker file if they did.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,9 +39,22 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def _new(cli_process, where: str) -> Path:
+@pytest.fixture
+def fresh(cli) -> Any:
+    """``cli``, each run starting with the cache's per-process state of a fresh process."""
+    from platformctl.scaffold import answers, jinja_cache
+
+    def run(*args: str) -> Any:
+        jinja_cache._CHECKED.clear()  # the folder is checked again, once, as in a new process
+        answers._compiled.cache_clear()  # no expression compiled by an earlier run
+        return cli(*args)
+
+    return run
+
+
+def _new(fresh, where: str) -> Path:
     """The same service, each time in another folder and at another local organisation."""
-    result = cli_process(
+    result = fresh(
         "new", "service", "svc", "--no-input", "--set", "organization=acme", "--org", where, "--dir", where
     )
     assert result.exit_code == 0, result.stderr
@@ -51,9 +69,9 @@ def _hostile(path: Path, marker: Path) -> None:
 
 
 @pytest.fixture
-def warm(cli_process, isolation, tmp_path) -> Path:
+def warm(fresh, isolation, tmp_path) -> Path:
     """A first service has filled the cache; its render is the reference."""
-    _new(cli_process, "first")
+    _new(fresh, "first")
     cache = _cache(isolation)
     files = list(cache.iterdir())
     assert files, "the first render remembers its compiled templates"
@@ -62,20 +80,24 @@ def warm(cli_process, isolation, tmp_path) -> Path:
     return cache
 
 
-def test_a_warm_cache_renders_the_same_files(cli_process, isolation, tmp_path, warm):
-    second = _tree(_new(cli_process, "second"))
+def test_a_warm_cache_renders_the_same_files(fresh, isolation, tmp_path, warm):
+    second = _tree(_new(fresh, "second"))
     shutil.rmtree(isolation / HOME / "cache")
-    third = _tree(_new(cli_process, "third"))  # compiled afresh
+    third = _tree(_new(fresh, "third"))  # compiled afresh
     assert len(second) > 30
     assert second == third
 
 
-def test_own_cache_files_are_used(cli_process, tmp_path, warm):
-    # The control for the tests below: a file of the right shape, the user's alone, does run.
+def test_own_cache_files_are_used(cli_process, fresh, tmp_path, warm):
+    # The control for the tests below: a file of the right shape, the user's alone, does run,
+    # in-process as in a fresh process (written by another one).
     marker = tmp_path / "ran"
     for path in warm.iterdir():
         _hostile(path, marker)
-    cli_process("new", "service", "second", "--no-input")  # fails: the code is not a template
+    fresh("new", "service", "second", "--no-input")  # fails: the code is not a template
+    assert marker.exists()
+    marker.unlink()
+    cli_process("new", "service", "third", "--no-input")
     assert marker.exists()
 
 
@@ -87,7 +109,7 @@ def test_own_cache_files_are_used(cli_process, tmp_path, warm):
         pytest.param("link", marks=pytest.mark.slow),
     ],
 )
-def test_foreign_cache_files_never_run(cli_process, tmp_path, warm, how):
+def test_foreign_cache_files_never_run(fresh, tmp_path, warm, how):
     marker = tmp_path / "ran"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -101,17 +123,17 @@ def test_foreign_cache_files_never_run(cli_process, tmp_path, warm, how):
             path.symlink_to(target)
     if how == "folder writable by others":
         warm.chmod(0o777)
-    assert _tree(_new(cli_process, "second")) == _tree(tmp_path / "work" / "first")
+    assert _tree(_new(fresh, "second")) == _tree(tmp_path / "work" / "first")
     assert not marker.exists()
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
-def test_cache_files_of_another_user_never_run(cli_process, tmp_path, warm):
+def test_cache_files_of_another_user_never_run(fresh, tmp_path, warm):
     marker = tmp_path / "ran"
     for path in warm.iterdir():
         _hostile(path, marker)
         os.chown(path, 12345, 12345)
-    _new(cli_process, "second")
+    _new(fresh, "second")
     assert not marker.exists()
 
 
@@ -119,7 +141,7 @@ def test_cache_files_of_another_user_never_run(cli_process, tmp_path, warm):
     "damage",
     ["garbage", *(pytest.param(d, marks=pytest.mark.slow) for d in ("truncated", "other format", "empty"))],
 )
-def test_damaged_cache_files_are_compiled_again(cli_process, isolation, tmp_path, warm, damage):
+def test_damaged_cache_files_are_compiled_again(fresh, isolation, tmp_path, warm, damage):
     for path in warm.iterdir():
         data = path.read_bytes()
         path.write_bytes(
@@ -130,18 +152,18 @@ def test_damaged_cache_files_are_compiled_again(cli_process, isolation, tmp_path
                 "empty": b"",
             }[damage]
         )
-    assert _tree(_new(cli_process, "second")) == _tree(tmp_path / "work" / "first")
+    assert _tree(_new(fresh, "second")) == _tree(tmp_path / "work" / "first")
     # What could not be read was compiled and written again.
     assert all(path.read_bytes().startswith(b"platformctl-jinja-1\n") for path in warm.iterdir())
 
 
-def test_a_dry_run_adds_nothing_to_the_cache(cli_process, isolation):
-    result = cli_process("new", "service", "svc", "--no-input", "--dry-run")
+def test_a_dry_run_adds_nothing_to_the_cache(fresh, isolation):
+    result = fresh("new", "service", "svc", "--no-input", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert not _cache(isolation).exists()
 
 
-def test_the_same_text_under_other_delimiters_is_compiled_for_them(cli_process, isolation, tmp_path):
+def test_the_same_text_under_other_delimiters_is_compiled_for_them(fresh, isolation, tmp_path):
     # One file name, the same text in two golden paths: only the delimiters differ.
     name = "[[ service_name ]]-{{ service_name }}.txt.jinja"
     squared = "_envops:\n  variable_start_string: '[['\n  variable_end_string: ']]'\n"
@@ -149,7 +171,7 @@ def test_the_same_text_under_other_delimiters_is_compiled_for_them(cli_process, 
         path = build_golden_path(tmp_path / gp, name=gp, files={name: "x"}, extra_copier=envops)
         configure_golden_path(tmp_path / "work", gp, path)
     for gp in ("plain", "squared", "plain", "squared"):  # the second of each from the cache
-        result = cli_process("new", "service", "svc", "--no-input", "-g", gp, "--org", gp, "--dir", gp)
+        result = fresh("new", "service", "svc", "--no-input", "-g", gp, "--org", gp, "--dir", gp)
         assert result.exit_code == 0, result.stderr
         shown = sorted(p.name for p in (tmp_path / "work" / gp).iterdir() if p.suffix == ".txt")
         assert shown == (["[[ service_name ]]-svc.txt"] if gp == "plain" else ["svc-{{ service_name }}.txt"])
