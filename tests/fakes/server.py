@@ -124,7 +124,7 @@ def serve(app: Callable[..., Any], port: int = 0, *, keep_alive: bool = False) -
     """
     handler = _KeepAliveHandler if keep_alive else _Handler
     server = make_server("127.0.0.1", port, app, server_class=_Server, handler_class=handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -96,7 +96,7 @@ def hostile(behaviour: Behaviour) -> Iterator[str]:
 
     server = _Server(("127.0.0.1", 0), Handler)
     # A short poll: shutdown() waits for the loop to notice, up to one interval (0.5 s by default).
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -83,7 +83,7 @@ def self_signed_server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True)
     thread.start()
     yield f"https://127.0.0.1:{server.server_address[1]}", cert, received
     server.shutdown()
