@@ -18,7 +18,7 @@ ANSWER = r"Answer 1-\d, s, n, b or q"
 def spawn(work, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     env.update(TERM="dumb", NO_COLOR="1", USER="alice")
-    return pexpect.spawn(
+    child = pexpect.spawn(
         sys.executable,
         ["-m", "platformctl", "assess", "maturity", *args],
         cwd=str(work),
@@ -27,6 +27,10 @@ def spawn(work, *args):
         encoding="utf-8",
         dimensions=(60, 200),
     )
+    # Every key is sent after the prompt it answers was read, so pexpect's 50 ms pause
+    # before each send (for programs that set up their terminal late) buys nothing here.
+    child.delaybeforesend = None
+    return child
 
 
 def finish(child):

@@ -15,7 +15,7 @@ pexpect = pytest.importorskip("pexpect")
 def spawn(cwd: Path, *args: str):
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     env.update(TERM="dumb", NO_COLOR="1")
-    return pexpect.spawn(
+    child = pexpect.spawn(
         sys.executable,
         ["-m", "platformctl", *args],
         cwd=str(cwd),
@@ -24,6 +24,10 @@ def spawn(cwd: Path, *args: str):
         encoding="utf-8",
         dimensions=(60, 200),
     )
+    # Every key is sent after the prompt it answers was read, so pexpect's 50 ms pause
+    # before each send (for programs that set up their terminal late) buys nothing here.
+    child.delaybeforesend = None
+    return child
 
 
 def finish(child) -> int:
