@@ -21,9 +21,6 @@ its data was remembered.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +51,16 @@ def sibling_folder(name: str) -> tuple[Path | None, bool]:
 def _entry(path: Path) -> Path | None:
     if not _FOLDER:
         return None
+    import hashlib  # here, not at the top: every command resets the cache, few read through it
+
     name = hashlib.sha256(str(path.absolute()).encode("utf-8", "surrogateescape")).hexdigest()
     return _FOLDER[0] / f"{name}.json"
 
 
 def _digest(text: str, first_document: bool) -> str:
     material = f"{_FORMAT}\0{int(first_document)}\0{text}".encode("utf-8", "surrogateescape")
+    import hashlib
+
     return hashlib.sha256(material).hexdigest()
 
 
@@ -68,6 +69,8 @@ def recall(path: Path, text: str, *, first_document: bool) -> Any:
     entry = _entry(path)
     if entry is None:
         return _MISS
+    import json
+
     try:
         stored = json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -82,6 +85,8 @@ def remember(path: Path, text: str, data: Any, *, first_document: bool) -> None:
     entry = _entry(path)
     if entry is None or _READ_ONLY[0] or not _exact(data):
         return
+    import json
+
     from platformctl.files import atomic_write_text
 
     document = {"sha256": _digest(text, first_document), "data": data}
@@ -96,6 +101,8 @@ def is_miss(value: Any) -> bool:
 
 def _exact(data: Any) -> bool:
     """Whether ``json.loads(json.dumps(data)) == data`` with the same types, iteratively."""
+    import math
+
     stack = [data]
     while stack:
         value = stack.pop()

@@ -15,7 +15,6 @@ import typer
 
 from platformctl import __version__
 from platformctl.cli.context import AppContext
-from platformctl.cli.failures import debug_traceback, fail, unexpected
 from platformctl.cli.io import env_flag
 from platformctl.errors import CheckFailed, ExitCode, PlatformctlError
 
@@ -197,22 +196,30 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
             obj=state,
         )
     except PlatformctlError as exc:
+        from platformctl.cli import failures  # the error funnel, loaded only when it is needed
+
         if not (isinstance(exc, CheckFailed) and exc.reported):
-            fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
-        return debug_traceback(state, int(exc.exit_code))
+            failures.fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
+        return failures.debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
+        from platformctl.cli import failures
+
         state.io.stop_progress()
         state.io.err.print()
-        fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
+        failures.fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
-        return unexpected(state, exc, command, args)
+        from platformctl.cli import failures
+
+        return failures.unexpected(state, exc, command, args)
     finally:
         state.io.stop_progress()
         yamlcache.reset()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
+        from platformctl.cli import failures
+
         state.io.err.print()
-        fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
+        failures.fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
     return result if isinstance(result, int) else ExitCode.OK
 
 
