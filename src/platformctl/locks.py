@@ -23,6 +23,8 @@ from pathlib import Path
 from platformctl.errors import PlatformctlError
 
 LOCKS_DIR = "locks"
+# What a run says when another holds its lock: ``doing`` and ``pid`` come from the holder.
+HELD_BY = "another platformctl is {doing} (pid {pid})"
 DEFAULT_WAIT = 3.0  # seconds: long enough to queue behind a quick apply, short enough for CI
 _POLL = 0.05
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -34,6 +36,14 @@ class LockBusy(PlatformctlError):
     def __init__(self, message: str, *, hint: str | None = None, pid: int | None = None) -> None:
         super().__init__(message, hint=hint)
         self.pid = pid
+
+
+def service_lock(
+    home: Path, name: str, doing: str, *, wait: float = DEFAULT_WAIT
+) -> contextlib.AbstractContextManager[Path]:
+    """The lock of service ``name`` under ``home`` (``new service``, ``update service``);
+    ``doing`` is ``creating`` or ``updating``."""
+    return hold_lock(home, lock_key(name), doing=f"{doing} service {name}", busy=HELD_BY, wait=wait)
 
 
 def lock_key(*parts: str) -> str:

@@ -348,11 +348,8 @@ def test_inside_github_actions_the_recorded_run_writes_the_same_outputs(service,
 
 
 def test_the_recorded_path_spells_what_it_mirrors_as_the_decided_path_does():
-    from platformctl.cli import new_recorded
     from platformctl.providers.local.repositories import MARKER
-    from platformctl.scaffold import create, descriptor, gitwork, recorded
+    from platformctl.scaffold import descriptor, recorded
 
     assert recorded.LOCAL_MARKER == MARKER
     assert recorded.DESCRIPTOR_FILE == descriptor.DESCRIPTOR_FILE
-    assert new_recorded.SERVICE_BUSY == create.SERVICE_BUSY
-    assert new_recorded.BRANCH == gitwork.DEFAULT_BRANCH

@@ -9,14 +9,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from platformctl.scaffold.gitwork import DEFAULT_BRANCH
+
 if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.config import Settings
     from platformctl.scaffold.create import ServiceRequest, ServiceResult
-
-BRANCH = "main"  # scaffold.gitwork.DEFAULT_BRANCH
-# scaffold.create.SERVICE_BUSY: the same lock, the same words when another run holds it
-SERVICE_BUSY = "another platformctl is {doing} (pid {pid})"
 
 
 def default_hosts(state: AppContext) -> bool:
@@ -38,7 +36,7 @@ def answer_from_record(state: AppContext, name: str, directory: Path | None) -> 
     import os
 
     from platformctl.cli import new_render
-    from platformctl.locks import hold_lock, lock_key
+    from platformctl.locks import service_lock
     from platformctl.scaffold import recorded
     from platformctl.scratch import remove_stale_scratch
 
@@ -56,19 +54,11 @@ def answer_from_record(state: AppContext, name: str, directory: Path | None) -> 
     home = settings.home
     with contextlib.ExitStack() as held:
         try:
-            held.enter_context(
-                hold_lock(
-                    home,
-                    lock_key(name),
-                    doing=f"creating service {name}",
-                    busy=SERVICE_BUSY,
-                    wait=settings.lock_wait,
-                )
-            )
+            held.enter_context(service_lock(home, name, "creating", wait=settings.lock_wait))
         except OSError:
             return False  # an unusable lock folder: the real run says so, as it always has
         remove_stale_scratch(home)  # as the real run does, after a killed run
-        if recorded.repository_state(target, Path(entry.bare), BRANCH) != entry.state:
+        if recorded.repository_state(target, Path(entry.bare), DEFAULT_BRANCH) != entry.state:
             return False
         for line in entry.progress:
             state.io.step(line)
@@ -100,25 +90,24 @@ class Recorder:
         return (
             recorded.run_key(self.settings, request.target, request.name, _extra(self.state)),
             recorded.file_digests([gp_folder / METADATA_FILE, gp_folder / COPIER_FILE]),
-            recorded.repository_state(request.target, self.bare, BRANCH),
+            recorded.repository_state(request.target, self.bare, DEFAULT_BRANCH),
         )
 
     def remember(self, result: ServiceResult, document: Mapping[str, Any], shown: Mapping[str, str]) -> None:
         """Record ``result`` when it changed nothing and every input read the same before and
         after the run (the record of a run that changed something is never right)."""
         from platformctl.errors import PlatformctlError
-        from platformctl.locks import hold_lock, lock_key
+        from platformctl.locks import service_lock
         from platformctl.scaffold import recorded
 
         request = self.request
         if self.before is None or result.changed or not result.resumed or None in self.before:
             return
         home = self.settings.home
-        doing = f"creating service {request.name}"
         # A record is never needed: when another run holds the lock now, record nothing.
         with (
             contextlib.suppress(OSError, ValueError, PlatformctlError),
-            hold_lock(home, lock_key(request.name), doing=doing, busy=SERVICE_BUSY, wait=0),
+            service_lock(home, request.name, "creating", wait=0),
         ):
             key, files, state = self._inputs()
             if (key, files, state) != self.before or key is None or files is None or state is None:

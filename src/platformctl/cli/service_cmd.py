@@ -135,8 +135,8 @@ def update_service(
     """
     from contextlib import nullcontext
 
+    from platformctl.locks import service_lock
     from platformctl.scaffold.answers import parse_set_options
-    from platformctl.scaffold.create import service_lock
     from platformctl.scaffold.descriptor import read_descriptor
     from platformctl.scaffold.lifecycle import find_service_root
     from platformctl.scaffold.lifecycle import update_service as update

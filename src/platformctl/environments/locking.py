@@ -6,9 +6,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from platformctl.locks import DEFAULT_WAIT
-
-BUSY = "another platformctl is {doing} (pid {pid})"
+from platformctl.locks import DEFAULT_WAIT, HELD_BY
 
 
 def environment_lock(
@@ -26,6 +24,6 @@ def environment_lock(
         home,
         lock_key(service, environment),
         doing=f"{doing} {environment} of {service}",
-        busy=BUSY,
+        busy=HELD_BY,
         wait=wait,
     )

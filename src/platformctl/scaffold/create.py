@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformctl.errors import ForeignRepository, UsageError, option
-from platformctl.locks import DEFAULT_WAIT
+from platformctl.locks import DEFAULT_WAIT, service_lock
 from platformctl.scaffold.descriptor import (
     DESCRIPTOR_FILE,
     EnvironmentRecord,
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 CATALOG_FILE = "catalog-info.yaml"
-SERVICE_BUSY = "another platformctl is {doing} (pid {pid})"
 
 
 @dataclass(frozen=True)
@@ -144,15 +142,6 @@ def create_service(
     with service_lock(home, request.name, "creating", wait=lock_wait):
         remove_stale_scratch(home)  # a resumed run makes none: clean up after killed runs here
         return _create_service(request, host, progress, registrar, home)
-
-
-def service_lock(
-    home: Path, name: str, doing: str, *, wait: float = DEFAULT_WAIT
-) -> AbstractContextManager[Path]:
-    """The lock of service ``name`` under ``home`` (``new service``, ``update service``)."""
-    from platformctl.locks import hold_lock, lock_key
-
-    return hold_lock(home, lock_key(name), doing=f"{doing} service {name}", busy=SERVICE_BUSY, wait=wait)
 
 
 def _create_service(
