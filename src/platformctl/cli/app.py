@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -160,9 +160,6 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
     provider builders (tests run commands in-process with it); by default the process's own.
     """
-    from typer.main import get_command
-
-    from platformctl.cli.helptext import plain_help
     from platformctl.redact import forget_secrets
 
     forget_secrets()  # secrets remembered for redaction belong to one invocation
@@ -180,21 +177,33 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
 
     # The platform home's cache of parsed files is named by its settings; a dry run adds nothing.
     yamlcache.reset(read_only="--dry-run" in (args[: args.index("--")] if "--" in args else args))
+    try:
+        return _invoke(state, _command_for(state, args), args)
+    finally:
+        state.io.stop_progress()
+        yamlcache.reset()
+
+
+def _command_for(state: AppContext, args: list[str]) -> Any:
+    """The click command tree these ``args`` run, its help made plain and its flags spelled."""
+    from typer.main import get_command
+
+    from platformctl.cli.flagnames import Spelling
+    from platformctl.cli.helptext import plain_help
+
     command = get_command(_full_root() if state.env.get("_PLATFORMCTL_COMPLETE") else _root_for(args))
     plain_help(command)
-    from platformctl.cli.flagnames import Spelling
-
     # The domain's messages name inputs, not flags: spelled for the command these args run.
     state.io.spell = Spelling(
         command, args, valued=GLOBAL_VALUED, full_root=lambda: get_command(_full_root())
     )
+    return command
+
+
+def _invoke(state: AppContext, command: Any, args: list[str]) -> int:
+    """Run ``command`` on ``args``; every failure becomes one message and its exit code."""
     try:
-        result = command.main(
-            args=args,
-            prog_name="platformctl",
-            standalone_mode=False,
-            obj=state,
-        )
+        result = command.main(args=args, prog_name="platformctl", standalone_mode=False, obj=state)
     except PlatformctlError as exc:
         from platformctl.cli import failures  # the error funnel, loaded only when it is needed
 
@@ -202,19 +211,12 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
             failures.fail(state, args, exc.message, exc.hint, int(exc.exit_code), exc.details)
         return failures.debug_traceback(state, int(exc.exit_code))
     except (KeyboardInterrupt, typer.Abort):
-        from platformctl.cli import failures
-
+        result = ExitCode.INTERRUPTED
         state.io.stop_progress()
-        state.io.err.print()
-        failures.fail(state, args, "interrupted", None, ExitCode.INTERRUPTED)
-        return ExitCode.INTERRUPTED
     except Exception as exc:  # the last resort: no traceback unless asked
         from platformctl.cli import failures
 
         return failures.unexpected(state, exc, command, args)
-    finally:
-        state.io.stop_progress()
-        yamlcache.reset()
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130) before we see it
         from platformctl.cli import failures
 

@@ -11,7 +11,6 @@ broken up as well. A blank line is ``print()``, never a ``"\n"`` inside the text
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +27,8 @@ _TRUTHY = {"1", "true", "yes", "on"}
 
 def json_document(document: Mapping[str, Any]) -> str:
     """The text of one ``--json`` document: ``schema_version`` first, then ``document``."""
+    import json  # not on the path of --help and of human output
+
     return json.dumps({"schema_version": SCHEMA_VERSION, **document}, indent=2, default=str) + "\n"
 
 
