@@ -97,14 +97,10 @@ def assess_maturity(
     notes = _version_notes(model, answer_set)
     evidence, repositories = _scan(request, tree_source, notes, progress)
     measured = _measured(request, model, notes)
-    saved_to = None
-    if ask is not None and (answer_set.missing(model) or request.review):
-        answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
+    answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
     notes += [f"answer moved to a renamed choice: {m}" for m in answer_set.migrations]
     answer_set = settle_unanswered(request, model, answer_set, measured, notes)
-    if request.save_answers_to is not None and saved_to is None:
-        _save(request.save_answers_to, answer_set, model)
-        saved_to = request.save_answers_to
+    saved_to = _save_requested(request, answer_set, model, saved_to)
     assessment = assess(model, answer_set.answers, evidence, measured)
     history, current, change = _recorded(request, assessment, answer_set, now)
     return MaturityRun(
@@ -229,10 +225,13 @@ def _interactive(
     model: MaturityModel,
     answer_set: AnswerSet,
     path: Path,
-    ask: Ask,
+    ask: Ask | None,
     evidence: dict[str, Evidence],
     now: dt.datetime,
-) -> tuple[AnswerSet, Path]:
+) -> tuple[AnswerSet, Path | None]:
+    """Ask what is missing (everything with ``review``) on a terminal; the answers and where saved."""
+    if ask is None or not (answer_set.missing(model) or request.review):
+        return answer_set, None
     from platformctl.maturity.questionnaire.flow import QuestionnaireStopped, run_questionnaire
 
     target = request.save_answers_to or path
@@ -257,6 +256,16 @@ def _interactive(
         ) from None
     _save(target, answer_set, model)
     return answer_set, target
+
+
+def _save_requested(
+    request: MaturityRequest, answer_set: AnswerSet, model: MaturityModel, saved_to: Path | None
+) -> Path | None:
+    """Where the answers are saved: where the questionnaire saved them, else the file asked for."""
+    if request.save_answers_to is not None and saved_to is None:
+        _save(request.save_answers_to, answer_set, model)
+        return request.save_answers_to
+    return saved_to
 
 
 def _save(path: Path, answer_set: AnswerSet, model: MaturityModel) -> None:
