@@ -8,6 +8,7 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from platformctl.cli.io import IO
     from platformctl.maturity.questionnaire.flow import Ask, Prompt, Reply
@@ -80,15 +81,7 @@ def _read(io: IO, p: Prompt) -> Reply:
 
 def render(out: Console, doc: dict[str, Any]) -> None:
     """The report on the terminal: headline, a table with a bar per dimension, gates, next steps."""
-    from rich.table import Table
-
-    from platformctl.maturity.report_markdown import (
-        bar,
-        change_line,
-        headline,
-        level_explanation,
-        scope_text,
-    )
+    from platformctl.maturity.report_markdown import change_line, headline, level_explanation, scope_text
 
     out.print(f"[bold]Platform maturity[/]  [bold cyan]{escape(headline(doc))}[/]")
     out.print(
@@ -99,6 +92,21 @@ def render(out: Console, doc: dict[str, Any]) -> None:
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out.print(escape(line))
+    out.print()
+    out.print(_dimension_table(doc))
+    _render_gates(out, doc)
+    _render_waived(out, doc)
+    _render_next(out, doc)
+    _render_profiles(out, doc)
+    _render_footer(out, doc)
+
+
+def _dimension_table(doc: dict[str, Any]) -> Table:
+    """One row per dimension: its score, a bar, its weight and how it was answered."""
+    from rich.table import Table
+
+    from platformctl.maturity.report_markdown import bar
+
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     for name, justify in (
         ("Dimension", "left"),
@@ -118,13 +126,7 @@ def render(out: Console, doc: dict[str, Any]) -> None:
             f"{d['weight']:.1f}%",
             answers + (" [yellow](incomplete)[/]" if d["incomplete"] else ""),
         )
-    out.print()
-    out.print(table)
-    _render_gates(out, doc)
-    _render_waived(out, doc)
-    _render_next(out, doc)
-    _render_profiles(out, doc)
-    _render_footer(out, doc)
+    return table
 
 
 def _render_gates(out: Console, doc: dict[str, Any]) -> None:

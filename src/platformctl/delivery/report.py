@@ -66,9 +66,7 @@ def fail_rate_cluster(percent: float | None) -> str | None:
 def figures(samples: Samples, window: Window) -> dict[str, Any]:
     """The five metrics of one set of samples, each with its sample size and cluster."""
     per_week = samples.successful / window.weeks
-    restored = [r.hours for r in samples.recoveries if r.hours is not None]
     lead_median = median(samples.lead_hours)
-    recovery_median = median(restored)
     fail_rate = _rate(samples.failed, samples.deployments)
     return {
         "deployment_frequency": {
@@ -91,21 +89,28 @@ def figures(samples: Samples, window: Window) -> dict[str, Any]:
             "cluster": fail_rate_cluster(fail_rate),
             "unlinked_incidents": samples.unlinked_incidents,
         },
-        "recovery_time": {
-            "failures": len(samples.recoveries),
-            "restored": len(restored),
-            "unrestored": sum(1 for r in samples.recoveries if r.hours is None),
-            "by_incident": sum(1 for r in samples.recoveries if r.via == "incident"),
-            "by_next_deployment": sum(1 for r in samples.recoveries if r.via == "next deployment"),
-            "median_hours": _round(recovery_median),
-            "p90_hours": _round(p90(restored)),
-            "cluster": duration_cluster(recovery_median, recovery=True),
-        },
+        "recovery_time": _recovery_time(samples),
         "rework_rate": {
             "rework": samples.rework,
             "deployments": samples.deployments,
             "percent": _rate(samples.rework, samples.deployments),
         },
+    }
+
+
+def _recovery_time(samples: Samples) -> dict[str, Any]:
+    """How the failed deployments were restored: counts, by what, and how long it took."""
+    restored = [r.hours for r in samples.recoveries if r.hours is not None]
+    recovery_median = median(restored)
+    return {
+        "failures": len(samples.recoveries),
+        "restored": len(restored),
+        "unrestored": sum(1 for r in samples.recoveries if r.hours is None),
+        "by_incident": sum(1 for r in samples.recoveries if r.via == "incident"),
+        "by_next_deployment": sum(1 for r in samples.recoveries if r.via == "next deployment"),
+        "median_hours": _round(recovery_median),
+        "p90_hours": _round(p90(restored)),
+        "cluster": duration_cluster(recovery_median, recovery=True),
     }
 
 

@@ -93,37 +93,9 @@ def resolve_spec(
     """
     validate_environment_name(name)
     record = find_record(descriptor, name)
-    class_name = flags.environment_class or (record.environment_class if record else None)
-    if class_name is None and flags.ttl:
-        class_name = EPHEMERAL_CLASS  # `env up pr-123 --ttl 3d` from a pull-request job
-    if class_name is None:
-        known = ", ".join(descriptor.environments) or "none"
-        ways = (
-            f"pass {option('class')}, or {option('ttl')} for an ephemeral preview environment"
-            if ttl_flag
-            else f"or pass {option('class')}"
-        )
-        raise UsageError(
-            f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known}) and no provider holds it",
-            hint=f"add it (or a pattern such as 'pr-*') under 'environments:' in {DESCRIPTOR_FILE}, {ways}",
-        )
+    class_name = _class_name(descriptor, record, name, flags, ttl_flag=ttl_flag)
     env_class = _lookup_class(classes, class_name, name, from_flag=bool(flags.environment_class))
-    merged = _merge(
-        env_class.model_dump(exclude_unset=True, exclude={"production"}),
-        record.model_dump(exclude_unset=True, by_alias=False, exclude={"environment_class", "secrets"})
-        if record
-        else {},
-    )
-    merged = _merge(merged, _flag_values(flags))
-    try:
-        fields = EnvironmentClass.model_validate(merged)
-    except ValidationError as exc:
-        from platformctl.config import describe_validation_error
-
-        raise ConfigError(
-            f"environment {name!r}: {describe_validation_error(exc, EnvironmentClass)}",
-            hint="check the class in platformctl.yaml and the entry in platform.yaml",
-        ) from None
+    fields = _merged_fields(env_class, record, name, flags)
     sources: dict[str, SecretSource | None] = dict((record.secrets or {}) if record else {})
     sources.update(flags.secrets)
     values = {
@@ -142,6 +114,54 @@ def resolve_spec(
         kubernetes=fields.kubernetes,
         ttl=fields.ttl,
     )
+
+
+def _class_name(
+    descriptor: ServiceDescriptor,
+    record: EnvironmentRecord | None,
+    name: str,
+    flags: SpecFlags,
+    *,
+    ttl_flag: bool,
+) -> str:
+    """The environment's class: the flag's, else the descriptor's, else preview for a --ttl."""
+    class_name = flags.environment_class or (record.environment_class if record else None)
+    if class_name is None and flags.ttl:
+        class_name = EPHEMERAL_CLASS  # `env up pr-123 --ttl 3d` from a pull-request job
+    if class_name is None:
+        known = ", ".join(descriptor.environments) or "none"
+        ways = (
+            f"pass {option('class')}, or {option('ttl')} for an ephemeral preview environment"
+            if ttl_flag
+            else f"or pass {option('class')}"
+        )
+        raise UsageError(
+            f"environment {name!r} is not in {DESCRIPTOR_FILE} (it names: {known}) and no provider holds it",
+            hint=f"add it (or a pattern such as 'pr-*') under 'environments:' in {DESCRIPTOR_FILE}, {ways}",
+        )
+    return class_name
+
+
+def _merged_fields(
+    env_class: EnvironmentClass, record: EnvironmentRecord | None, name: str, flags: SpecFlags
+) -> EnvironmentClass:
+    """The class's fields, the descriptor entry's over them and the flags' over both, validated."""
+    merged = _merge(
+        env_class.model_dump(exclude_unset=True, exclude={"production"}),
+        record.model_dump(exclude_unset=True, by_alias=False, exclude={"environment_class", "secrets"})
+        if record
+        else {},
+    )
+    merged = _merge(merged, _flag_values(flags))
+    try:
+        return EnvironmentClass.model_validate(merged)
+    except ValidationError as exc:
+        from platformctl.config import describe_validation_error
+
+        raise ConfigError(
+            f"environment {name!r}: {describe_validation_error(exc, EnvironmentClass)}",
+            hint="check the class in platformctl.yaml and the entry in platform.yaml",
+        ) from None
 
 
 def _lookup_class(

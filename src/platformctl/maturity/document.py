@@ -14,7 +14,8 @@ from platformctl.maturity.exact import shown as rounded
 if TYPE_CHECKING:
     from platformctl.maturity.gates import GateResult
     from platformctl.maturity.model import MaturityModel, Question
-    from platformctl.maturity.scoring import QuestionScore
+    from platformctl.maturity.recommend import Recommendation
+    from platformctl.maturity.scoring import DimensionScore, QuestionScore
     from platformctl.maturity.service import MaturityRun
 
 TREND_POINTS = 20
@@ -40,40 +41,9 @@ def build_document(run: MaturityRun) -> dict[str, Any]:
         ],
         "waived_gates": [_gate(run, g) for g in a.waived_gates],
         "gate_waivers_per_level": model.gate_waivers_per_level,
-        "dimensions": [
-            {
-                "id": d.id,
-                "name": d.name,
-                "weight": rounded(HUNDRED * d.weight),
-                "weight_exact": as_text(d.weight),
-                "score": float(d.shown),
-                "score_exact": as_text(d.score),
-                "band": d.band,
-                "answered": d.answered,
-                "unknown": d.unknown,
-                "not_applicable": d.not_applicable,
-                "incomplete": d.incomplete,
-                "excluded": d.excluded,
-            }
-            for d in a.dimensions
-        ],
+        "dimensions": [_dimension(d) for d in a.dimensions],
         "answers": [_answer(run, model.question(s.question), s) for s in a.questions],
-        "recommendations": [
-            {
-                "question": r.question,
-                "dimension": r.dimension,
-                "kind": r.kind,
-                "text": r.text,
-                "gain": None if r.gain is None else rounded(r.gain),
-                "gain_exact": None if r.gain is None else as_text(r.gain),
-                "from": r.current,
-                "to": r.target,
-                "to_label": _label(model.question(r.question), r.target) if r.target else "",
-                "unlocks": list(r.unlocks),
-                "toward_level": r.toward_level,
-            }
-            for r in a.recommendations
-        ],
+        "recommendations": [_recommendation(model, r) for r in a.recommendations],
         "unknown": [s.question for s in a.questions if s.status == "unknown"],
         "not_applicable": [
             {"question": s.question, "reason": run.answers.answers[s.question].reason}
@@ -91,6 +61,39 @@ def build_document(run: MaturityRun) -> dict[str, Any]:
         "answers_file": str(run.answers_saved_to or run.answers.source or "") or None,
         "notes": run.notes,
         "caveats": list(model.caveats),
+    }
+
+
+def _dimension(d: DimensionScore) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "name": d.name,
+        "weight": rounded(HUNDRED * d.weight),
+        "weight_exact": as_text(d.weight),
+        "score": float(d.shown),
+        "score_exact": as_text(d.score),
+        "band": d.band,
+        "answered": d.answered,
+        "unknown": d.unknown,
+        "not_applicable": d.not_applicable,
+        "incomplete": d.incomplete,
+        "excluded": d.excluded,
+    }
+
+
+def _recommendation(model: MaturityModel, r: Recommendation) -> dict[str, Any]:
+    return {
+        "question": r.question,
+        "dimension": r.dimension,
+        "kind": r.kind,
+        "text": r.text,
+        "gain": None if r.gain is None else rounded(r.gain),
+        "gain_exact": None if r.gain is None else as_text(r.gain),
+        "from": r.current,
+        "to": r.target,
+        "to_label": _label(model.question(r.question), r.target) if r.target else "",
+        "unlocks": list(r.unlocks),
+        "toward_level": r.toward_level,
     }
 
 
@@ -132,6 +135,28 @@ def _label(question: Question, choice_id: str | None) -> str:
 
 def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str, Any]:
     given = run.answers.answers.get(question.id)
+    return {
+        "question": question.id,
+        "dimension": question.dimension,
+        "text": " ".join(question.text.split()),
+        "status": s.status,
+        "choice": s.choice,
+        "choice_label": _label(question, s.choice),
+        "effective": s.effective,
+        "effective_label": _label(question, s.effective),
+        "score": None if s.score is None else rounded(HUNDRED * s.score),
+        "capped": s.capped,
+        "reason": given.reason if given else "",
+        "note": given.note if given else "",
+        "evidence_links": list(given.evidence) if given else [],
+        "answered_by": given.answered_by if given else "",
+        "answered_at": given.answered_at if given else "",
+        "service": given.service if given else "",
+        "evidence": _evidence(s),
+    }
+
+
+def _evidence(s: QuestionScore) -> dict[str, Any] | None:
     evidence = None
     if s.evidence is not None:
         shown = s.evidence.summary()
@@ -155,25 +180,7 @@ def _answer(run: MaturityRun, question: Question, s: QuestionScore) -> dict[str,
             "shown": f"{label}: {s.measured}" if label else s.measured,
             "because": s.because,
         }
-    return {
-        "question": question.id,
-        "dimension": question.dimension,
-        "text": " ".join(question.text.split()),
-        "status": s.status,
-        "choice": s.choice,
-        "choice_label": _label(question, s.choice),
-        "effective": s.effective,
-        "effective_label": _label(question, s.effective),
-        "score": None if s.score is None else rounded(HUNDRED * s.score),
-        "capped": s.capped,
-        "reason": given.reason if given else "",
-        "note": given.note if given else "",
-        "evidence_links": list(given.evidence) if given else [],
-        "answered_by": given.answered_by if given else "",
-        "answered_at": given.answered_at if given else "",
-        "service": given.service if given else "",
-        "evidence": evidence,
-    }
+    return evidence
 
 
 def _history(run: MaturityRun) -> dict[str, Any]:

@@ -93,35 +93,7 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
     for line in (change_line(doc), level_explanation(doc)):
         if line:
             out += [line, ""]
-    out += ["## Dimensions", "", "| Dimension | Score | | Weight | Answers |", "|---|---:|---|---:|---|"]
-    for d in doc["dimensions"]:
-        score = "n/a" if d["excluded"] else f"{d['score']:.1f}"
-        counts = f"{d['answered']} answered, {d['unknown']} unknown, {d['not_applicable']} n/a"
-        counts += " (incomplete)" if d["incomplete"] else ""
-        out.append(f"| {_cell(d['name'])} | {score} | `{bar(d['score'])}` | {d['weight']:.0f}% | {counts} |")
-    out.append("")
-    if doc["failing_gates"]:
-        out += [
-            "## Failing gates",
-            "",
-            "| Level | Gate | Needs at least | Answer | Next step |",
-            "|---:|---|---|---|---|",
-        ]
-        out += [
-            f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['required_label'])} | "
-            f"{_cell(g['actual_label'])} | {_cell(g['next_step'])} |"
-            for g in doc["failing_gates"]
-        ]
-        out.append("")
-    out += _waived(doc)
-    if doc["recommendations"]:
-        count = min(top, len(doc["recommendations"]))
-        out += [f"## Next steps (top {count}: the next level's gates first, then points)", ""]
-        for i, r in enumerate(doc["recommendations"][:top], start=1):
-            unlocks = f" Unlocks gate: {'; '.join(r['unlocks'])}." if r["unlocks"] else ""
-            target = f" (→ {_cell(r['to_label'])})" if r["to_label"] else ""
-            out.append(f"{i}. **{gain_text(r)}** `{r['question']}`: {_cell(r['text'])}{target}.{unlocks}")
-        out.append("")
+    out += _dimensions(doc) + _failing_gates(doc) + _waived(doc) + _next_steps(doc, top)
     capped = [a for a in doc["answers"] if a["capped"]]
     if summary and capped:
         out += ["## Answers capped by evidence", ""]
@@ -134,6 +106,45 @@ def render_markdown(doc: dict[str, Any], *, summary: bool = False, top: int = 10
     if doc["caveats"]:
         out += ["## Read with care", ""] + [f"- {_cell(c)}" for c in doc["caveats"]] + [""]
     return "\n".join(out)
+
+
+def _dimensions(doc: dict[str, Any]) -> list[str]:
+    out = ["## Dimensions", "", "| Dimension | Score | | Weight | Answers |", "|---|---:|---|---:|---|"]
+    for d in doc["dimensions"]:
+        score = "n/a" if d["excluded"] else f"{d['score']:.1f}"
+        counts = f"{d['answered']} answered, {d['unknown']} unknown, {d['not_applicable']} n/a"
+        counts += " (incomplete)" if d["incomplete"] else ""
+        out.append(f"| {_cell(d['name'])} | {score} | `{bar(d['score'])}` | {d['weight']:.0f}% | {counts} |")
+    return [*out, ""]
+
+
+def _failing_gates(doc: dict[str, Any]) -> list[str]:
+    if not doc["failing_gates"]:
+        return []
+    out = [
+        "## Failing gates",
+        "",
+        "| Level | Gate | Needs at least | Answer | Next step |",
+        "|---:|---|---|---|---|",
+    ]
+    out += [
+        f"| {g['level']} | {_cell(g['label'])} (`{g['question']}`) | {_cell(g['required_label'])} | "
+        f"{_cell(g['actual_label'])} | {_cell(g['next_step'])} |"
+        for g in doc["failing_gates"]
+    ]
+    return [*out, ""]
+
+
+def _next_steps(doc: dict[str, Any], top: int) -> list[str]:
+    if not doc["recommendations"]:
+        return []
+    count = min(top, len(doc["recommendations"]))
+    out = [f"## Next steps (top {count}: the next level's gates first, then points)", ""]
+    for i, r in enumerate(doc["recommendations"][:top], start=1):
+        unlocks = f" Unlocks gate: {'; '.join(r['unlocks'])}." if r["unlocks"] else ""
+        target = f" (→ {_cell(r['to_label'])})" if r["to_label"] else ""
+        out.append(f"{i}. **{gain_text(r)}** `{r['question']}`: {_cell(r['text'])}{target}.{unlocks}")
+    return [*out, ""]
 
 
 def _waived(doc: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from platformctl.errors import InputRequired, option
 from platformctl.maturity.history import DEFAULT_HISTORY
+from platformctl.maturity.unanswered import settle_unanswered
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from platformctl.maturity.scoring import Assessment
 
 DEFAULT_ANSWERS = Path("maturity-answers.yaml")
-FIRST_VERSION = "1.0.0"  # the model version before answers files recorded one
 DEFAULT_SCAN_CACHE = DEFAULT_HISTORY.parent / "maturity-scan-cache.json"
 
 
@@ -84,58 +84,25 @@ def assess_maturity(
         ConfigError / UsageError: an invalid model, answers file or --detect path.
         QuestionnaireStopped: the person quit the interactive run (answers so far are saved).
     """
-    from platformctl.maturity.history import append_history, change_since, entry_for, read_history
     from platformctl.maturity.model import load_model
     from platformctl.maturity.scoring import assess
 
     if ask is None and request.answers_file is None:
-        raise InputRequired(
-            f"no answers to score: pass {option('answers')} FILE (YAML or JSON) when not on a terminal",
-            hint="run 'platformctl assess maturity' on a terminal once to write the file, "
-            "or see 'platformctl docs maturity' for its format",
-        )
+        raise _no_answers()
     now = (request.now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     model = load_model(request.model_file)
     answer_set, answers_path = _initial_answers(
         request, model, interactive=ask is not None, progress=progress
     )
-    notes: list[str] = []
-    if answer_set.model_version and answer_set.model_version != model.version:
-        notes.append(
-            f"the answers were written for model version {answer_set.model_version}; "
-            f"scored with {model.version} (run with {option('review')} to revisit them)"
-        )
+    notes = _version_notes(model, answer_set)
     evidence, repositories = _scan(request, tree_source, notes, progress)
     measured = _measured(request, model, notes)
-    saved_to = None
-    if ask is not None and (answer_set.missing(model) or request.review):
-        answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
+    answer_set, saved_to = _interactive(request, model, answer_set, answers_path, ask, evidence, now)
     notes += [f"answer moved to a renamed choice: {m}" for m in answer_set.migrations]
-    missing = answer_set.missing(model)
-    if measured and (by_data := [m for m in missing if m in measured]):
-        answer_set = answer_set.with_unknown(by_data)  # the measurement answers them when scored
-        missing = [m for m in missing if m not in measured]
-    added = _added_since(model, answer_set, missing)
-    if added:
-        answer_set = answer_set.with_unknown(added)
-        notes.append(
-            f"{len(added)} question(s) added to the model after version "
-            f"{answer_set.model_version or FIRST_VERSION} are scored as unknown until answered: "
-            f"{', '.join(added)} (answer them with {option('review')}, or in the file)"
-        )
-        missing = [m for m in missing if m not in added]
-    if missing:
-        answer_set = _fill_missing(request, answer_set, missing)
-        notes.append(f"{len(missing)} unanswered question(s) scored as unknown")
-    if request.save_answers_to is not None and saved_to is None:
-        _save(request.save_answers_to, answer_set, model)
-        saved_to = request.save_answers_to
+    answer_set = settle_unanswered(request, model, answer_set, measured, notes)
+    saved_to = _save_requested(request, answer_set, model, saved_to)
     assessment = assess(model, answer_set.answers, evidence, measured)
-    history = read_history(request.history_file)
-    current = entry_for(assessment, now.isoformat(), answer_set.scope)
-    change = change_since(history.previous_for(answer_set.scope), current)
-    if request.save_history:
-        append_history(history, current)
+    history, current, change = _recorded(request, assessment, answer_set, now)
     return MaturityRun(
         model,
         assessment,
@@ -150,6 +117,37 @@ def assess_maturity(
         saved_to,
         notes,
     )
+
+
+def _no_answers() -> InputRequired:
+    return InputRequired(
+        f"no answers to score: pass {option('answers')} FILE (YAML or JSON) when not on a terminal",
+        hint="run 'platformctl assess maturity' on a terminal once to write the file, "
+        "or see 'platformctl docs maturity' for its format",
+    )
+
+
+def _version_notes(model: MaturityModel, answer_set: AnswerSet) -> list[str]:
+    if answer_set.model_version and answer_set.model_version != model.version:
+        return [
+            f"the answers were written for model version {answer_set.model_version}; "
+            f"scored with {model.version} (run with {option('review')} to revisit them)"
+        ]
+    return []
+
+
+def _recorded(
+    request: MaturityRequest, assessment: Assessment, answer_set: AnswerSet, now: dt.datetime
+) -> tuple[History, HistoryEntry, Change | None]:
+    """The history read, this run's entry (appended when asked) and the change since the last."""
+    from platformctl.maturity.history import append_history, change_since, entry_for, read_history
+
+    history = read_history(request.history_file)
+    current = entry_for(assessment, now.isoformat(), answer_set.scope)
+    change = change_since(history.previous_for(answer_set.scope), current)
+    if request.save_history:
+        append_history(history, current)
+    return history, current, change
 
 
 def _measured(request: MaturityRequest, model: MaturityModel, notes: list[str]) -> dict[str, Measured]:
@@ -227,10 +225,13 @@ def _interactive(
     model: MaturityModel,
     answer_set: AnswerSet,
     path: Path,
-    ask: Ask,
+    ask: Ask | None,
     evidence: dict[str, Evidence],
     now: dt.datetime,
-) -> tuple[AnswerSet, Path]:
+) -> tuple[AnswerSet, Path | None]:
+    """Ask what is missing (everything with ``review``) on a terminal; the answers and where saved."""
+    if ask is None or not (answer_set.missing(model) or request.review):
+        return answer_set, None
     from platformctl.maturity.questionnaire.flow import QuestionnaireStopped, run_questionnaire
 
     target = request.save_answers_to or path
@@ -257,34 +258,14 @@ def _interactive(
     return answer_set, target
 
 
-def _added_since(model: MaturityModel, answer_set: AnswerSet, missing: list[str]) -> list[str]:
-    """Missing questions the answers file could not know: added after the version it was written for.
-
-    A file that names no ``model_version`` predates the field, so it was written for 1.0.0.
-    """
-    from platformctl.maturity.questionnaire.answers import version_key
-
-    written_for = version_key(answer_set.model_version or FIRST_VERSION)
-    if written_for is None:
-        return []
-    return [
-        qid
-        for qid in missing
-        if (since := version_key(model.question(qid).since or FIRST_VERSION)) is not None
-        and since > written_for
-    ]
-
-
-def _fill_missing(request: MaturityRequest, answer_set: AnswerSet, missing: list[str]) -> AnswerSet:
-    if not request.allow_unknown:
-        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-        raise InputRequired(
-            f"{len(missing)} question(s) have no answer in "
-            f"{answer_set.source or request.answers_file}: {shown}",
-            hint="answer them in the file (a choice id, 'unknown' or 'n/a' with a reason), "
-            f"or pass {option('allow_unknown')} to score them as unknown",
-        )
-    return answer_set.with_unknown(missing)
+def _save_requested(
+    request: MaturityRequest, answer_set: AnswerSet, model: MaturityModel, saved_to: Path | None
+) -> Path | None:
+    """Where the answers are saved: where the questionnaire saved them, else the file asked for."""
+    if request.save_answers_to is not None and saved_to is None:
+        _save(request.save_answers_to, answer_set, model)
+        return request.save_answers_to
+    return saved_to
 
 
 def _save(path: Path, answer_set: AnswerSet, model: MaturityModel) -> None:

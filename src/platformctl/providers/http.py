@@ -248,7 +248,6 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            started = self.clock.monotonic()
             try:
                 request = self._client.build_request(method, path, json=json, params=params, headers=headers)
                 response = self._exchange(request, action, cap)
@@ -258,13 +257,6 @@ class HttpClient:
                 if self._pause(reason, backoff(attempt, self.policy, self.clock), attempt, action) != "retry":
                     raise unreachable(self.service, action, reason, attempt) from None
                 continue
-            log.debug(
-                "%s %s -> %s (%.0f ms)",
-                method,
-                response.request.url,
-                response.status_code,
-                (self.clock.monotonic() - started) * 1000,
-            )
             decision = retry_decision(
                 response, attempt, self.policy, self.clock, retry_not_found=retry_not_found
             )
@@ -279,10 +271,16 @@ class HttpClient:
 
     def _exchange(self, request: httpx.Request, action: str, cap: int) -> httpx.Response:
         """One request and its whole (capped) body, within the deadline; bounds become errors."""
+        started = self.clock.monotonic()
         label, key = self.service.label, self.service.key
-        return exchange(
+        response = exchange(
             self._client, request, label, key, deadline=self.policy.deadline, cap=cap, action=action
         )
+        elapsed = (self.clock.monotonic() - started) * 1000
+        log.debug(
+            "%s %s -> %s (%.0f ms)", request.method, response.request.url, response.status_code, elapsed
+        )
+        return response
 
     def _pause(self, reason: str, delay: float, attempt: int, action: str) -> str:
         """Sleep before the next attempt (``retry``), or say why not (``attempts``, ``budget``)."""

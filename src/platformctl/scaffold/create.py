@@ -12,13 +12,12 @@ holds the service's lock under the home, so two runs for one name never interlea
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformctl.errors import ForeignRepository, UsageError, option
+from platformctl.errors import UsageError, option
 from platformctl.locks import DEFAULT_WAIT, service_lock
 from platformctl.scaffold.descriptor import (
     DESCRIPTOR_FILE,
@@ -164,33 +163,9 @@ def _create_service(
 
     head = head_commit(request.target)
     result = ServiceResult(request, location, descriptor.golden_path.pristine_commit, head, resumed)
-    spec = request.repository
-    # Push before configuring: a repository with someone else's history is refused before
-    # anything of it is touched.
-    steps: list[Callable[[], StepResult]] = [
-        lambda: host.ensure_repository(spec),
-        lambda: host.push(spec, request.target, DEFAULT_BRANCH),
-    ]
-    if spec.has_settings:
-        steps.append(lambda: host.configure(spec))
-    steps.append(lambda: host.protect_branch(spec, DEFAULT_BRANCH))
-    if registrar is not None:
-        steps.append(lambda: _register(request, host, registrar))
-    try:
-        for step in steps:
-            outcome = step()
-            progress(
-                f"{outcome.step}: {'done' if outcome.changed else 'already done'}"
-                + (f" ({outcome.detail})" if outcome.detail and not outcome.changed else "")
-            )
-            result.steps.append(outcome)
-    except ForeignRepository:
-        if not resumed:
-            # The checkout this run made can never be published there; keep nothing, so that
-            # the next try (another name or org) starts clean, as after a failed render.
-            shutil.rmtree(request.target, ignore_errors=True)
-            progress(f"removed {request.target}: the repository belongs to another service")
-        raise
+    from platformctl.scaffold.publish import publish_service
+
+    publish_service(request, host, registrar, result, progress)
     return result
 
 
@@ -212,22 +187,6 @@ def catalog_entity(folder: Path) -> CatalogEntity | None:
         )
     namespace = str(metadata.get("namespace") or "default")
     return CatalogEntity(str(document["kind"]), str(metadata["name"]), namespace)
-
-
-def _register(request: ServiceRequest, host: RepositoryHost, registrar: CatalogRegistrar) -> StepResult:
-    from platformctl.contracts.repositories import StepResult
-
-    entity = catalog_entity(request.target)
-    if entity is None:
-        return StepResult("register in catalog", changed=False, detail=f"no {CATALOG_FILE} in the service")
-    target = host.file_url(request.repository, DEFAULT_BRANCH, CATALOG_FILE)
-    if target is None:
-        return StepResult(
-            "register in catalog",
-            changed=False,
-            detail=f"the {host.name} provider has no URL {registrar.name} can read",
-        )
-    return registrar.register(entity, target)
 
 
 def _check_target(request: ServiceRequest) -> bool:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from platformctl.config import Settings
     from platformctl.scaffold.answers import Asker
     from platformctl.scaffold.catalog import GoldenPath
+    from platformctl.scaffold.descriptor import ServiceDescriptor
 
 
 @dataclass(frozen=True)
@@ -144,13 +145,7 @@ def update_service(
         UsageError: dirty tree, unknown golden path or version, downgrade, bad answers, branch exists.
         InputRequired: a new question has no answer and prompting is off.
     """
-    from platformctl.scaffold.pristine import (
-        diff_names,
-        open_service_repo,
-        render_blobs,
-        rendered,
-        tree_blobs,
-    )
+    from platformctl.scaffold.pristine import open_service_repo
     from platformctl.scratch import remove_stale_scratch
 
     root = find_service_root(start)
@@ -158,19 +153,7 @@ def update_service(
     if not dry_run:  # what a killed update left under the home goes, even if this one is a no-op
         remove_stale_scratch(settings.home)
     record = descriptor.golden_path
-    gp = _available_golden_path(settings, record.name)
-    if gp is None:
-        raise UsageError(
-            f"golden path {record.name!r} recorded in {DESCRIPTOR_FILE} is not available",
-            hint="add it under golden_paths in platformctl.yaml (see 'platformctl docs configuration')",
-        )
-    from platformctl.authoring.versions import as_version, golden_path_at, newest_version
-
-    to = as_version(to) if to else None
-    wanted = to or newest_version(settings, gp)
-    if wanted != gp.version:  # a version tag of a git source
-        gp = golden_path_at(settings, gp, wanted) or gp
-    target = _target_version(gp, record.version, to)
+    gp, target = _update_target(settings, record.name, record.version, to)
     result = UpdateResult(root, descriptor.name, gp.name, record.version, target, {}, dry_run=dry_run)
     if target == record.version:
         result.current = True
@@ -188,12 +171,54 @@ def update_service(
     branch = f"golden-path/{gp.name}-{target}"
     resumed = None if dry_run or in_place else finished_merge(repo, branch, target)
     if resumed is not None:  # a killed run finished the merge: take it
-        repo.git.checkout("-q", branch)
-        new_pristine = resumed.parents[1]
-        result.files = diff_names(tree_blobs(pristine), tree_blobs(new_pristine))
-        result.branch, result.merge_commit = branch, resumed.hexsha
-        result.pristine_commit = new_pristine.hexsha
-        return result
+        return _take_finished(repo, branch, resumed, pristine, result)
+    return _render_and_merge(settings, repo, descriptor, gp, answers, pristine, result, in_place=in_place)
+
+
+def _update_target(settings: Settings, name: str, current: str, to: str | None) -> tuple[GoldenPath, str]:
+    """The golden path at the version to update to (a git source's tag when it has one), and that version."""
+    gp = _available_golden_path(settings, name)
+    if gp is None:
+        raise UsageError(
+            f"golden path {name!r} recorded in {DESCRIPTOR_FILE} is not available",
+            hint="add it under golden_paths in platformctl.yaml (see 'platformctl docs configuration')",
+        )
+    from platformctl.authoring.versions import as_version, golden_path_at, newest_version
+
+    to = as_version(to) if to else None
+    wanted = to or newest_version(settings, gp)
+    if wanted != gp.version:  # a version tag of a git source
+        gp = golden_path_at(settings, gp, wanted) or gp
+    return gp, _target_version(gp, current, to)
+
+
+def _take_finished(
+    repo: git.Repo, branch: str, merge: git.Commit, pristine: git.Commit, result: UpdateResult
+) -> UpdateResult:
+    """The result of the merge a killed run finished, its branch checked out."""
+    from platformctl.scaffold.pristine import diff_names, tree_blobs
+
+    repo.git.checkout("-q", branch)
+    new_pristine = merge.parents[1]
+    result.files = diff_names(tree_blobs(pristine), tree_blobs(new_pristine))
+    result.branch, result.merge_commit = branch, merge.hexsha
+    result.pristine_commit = new_pristine.hexsha
+    return result
+
+
+def _render_and_merge(
+    settings: Settings,
+    repo: git.Repo,
+    descriptor: ServiceDescriptor,
+    gp: GoldenPath,
+    answers: dict[str, Any],
+    pristine: git.Commit,
+    result: UpdateResult,
+    *,
+    in_place: bool,
+) -> UpdateResult:
+    """Render the new version and, unless ``result.dry_run``, merge it into the service."""
+    from platformctl.scaffold.pristine import diff_names, render_blobs, rendered, tree_blobs
     from platformctl.scratch import scratch_dir
 
     # Render under the platform home: a kill leaves nothing in the checkout or the system's
@@ -201,7 +226,7 @@ def update_service(
     with scratch_dir(settings.home, "update") as scratch, rendered(gp, answers, scratch) as tmp:
         render = Path(tmp) / "s"
         result.files = diff_names(tree_blobs(pristine), render_blobs(repo, render))
-        if dry_run:
+        if result.dry_run:
             return result
         from platformctl.scaffold.update_merge import merge_new_pristine
 

@@ -8,7 +8,6 @@ is how a partly filled file is resumed.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from platformctl.errors import UsageError, option
 from platformctl.maturity.model import MODEL_FORMAT
+from platformctl.maturity.questionnaire.scalars import date_text, scalar_text, whole_characters
 
 if TYPE_CHECKING:
     from platformctl.maturity.model import MaturityModel, Question
@@ -101,55 +101,70 @@ def parse_answers(data: Any, lines: Lines, model: MaturityModel) -> AnswerSet:
     """Validate parsed answers data (see ``read_answers``)."""
     if data is None:
         return AnswerSet(source=lines.source)
+    data = _top_level(data, lines)
+    version = scalar_text(data.get("model_version"))
+    _check_version(version, model, lines)
+    entries = data.get("answers") or {}
+    if not isinstance(entries, dict):
+        raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
+    defaults = {
+        "answered_by": scalar_text(data.get("answered_by")),
+        "answered_at": date_text(data.get("answered_at")),
+    }
+    answers: dict[str, Answer] = {}
+    migrations: list[str] = []
+    for qid, raw in entries.items():
+        where = lines.where(("answers", qid))
+        question = _question(model, qid, where)
+        if raw is not None:
+            answers[question.id] = _answer(question, raw, where, defaults, migrations)
+    return AnswerSet(
+        answers,
+        scope=scalar_text(data.get("scope")),
+        source=lines.source,
+        model_version=version,
+        service=scalar_text(data.get("service")),
+        measured=_measured(data.get("measured"), lines),
+        migrations=migrations,
+    )
+
+
+def _top_level(data: Any, lines: Lines) -> dict[Any, Any]:
+    """The file's mapping in the long form (``answers:`` under the top-level fields), checked."""
     if not isinstance(data, dict):
         raise UsageError(
             f"{lines.where(())}: an answers file must be a mapping",
             hint="write 'answers:' followed by one 'question.id: choice' per line",
         )
-    if "answers" not in data:  # the short form: question ids (and the top-level fields) at the top
-        top = {k: v for k, v in data.items() if k in TOP_KEYS}
-        data = {**top, "answers": {k: v for k, v in data.items() if k not in TOP_KEYS}}
+    mapping: dict[Any, Any] = data
+    if "answers" not in mapping:  # the short form: question ids (and the top-level fields) at the top
+        top = {k: v for k, v in mapping.items() if k in TOP_KEYS}
+        mapping = {**top, "answers": {k: v for k, v in mapping.items() if k not in TOP_KEYS}}
         lines.by_path.update({("answers", *k): v for k, v in list(lines.by_path.items()) if k})
-    for key in data:
+    for key in mapping:
         if key not in TOP_KEYS:
             raise UsageError(
                 f"{lines.where((key,))}: unknown field '{key}'",
                 hint=f"allowed at the top level: {', '.join(sorted(TOP_KEYS))}",
             )
-    if data.get("model") not in (None, MODEL_FORMAT):
+    if mapping.get("model") not in (None, MODEL_FORMAT):
         raise UsageError(
-            f"{lines.where(('model',))}: answers are for model {data['model']!r}, not {MODEL_FORMAT}"
+            f"{lines.where(('model',))}: answers are for model {mapping['model']!r}, not {MODEL_FORMAT}"
         )
-    version = _text(data.get("model_version"))
-    _check_version(version, model, lines)
-    entries = data.get("answers") or {}
-    if not isinstance(entries, dict):
-        raise UsageError(f"{lines.where(('answers',))}: 'answers' must map question ids to answers")
-    defaults = {"answered_by": _text(data.get("answered_by")), "answered_at": _when(data.get("answered_at"))}
-    answers: dict[str, Answer] = {}
-    migrations: list[str] = []
-    for qid, raw in entries.items():
-        where = lines.where(("answers", qid))
-        question = model.by_id.get(str(qid))
-        if question is None:
-            close = difflib.get_close_matches(str(qid), list(model.by_id), n=1)
-            raise UsageError(
-                f"{where}: unknown question '{qid}'",
-                hint=f"did you mean '{close[0]}'?"
-                if close
-                else "the question ids are listed in 'platformctl docs maturity'",
-            )
-        if raw is not None:
-            answers[question.id] = _answer(question, raw, where, defaults, migrations)
-    return AnswerSet(
-        answers,
-        scope=_text(data.get("scope")),
-        source=lines.source,
-        model_version=version,
-        service=_text(data.get("service")),
-        measured=_measured(data.get("measured"), lines),
-        migrations=migrations,
-    )
+    return mapping
+
+
+def _question(model: MaturityModel, qid: Any, where: str) -> Question:
+    question = model.by_id.get(str(qid))
+    if question is None:
+        close = difflib.get_close_matches(str(qid), list(model.by_id), n=1)
+        raise UsageError(
+            f"{where}: unknown question '{qid}'",
+            hint=f"did you mean '{close[0]}'?"
+            if close
+            else "the question ids are listed in 'platformctl docs maturity'",
+        )
+    return question
 
 
 def _measured(raw: Any, lines: Lines) -> dict[str, float]:
@@ -198,20 +213,10 @@ def _answer(
                 f"{where}: question '{question.id}': unknown field '{key}'",
                 hint=f"allowed: {', '.join(sorted(ENTRY_KEYS))}",
             )
-    value = _text(entry.get("answer"))
-    evidence = entry.get("evidence") or []
-    evidence = [evidence] if isinstance(evidence, str) else evidence
-    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-        raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
-    common: dict[str, Any] = {
-        "note": _text(entry.get("note")),
-        "evidence": tuple(_whole_characters(link) for link in evidence),
-        "answered_by": _text(entry.get("answered_by")) or defaults["answered_by"],
-        "answered_at": _when(entry.get("answered_at")) or defaults["answered_at"],
-        "service": _text(entry.get("service")),
-    }
+    value = scalar_text(entry.get("answer"))
+    common = _common(question, entry, where, defaults)
     if value.lower() in NA_WORDS:
-        reason = _text(entry.get("reason"))
+        reason = scalar_text(entry.get("reason"))
         if not reason:
             raise UsageError(
                 f"{where}: question '{question.id}' is n/a without a reason",
@@ -219,7 +224,30 @@ def _answer(
             )
         return Answer(question.id, "n/a", reason=reason, **common)
     if value.lower() == "unknown":
-        return Answer(question.id, "unknown", reason=_text(entry.get("reason")), **common)
+        return Answer(question.id, "unknown", reason=scalar_text(entry.get("reason")), **common)
+    value = _choice(question, value, where, migrations)
+    return Answer(question.id, "answered", choice=value, reason=scalar_text(entry.get("reason")), **common)
+
+
+def _common(
+    question: Question, entry: dict[Any, Any], where: str, defaults: dict[str, str]
+) -> dict[str, Any]:
+    """The fields of an answer whatever its status: note, evidence links, who, when, service."""
+    evidence = entry.get("evidence") or []
+    evidence = [evidence] if isinstance(evidence, str) else evidence
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise UsageError(f"{where}: question '{question.id}': 'evidence' must be a link or a list of links")
+    return {
+        "note": scalar_text(entry.get("note")),
+        "evidence": tuple(whole_characters(link) for link in evidence),
+        "answered_by": scalar_text(entry.get("answered_by")) or defaults["answered_by"],
+        "answered_at": date_text(entry.get("answered_at")) or defaults["answered_at"],
+        "service": scalar_text(entry.get("service")),
+    }
+
+
+def _choice(question: Question, value: str, where: str, migrations: list[str]) -> str:
+    """The choice id ``value`` names, through a rename recorded in ``migrations``."""
     renamed = next((c for c in question.choices if value in c.replaces), None)
     if renamed is not None:  # an id of an older model version: keep the file working, say so
         migrations.append(f"{question.id}: '{value}' is now '{renamed.id}' ({renamed.label})")
@@ -229,32 +257,7 @@ def _answer(
             f"{where}: question '{question.id}': unknown choice '{value}'",
             hint=f"choose one of: {', '.join(c.id for c in question.choices)}, unknown, n/a",
         )
-    return Answer(question.id, "answered", choice=value, reason=_text(entry.get("reason")), **common)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):  # YAML 1.1 reads a bare 'no' as False; give the word back
-        return "yes" if value else "no"
-    return _whole_characters(str(value).strip())
-
-
-def _whole_characters(text: str) -> str:
-    """Join JSON's surrogate-pair escapes (``\\ud83d\\ude80``) into the character they spell.
-
-    A YAML parser reads each escape alone and leaves two lone surrogates, which no UTF-8
-    report can hold; a lone surrogate that pairs with nothing becomes U+FFFD.
-    """
-    if not any("\ud800" <= ch <= "\udfff" for ch in text):
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-def _when(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return _text(value)
+    return value
 
 
 def dump_answers(answer_set: AnswerSet, model: MaturityModel) -> str:

@@ -159,6 +159,18 @@ def put_environment(
     raise translate("GitHub", action, response, http.service.token_hint)
 
 
+def branch_policies(http: HttpClient, slug: str, name: str) -> dict[str, int]:
+    """``{pattern: policy id}`` of environment ``name``'s deployment branch policies."""
+    return {
+        p["name"]: int(p["id"])
+        for p in http.paginate(
+            f"/repos/{slug}/environments/{quote(name, safe='')}/deployment-branch-policies",
+            key="branch_policies",
+            action=f"list the branch patterns of environment {name}",
+        )
+    }
+
+
 def sync_branch_policies(
     http: HttpClient, slug: str, name: str, wanted: list[str], current: Mapping[str, int]
 ) -> int:

@@ -29,6 +29,7 @@ from platformctl.contracts.environments import (
 )
 from platformctl.errors import PlatformctlError, ProviderError
 from platformctl.providers.github import env_rules as rules
+from platformctl.providers.github import env_values as values
 from platformctl.providers.github.env_secrets import EnvironmentSecrets, environment_path
 from platformctl.providers.github.secret_state import SecretFingerprints
 from platformctl.providers.http import HttpClient
@@ -41,7 +42,6 @@ from platformctl.providers.remote_environments import (
     check_owner,
     decode_marker,
     encode_marker,
-    managed,
     marker_fields,
     marker_writes,
     meta_of,
@@ -92,64 +92,20 @@ class GitHubEnvironments:
             self._seen[name] = _Seen()
             return Observed()
         environment = response.json()
-        variables = {
-            v["name"].upper(): v["value"]
-            for v in self.http.paginate(
-                self._path(name, "/variables"),
-                key="variables",
-                per_page=30,
-                action=f"list the variables of environment {name}",
-            )
-        }
+        variables = values.list_variables(self.http, self.slug, name)
         marker = decode_marker(variables.pop(MARKER, None))
         check_owner(marker, spec.service, f"GitHub environment {name} of {self.slug}", self.name)
-        secrets = {
-            s["name"].upper(): s["updated_at"]
-            for s in self.http.paginate(
-                self._path(name, "/secrets"), key="secrets", action=f"list the secrets of environment {name}"
-            )
-        }
-        policies = {}
-        if rules.is_custom(environment):
-            policies = {
-                p["name"]: int(p["id"])
-                for p in self.http.paginate(
-                    self._path(name, "/deployment-branch-policies"),
-                    key="branch_policies",
-                    action=f"list the branch patterns of environment {name}",
-                )
-            }
+        secrets = values.list_secret_dates(self.http, self.slug, name)
+        policies = rules.branch_policies(self.http, self.slug, name) if rules.is_custom(environment) else {}
         self._seen[name] = _Seen(True, marker, policies, set(variables))
         resources = [Resource(ENVIRONMENT, name, plan_fields(marker))]
         protection = rules.observed_protection(environment, list(policies))
         if spec.protection is not None or protection != rules.DEFAULTS:
             resources.append(Resource(PROTECTION, PROTECTION_NAME, protection))
-        resources += self._values(spec, marker, variables, secrets)
+        recorded = self.fingerprints.get(self.scope, spec.name)
+        resources += values.value_resources(spec, marker, variables, secrets, recorded)
         meta = meta_of(marker, environment.get("created_at")) if marker else None
         return Observed(resources=resources, meta=meta, state="ready")
-
-    def _values(
-        self,
-        spec: EnvironmentSpec,
-        marker: dict[str, Any] | None,
-        variables: dict[str, str],
-        secrets: dict[str, str],
-    ) -> list[Resource]:
-        listed = [*(marker or {}).get("variables", []), *(marker or {}).get("secrets", [])]
-        spelled = {n.upper(): n for n in [*listed, *spec.variables, *spec.secrets]}
-        wanted_vars = {n.upper() for n in managed(marker, spec, "variables")}
-        wanted_secrets = {n.upper() for n in managed(marker, spec, "secrets")}
-        out = [
-            Resource("variable", spelled[k], {"value": v}) for k, v in variables.items() if k in wanted_vars
-        ]
-        recorded = self.fingerprints.get(self.scope, spec.name)
-        for key, updated_at in secrets.items():
-            if key in wanted_secrets:
-                rec = recorded.get(spelled[key])
-                # Set by someone else since (another time): the value is unknown, so set it again.
-                known = rec.fingerprint if rec is not None and rec.updated_at == updated_at else None
-                out.append(Resource("secret", spelled[key], {"fingerprint": known}, secret=True))
-        return out
 
     def desired(self, spec: EnvironmentSpec, observed: Observed) -> list[Resource]:
         """The record, the protection (settings the spec names over GitHub's), variables, secrets."""

@@ -69,22 +69,9 @@ class GitHubProtection:
             if response.status_code == 404:
                 return self._classic(slug, branch)
             # 422 "Name must be unique": a retried POST that did land; read and compare.
-        try:
-            pages = self.http.paginate(
-                f"/repos/{slug}/rulesets",
-                params={"includes_parents": "false"},
-                action=f"list the rulesets of {slug}",
-            )
-            rulesets = list(pages)
-        except ProviderError as exc:
-            if exc.status == 404:
-                return self._classic(slug, branch)
-            raise
-        ours = [
-            r
-            for r in rulesets
-            if r.get("name") == RULESET_NAME and r.get("source_type", "Repository") == "Repository"
-        ]
+        ours = self._ours(slug)
+        if ours is None:
+            return self._classic(slug, branch)
         if not ours:
             response = self._create(slug, retry_not_found=False)
             if response.status_code != 201:
@@ -95,7 +82,30 @@ class GitHubProtection:
                     self.http.service.token_hint,
                 )
             return True, f"ruleset {RULESET_NAME} created"
-        path = f"/repos/{slug}/rulesets/{ours[0]['id']}"
+        return self._converge(slug, ours[0])
+
+    def _ours(self, slug: str) -> list[dict[str, Any]] | None:
+        """The repository's own rulesets named ours; None where the rulesets API answers 404."""
+        try:
+            pages = self.http.paginate(
+                f"/repos/{slug}/rulesets",
+                params={"includes_parents": "false"},
+                action=f"list the rulesets of {slug}",
+            )
+            rulesets = list(pages)
+        except ProviderError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return [
+            r
+            for r in rulesets
+            if r.get("name") == RULESET_NAME and r.get("source_type", "Repository") == "Repository"
+        ]
+
+    def _converge(self, slug: str, ruleset: dict[str, Any]) -> tuple[bool, str]:
+        """Read our ruleset in full and put it back repaired when it no longer protects."""
+        path = f"/repos/{slug}/rulesets/{ruleset['id']}"
         current = self.http.request("GET", path, action=f"read ruleset {RULESET_NAME} of {slug}").json()
         if _ruleset_protects(current):
             return False, f"ruleset {RULESET_NAME} in place"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,85 +76,75 @@ def manifests(spec: EnvironmentSpec) -> list[dict[str, Any]]:
         {TTL: spec.ttl, EXPIRES: spec.expires_at.isoformat()} if spec.ttl and spec.expires_at else {}
     )
     out = [_object(NAMESPACE, ns, ns, labels(spec), annotations, {})]
-    k8s = spec.kubernetes
-    quota = k8s.quota if k8s else None
+    for kind, build in _PARTS:
+        part = build(spec)
+        if part is not None:
+            part_annotations, body = part
+            out.append(_object(kind, ns, kind.name, labels(spec), part_annotations, body))
+    return out
+
+
+# An object's annotations and the rest of its body, or None when the spec does not ask for it.
+_Part = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _quota(spec: EnvironmentSpec) -> _Part | None:
+    quota = spec.kubernetes.quota if spec.kubernetes else None
     if quota and (
         hard := _quantities(
             cpu=quota.cpu, memory=quota.memory, pods=None if quota.pods is None else str(quota.pods)
         )
     ):
-        out.append(
-            _object(KINDS["ResourceQuota"], ns, "platformctl", labels(spec), {}, {"spec": {"hard": hard}})
-        )
-    limits = k8s.limits if k8s else None
+        return {}, {"spec": {"hard": hard}}
+    return None
+
+
+def _limit_range(spec: EnvironmentSpec) -> _Part | None:
+    limits = spec.kubernetes.limits if spec.kubernetes else None
     if limits and (default := _quantities(cpu=limits.cpu, memory=limits.memory)):
-        out.append(
-            _object(
-                KINDS["LimitRange"],
-                ns,
-                "platformctl",
-                labels(spec),
-                {},
-                {"spec": {"limits": [{"type": "Container", "default": default}]}},
-            )
-        )
-    if k8s and k8s.rbac:
-        group = "rbac.authorization.k8s.io"
-        out.append(
-            _object(
-                KINDS["RoleBinding"],
-                ns,
-                "platformctl",
-                labels(spec),
-                {},
-                {
-                    "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": k8s.rbac.role},
-                    "subjects": [{"apiGroup": group, "kind": "Group", "name": k8s.rbac.group}],
-                },
-            )
-        )
-    if k8s and k8s.network_policy:
-        out.append(
-            _object(
-                KINDS["NetworkPolicy"],
-                ns,
-                "platformctl-default-deny",
-                labels(spec),
-                {},
-                {
-                    "spec": {
-                        "podSelector": {},
-                        "policyTypes": ["Ingress"],
-                        "ingress": [{"from": [{"podSelector": {}}]}],
-                    }
-                },
-            )
-        )
-    if spec.variables:
-        out.append(
-            _object(
-                KINDS["ConfigMap"],
-                ns,
-                "platformctl-variables",
-                labels(spec),
-                {},
-                {"data": dict(spec.variables)},
-            )
-        )
-    if spec.secrets:
-        prints = {name: s.fingerprint for name, s in spec.secrets.items()}
-        data = {name: base64.b64encode((s.value or "").encode()).decode() for name, s in spec.secrets.items()}
-        out.append(
-            _object(
-                KINDS["Secret"],
-                ns,
-                "platformctl-secrets",
-                labels(spec),
-                {FINGERPRINTS: json.dumps(prints, sort_keys=True)},
-                {"type": "Opaque", "data": data},
-            )
-        )
-    return out
+        return {}, {"spec": {"limits": [{"type": "Container", "default": default}]}}
+    return None
+
+
+def _role_binding(spec: EnvironmentSpec) -> _Part | None:
+    k8s = spec.kubernetes
+    if not (k8s and k8s.rbac):
+        return None
+    group = "rbac.authorization.k8s.io"
+    return {}, {
+        "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": k8s.rbac.role},
+        "subjects": [{"apiGroup": group, "kind": "Group", "name": k8s.rbac.group}],
+    }
+
+
+def _network_policy(spec: EnvironmentSpec) -> _Part | None:
+    if not (spec.kubernetes and spec.kubernetes.network_policy):
+        return None
+    return {}, {
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [{"podSelector": {}}]}],
+        }
+    }
+
+
+def _config_map(spec: EnvironmentSpec) -> _Part | None:
+    return ({}, {"data": dict(spec.variables)}) if spec.variables else None
+
+
+def _secret(spec: EnvironmentSpec) -> _Part | None:
+    if not spec.secrets:
+        return None
+    prints = {name: s.fingerprint for name, s in spec.secrets.items()}
+    data = {name: base64.b64encode((s.value or "").encode()).decode() for name, s in spec.secrets.items()}
+    return {FINGERPRINTS: json.dumps(prints, sort_keys=True)}, {"type": "Opaque", "data": data}
+
+
+# In the order the objects are built and applied, after the namespace.
+_PARTS: tuple[tuple[Kind, Callable[[EnvironmentSpec], _Part | None]], ...] = tuple(
+    zip(NAMESPACED, (_quota, _limit_range, _role_binding, _network_policy, _config_map, _secret), strict=True)
+)
 
 
 def _quantities(**values: str | None) -> dict[str, str]:
