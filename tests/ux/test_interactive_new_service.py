@@ -148,9 +148,8 @@ def test_env_up_on_a_terminal_shows_the_plan_and_asks(cli, tmp_path):
     assert child.exitstatus == 0
 
 
-def test_env_up_without_a_terminal_never_asks(cli, tmp_path, monkeypatch):
-    assert cli("new", "service", "payments").exit_code == 0
-    monkeypatch.chdir(tmp_path / "work" / "payments")
+def test_env_up_without_a_terminal_never_asks(cli, created, monkeypatch):
+    monkeypatch.chdir(created("payments") / "work" / "payments")  # made once, copied (conftest.py)
     result = cli("env", "up", "staging")
     assert result.exit_code == 0, result.stderr
     assert "Apply this plan" not in result.stderr
