@@ -323,7 +323,7 @@ def test_a_record_that_cannot_be_written_only_costs_a_decided_run(platform_home,
 def test_a_held_service_lock_is_reported_as_by_a_decided_run(platform_home, new, monkeypatch):
     from platformctl.locks import hold_lock, lock_key
 
-    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.3")  # recorded with it too: the key holds it
+    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.1")  # recorded with it too: the key holds it
     converged(new)
     with hold_lock(platform_home, lock_key("payments"), doing="updating service payments", busy="busy"):
         recorded, _, err = new("payments", "--no-input", code=1)
