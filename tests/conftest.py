@@ -43,6 +43,19 @@ def pytest_configure(config: pytest.Config) -> None:
     helpers.FAST_LOOP = "not slow" in (config.option.markexpr or "")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder all processes of this run share (``tests.helpers.once_per_run``): the xdist
+    workers' common base temporary folder, or this session's own without xdist; pytest removes
+    it with its other temporary folders."""
+    from tests import helpers
+
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    helpers.RUN_FOLDER[:] = [folder]
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own HOME, platform home, working directory and git config."""
