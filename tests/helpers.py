@@ -122,11 +122,13 @@ def once_per_run(name: str, make: Callable[[Path], None]) -> Path:
     never for state a test changes (:func:`built_once`). The first process to ask makes it under
     a lock while the others wait; a ``make`` that fails leaves nothing, and the next one to ask
     tries again. Outside a run (no ``RUN_FOLDER``) it is made in a folder of this process."""
+    import atexit
     import fcntl
     import tempfile
 
     if not RUN_FOLDER:
         RUN_FOLDER.append(Path(tempfile.mkdtemp(prefix="platformctl-run-")))
+        atexit.register(shutil.rmtree, RUN_FOLDER[0], True)
     base = RUN_FOLDER[0]
     folder, done = base / name, base / f"{name}.done"
     with open(base / f"{name}.lock", "w") as lock:
