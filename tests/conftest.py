@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -40,6 +41,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from tests import helpers
 
     helpers.FAST_LOOP = "not slow" in (config.option.markexpr or "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder all processes of this run share (``tests.helpers.once_per_run``): the xdist
+    workers' common base temporary folder, or this session's own without xdist; pytest removes
+    it with its other temporary folders."""
+    from tests import helpers
+
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    helpers.RUN_FOLDER[:] = [folder]
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +129,29 @@ def cli_process() -> Any:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def created_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The services of :func:`created` in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("created")
+
+
+@pytest.fixture
+def created(cli: Any, created_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``created(*args)``: the state a real ``new service ARGS`` (in ``work``, default platform
+    home under HOME) left, made once per test process for each ``ARGS`` and copied back for this
+    test at the path it was built at (:func:`tests.helpers.built_once`); returns the root, which
+    holds ``home`` (HOME) and ``work`` (the working directory). For tests whose subject is what a
+    later command makes of an existing service, not the render or the publish."""
+    from tests.helpers import built_once
+
+    def make(*args: str) -> Path:
+        def build(root: Path) -> None:
+            result = cli("new", "service", *args)
+            assert result.exit_code == 0, result.stderr
+
+        key = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:12]
+        return built_once(created_folder / key, build, monkeypatch, platform_home=False)
+
+    return make

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 FAST_LOOP = False  # set by tests/conftest.py: the run deselects the slow tests
+RUN_FOLDER: list[Path] = []  # set by tests/conftest.py: the folder every process of this run shares
 
 
 def examples(full: int) -> int:
@@ -113,6 +114,36 @@ def built_once(
         build(live)
         shutil.copytree(live, saved, symlinks=True)
     return live
+
+
+def once_per_run(name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``make(folder)`` filled, made once per test run and shared by every process of
+    it (the xdist workers): for read-only results (a built wheel, a render that tests only read),
+    never for state a test changes (:func:`built_once`). The first process to ask makes it under
+    a lock while the others wait; a ``make`` that fails leaves nothing, and the next one to ask
+    tries again. Outside a run (no ``RUN_FOLDER``) it is made in a folder of this process."""
+    import atexit
+    import fcntl
+    import tempfile
+
+    if not RUN_FOLDER:
+        RUN_FOLDER.append(Path(tempfile.mkdtemp(prefix="platformctl-run-")))
+        atexit.register(shutil.rmtree, RUN_FOLDER[0], True)
+    base = RUN_FOLDER[0]
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            try:
+                make(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            done.touch()
+    return folder
 
 
 _LOADED = """

@@ -11,29 +11,34 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.helpers import once_per_run
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
+@pytest.fixture(scope="session")
+def wheel():
+    """The project's wheel, built once per test run and shared by its processes (read only:
+    the tests unpack it into their own folders)."""
     pytest.importorskip("hatchling")
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-            str(REPO_ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (path,) = out.glob("platformctl-*.whl")
+
+    def build(out: Path) -> None:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "-q",
+                "-w",
+                str(out),
+                str(REPO_ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    (path,) = once_per_run("wheel", build).glob("platformctl-*.whl")
     return path
 
 

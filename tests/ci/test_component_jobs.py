@@ -60,29 +60,20 @@ def project(cli, project_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return built_once(project_folder, build, monkeypatch, platform_home=False) / "project"
 
 
-def test_preview_then_stop_converge_the_merge_requests_environment(project: Path) -> None:
+def test_preview_then_stop_converge_the_merge_requests_environment(cli, project: Path, monkeypatch) -> None:
     jobs = _jobs(**{"service-dir": "payments"})
+    monkeypatch.chdir(project)  # the jobs run in a shell; what they left is listed in-process
     up = _run_job(jobs["platformctl-preview"], project, CI_MERGE_REQUEST_IID="12")
     assert up.returncode == 0, up.stderr
-    status = subprocess.run(
-        [sys.executable, "-m", "platformctl", "env", "list", "--json", "--service-dir", "payments"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    status = cli("env", "list", "--json", "--service-dir", "payments")
+    assert status.exit_code == 0, status.stderr
     assert '"mr-12"' in status.stdout
     again = _run_job(jobs["platformctl-preview"], project, CI_MERGE_REQUEST_IID="12")
     assert again.returncode == 0, again.stderr
     down = _run_job(jobs["platformctl-preview-stop"], project, CI_MERGE_REQUEST_IID="12")
     assert down.returncode == 0, down.stderr
-    after = subprocess.run(
-        [sys.executable, "-m", "platformctl", "env", "list", "--json", "--service-dir", "payments"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    after = cli("env", "list", "--json", "--service-dir", "payments")
+    assert after.exit_code == 0, after.stderr
     assert '"mr-12"' not in after.stdout
 
 

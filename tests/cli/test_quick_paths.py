@@ -177,8 +177,8 @@ def test_a_dry_run_adds_nothing_to_the_cache_and_a_real_run_does(cli, isolation)
     assert {oct(p.stat().st_mode & 0o777) for p in cache.iterdir()} == {"0o600"}
 
 
-def test_an_edited_platform_yaml_is_read_again(cli):
-    assert cli("new", "service", "payments", "--no-input").exit_code == 0
+def test_an_edited_platform_yaml_is_read_again(cli, created):
+    created("payments")  # the service a real run made, built once per process (conftest.py)
     assert cli("env", "up", "staging", "--service-dir", "payments").exit_code == 0
     assert "no changes" in cli("env", "up", "staging", "--service-dir", "payments").stdout
     descriptor = Path("payments/platform.yaml")

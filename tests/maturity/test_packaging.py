@@ -7,7 +7,7 @@ import subprocess
 import sys
 import zipfile
 
-from tests.test_packaging import wheel  # noqa: F401 (the module-scoped fixture)
+from tests.test_packaging import wheel  # noqa: F401 (the fixture, built once per run)
 
 
 def test_wheel_ships_the_model_and_it_loads(wheel, tmp_path):  # noqa: F811

@@ -193,7 +193,7 @@ def test_platform_home_under_a_file(cli, blocker):
     assert f"error: {blocker}/home" in result.stderr and ": Not a directory" in result.stderr
 
 
-def test_debug_still_shows_the_traceback(cli_process, blocker):
-    result = cli_process("--debug", "config", "init", "--path", str(blocker / "x.yaml"))
+def test_debug_still_shows_the_traceback(cli, blocker):
+    result = cli("--debug", "config", "init", "--path", str(blocker / "x.yaml"))
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "NotADirectoryError" in result.stderr

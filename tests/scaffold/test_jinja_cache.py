@@ -7,7 +7,8 @@ every compiled template comes from the cache files or the compiler, as in a new 
 ``test_own_cache_files_are_used`` shows that both an in-process run and a fresh process load
 the files: a cache file holds code that runs in the process, so a file this user did not write
 alone (a foreign mode, a link, another format, garbage) must never run; the hostile files below
-would create a marker file if they did.
+would create a marker file if they did. The first service that fills the cache (``warm``) is
+made once per test process and copied back for each test that starts from it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import build_golden_path, configure_golden_path
+from tests.helpers import build_golden_path, built_once, configure_golden_path
 
 HOME = Path(".local/share/platformctl")
 
@@ -68,11 +69,22 @@ def _hostile(path: Path, marker: Path) -> None:
     path.write_bytes(b"\n".join(header[:2]) + b"\n" + marshal.dumps(code))
 
 
+@pytest.fixture(scope="session")
+def warm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warm cache's folder in this test process (see :func:`tests.helpers.built_once`)."""
+    return tmp_path_factory.mktemp("warm-jinja")
+
+
 @pytest.fixture
-def warm(fresh, isolation, tmp_path) -> Path:
-    """A first service has filled the cache; its render is the reference."""
-    _new(fresh, "first")
-    cache = _cache(isolation)
+def warm(fresh, warm_folder, monkeypatch) -> Path:
+    """A first service has filled the cache; its render (``work/first``) is the reference.
+
+    Made once per test process by the real run (from a fresh process's state, as every run
+    here) and copied back for each test at the path it was built at, cache files with their
+    modes (:func:`tests.helpers.built_once`): HOME is ``root/home``, the working directory
+    ``root/work``."""
+    root = built_once(warm_folder, lambda root: _new(fresh, "first"), monkeypatch, platform_home=False)
+    cache = _cache(root / "home")
     files = list(cache.iterdir())
     assert files, "the first render remembers its compiled templates"
     assert stat.S_IMODE(cache.stat().st_mode) & 0o077 == 0
@@ -80,9 +92,9 @@ def warm(fresh, isolation, tmp_path) -> Path:
     return cache
 
 
-def test_a_warm_cache_renders_the_same_files(fresh, isolation, tmp_path, warm):
+def test_a_warm_cache_renders_the_same_files(fresh, warm):
     second = _tree(_new(fresh, "second"))
-    shutil.rmtree(isolation / HOME / "cache")
+    shutil.rmtree(warm.parent)  # every cache of the platform home
     third = _tree(_new(fresh, "third"))  # compiled afresh
     assert len(second) > 30
     assert second == third
@@ -123,7 +135,7 @@ def test_foreign_cache_files_never_run(fresh, tmp_path, warm, how):
             path.symlink_to(target)
     if how == "folder writable by others":
         warm.chmod(0o777)
-    assert _tree(_new(fresh, "second")) == _tree(tmp_path / "work" / "first")
+    assert _tree(_new(fresh, "second")) == _tree(Path("first").absolute())
     assert not marker.exists()
 
 
@@ -141,7 +153,7 @@ def test_cache_files_of_another_user_never_run(fresh, tmp_path, warm):
     "damage",
     ["garbage", *(pytest.param(d, marks=pytest.mark.slow) for d in ("truncated", "other format", "empty"))],
 )
-def test_damaged_cache_files_are_compiled_again(fresh, isolation, tmp_path, warm, damage):
+def test_damaged_cache_files_are_compiled_again(fresh, warm, damage):
     for path in warm.iterdir():
         data = path.read_bytes()
         path.write_bytes(
@@ -152,7 +164,7 @@ def test_damaged_cache_files_are_compiled_again(fresh, isolation, tmp_path, warm
                 "empty": b"",
             }[damage]
         )
-    assert _tree(_new(fresh, "second")) == _tree(tmp_path / "work" / "first")
+    assert _tree(_new(fresh, "second")) == _tree(Path("first").absolute())
     # What could not be read was compiled and written again.
     assert all(path.read_bytes().startswith(b"platformctl-jinja-1\n") for path in warm.iterdir())
 

@@ -57,21 +57,22 @@ def test_creates_checkout_and_local_repository(cli, isolation, tmp_path):
     assert reader.get_value("receive", "denyDeletes") is True
 
 
-def test_second_run_writes_nothing(cli, isolation, tmp_path):
-    assert cli("new", "service", "payments").exit_code == 0
-    before = snapshot(tmp_path / "work", isolation / ".local")
+def test_second_run_writes_nothing(cli, created):
+    root = created("payments")  # what a real first run left, made once per process (conftest.py)
+    work, home = root / "work", root / "home"
+    before = snapshot(work, home / ".local")
     result = cli("new", "service", "payments", "--json")
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert doc["changed"] is False and doc["resumed"] is True
     assert [s["changed"] for s in doc["steps"]] == [False, False, False]
-    after = snapshot(tmp_path / "work", isolation / ".local")
+    after = snapshot(work, home / ".local")
     # Its one write is the record of its result, a cache under the home (scaffold/recorded.py)...
     recorded = {path for path in set(after) - set(before) if "/cache/new-service/" in path}
     assert len(recorded) == 1 and {k: v for k, v in after.items() if k not in recorded} == before
     # ...and the run answered from it writes nothing at all, the record included.
     assert cli("new", "service", "payments", "--json").json() == doc
-    assert snapshot(tmp_path / "work", isolation / ".local") == after
+    assert snapshot(work, home / ".local") == after
 
 
 def test_a_failed_push_is_finished_by_the_rerun(cli, isolation, tmp_path):
@@ -115,8 +116,8 @@ def test_bad_name_is_exit_2_and_writes_nothing(cli, isolation, tmp_path, name):
     assert not (isolation / ".local").exists()
 
 
-def test_json_without_tty_never_prompts(cli_process, isolation, tmp_path):
-    result = cli_process("new", "service", "x", "--json", cwd=tmp_path / "work")
+def test_json_without_tty_never_prompts(cli):
+    result = cli("new", "service", "x", "--json")  # in-process: stdin and stdout are no terminal
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert doc["schema_version"] == 1

@@ -156,10 +156,11 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
-def test_a_converged_rerun_prints_the_decided_result_without_deciding(platform_home, new):
-    """The decided runs in-process; the run answered from the record in-process and in a fresh
-    process, which loads neither the descriptor's models nor the catalog."""
-    decided_out, decided_err = converged(new)
+def test_a_converged_rerun_prints_the_decided_result_without_deciding(service, new):
+    """The decided runs in-process (those that made ``service``); the run answered from the
+    record in-process and in a fresh process, which loads neither the descriptor's models nor
+    the catalog."""
+    decided_out, decided_err = service.out, service.err
     again, out, err = new("payments", "--no-input")
     assert not again
     assert (out, err) == (decided_out, decided_err)  # byte for byte, progress lines included
@@ -169,7 +170,7 @@ def test_a_converged_rerun_prints_the_decided_result_without_deciding(platform_h
     assert "push: already done" in err
     recorded, doc, _ = new("payments", "--json")
     assert not recorded
-    entries = list((platform_home / "cache" / "new-service").iterdir())
+    entries = list((service.home / "cache" / "new-service").iterdir())
     assert len(entries) == 1 and entries[0].stat().st_mode & 0o077 == 0  # the record, 0600
     (entries[0]).unlink()
     decided, decided_doc, _ = new("payments", "--json")
@@ -323,7 +324,7 @@ def test_a_record_that_cannot_be_written_only_costs_a_decided_run(platform_home,
 def test_a_held_service_lock_is_reported_as_by_a_decided_run(platform_home, new, monkeypatch):
     from platformctl.locks import hold_lock, lock_key
 
-    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.3")  # recorded with it too: the key holds it
+    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.1")  # recorded with it too: the key holds it
     converged(new)
     with hold_lock(platform_home, lock_key("payments"), doing="updating service payments", busy="busy"):
         recorded, _, err = new("payments", "--no-input", code=1)

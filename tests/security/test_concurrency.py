@@ -31,9 +31,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
-    """A held lock makes a run wait the ``lock_wait`` setting: 0.3 s here instead of 3 s."""
-    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.3")
-    return 0.3
+    """A held lock makes a run wait the ``lock_wait`` setting: 0.1 s here (two of the lock's
+    0.05 s polls) instead of 3 s."""
+    monkeypatch.setenv("PLATFORMCTL_LOCK_WAIT", "0.1")
+    return 0.1
 
 
 def _service(folder: Path) -> Path:

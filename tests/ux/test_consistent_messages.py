@@ -6,25 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import built_once
-
 RULE = "use a lower-case DNS label (a-z, 0-9 and '-', starting and ending with a letter or digit"
 
 
-@pytest.fixture(scope="session")
-def service_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The service's folder in this test process (see :func:`tests.helpers.built_once`)."""
-    return tmp_path_factory.mktemp("messages")
-
-
 @pytest.fixture
-def service(cli, service_folder, monkeypatch) -> Path:
+def service(created, monkeypatch) -> Path:
     """payments from the default golden path, made once per test process and copied per test."""
-
-    def build(root: Path) -> None:
-        assert cli("new", "service", "payments").exit_code == 0
-
-    folder = built_once(service_folder, build, monkeypatch, platform_home=False) / "work" / "payments"
+    folder = created("payments") / "work" / "payments"
     monkeypatch.chdir(folder)
     return folder
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 
-def test_dry_run_in_a_folder_holding_the_service_says_resume(cli):
-    assert cli("new", "service", "payments").exit_code == 0
+def test_dry_run_in_a_folder_holding_the_service_says_resume(cli, created):
+    created("payments")  # the state a real run left, copied (tests/conftest.py)
     result = cli("new", "service", "payments", "--dry-run", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["decision"] == "resume"
@@ -15,8 +15,8 @@ def test_dry_run_in_a_folder_holding_the_service_says_resume(cli):
     assert "would finish payments" in human.stdout and "would create" not in human.stdout
 
 
-def test_dry_run_sees_a_repository_with_other_history(cli, tmp_path):
-    assert cli("new", "service", "payments").exit_code == 0
+def test_dry_run_sees_a_repository_with_other_history(cli, created, tmp_path):
+    created("payments")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.chdir(elsewhere)

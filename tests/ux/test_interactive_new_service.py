@@ -122,15 +122,9 @@ def test_ctrl_c_prints_the_interruption_on_its_own_line(tmp_path):
     assert finish(child) == 130
 
 
-def _service(cli, tmp_path: Path) -> Path:
-    """A service made off a terminal (in-process: the setup, not the subject)."""
-    result = cli("new", "service", "payments")
-    assert result.exit_code == 0, result.stderr
-    return tmp_path / "work" / "payments"
-
-
-def test_env_up_on_a_terminal_shows_the_plan_and_asks(cli, tmp_path):
-    folder = _service(cli, tmp_path)
+def test_env_up_on_a_terminal_shows_the_plan_and_asks(created):
+    # The service is made off a terminal, once per test process (the setup, not the subject).
+    folder = created("payments") / "work" / "payments"
     child = spawn(folder, "env", "up", "staging")
     child.expect("Plan for environment staging")
     child.expect(r"Apply this plan to staging\? \[y/n\] \(y\): ")
@@ -148,9 +142,8 @@ def test_env_up_on_a_terminal_shows_the_plan_and_asks(cli, tmp_path):
     assert child.exitstatus == 0
 
 
-def test_env_up_without_a_terminal_never_asks(cli, tmp_path, monkeypatch):
-    assert cli("new", "service", "payments").exit_code == 0
-    monkeypatch.chdir(tmp_path / "work" / "payments")
+def test_env_up_without_a_terminal_never_asks(cli, created, monkeypatch):
+    monkeypatch.chdir(created("payments") / "work" / "payments")  # made once, copied (conftest.py)
     result = cli("env", "up", "staging")
     assert result.exit_code == 0, result.stderr
     assert "Apply this plan" not in result.stderr
