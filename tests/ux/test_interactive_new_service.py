@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -10,6 +11,12 @@ import pytest
 import yaml
 
 pexpect = pytest.importorskip("pexpect")
+
+
+def _default_interrupt() -> None:
+    """Ctrl-C interrupts the child even when pytest was started with SIGINT ignored (a shell's
+    ``cmd &``): Python then keeps it ignored, and the Ctrl-C test would wait for its timeout."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def spawn(cwd: Path, *args: str):
@@ -23,6 +30,7 @@ def spawn(cwd: Path, *args: str):
         timeout=180,  # the machine may be busy: a slow run is not a failure
         encoding="utf-8",
         dimensions=(60, 200),
+        preexec_fn=_default_interrupt,
     )
     # Every key is sent after the prompt it answers was read, so pexpect's 50 ms pause
     # before each send (for programs that set up their terminal late) buys nothing here.
