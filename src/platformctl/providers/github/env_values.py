@@ -18,27 +18,26 @@ from platformctl.providers.remote_environments import managed
 
 def list_variables(http: HttpClient, slug: str, name: str) -> dict[str, str]:
     """``{NAME: value}`` of every variable of environment ``name`` (platformctl's record too)."""
-    return {
-        v["name"].upper(): v["value"]
-        for v in http.paginate(
-            environment_path(slug, name, "/variables"),
-            key="variables",
-            per_page=30,
-            action=f"list the variables of environment {name}",
-        )
-    }
+    # GitHub pages environment variables by 30 at most.
+    return _listed(http, slug, name, "variables", "value", per_page=30)
 
 
 def list_secret_dates(http: HttpClient, slug: str, name: str) -> dict[str, str]:
     """``{NAME: updated_at}`` of every secret of environment ``name``."""
-    return {
-        s["name"].upper(): s["updated_at"]
-        for s in http.paginate(
-            environment_path(slug, name, "/secrets"),
-            key="secrets",
-            action=f"list the secrets of environment {name}",
-        )
-    }
+    return _listed(http, slug, name, "secrets", "updated_at")
+
+
+def _listed(
+    http: HttpClient, slug: str, name: str, kind: str, field: str, per_page: int = 100
+) -> dict[str, str]:
+    """``{NAME: item[field]}`` of every item of the environment's ``kind`` listing."""
+    items = http.paginate(
+        environment_path(slug, name, f"/{kind}"),
+        key=kind,
+        per_page=per_page,
+        action=f"list the {kind} of environment {name}",
+    )
+    return {item["name"].upper(): item[field] for item in items}
 
 
 def value_resources(
