@@ -110,7 +110,14 @@ def _read_capped(path: Path, max_bytes: int | None) -> bytes:
     with path.open("rb") as handle:
         if max_bytes is None:
             return handle.read()
-        return handle.read(max_bytes + 1)
+        # read(n) allocates n bytes up front: asking for the cap (megabytes) to read a small file
+        # made every settings or descriptor read a multi-megabyte allocation. The size on disk
+        # is only a first guess (a file can grow, /proc reports 0): read on while it is exceeded.
+        expected = min(os.fstat(handle.fileno()).st_size, max_bytes) + 1
+        data = handle.read(expected)
+        if len(data) < expected:
+            return data
+        return data + handle.read(max_bytes + 1 - len(data))
 
 
 def _size(count: int) -> str:
