@@ -11,8 +11,7 @@
   attempts and the total wait are capped; 4xx answers are never retried, except a 404 on a
   request marked ``retry_not_found`` (issued right after our own create: GitHub is
   eventually consistent);
-- ``Link`` pagination (:meth:`HttpClient.paginate`), same-origin only, and conditional pages
-  (``If-None-Match``; a 304 answered from a :class:`~platformctl.providers.httpcache.ConditionalCache`);
+- ``Link`` pagination, same-origin only, with conditional pages (:mod:`~platformctl.providers.httppages`);
 - writes serialized with a minimum interval (GitHub asks for one write at a time, ≥ 1 s apart);
 - failures translated by :func:`~platformctl.providers.httperrors.translate`;
 - bounds (:mod:`~platformctl.providers.httpbounds`): each exchange ends within ``deadline``
@@ -35,8 +34,8 @@ from typing import Any
 import httpx
 
 from platformctl import __version__
-from platformctl.errors import AuthError, ProviderError
-from platformctl.providers.answers import AnswerShapeError, Endpoint, decode, kind_of, require_objects
+from platformctl.errors import AuthError
+from platformctl.providers.answers import Endpoint, decode
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
@@ -124,6 +123,11 @@ class HttpClient:
         )
         install_deadlines(self._client)
 
+    @property
+    def base_url(self) -> httpx.URL:
+        """The service's base URL, as requests resolve relative paths against it."""
+        return self._client.base_url
+
     def close(self) -> None:
         """Release the connections."""
         self._client.close()
@@ -197,35 +201,13 @@ class HttpClient:
 
         With ``cache``, each page is asked with ``If-None-Match`` and a 304 is answered from it
         (:mod:`~platformctl.providers.httpcache`); ``trim`` reduces each item to what is kept.
+        The page loop is :func:`~platformctl.providers.httppages.pages`.
         """
-        url: str | None = path
-        query: dict[str, Any] | None = {**(params or {}), "per_page": per_page}
-        while url:
-            page_key = ConditionalCache.key(url, query)
-            etag = cache.etag(page_key) if cache else None
-            headers = {"If-None-Match": etag} if etag else None
-            response = self.request("GET", url, action=action, params=query, headers=headers)
-            if cache and etag and response.status_code == 304:
-                items, url = cache.answer(page_key)
-            else:
-                data = response.json()
-                found = (data.get(key) or []) if key else data
-                endpoint = response.extensions["platformctl.endpoint"]
-                if not isinstance(found, list):
-                    raise AnswerShapeError(endpoint, f"{kind_of(found)} where a list is expected")
-                require_objects(found, endpoint)
-                items = [trim(item) for item in found] if trim is not None else list(found)
-                url = response.links.get("next", {}).get("url")
-                if cache is not None:
-                    cache.keep(page_key, response.headers.get("etag", ""), items, url)
-            query = None
-            if url and not _same_origin(httpx.URL(url), self._client.base_url):
-                # The token goes with every page: never to another host, nor over plain http.
-                raise ProviderError(
-                    f"{self.service.label} sent a next-page link to another host: {url}",
-                    provider=self.service.key,
-                )
-            yield from items
+        from platformctl.providers.httppages import pages
+
+        return pages(
+            self, path, action=action, params=params, key=key, per_page=per_page, cache=cache, trim=trim
+        )
 
     def _space_writes(self) -> None:
         if self._last_write is None or self.policy.write_interval <= 0:
@@ -314,13 +296,6 @@ class _Answer(httpx.Response):
 
     def json(self, **kwargs: Any) -> Any:
         return decode(self.content, self.extensions["platformctl.endpoint"])
-
-
-def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
-    """Scheme, host and port all equal (a relative link inherits the base's)."""
-    if not url.is_absolute_url:
-        return True
-    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
 
 def build_client(
