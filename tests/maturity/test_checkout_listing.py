@@ -17,25 +17,21 @@ from hypothesis import strategies as st
 from platformctl import gitsafe
 from platformctl.maturity import checkout
 from platformctl.maturity.checkout import CheckoutTree, checkout_trees
+from platformctl.maturity.gitdir import plain_config
 from platformctl.maturity.gitindex import tracked_paths
 
 REAL_GIT = shutil.which("git") or "git"
+IDENTITY = (("NAME", "Test"), ("EMAIL", "test@example.com"))
+FILES = {"README.md": "hi\n", "src/app.py": "x = 1\n", ".github/workflows/ci.yml": "on: push\n"}
 
 
 def git(root: Path, *args: str) -> str:
     """Run the real git in ``root`` (the test's own, trusted repository)."""
-    env = {
-        **os.environ,
-        **{
-            f"GIT_{who}_{what}": value
-            for who in ("AUTHOR", "COMMITTER")
-            for what, value in (("NAME", "Test"), ("EMAIL", "test@example.com"))
-        },
-    }
+    identity = {f"GIT_{who}_{what}": v for who in ("AUTHOR", "COMMITTER") for what, v in IDENTITY}
     done = subprocess.run(
         [REAL_GIT, "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always", *args],
         cwd=root,
-        env=env,
+        env={**os.environ, **identity},
         capture_output=True,
         text=True,
         check=False,
@@ -55,12 +51,7 @@ def repo(root: Path, files: dict[str, str] | None = None, *init: str) -> Path:
     """A repository at ``root`` with ``files`` committed."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", *init)
-    write(
-        root,
-        files
-        if files is not None
-        else {"README.md": "hi\n", "src/app.py": "x = 1\n", ".github/workflows/ci.yml": "on: push\n"},
-    )
+    write(root, FILES if files is None else files)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
     return root
@@ -262,6 +253,19 @@ def hostile_config(root: Path) -> bool:
     return False
 
 
+def malformed_config(root: Path) -> bool:
+    repo(root)
+    with (root / ".git" / "config").open("a") as config:
+        config.write("[core]\n\tfilemode = banana\n")  # git fails: the listing is a walk
+    write(root, {"build/out.o": "o\n", "x.log": "l\n"})
+    return False
+
+
+def bare_config(root: Path) -> bool:
+    git(repo(root), "config", "core.bare", "true")
+    return False
+
+
 SHAPES = [
     clean,
     untracked,
@@ -317,7 +321,7 @@ def test_the_long_name_fails_as_before(tmp_path: Path) -> None:
     assert outcome(lambda: oracle(tmp_path / "repo")) == ("error", errno.ENAMETOOLONG)
 
 
-FILES = st.dictionaries(
+RANDOM_FILES = st.dictionaries(
     st.sampled_from(["a.txt", "b/c.txt", "b/d/e.txt", "node_modules/m.js", "build.log", "f.log", "g/h.log"]),
     st.sampled_from(["tracked", "untracked", "deleted"]),
     min_size=1,
@@ -325,7 +329,7 @@ FILES = st.dictionaries(
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=FILES, ignore_logs=st.booleans())
+@given(files=RANDOM_FILES, ignore_logs=st.booleans())
 def test_random_trees_list_as_git_does(
     tmp_path_factory: pytest.TempPathFactory, files: dict[str, str], ignore_logs: bool
 ) -> None:
@@ -443,3 +447,36 @@ def test_a_clean_clone_with_a_hostile_index_gets_the_same(tmp_path: Path) -> Non
         assert within(30, lambda root=root: CheckoutTree(root, "r").paths()) == within(
             30, lambda root=root: oracle(root)
         )
+
+
+PLAIN = (
+    "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n"
+)
+CONFIGS = {
+    PLAIN
+    + '[remote "origin"]\n\turl = https://h/x.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n': True,
+    PLAIN + '[branch "main"]\n\tremote = origin ; a comment\n': True,
+    "[extensions]\n\tworktreeConfig = true\n": True,
+    "": True,
+    "[core]\n\tbare\n": False,
+    "[core]\n\tbare = true\n": False,
+    "[core]\n\tworktree = /\n": False,
+    "[core] bare = false\n": False,
+    "[core]\n\tfilemode = banana\n": False,
+    "[extensions]\n\tobjectFormat = sha256\n": False,
+    "[include]\n\tpath = other\n": False,
+    '[includeIf "gitdir:/"]\n\tpath = other\n': False,
+    '[remote "o"]\n\turl = "unterminated\n': False,
+    "[core]\n\tbare = \\\n\ttrue\n": False,
+    "key = outside any section\n": False,
+}
+
+
+@pytest.mark.parametrize(("text", "plain"), CONFIGS.items())
+def test_only_a_plain_clones_config_lets_the_index_answer(text: str, plain: bool) -> None:
+    assert plain_config(text.encode()) is plain
+
+
+def test_a_hostile_config_line_is_read_in_linear_time() -> None:
+    line = '[remote "o"]\nurl =' + " " * 60_000 + '"\n'
+    assert within(5, lambda: plain_config(line.encode())) is False

@@ -13,6 +13,7 @@ file found is tracked, the listing is those files plus the tracked ones the walk
 (below a symlinked folder, in a skipped folder: dropped anyway). Otherwise (untracked files, so
 ignore rules matter) or when the index cannot answer, the listing is ``git ls-files`` as before;
 those of a directory of clones run concurrently (a bounded pool of plain, hardened processes).
+A ``.git/index`` that is no regular file (a FIFO would keep git waiting) is walked instead.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def _find_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
 
 def _git_files(root: Path) -> list[str] | None:
     from platformctl.gitsafe import run_git
-    from platformctl.maturity.gitindex import index_would_block
+    from platformctl.maturity.gitdir import index_would_block
 
     if index_would_block(root):
         return None  # a FIFO as .git/index would hang git: walk the folder as for a broken one

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import struct
 from pathlib import Path
 
@@ -57,16 +56,6 @@ def tracked_paths(root: Path) -> frozenset[str] | None:
         return None
     finally:
         os.close(git_fd)
-
-
-def index_would_block(root: Path) -> bool:
-    """Whether ``root/.git/index`` is there but, symlinks followed, no regular file: git opens
-    it without ``O_NONBLOCK``, so a FIFO planted there would keep ``git ls-files`` waiting for
-    ever (a device or a folder only makes git fail)."""
-    try:
-        return not stat.S_ISREG(os.stat(root / ".git" / "index").st_mode)
-    except OSError:
-        return False  # none (or no .git folder): nothing git would wait on
 
 
 def parse_index(data: bytes) -> frozenset[str] | None:
