@@ -266,6 +266,20 @@ def bare_config(root: Path) -> bool:
     return False
 
 
+def symlinked_git_dir(root: Path) -> bool:
+    repo(root)
+    (root / ".git").rename(root.parent / f"{root.name}.git")
+    (root / ".git").symlink_to(root.parent / f"{root.name}.git")
+    return False  # never followed: git decides
+
+
+def index_symlink_to_file(root: Path) -> bool:
+    index = repo(root) / ".git" / "index"
+    index.rename(root.parent / f"{root.name}.index")
+    index.symlink_to(root.parent / f"{root.name}.index")
+    return False
+
+
 SHAPES = [
     clean,
     untracked,
@@ -294,6 +308,10 @@ SHAPES = [
     non_utf8_name,
     non_utf8_untracked,
     hostile_config,
+    malformed_config,
+    bare_config,
+    symlinked_git_dir,
+    index_symlink_to_file,
 ]
 
 
