@@ -4,14 +4,22 @@ A PATH is one repository when it is a git work tree or holds no git repositories
 below it; a folder whose sub-folders are git repositories (a directory of clones) yields one
 tree per clone. In a git work tree the listing is what git knows (tracked files plus untracked
 ones that are not ignored), so ``node_modules`` and build output stay out; elsewhere the walk
-skips the usual dependency and tool folders. The git listings of a directory of clones run
-concurrently (a bounded pool of plain, hardened ``git ls-files`` processes).
+skips the usual dependency and tool folders.
+
+Most checkouts scanned are clean: every file on disk is tracked, so git's answer is the files
+on disk and no git process is needed. A work tree is walked (without ``.git`` and the skipped
+folders) and the walk compared with the paths its index tracks (``gitindex.py``): when every
+file found is tracked, the listing is those files plus the tracked ones the walk cannot see
+(below a symlinked folder, in a skipped folder: dropped anyway). Otherwise (untracked files, so
+ignore rules matter) or when the index cannot answer, the listing is ``git ls-files`` as before;
+those of a directory of clones run concurrently (a bounded pool of plain, hardened processes).
+A ``.git/index`` that is no regular file (a FIFO would keep git waiting) is walked instead.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,10 +61,11 @@ class CheckoutTree:
     def paths(self) -> list[str]:
         """Every file path, relative and POSIX-style, sorted."""
         if self._paths is None:
-            listed = _git_files(self.root) if (self.root / ".git").exists() else None
-            self._paths = sorted(
-                p for p in (listed if listed is not None else _walk(self.root)) if not _skipped(p)
-            )
+            if (self.root / ".git").exists():
+                listed = _index_listing(self.root)
+                self._paths = listed if listed is not None else _from_git(self.root, _git_files(self.root))
+            else:
+                self._paths = _filtered(_walk(self.root))
         return self._paths
 
     def read_text(self, path: str) -> str | None:
@@ -82,15 +91,23 @@ def checkout_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
 
 
 def _list_concurrently(trees: list[CheckoutTree]) -> None:
-    """Fill in the git listing of every tree, a bounded number of git processes at a time."""
+    """Fill in the listing of every tree: from its index where that answers, else from git, a
+    bounded number of git processes at a time."""
     if len(trees) < 2:
+        return
+    asking_git = []
+    for tree in trees:
+        tree._paths = _index_listing(tree.root)
+        if tree._paths is None:
+            asking_git.append(tree)
+    if not asking_git:
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(MAX_GIT_PROCESSES, len(trees))) as pool:
-        for tree, listed in zip(trees, pool.map(_git_files, [t.root for t in trees]), strict=True):
-            if listed is not None:
-                tree._paths = sorted(p for p in listed if not _skipped(p))
+    with ThreadPoolExecutor(max_workers=min(MAX_GIT_PROCESSES, len(asking_git))) as pool:
+        roots = [t.root for t in asking_git]
+        for tree, listed in zip(asking_git, pool.map(_git_files, roots), strict=True):
+            tree._paths = _from_git(tree.root, listed)
 
 
 def _find_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
@@ -113,7 +130,10 @@ def _find_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
 
 def _git_files(root: Path) -> list[str] | None:
     from platformctl.gitsafe import run_git
+    from platformctl.maturity.gitdir import index_would_block
 
+    if index_would_block(root):
+        return None  # a FIFO as .git/index would hang git: walk the folder as for a broken one
     try:
         # A scanned clone is someone else's: its .git/config may name an fsmonitor or hooks;
         # run_git hardens the command against both.
@@ -123,6 +143,51 @@ def _git_files(root: Path) -> list[str] | None:
     if done.returncode != 0:
         return None  # not a usable repository after all: fall back to walking the folder
     return [p for p in done.stdout.split("\0") if p and (root / p).is_file()]
+
+
+def _from_git(root: Path, listed: list[str] | None) -> list[str]:
+    return _filtered(listed if listed is not None else _walk(root))
+
+
+def _index_listing(root: Path) -> list[str] | None:
+    """git's listing of the work tree at ``root`` when every file in it is tracked (then git
+    would list exactly the tracked files that are files on disk); None: ask git."""
+    from platformctl.maturity.gitindex import tracked_paths
+
+    tracked = tracked_paths(root)
+    if tracked is None:
+        return None
+    on_disk = _files_on_disk(root)
+    if on_disk is None or not on_disk <= tracked:
+        return None  # untracked files: only git knows which of them its ignore rules drop
+    # Tracked files the walk does not reach: below a symlink to a folder, or deleted (dropped).
+    unseen = (p for p in tracked - on_disk if not _skipped(p) and (root / p).is_file())
+    return _filtered([*on_disk, *unseen])
+
+
+def _files_on_disk(root: Path) -> set[str] | None:
+    """Every path below ``root`` that ``(root / path).is_file()`` accepts, outside ``.git`` and
+    the skipped folders, without following symlinks to folders; None when a folder is unreadable."""
+    found: set[str] = set()
+    pending = [""]
+    try:
+        while pending:
+            prefix = pending.pop()
+            with os.scandir(root / prefix if prefix else root) as entries:
+                for entry in entries:
+                    path = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in SKIP_DIRS:
+                            pending.append(path + "/")
+                    elif entry.is_file():  # follows a symlink: to a file yes, to a folder or nothing no
+                        found.add(path)
+    except OSError:
+        return None
+    return found
+
+
+def _filtered(paths: Iterable[str]) -> list[str]:
+    return sorted(p for p in paths if not _skipped(p))
 
 
 def _walk(root: Path) -> Iterator[str]:
