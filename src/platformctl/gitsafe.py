@@ -102,9 +102,14 @@ def run_git(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     extra: Sequence[tuple[str, str]] = (),
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``git ARGS`` hardened (``env`` adds variables such as ``GIT_INDEX_FILE``, ``extra``
-    configuration entries); never raises on a non-zero exit: the caller reads ``returncode``."""
+    configuration entries); never raises on a non-zero exit: the caller reads ``returncode``.
+
+    Raises:
+        subprocess.TimeoutExpired: ``timeout`` seconds passed (git has been killed).
+    """
     return subprocess.run(
         [git_executable(), *args],
         cwd=cwd,
@@ -113,6 +118,7 @@ def run_git(
         text=True,
         check=False,
         stdin=subprocess.DEVNULL,
+        timeout=timeout,
     )
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import subprocess
@@ -322,21 +321,64 @@ def test_the_listing_is_gits_for_every_shape(tmp_path: Path, shape: Callable[[Pa
     from_index = shape(root)
     repo(tmp_path / "clones" / "sibling")  # two clones: the concurrent listing runs
 
-    if shape is long_paths:  # the index answers, but stat() of the name fails, as before
-        assert tracked_paths(root) is not None
-    else:
-        assert (checkout._index_listing(root) is not None) is from_index
+    assert (checkout._index_listing(root) is not None) is from_index
     expected = outcome(lambda: oracle(root))
     assert outcome(lambda: CheckoutTree(root, "repo").paths()) == expected
-    if shape is not long_paths:
-        trees = {t.name: t for t in checkout_trees([tmp_path / "clones"])}
-        assert trees["repo"].paths() == expected[1]
+    trees = {t.name: t for t in checkout_trees([tmp_path / "clones"])}
+    assert trees["repo"].paths() == expected[1]
     assert (tmp_path / "clones" / "sibling" / ".git" / "index").exists()
 
 
-def test_the_long_name_fails_as_before(tmp_path: Path) -> None:
+def test_a_name_too_long_to_look_up_is_left_out(tmp_path: Path) -> None:
+    """stat() of a tracked name over PATH_MAX fails (ENAMETOOLONG): the scan goes on without it."""
     long_paths(tmp_path / "repo")
-    assert outcome(lambda: oracle(tmp_path / "repo")) == ("error", errno.ENAMETOOLONG)
+    write(tmp_path / "repo", {"untracked.txt": "u\n"})  # and through git ls-files too
+    assert CheckoutTree(tmp_path / "repo", "repo").paths() == sorted([*FILES, "untracked.txt"])
+    git(tmp_path / "repo", "add", "untracked.txt")
+    assert checkout._index_listing(tmp_path / "repo") == sorted([*FILES, "untracked.txt"])
+
+
+def planted_index(names: list[str]) -> bytes:
+    """A version 2 index naming ``names`` (sorted), as a hostile clone could carry it."""
+    import hashlib
+    import struct
+
+    body = struct.pack(">4sII", b"DIRC", 2, len(names))
+    for name in sorted(n.encode() for n in names):
+        entry = bytes(24) + struct.pack(">I", 0o100644) + bytes(12) + bytes(20)
+        entry += struct.pack(">H", min(len(name), 0xFFF)) + name
+        body += entry + bytes(8 - len(entry) % 8)
+    return body + hashlib.sha1(body, usedforsecurity=False).digest()
+
+
+@pytest.mark.parametrize("untracked_file", [False, True], ids=["index", "git"])
+def test_a_planted_index_naming_files_outside_the_checkout_lists_none_of_them(
+    tmp_path: Path, untracked_file: bool
+) -> None:
+    root = repo(tmp_path / "repo")
+    (tmp_path / "outside.txt").write_text("secret\n")
+    outside = [str(tmp_path / "outside.txt"), "../outside.txt", "src/../../outside.txt", "./README.md"]
+    index = root / ".git" / "index"
+    index.unlink()
+    index.write_bytes(planted_index([*FILES, *outside]))
+    assert tracked_paths(root) == {*FILES, *outside}  # git's index format allows them
+    if untracked_file:
+        write(root, {"untracked.txt": "u\n"})
+        assert "../outside.txt" in git(root, "ls-files", "-z", "--cached").split("\0")  # git lists it
+    listed = CheckoutTree(root, "repo").paths()
+    assert listed == sorted([*FILES, *(["untracked.txt"] if untracked_file else [])])
+
+
+def test_a_git_kept_waiting_is_given_up_and_the_folder_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO as .git/HEAD keeps git ls-files waiting for ever; the listing is then the walk."""
+    root = repo(tmp_path / "repo")
+    head = root / ".git" / "HEAD"
+    head.unlink()
+    os.mkfifo(head)
+    monkeypatch.setattr(checkout, "GIT_LIST_TIMEOUT", 1.0)
+    assert within(30, lambda: CheckoutTree(root, "repo").paths()) == sorted(FILES)
 
 
 RANDOM_FILES = st.dictionaries(

@@ -48,6 +48,9 @@ SKIP_DIRS = frozenset(
 )
 MAX_READ_BYTES = 256 * 1024
 MAX_GIT_PROCESSES = 8  # git ls-files mostly waits on the disk: more than the cores, but bounded
+# A planted FIFO (as .git/HEAD, .git/config, a .gitignore) keeps git waiting for ever; a listing
+# that takes longer than this is given up and the folder walked instead.
+GIT_LIST_TIMEOUT = 60.0
 
 
 @dataclass
@@ -129,6 +132,8 @@ def _find_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
 
 
 def _git_files(root: Path) -> list[str] | None:
+    import subprocess
+
     from platformctl.gitsafe import run_git
     from platformctl.maturity.gitdir import index_would_block
 
@@ -137,12 +142,13 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         # A scanned clone is someone else's: its .git/config may name an fsmonitor or hooks;
         # run_git hardens the command against both.
-        done = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root)
-    except (OSError, UnicodeDecodeError):  # no git, or names git cannot give as UTF-8: walk
-        return None
+        args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+        done = run_git(args, cwd=root, timeout=GIT_LIST_TIMEOUT)
+    except (OSError, UnicodeDecodeError, subprocess.TimeoutExpired):
+        return None  # no git, names git cannot give as UTF-8, or a git kept waiting: walk
     if done.returncode != 0:
         return None  # not a usable repository after all: fall back to walking the folder
-    return [p for p in done.stdout.split("\0") if p and (root / p).is_file()]
+    return [p for p in done.stdout.split("\0") if p and not _skipped(p) and _is_file(root, p)]
 
 
 def _from_git(root: Path, listed: list[str] | None) -> list[str]:
@@ -161,7 +167,7 @@ def _index_listing(root: Path) -> list[str] | None:
     if on_disk is None or not on_disk <= tracked:
         return None  # untracked files: only git knows which of them its ignore rules drop
     # Tracked files the walk does not reach: below a symlink to a folder, or deleted (dropped).
-    unseen = (p for p in tracked - on_disk if not _skipped(p) and (root / p).is_file())
+    unseen = (p for p in tracked - on_disk if not _skipped(p) and _is_file(root, p))
     return _filtered([*on_disk, *unseen])
 
 
@@ -199,5 +205,18 @@ def _walk(root: Path) -> Iterator[str]:
 
 
 def _skipped(path: str) -> bool:
+    parts = path.split("/")
+    # A planted index can name any path (/etc/passwd, ../x): only what lies below the root counts.
+    if any(part in ("", ".", "..") for part in parts):
+        return True
     # Vendored code carries other projects' CI files and manifests; it says nothing about ours.
-    return any(part in SKIP_DIRS for part in path.split("/")[:-1])
+    return any(part in SKIP_DIRS for part in parts[:-1])
+
+
+def _is_file(root: Path, path: str) -> bool:
+    """Whether ``root / path`` is a file; a name the system cannot even look up (longer than
+    ``PATH_MAX``, say, from a planted index) is not one."""
+    try:
+        return (root / path).is_file()
+    except OSError:
+        return False
