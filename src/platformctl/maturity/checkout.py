@@ -142,8 +142,11 @@ def _git_files(root: Path) -> list[str] | None:
     try:
         # A scanned clone is someone else's: its .git/config may name an fsmonitor or hooks;
         # run_git hardens the command against both.
-        args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
-        done = run_git(args, cwd=root, timeout=GIT_LIST_TIMEOUT)
+        done = run_git(
+            ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            timeout=GIT_LIST_TIMEOUT,
+        )
     except (OSError, UnicodeDecodeError, subprocess.TimeoutExpired):
         return None  # no git, names git cannot give as UTF-8, or a git kept waiting: walk
     if done.returncode != 0:
