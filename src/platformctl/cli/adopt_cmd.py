@@ -1,6 +1,7 @@
 """``platformctl adopt service``: bring an existing repository under a golden path."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -61,7 +62,7 @@ def adopt_service(
     state.io.emit(_document(result), lambda out: _render(out, result))
 
 
-def _document(result: AdoptResult) -> dict[str, object]:
+def _document(result: "AdoptResult") -> dict[str, object]:
     return {
         "root": str(result.root),
         "name": result.name,
@@ -83,7 +84,7 @@ def _diff_style(line: str) -> str | None:
     return {"+": "green", "-": "red"}.get(line[:1])
 
 
-def _render(out: Console, result: AdoptResult) -> None:
+def _render(out: "Console", result: "AdoptResult") -> None:
     from rich.markup import escape
 
     for key, value in result.inferred.items():

@@ -1,6 +1,7 @@
 """``platformctl assess maturity``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from enum import StrEnum
 from pathlib import Path
@@ -230,7 +231,7 @@ def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) ->
     return fmt.value if fmt else None
 
 
-def _report(fmt: str, document: dict[str, Any], spell: Callable[[str], str]) -> str:
+def _report(fmt: str, document: dict[str, Any], spell: "Callable[[str], str]") -> str:
     if fmt == "html":
         from platformctl.maturity.report_html import render_html
 
@@ -244,7 +245,7 @@ def _report(fmt: str, document: dict[str, Any], spell: Callable[[str], str]) -> 
     return json_document(document)
 
 
-def _write_report(io: IO, path: Path, text: str) -> None:
+def _write_report(io: "IO", path: Path, text: str) -> None:
     from platformctl.errors import PlatformctlError
     from platformctl.files import atomic_write_text
 
@@ -256,7 +257,7 @@ def _write_report(io: IO, path: Path, text: str) -> None:
         ) from None
 
 
-def _write_stdout(state: AppContext, text: str) -> None:
+def _write_stdout(state: "AppContext", text: str) -> None:
 
     from platformctl.textsafe import escape_controls
 
@@ -274,7 +275,7 @@ def _user() -> str:
         return ""
 
 
-def _publish_to_actions(io: IO, document: dict[str, Any]) -> None:
+def _publish_to_actions(io: "IO", document: dict[str, Any]) -> None:
     if not io.in_github_actions:
         return
     from platformctl.cli import gha

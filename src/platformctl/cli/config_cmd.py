@@ -1,6 +1,7 @@
 """``platformctl config show|init``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -35,7 +36,7 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
         for gp in settings.golden_paths.values()
     ]
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
         from rich.table import Table
 
@@ -133,7 +134,7 @@ def trust(
     )
 
 
-def _ask_org(state: AppContext) -> str:
+def _ask_org(state: "AppContext") -> str:
     """The organisation, asked on a terminal; empty keeps the commented example."""
     import re
 

@@ -1,6 +1,7 @@
 """``platformctl assess delivery`` and ``platformctl delivery record deployment|incident``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -224,7 +225,7 @@ def _save(path: Path, document: dict[str, Any]) -> None:
     append_line(path, json.dumps(entry, sort_keys=True))
 
 
-def _render(out: Console, document: dict[str, Any]) -> None:
+def _render(out: "Console", document: dict[str, Any]) -> None:
     from rich.table import Table
 
     from platformctl.delivery.render import cells, forge_line
