@@ -49,8 +49,9 @@ def test_help_loads_no_heavy_library():
 # loads a heavy library is named by the first run after which the library is there.
 EVERY_HELP = """
 import contextlib, io, sys
-from platformctl.cli.app import app, run
+from platformctl.cli.app import _full_root, run
 run(["--help"])
+app = _full_root()  # the root's help alone imports no group (test_root_help_imports_no_group)
 seen = {}
 for group in app.registered_groups:
     commands = [c.name for c in group.typer_instance.registered_commands]
@@ -71,6 +72,21 @@ def test_every_command_help_loads_no_heavy_library():
     runs = int(next(line for line in out.splitlines() if line.startswith("RUNS="))[5:])
     assert runs >= 17  # seven groups and their commands: the loop really walked them
     assert next(line for line in out.splitlines() if line.startswith("LOADED=")) == "LOADED={}"
+
+
+def test_root_help_imports_no_group():
+    # The root's help lists the groups from cli/groups.py: importing their modules was most of
+    # what its own code cost.
+    script = (
+        "import contextlib, io, sys\n"
+        "from platformctl.cli.app import run\n"
+        "from platformctl.cli.groups import GROUPS\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['--help'])\n"
+        "print(sorted({g[0] for g in GROUPS.values()} & {m.rpartition('.')[2] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_a_bad_name_fails_before_loading_heavy_libraries():

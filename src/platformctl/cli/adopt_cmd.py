@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from platformctl.authoring.adopt import AdoptResult
 
-app = typer.Typer(help="Bring existing things under the platform.", no_args_is_help=True)
+app = typer.Typer(help=group_help("adopt"), no_args_is_help=True)
 
 
 @app.command("service")

@@ -18,6 +18,7 @@ import typer
 
 from platformctl import __version__
 from platformctl.cli.context import AppContext
+from platformctl.cli.groups import GROUPS, group_help
 from platformctl.cli.io import env_flag
 from platformctl.errors import CheckFailed, ExitCode, PlatformctlError
 
@@ -32,36 +33,28 @@ app = typer.Typer(
 )
 
 
-# Each command group: its module under platformctl.cli and the typer app in it.
-_GROUPS = {
-    "new": ("new_cmd", "app"),
-    "check": ("service_cmd", "check_app"),
-    "update": ("service_cmd", "update_app"),
-    "golden-path": ("golden_path_cmd", "app"),
-    "config": ("config_cmd", "app"),
-    "env": ("env_cmd", "app"),
-    "assess": ("assess_cmd", "app"),
-    "fleet": ("fleet_cmd", "app"),
-    "delivery": ("delivery_cmd", "app"),
-    "adopt": ("adopt_cmd", "app"),
-}
-
-
 def _register() -> None:
     """Every command group and command on the root app (help, completion, anything unknown)."""
+    for name in GROUPS:
+        app.add_typer(_group(name), name=name)
+    app.registered_commands.extend(_root_commands())
+
+
+def _root_commands() -> list[typer.models.CommandInfo]:
+    """The root's own commands (not groups): ``completion`` and ``docs``."""
     from platformctl.cli import completion, docs_cmd
 
-    for name in _GROUPS:
-        app.add_typer(_group(name), name=name)
-    app.command("completion")(completion.completion)
-    app.command("docs")(docs_cmd.docs)
+    holder = typer.Typer()
+    holder.command("completion")(completion.completion)
+    holder.command("docs")(docs_cmd.docs)
+    return holder.registered_commands
 
 
 def _group(name: str) -> typer.Typer:
     """The typer app of command group ``name``, its module imported now."""
     import importlib
 
-    module, attribute = _GROUPS[name]
+    module, attribute, _ = GROUPS[name]
     group: typer.Typer = getattr(importlib.import_module(f"platformctl.cli.{module}"), attribute)
     if name == "assess" and not any(c.name == "delivery" for c in group.registered_commands):
         from platformctl.cli import delivery_cmd
@@ -80,12 +73,11 @@ def _root_for(args: list[str]) -> typer.Typer:
         return _full_root()
     narrowed = copy.copy(app)  # the same callback and settings, its own lists of commands
     narrowed.registered_groups = []
-    narrowed.registered_commands = [] if name else list(_full_root().registered_commands)
-    for group in [name] if name else list(_GROUPS):
-        sub = _group(group)
-        if name is None:  # the root's help lists each group's name and help: nothing deeper
-            sub = copy.copy(sub)
-            sub.registered_commands, sub.registered_groups = [], []
+    narrowed.registered_commands = [] if name else _root_commands()
+    for group in [name] if name else list(GROUPS):
+        # The root's help lists each group's name and help, nothing deeper: a stand-in for the
+        # group, its help from the table, and no group module imported.
+        sub = _group(group) if name else typer.Typer(help=group_help(group), no_args_is_help=True)
         narrowed.add_typer(sub, name=group)
     return narrowed
 
@@ -113,7 +105,7 @@ def _named_group(args: list[str]) -> str | None:
         elif arg in GLOBAL_FLAGS or arg.partition("=")[0] in GLOBAL_VALUED:
             index += 1
         else:
-            return arg if arg in _GROUPS else None
+            return arg if arg in GROUPS else None
     return None
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
 
-app = typer.Typer(help="Assess the platform.", no_args_is_help=True)
+app = typer.Typer(help=group_help("assess"), no_args_is_help=True)
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from platformctl.cli.context import AppContext
 
-app = typer.Typer(help="Show, create or trust the platform configuration.", no_args_is_help=True)
+app = typer.Typer(help=group_help("config"), no_args_is_help=True)
 
 
 @app.command("show")

@@ -10,14 +10,13 @@ import typer
 
 from platformctl.cli.context import command_context
 from platformctl.cli.delivery_record import record_app
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(
-    help="Record delivery events (deployments, incidents) in the local store.", no_args_is_help=True
-)
+app = typer.Typer(help=group_help("delivery"), no_args_is_help=True)
 app.add_typer(record_app, name="record")
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}

@@ -11,13 +11,14 @@ import typer
 from platformctl.cli import env_load, env_recorded
 from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.contracts.environments import EnvironmentSpec
 
-app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
+app = typer.Typer(help=group_help("env"), no_args_is_help=True)
 
 NameArg = Annotated[
     str,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt
 
 if TYPE_CHECKING:
@@ -21,9 +22,7 @@ if TYPE_CHECKING:
     from platformctl.fleet.discovery import FleetStatus
     from platformctl.fleet.rollout import Rollout
 
-app = typer.Typer(
-    help="See every service on its golden path; roll releases out as pull requests.", no_args_is_help=True
-)
+app = typer.Typer(help=group_help("fleet"), no_args_is_help=True)
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation or group [config: org]")]
 ProviderOpt = Annotated[

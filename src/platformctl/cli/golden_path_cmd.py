@@ -9,6 +9,7 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.defaults import DefaultPreview
 
-app = typer.Typer(help="List, inspect, lint, test and create golden paths.", no_args_is_help=True)
+app = typer.Typer(help=group_help("golden-path"), no_args_is_help=True)
 
 
 def _summary(gp: "GoldenPath") -> dict[str, Any]:

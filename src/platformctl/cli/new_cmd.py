@@ -10,6 +10,7 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
     from platformctl.scaffold.rerun import Decision
 
-app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
+app = typer.Typer(help=group_help("new"), no_args_is_help=True)
 
 
 @app.command("service")

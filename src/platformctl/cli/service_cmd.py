@@ -11,6 +11,7 @@ import typer
 
 from platformctl.cli.completion import service_dirs
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from platformctl.cli.io import IO
     from platformctl.scaffold.lifecycle import ServiceStatus, UpdateResult
 
-check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
-update_app = typer.Typer(help="Update things to the platform's newest golden paths.", no_args_is_help=True)
+check_app = typer.Typer(help=group_help("check"), no_args_is_help=True)
+update_app = typer.Typer(help=group_help("update"), no_args_is_help=True)
 
 PathArg = Annotated[
     Path,
