@@ -77,3 +77,24 @@ def test_interrupt_is_exit_130(cli, monkeypatch):
     result = cli("new", "service", "x")
     assert result.exit_code == 130
     assert "error: interrupted" in result.stderr
+
+
+def test_a_command_named_in_full_is_built_alone_and_a_misspelt_one_with_its_group():
+    # typer builds every command it is given before parsing: `env up` builds only `up`, while
+    # `env` alone, `env --help` and a misspelt command keep every command of the group.
+    from platformctl.cli.app import _root_for
+
+    def commands(*args: str) -> list[str]:
+        (group,) = _root_for(list(args)).registered_groups
+        return sorted(c.name for c in group.typer_instance.registered_commands)
+
+    every = ["down", "list", "reap", "status", "up"]
+    assert commands("--debug", "env", "up", "staging", "--debug") == ["up"]
+    assert commands("env", "--help") == commands("env") == commands("env", "upp") == every
+
+
+def test_a_misspelt_command_of_a_group_is_one_error_line_naming_it(cli):
+    result = cli("env", "upp", "staging")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert "upp" in result.stderr.splitlines()[0]

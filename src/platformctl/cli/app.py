@@ -64,8 +64,9 @@ def _group(name: str) -> typer.Typer:
 
 
 def _root_for(args: list[str]) -> typer.Typer:
-    """The root app with only the group ``args`` names, when they name one: typer builds every
-    registered command's parameters before parsing, most of a quick command's start-up."""
+    """The root app with only the group ``args`` names, when they name one, and in it only the
+    command they name, when they name one: typer builds every registered command's parameters
+    before parsing, most of a quick command's start-up."""
     import copy
 
     name = _named_group(args)
@@ -78,7 +79,22 @@ def _root_for(args: list[str]) -> typer.Typer:
         # The root's help lists each group's name and help, nothing deeper: a stand-in for the
         # group, its help from the table, and no group module imported.
         sub = _group(group) if name else typer.Typer(help=group_help(group), no_args_is_help=True)
+        if name:
+            sub = _only_command(sub, args[_first_word(args) + 1 :])
         narrowed.add_typer(sub, name=group)
+    return narrowed
+
+
+def _only_command(group: typer.Typer, rest: list[str]) -> typer.Typer:
+    """``group`` with only the command ``rest`` starts with, when it names one exactly; else the
+    whole group (its help, and an unknown command's error, list every command)."""
+    import copy
+
+    chosen = [c for c in group.registered_commands if rest and c.name == rest[0]]
+    if not chosen or (chosen == group.registered_commands and not group.registered_groups):
+        return group  # nothing to leave out
+    narrowed = copy.copy(group)
+    narrowed.registered_commands, narrowed.registered_groups = chosen, []
     return narrowed
 
 
@@ -97,6 +113,12 @@ def _root_help(args: list[str]) -> bool:
 
 def _named_group(args: list[str]) -> str | None:
     """The command group the first word of ``args`` names (global options skipped), or None."""
+    index = _first_word(args)
+    return args[index] if index < len(args) and args[index] in GROUPS else None
+
+
+def _first_word(args: list[str]) -> int:
+    """Where the first word of ``args`` that is not a global option is (``len(args)``: none)."""
     index = 0
     while index < len(args):
         arg = args[index]
@@ -105,8 +127,8 @@ def _named_group(args: list[str]) -> str | None:
         elif arg in GLOBAL_FLAGS or arg.partition("=")[0] in GLOBAL_VALUED:
             index += 1
         else:
-            return arg if arg in GROUPS else None
-    return None
+            return index
+    return len(args)
 
 
 def _version(value: bool) -> None:
