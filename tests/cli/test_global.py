@@ -1,5 +1,8 @@
 """Global behaviour shared by every command: version, help, usage errors, debug, colour, Actions."""
 
+import subprocess
+import sys
+
 from platformctl import __version__
 
 
@@ -98,3 +101,22 @@ def test_a_misspelt_command_of_a_group_is_one_error_line_naming_it(cli):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
     assert "upp" in result.stderr.splitlines()[0]
+
+
+LATE_LOGGER = """
+import contextlib, io, sys
+from platformctl.cli.app import run
+with contextlib.redirect_stdout(io.StringIO()):
+    run(["--debug", "docs"])
+print("LOADED=" + str("logging" in sys.modules))
+from platformctl.providers import http
+http.log.debug("GET /user with " + "ghp_" + "T0ken" * 8)  # token-shaped, not a token
+"""
+
+
+def test_a_module_that_logs_gets_the_cli_handler_even_when_loaded_after_the_root_callback():
+    # A run that logs nothing leaves logging unloaded (platformctl/logsetup.py); a module that
+    # logs, loaded later in the run, still gets the handler: --debug's format, secrets blanked.
+    proc = subprocess.run([sys.executable, "-c", LATE_LOGGER], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == ["LOADED=False"]
+    assert proc.stderr == "DEBUG platformctl.http: GET /user with ***\n"

@@ -9,6 +9,7 @@ code inside its body, so ``platformctl --help`` stays fast.
 # (string) annotations it compiles and evaluates there, four times per parameter, where
 # evaluated ones cost nothing more; the names only type checkers import are quoted instead.
 
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -165,9 +166,16 @@ def root(
     state.io = state.io.with_flags(no_input=no_input, no_color=no_color)
     state.config_file = config
     state.debug = debug or state.debug
+    from platformctl import logsetup
+
+    logsetup.configure(functools.partial(_configure_logging, state.debug))
+
+
+def _configure_logging(debug: bool) -> None:
+    """Our log records on stderr (``cli/logs.py``), applied once a module that logs is loaded."""
     from platformctl.cli.logs import configure_logging
 
-    configure_logging(state.debug)
+    configure_logging(debug)
 
 
 def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None) -> int:
@@ -177,11 +185,13 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
     provider builders (tests run commands in-process with it); by default the process's own.
     """
-    from platformctl.redact import forget_secrets
-
-    forget_secrets()  # secrets remembered for redaction belong to one invocation
+    # Secrets remembered for redaction belong to one invocation, and so does the latest server
+    # answer; neither module holds any before it is loaded, and a quick run loads neither.
+    redact = sys.modules.get("platformctl.redact")
+    if redact is not None:
+        redact.forget_secrets()
     answers = sys.modules.get("platformctl.providers.answers")
-    if answers is not None:  # and so does the latest server answer (none before it is loaded)
+    if answers is not None:
         answers.forget()
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")
