@@ -30,6 +30,7 @@ SHARED = (
     "gitsafe.py",
     "locks.py",
     "names.py",
+    "logsetup.py",
     "redact.py",
     "scratch.py",
     "textsafe.py",

@@ -2,12 +2,11 @@
 
 Secrets are remembered as they are read (tokens, secret values); :func:`redact` replaces them,
 and anything shaped like a GitHub or GitLab token, with ``***``. Standard library only: the
-error funnel and the log filter use it on the start-up path.
+error funnel and the log filter (``cli/logs.py``) use it.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 
 REDACTED = "***"
@@ -36,13 +35,3 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return _TOKEN_SHAPES.sub(REDACTED, text)
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts secrets from the message and its arguments."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Replace the record's text by its redacted rendering; never drops a record."""
-        message = redact(record.getMessage())
-        record.msg, record.args = message, None
-        return True

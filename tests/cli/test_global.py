@@ -1,5 +1,8 @@
 """Global behaviour shared by every command: version, help, usage errors, debug, colour, Actions."""
 
+import subprocess
+import sys
+
 from platformctl import __version__
 
 
@@ -77,3 +80,43 @@ def test_interrupt_is_exit_130(cli, monkeypatch):
     result = cli("new", "service", "x")
     assert result.exit_code == 130
     assert "error: interrupted" in result.stderr
+
+
+def test_a_command_named_in_full_is_built_alone_and_a_misspelt_one_with_its_group():
+    # typer builds every command it is given before parsing: `env up` builds only `up`, while
+    # `env` alone, `env --help` and a misspelt command keep every command of the group.
+    from platformctl.cli.app import _root_for
+
+    def commands(*args: str) -> list[str]:
+        (group,) = _root_for(list(args)).registered_groups
+        return sorted(c.name for c in group.typer_instance.registered_commands)
+
+    every = ["down", "list", "reap", "status", "up"]
+    assert commands("--debug", "env", "up", "staging", "--debug") == ["up"]
+    assert commands("env", "--help") == commands("env") == commands("env", "upp") == every
+
+
+def test_a_misspelt_command_of_a_group_is_one_error_line_naming_it(cli):
+    result = cli("env", "upp", "staging")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")
+    assert "upp" in result.stderr.splitlines()[0]
+
+
+LATE_LOGGER = """
+import contextlib, io, sys
+from platformctl.cli.app import run
+with contextlib.redirect_stdout(io.StringIO()):
+    run(["--debug", "docs"])
+print("LOADED=" + str("logging" in sys.modules))
+from platformctl.providers import http
+http.log.debug("GET /user with " + "ghp_" + "T0ken" * 8)  # token-shaped, not a token
+"""
+
+
+def test_a_module_that_logs_gets_the_cli_handler_even_when_loaded_after_the_root_callback():
+    # A run that logs nothing leaves logging unloaded (platformctl/logsetup.py); a module that
+    # logs, loaded later in the run, still gets the handler: --debug's format, secrets blanked.
+    proc = subprocess.run([sys.executable, "-c", LATE_LOGGER], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == ["LOADED=False"]
+    assert proc.stderr == "DEBUG platformctl.http: GET /user with ***\n"

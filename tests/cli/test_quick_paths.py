@@ -194,7 +194,7 @@ def test_an_edited_platform_yaml_is_read_again(cli, created):
 
 # The heavy libraries a converged re-run must not need; tests/scaffold/test_git_processes.py
 # asks the same of copier, jinja2, GitPython and httpx (slow there: these runs check them too).
-LIGHT = ("rich", "yaml", "platformctl.config_schema")
+LIGHT = ("rich", "yaml", "platformctl.config_schema", "logging")  # logging: platformctl/logsetup.py
 RENDER = ("copier", "jinja2", "git", "httpx")
 
 

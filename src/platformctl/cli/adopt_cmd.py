@@ -1,6 +1,7 @@
 """``platformctl adopt service``: bring an existing repository under a golden path."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
 
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 
     from platformctl.authoring.adopt import AdoptResult
 
-app = typer.Typer(help="Bring existing things under the platform.", no_args_is_help=True)
+app = typer.Typer(help=group_help("adopt"), no_args_is_help=True)
 
 
 @app.command("service")
@@ -61,7 +63,7 @@ def adopt_service(
     state.io.emit(_document(result), lambda out: _render(out, result))
 
 
-def _document(result: AdoptResult) -> dict[str, object]:
+def _document(result: "AdoptResult") -> dict[str, object]:
     return {
         "root": str(result.root),
         "name": result.name,
@@ -83,7 +85,7 @@ def _diff_style(line: str) -> str | None:
     return {"+": "green", "-": "red"}.get(line[:1])
 
 
-def _render(out: Console, result: AdoptResult) -> None:
+def _render(out: "Console", result: "AdoptResult") -> None:
     from rich.markup import escape
 
     for key, value in result.inferred.items():

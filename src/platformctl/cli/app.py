@@ -4,8 +4,12 @@ Only typer and the standard library are imported here: every command imports its
 code inside its body, so ``platformctl --help`` stays fast.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here nor in the command modules: typer reads a
+# command's parameters from its annotations each time it builds the command, and postponed
+# (string) annotations it compiles and evaluates there, four times per parameter, where
+# evaluated ones cost nothing more; the names only type checkers import are quoted instead.
 
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +19,7 @@ import typer
 
 from platformctl import __version__
 from platformctl.cli.context import AppContext
+from platformctl.cli.groups import GROUPS, group_help
 from platformctl.cli.io import env_flag
 from platformctl.errors import CheckFailed, ExitCode, PlatformctlError
 
@@ -29,36 +34,28 @@ app = typer.Typer(
 )
 
 
-# Each command group: its module under platformctl.cli and the typer app in it.
-_GROUPS = {
-    "new": ("new_cmd", "app"),
-    "check": ("service_cmd", "check_app"),
-    "update": ("service_cmd", "update_app"),
-    "golden-path": ("golden_path_cmd", "app"),
-    "config": ("config_cmd", "app"),
-    "env": ("env_cmd", "app"),
-    "assess": ("assess_cmd", "app"),
-    "fleet": ("fleet_cmd", "app"),
-    "delivery": ("delivery_cmd", "app"),
-    "adopt": ("adopt_cmd", "app"),
-}
-
-
 def _register() -> None:
     """Every command group and command on the root app (help, completion, anything unknown)."""
+    for name in GROUPS:
+        app.add_typer(_group(name), name=name)
+    app.registered_commands.extend(_root_commands())
+
+
+def _root_commands() -> list[typer.models.CommandInfo]:
+    """The root's own commands (not groups): ``completion`` and ``docs``."""
     from platformctl.cli import completion, docs_cmd
 
-    for name in _GROUPS:
-        app.add_typer(_group(name), name=name)
-    app.command("completion")(completion.completion)
-    app.command("docs")(docs_cmd.docs)
+    holder = typer.Typer()
+    holder.command("completion")(completion.completion)
+    holder.command("docs")(docs_cmd.docs)
+    return holder.registered_commands
 
 
 def _group(name: str) -> typer.Typer:
     """The typer app of command group ``name``, its module imported now."""
     import importlib
 
-    module, attribute = _GROUPS[name]
+    module, attribute, _ = GROUPS[name]
     group: typer.Typer = getattr(importlib.import_module(f"platformctl.cli.{module}"), attribute)
     if name == "assess" and not any(c.name == "delivery" for c in group.registered_commands):
         from platformctl.cli import delivery_cmd
@@ -68,8 +65,9 @@ def _group(name: str) -> typer.Typer:
 
 
 def _root_for(args: list[str]) -> typer.Typer:
-    """The root app with only the group ``args`` names, when they name one: typer builds every
-    registered command's parameters before parsing, most of a quick command's start-up."""
+    """The root app with only the group ``args`` names, when they name one, and in it only the
+    command they name, when they name one: typer builds every registered command's parameters
+    before parsing, most of a quick command's start-up."""
     import copy
 
     name = _named_group(args)
@@ -77,13 +75,27 @@ def _root_for(args: list[str]) -> typer.Typer:
         return _full_root()
     narrowed = copy.copy(app)  # the same callback and settings, its own lists of commands
     narrowed.registered_groups = []
-    narrowed.registered_commands = [] if name else list(_full_root().registered_commands)
-    for group in [name] if name else list(_GROUPS):
-        sub = _group(group)
-        if name is None:  # the root's help lists each group's name and help: nothing deeper
-            sub = copy.copy(sub)
-            sub.registered_commands, sub.registered_groups = [], []
+    narrowed.registered_commands = [] if name else _root_commands()
+    for group in [name] if name else list(GROUPS):
+        # The root's help lists each group's name and help, nothing deeper: a stand-in for the
+        # group, its help from the table, and no group module imported.
+        sub = _group(group) if name else typer.Typer(help=group_help(group), no_args_is_help=True)
+        if name:
+            sub = _only_command(sub, args[_first_word(args) + 1 :])
         narrowed.add_typer(sub, name=group)
+    return narrowed
+
+
+def _only_command(group: typer.Typer, rest: list[str]) -> typer.Typer:
+    """``group`` with only the command ``rest`` starts with, when it names one exactly; else the
+    whole group (its help, and an unknown command's error, list every command)."""
+    import copy
+
+    chosen = [c for c in group.registered_commands if rest and c.name == rest[0]]
+    if not chosen or (chosen == group.registered_commands and not group.registered_groups):
+        return group  # nothing to leave out
+    narrowed = copy.copy(group)
+    narrowed.registered_commands, narrowed.registered_groups = chosen, []
     return narrowed
 
 
@@ -102,6 +114,12 @@ def _root_help(args: list[str]) -> bool:
 
 def _named_group(args: list[str]) -> str | None:
     """The command group the first word of ``args`` names (global options skipped), or None."""
+    index = _first_word(args)
+    return args[index] if index < len(args) and args[index] in GROUPS else None
+
+
+def _first_word(args: list[str]) -> int:
+    """Where the first word of ``args`` that is not a global option is (``len(args)``: none)."""
     index = 0
     while index < len(args):
         arg = args[index]
@@ -110,8 +128,8 @@ def _named_group(args: list[str]) -> str | None:
         elif arg in GLOBAL_FLAGS or arg.partition("=")[0] in GLOBAL_VALUED:
             index += 1
         else:
-            return arg if arg in _GROUPS else None
-    return None
+            return index
+    return len(args)
 
 
 def _version(value: bool) -> None:
@@ -148,9 +166,16 @@ def root(
     state.io = state.io.with_flags(no_input=no_input, no_color=no_color)
     state.config_file = config
     state.debug = debug or state.debug
+    from platformctl import logsetup
+
+    logsetup.configure(functools.partial(_configure_logging, state.debug))
+
+
+def _configure_logging(debug: bool) -> None:
+    """Our log records on stderr (``cli/logs.py``), applied once a module that logs is loaded."""
     from platformctl.cli.logs import configure_logging
 
-    configure_logging(state.debug)
+    configure_logging(debug)
 
 
 def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None) -> int:
@@ -160,11 +185,13 @@ def run(argv: Sequence[str] | None = None, *, context: AppContext | None = None)
     ``context`` replaces the invocation's environment, streams, clock, HTTP transport or
     provider builders (tests run commands in-process with it); by default the process's own.
     """
-    from platformctl.redact import forget_secrets
-
-    forget_secrets()  # secrets remembered for redaction belong to one invocation
+    # Secrets remembered for redaction belong to one invocation, and so does the latest server
+    # answer; neither module holds any before it is loaded, and a quick run loads neither.
+    redact = sys.modules.get("platformctl.redact")
+    if redact is not None:
+        redact.forget_secrets()
     answers = sys.modules.get("platformctl.providers.answers")
-    if answers is not None:  # and so does the latest server answer (none before it is loaded)
+    if answers is not None:
         answers.forget()
     state = context or AppContext()
     state.debug = state.debug or env_flag(state.env, "PLATFORMCTL_DEBUG")

@@ -1,6 +1,7 @@
 """``platformctl assess maturity``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from enum import StrEnum
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.cli.io import IO
 
-app = typer.Typer(help="Assess the platform.", no_args_is_help=True)
+app = typer.Typer(help=group_help("assess"), no_args_is_help=True)
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 
@@ -230,7 +232,7 @@ def _report_format(fmt: ReportFormat | None, output: Path | None, json: bool) ->
     return fmt.value if fmt else None
 
 
-def _report(fmt: str, document: dict[str, Any], spell: Callable[[str], str]) -> str:
+def _report(fmt: str, document: dict[str, Any], spell: "Callable[[str], str]") -> str:
     if fmt == "html":
         from platformctl.maturity.report_html import render_html
 
@@ -244,7 +246,7 @@ def _report(fmt: str, document: dict[str, Any], spell: Callable[[str], str]) -> 
     return json_document(document)
 
 
-def _write_report(io: IO, path: Path, text: str) -> None:
+def _write_report(io: "IO", path: Path, text: str) -> None:
     from platformctl.errors import PlatformctlError
     from platformctl.files import atomic_write_text
 
@@ -256,7 +258,7 @@ def _write_report(io: IO, path: Path, text: str) -> None:
         ) from None
 
 
-def _write_stdout(state: AppContext, text: str) -> None:
+def _write_stdout(state: "AppContext", text: str) -> None:
 
     from platformctl.textsafe import escape_controls
 
@@ -274,7 +276,7 @@ def _user() -> str:
         return ""
 
 
-def _publish_to_actions(io: IO, document: dict[str, Any]) -> None:
+def _publish_to_actions(io: "IO", document: dict[str, Any]) -> None:
     if not io.in_github_actions:
         return
     from platformctl.cli import gha

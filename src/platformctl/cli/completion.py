@@ -17,7 +17,8 @@ What each shell hands over and gets back (typer's completion classes for the thr
   exits 0 when there are candidates (else fish offers files).
 """
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from enum import StrEnum
 from pathlib import Path

@@ -1,6 +1,7 @@
 """``platformctl config show|init``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
     from platformctl.cli.context import AppContext
 
-app = typer.Typer(help="Show, create or trust the platform configuration.", no_args_is_help=True)
+app = typer.Typer(help=group_help("config"), no_args_is_help=True)
 
 
 @app.command("show")
@@ -35,7 +37,7 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
         for gp in settings.golden_paths.values()
     ]
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
         from rich.table import Table
 
@@ -133,7 +135,7 @@ def trust(
     )
 
 
-def _ask_org(state: AppContext) -> str:
+def _ask_org(state: "AppContext") -> str:
     """The organisation, asked on a terminal; empty keeps the commented example."""
     import re
 

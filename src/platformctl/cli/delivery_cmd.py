@@ -1,6 +1,7 @@
 """``platformctl assess delivery`` and ``platformctl delivery record deployment|incident``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -9,14 +10,13 @@ import typer
 
 from platformctl.cli.context import command_context
 from platformctl.cli.delivery_record import record_app
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(
-    help="Record delivery events (deployments, incidents) in the local store.", no_args_is_help=True
-)
+app = typer.Typer(help=group_help("delivery"), no_args_is_help=True)
 app.add_typer(record_app, name="record")
 
 _FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
@@ -224,7 +224,7 @@ def _save(path: Path, document: dict[str, Any]) -> None:
     append_line(path, json.dumps(entry, sort_keys=True))
 
 
-def _render(out: Console, document: dict[str, Any]) -> None:
+def _render(out: "Console", document: dict[str, Any]) -> None:
     from rich.table import Table
 
     from platformctl.delivery.render import cells, forge_line

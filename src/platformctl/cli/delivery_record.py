@@ -1,6 +1,7 @@
 """``platformctl delivery record deployment|incident``: append one event to the local store."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from typing import Annotated, Any
 

@@ -5,7 +5,8 @@ they resolve for whoever installed the wheel: the pages travel in it as ``platfo
 (pyproject.toml); in a checkout they are read from the repository's ``docs/``.
 """
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -82,7 +83,7 @@ def docs(
         state.io.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _render_topics(out: Console, pages: dict[str, Path]) -> None:
+def _render_topics(out: "Console", pages: dict[str, Path]) -> None:
     from rich.markup import escape
 
     width = max((len(name) for name in pages), default=0)

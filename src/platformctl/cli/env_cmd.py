@@ -1,6 +1,7 @@
 """``platformctl env up|down|list|status|reap``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,13 +11,14 @@ import typer
 from platformctl.cli import env_load, env_recorded
 from platformctl.cli.completion import environments, service_dirs
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
     from platformctl.cli.context import AppContext
     from platformctl.contracts.environments import EnvironmentSpec
 
-app = typer.Typer(help="Self-service environments: plan, apply, converge.", no_args_is_help=True)
+app = typer.Typer(help=group_help("env"), no_args_is_help=True)
 
 NameArg = Annotated[
     str,
@@ -234,14 +236,14 @@ def reap(
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _confirm_apply(state: AppContext, name: str) -> None:
+def _confirm_apply(state: "AppContext", name: str) -> None:
     from platformctl.errors import PlatformctlError
 
     if state.io.prompt(f"Apply this plan to {name}?", default="y", choices=["y", "n"]).strip().lower() != "y":
         raise PlatformctlError("not applied: nothing was changed", hint="pass --yes to apply without asking")
 
 
-def _confirm_production(state: AppContext, name: str) -> None:
+def _confirm_production(state: "AppContext", name: str) -> None:
     from platformctl.errors import InputRequired, UsageError
 
     if not state.io.can_prompt():
@@ -254,7 +256,7 @@ def _confirm_production(state: AppContext, name: str) -> None:
         raise UsageError("not confirmed; nothing was removed")
 
 
-def _publish(state: AppContext, spec: EnvironmentSpec, *, writes: int) -> None:
+def _publish(state: "AppContext", spec: "EnvironmentSpec", *, writes: int) -> None:
     """Step outputs and a summary line inside GitHub Actions (nothing elsewhere)."""
     if not state.io.in_github_actions:
         return
@@ -275,7 +277,7 @@ def _publish(state: AppContext, spec: EnvironmentSpec, *, writes: int) -> None:
     )
 
 
-def _mask_secrets(state: AppContext, spec: EnvironmentSpec) -> None:
+def _mask_secrets(state: "AppContext", spec: "EnvironmentSpec") -> None:
     if state.io.in_github_actions:
         from platformctl.cli import gha
 

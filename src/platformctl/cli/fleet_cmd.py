@@ -1,6 +1,7 @@
 """``platformctl fleet status`` and ``fleet update``: every service of an organisation, and rollouts."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt
 
 if TYPE_CHECKING:
@@ -20,9 +22,7 @@ if TYPE_CHECKING:
     from platformctl.fleet.discovery import FleetStatus
     from platformctl.fleet.rollout import Rollout
 
-app = typer.Typer(
-    help="See every service on its golden path; roll releases out as pull requests.", no_args_is_help=True
-)
+app = typer.Typer(help=group_help("fleet"), no_args_is_help=True)
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation or group [config: org]")]
 ProviderOpt = Annotated[
@@ -162,7 +162,7 @@ def update(
         raise typer.Exit(3)
 
 
-def _host(state: AppContext, settings: Settings) -> tuple[ChangeRequestHost, str]:
+def _host(state: "AppContext", settings: "Settings") -> "tuple[ChangeRequestHost, str]":
     """The forge to work on and the organisation there (empty: the whole local forge)."""
     from platformctl.errors import UsageError
 
@@ -196,7 +196,7 @@ def _host(state: AppContext, settings: Settings) -> tuple[ChangeRequestHost, str
     return GitHubChangeRequests(client, git, web_url_from_api(service.base_url), cache), org
 
 
-def _emit_status(state: AppContext, found: FleetStatus, output_format: str) -> None:
+def _emit_status(state: "AppContext", found: "FleetStatus", output_format: str) -> None:
     from dataclasses import asdict
 
     from platformctl.fleet import report
@@ -222,7 +222,7 @@ def _emit_status(state: AppContext, found: FleetStatus, output_format: str) -> N
         )
 
 
-def _render_table(out: Console, found: FleetStatus) -> None:
+def _render_table(out: "Console", found: "FleetStatus") -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -245,10 +245,10 @@ def _printable(text: str) -> str:
 
 
 def _campaign_status(
-    state: AppContext,
-    host: ChangeRequestHost,
+    state: "AppContext",
+    host: "ChangeRequestHost",
     where: str,
-    settings: Settings,
+    settings: "Settings",
     name: str,
     journals: list[Path],
 ) -> None:
@@ -259,7 +259,7 @@ def _campaign_status(
     state.io.emit(rollout.document(), lambda out: _render_rollout(out, rollout))
 
 
-def _render_rollout(out: Console, rollout: Rollout) -> None:
+def _render_rollout(out: "Console", rollout: "Rollout") -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -278,7 +278,7 @@ def _render_rollout(out: Console, rollout: Rollout) -> None:
     out.print(", ".join(f"{n} {s}" for s, n in rollout.counts().items()), markup=False)
 
 
-def _render_campaign(out: Console, result: CampaignResult) -> None:
+def _render_campaign(out: "Console", result: "CampaignResult") -> None:
     from rich.table import Table
     from rich.text import Text
 

@@ -1,6 +1,7 @@
 """``platformctl golden-path lint|test|new``: commands for the authors of golden paths."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,7 +24,7 @@ TargetArg = Annotated[
 ]
 
 
-def _resolve(state: AppContext, target: str) -> tuple[Path, GoldenPath | None]:
+def _resolve(state: "AppContext", target: str) -> "tuple[Path, GoldenPath | None]":
     """The folder of ``target`` (a path or a catalog name) and, for a name, the loaded golden path."""
     from platformctl.errors import UsageError
     from platformctl.scaffold.catalog import COPIER_FILE, get_golden_path
@@ -40,7 +41,7 @@ def _resolve(state: AppContext, target: str) -> tuple[Path, GoldenPath | None]:
     return gp.path, gp
 
 
-def _load(state: AppContext, target: str, *, trust: bool = False) -> GoldenPath:
+def _load(state: "AppContext", target: str, *, trust: bool = False) -> "GoldenPath":
     import dataclasses
 
     from platformctl.scaffold.catalog import load_golden_path
@@ -52,7 +53,7 @@ def _load(state: AppContext, target: str, *, trust: bool = False) -> GoldenPath:
     return dataclasses.replace(loaded, trusted=True) if trust else loaded
 
 
-def _print_checks(out: Console, checks: list[Check], indent: str = "") -> None:
+def _print_checks(out: "Console", checks: "list[Check]", indent: str = "") -> None:
     from rich.markup import escape
 
     for check in checks:
@@ -128,7 +129,7 @@ def _builder(choice: str) -> str:
     return builder
 
 
-def _print_results(out: Console, gp: GoldenPath, builder: str, results: list[FixtureResult]) -> None:
+def _print_results(out: "Console", gp: "GoldenPath", builder: str, results: "list[FixtureResult]") -> None:
     from rich.markup import escape
 
     out.print(f"[bold]{escape(gp.name)}[/] {escape(gp.version)} (kustomize: {builder})")
@@ -221,7 +222,7 @@ def new(
     destination = output if output is not None else Path(name)
     written = create_starter(name, destination)
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
 
         out.print(f"created golden path [bold]{escape(name)}[/] in {escape(str(destination))}")
@@ -235,7 +236,7 @@ def new(
     state.io.emit({"name": name, "path": str(destination), "files": written}, human)
 
 
-def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
+def show_versions(state: "AppContext", gp: "GoldenPath", since: str | None) -> None:
     """``golden-path show NAME --versions``: version tags and changelog entries."""
     from platformctl.authoring.versions import as_version, changelog_entries, newest_version, source_versions
     from platformctl.scaffold.pristine import version_key
@@ -259,7 +260,7 @@ def show_versions(state: AppContext, gp: GoldenPath, since: str | None) -> None:
         if since is None or version_key(v) > version_key(since)
     ]
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
 
         out.print(f"[bold]{escape(gp.name)}[/] versions (configured: {escape(gp.version)})")

@@ -1,6 +1,7 @@
 """``platformctl golden-path list|show``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -8,6 +9,7 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import JsonOpt
 
 if TYPE_CHECKING:
@@ -16,10 +18,10 @@ if TYPE_CHECKING:
     from platformctl.scaffold.catalog import GoldenPath
     from platformctl.scaffold.defaults import DefaultPreview
 
-app = typer.Typer(help="List, inspect, lint, test and create golden paths.", no_args_is_help=True)
+app = typer.Typer(help=group_help("golden-path"), no_args_is_help=True)
 
 
-def _summary(gp: GoldenPath) -> dict[str, Any]:
+def _summary(gp: "GoldenPath") -> dict[str, Any]:
     return {
         "name": gp.name,
         "version": gp.version,
@@ -29,7 +31,7 @@ def _summary(gp: GoldenPath) -> dict[str, Any]:
     }
 
 
-def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict[str, Any]]:
+def _questions(gp: "GoldenPath", defaults: "dict[str, DefaultPreview]") -> list[dict[str, Any]]:
     rows = []
     for q in gp.questions:
         if not q.asked:
@@ -53,7 +55,7 @@ def _questions(gp: GoldenPath, defaults: dict[str, DefaultPreview]) -> list[dict
     return rows
 
 
-def _shown_default(q: dict[str, Any], preview: DefaultPreview | None) -> str:
+def _shown_default(q: dict[str, Any], preview: "DefaultPreview | None") -> str:
     from rich.markup import escape
 
     if q["name"] == "service_name":
@@ -72,7 +74,7 @@ def _shown_default(q: dict[str, Any], preview: DefaultPreview | None) -> str:
 WIDE_ENOUGH = 160
 
 
-def _print_vertically(out: Console, rows: list[tuple[str, str, str, str, str]]) -> None:
+def _print_vertically(out: "Console", rows: list[tuple[str, str, str, str, str]]) -> None:
     """Questions listed one after the other, each line wrapping instead of being cut."""
     for name, kind, default, allowed, help_text in rows:
         out.print(f"[bold]{name}[/] ({kind})  {help_text}")
@@ -92,7 +94,7 @@ def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
     state = command_context(ctx, json=json)
     paths = list_golden_paths(state.settings())
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
         from rich.table import Table
 
@@ -142,7 +144,7 @@ def show(
     defaults = preview_defaults(gp, given)
     questions = _questions(gp, defaults)
 
-    def human(out: Console) -> None:
+    def human(out: "Console") -> None:
         from rich.markup import escape
         from rich.table import Table
 

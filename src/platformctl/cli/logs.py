@@ -1,6 +1,7 @@
 """Log records of the providers (retries, rate limits, requests) on stderr, secrets redacted.
 
-Imported by the root callback only, so ``--help`` and ``--version`` never load ``logging``.
+Imported when the first logger is asked for (``platformctl/logsetup.py``): a run in which no
+module logs never loads ``logging``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,18 @@ import contextlib
 import logging
 import sys
 
+from platformctl.redact import redact
 from platformctl.textsafe import escape_controls
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts secrets from the message and its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's text by its redacted rendering; never drops a record."""
+        message = redact(record.getMessage())
+        record.msg, record.args = message, None
+        return True
 
 
 class _StderrHandler(logging.Handler):
@@ -23,8 +35,6 @@ class _StderrHandler(logging.Handler):
 
 def configure_logging(debug: bool) -> None:
     """Warnings (retries, rate limits) always; every HTTP request with --debug. Tokens never."""
-    from platformctl.redact import RedactingFilter
-
     logger = logging.getLogger("platformctl")
     for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
         logger.removeHandler(old)

@@ -1,6 +1,7 @@
 """``platformctl new service NAME``."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -9,6 +10,7 @@ import typer
 
 from platformctl.cli.completion import golden_paths as complete_golden_paths
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from platformctl.scaffold.prepare import GivenAnswers, ServiceAsk
     from platformctl.scaffold.rerun import Decision
 
-app = typer.Typer(help="Create things from golden paths.", no_args_is_help=True)
+app = typer.Typer(help=group_help("new"), no_args_is_help=True)
 
 
 @app.command("service")
@@ -116,11 +118,11 @@ def service(
 
 
 def _create(
-    state: AppContext,
-    settings: Settings,
-    request: ServiceRequest,
-    host: RepositoryHost,
-    registrar: CatalogRegistrar | None,
+    state: "AppContext",
+    settings: "Settings",
+    request: "ServiceRequest",
+    host: "RepositoryHost",
+    registrar: "CatalogRegistrar | None",
     *,
     recordable: bool,
 ) -> None:
@@ -155,8 +157,8 @@ def _create(
 
 
 def _prepare(
-    state: AppContext, settings: Settings, asked: ServiceAsk, given: GivenAnswers
-) -> tuple[ServiceRequest, RepositoryHost, Asker | None]:
+    state: "AppContext", settings: "Settings", asked: "ServiceAsk", given: "GivenAnswers"
+) -> "tuple[ServiceRequest, RepositoryHost, Asker | None]":
     """The settled request, the host it goes to, and the terminal's asker if one was used."""
     from platformctl.cli.new_answers import warn_placeholder_org
     from platformctl.cli.prompting import question_prompter
@@ -165,12 +167,12 @@ def _prepare(
     hosts: dict[str, RepositoryHost] = {}
     askers: list[Asker | None] = []
 
-    def host_for(provider: str) -> RepositoryHost:
+    def host_for(provider: str) -> "RepositoryHost":
         if provider not in hosts:
             hosts[provider] = state.repository_host(settings, provider)
         return hosts[provider]
 
-    def prompter(subject: str) -> Asker | None:
+    def prompter(subject: str) -> "Asker | None":
         askers.append(question_prompter(state.io, subject))
         return askers[-1]
 
@@ -185,7 +187,7 @@ def _prepare(
     return request, host_for(request.provider), askers[-1] if askers else None
 
 
-def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None:
+def _dry_run(state: "AppContext", plan: "ServicePlan", host: "RepositoryHost") -> None:
     """Print what the real run would decide; a conflict it would hit is exit 1 here too."""
     from platformctl.errors import ForeignRepository
     from platformctl.scaffold.rerun import decide
@@ -200,7 +202,7 @@ def _dry_run(state: AppContext, plan: ServicePlan, host: RepositoryHost) -> None
         )
 
 
-def _plan_document(plan: ServicePlan, decision: Decision) -> dict[str, Any]:
+def _plan_document(plan: "ServicePlan", decision: "Decision") -> dict[str, Any]:
     from platformctl.scaffold.answers import recorded_answers
 
     req = plan.request
@@ -223,7 +225,7 @@ def _plan_document(plan: ServicePlan, decision: Decision) -> dict[str, Any]:
     }
 
 
-def _render_plan(out: Console, plan: ServicePlan, decision: Decision) -> None:
+def _render_plan(out: "Console", plan: "ServicePlan", decision: "Decision") -> None:
     from platformctl.cli.plain import escape
 
     req = plan.request
@@ -246,7 +248,7 @@ def _render_plan(out: Console, plan: ServicePlan, decision: Decision) -> None:
     out.print("nothing was written")
 
 
-def _result_document(result: ServiceResult) -> dict[str, Any]:
+def _result_document(result: "ServiceResult") -> dict[str, Any]:
     from platformctl.scaffold.descriptor import read_descriptor
 
     req = result.request
@@ -270,13 +272,13 @@ def _result_document(result: ServiceResult) -> dict[str, Any]:
     }
 
 
-def _next_steps(result: ServiceResult) -> list[str]:
+def _next_steps(result: "ServiceResult") -> list[str]:
     from platformctl.scaffold.prepare import shown_path
 
     return [f"cd {shown_path(result.request.target)}", *result.request.golden_path.metadata.next_steps]
 
 
-def _shown(result: ServiceResult) -> dict[str, str]:
+def _shown(result: "ServiceResult") -> dict[str, str]:
     """What the text output shows besides the document: the golden path as loaded now (the
     document says what ``platform.yaml`` records) and the path relative to the working folder."""
     from platformctl.scaffold.prepare import shown_path

@@ -1,6 +1,7 @@
 """``platformctl check service`` and ``platformctl update service``: keep a service on its golden path."""
 
-from __future__ import annotations
+# Annotations are evaluated when the module is imported, not postponed: typer would otherwise
+# compile and evaluate each command's string annotations every time it builds it (cli/app.py).
 
 from dataclasses import asdict
 from pathlib import Path
@@ -10,6 +11,7 @@ import typer
 
 from platformctl.cli.completion import service_dirs
 from platformctl.cli.context import command_context
+from platformctl.cli.groups import group_help
 from platformctl.cli.options import DryRunOpt, JsonOpt, NoInputOpt
 from platformctl.cli.prompting import question_prompter
 
@@ -19,8 +21,8 @@ if TYPE_CHECKING:
     from platformctl.cli.io import IO
     from platformctl.scaffold.lifecycle import ServiceStatus, UpdateResult
 
-check_app = typer.Typer(help="Check things against the platform.", no_args_is_help=True)
-update_app = typer.Typer(help="Update things to the platform's newest golden paths.", no_args_is_help=True)
+check_app = typer.Typer(help=group_help("check"), no_args_is_help=True)
+update_app = typer.Typer(help=group_help("update"), no_args_is_help=True)
 
 PathArg = Annotated[
     Path,
@@ -62,7 +64,7 @@ def check_service(ctx: typer.Context, path: PathArg = Path("."), json: JsonOpt =
         raise CheckFailed(f"{status.name}: golden path {status.available} is available", reported=True)
 
 
-def _publish_status(io: IO, status: ServiceStatus) -> None:
+def _publish_status(io: "IO", status: "ServiceStatus") -> None:
     """Step outputs and a summary inside GitHub Actions: a nightly job branches on them."""
     if not io.in_github_actions:
         return
@@ -83,7 +85,7 @@ def _publish_status(io: IO, status: ServiceStatus) -> None:
     )
 
 
-def _render_status(out: Console, status: ServiceStatus) -> None:
+def _render_status(out: "Console", status: "ServiceStatus") -> None:
     from rich.markup import escape
 
     available = escape(status.available) if status.available else "[red]not available[/]"
@@ -176,7 +178,7 @@ def update_service(
         )
 
 
-def _update_document(result: UpdateResult) -> dict[str, Any]:
+def _update_document(result: "UpdateResult") -> dict[str, Any]:
     document = asdict(result)
     document["root"] = str(result.root)
     document["status"] = (
@@ -191,7 +193,7 @@ def _update_document(result: UpdateResult) -> dict[str, Any]:
     return document
 
 
-def _render_update(out: Console, result: UpdateResult) -> None:
+def _render_update(out: "Console", result: "UpdateResult") -> None:
     from rich.markup import escape
 
     if result.current:

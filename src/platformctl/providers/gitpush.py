@@ -11,7 +11,6 @@ commands so a stale stored password is never tried instead, and git never prompt
 from __future__ import annotations
 
 import base64
-import logging
 import re
 import subprocess
 from dataclasses import dataclass
@@ -20,11 +19,12 @@ from urllib.parse import urlsplit
 
 from platformctl.contracts.repositories import RepositorySpec, StepResult
 from platformctl.errors import AuthError, ForeignRepository, ProviderError
+from platformctl.logsetup import logger
 from platformctl.providers.http import Clock, RetryPolicy, SystemClock
 from platformctl.providers.tokens import Token
 from platformctl.redact import redact
 
-log = logging.getLogger("platformctl.git")
+log = logger("platformctl.git")  # the CLI's handler, configured once a logger is asked for
 _TRANSIENT = re.compile(
     r"RPC failed; (HTTP 5\d\d|curl (18|52|55|56|92))|connection (was )?reset|remote end hung up|early EOF|"
     r"returned error: 5\d\d|"

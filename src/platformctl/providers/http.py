@@ -26,7 +26,6 @@ That is ~60 lines; a dependency would add more code than it removes.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from typing import Any
@@ -35,6 +34,7 @@ import httpx
 
 from platformctl import __version__
 from platformctl.errors import AuthError
+from platformctl.logsetup import logger
 from platformctl.providers.answers import Endpoint, decode
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
@@ -74,7 +74,7 @@ __all__ = [
     "gitlab_service",
 ]
 
-log = logging.getLogger("platformctl.http")
+log = logger("platformctl.http")  # the CLI's handler, configured once a logger is asked for
 USER_AGENT = f"platformctl/{__version__}"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RETRY_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
