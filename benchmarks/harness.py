@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -128,30 +129,51 @@ def alternate(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
 
 
 def with_hyperfine(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
-    """The same pair through hyperfine (``-N``: no shell between it and the command)."""
+    """The same pair through hyperfine (``-N``: no shell between it and the command).
+
+    hyperfine runs all runs of one command, then all of the other: a machine that gets busier
+    (or calmer) during the invocation weighs on the second block only. So the runs are made in
+    two halves, the second with the baseline first, and pooled: a steady drift then falls on
+    both sides alike.
+    """
+    first = max(2, (runs + 1) // 2)
+    subject_a, baseline_a = _hyperfine(pair, [pair.subject, pair.baseline], first, env, cwd)
+    baseline_b, subject_b = _hyperfine(pair, [pair.baseline, pair.subject], max(2, runs - first), env, cwd)
+    return Outcome(pair, "hyperfine", _pooled(subject_a, subject_b), _pooled(baseline_a, baseline_b))
+
+
+def _hyperfine(
+    pair: Pair, commands: list[Sequence[str]], runs: int, env: dict[str, str], cwd: Path
+) -> list[dict[str, object]]:
+    """hyperfine's JSON result of each of ``commands``, in their order."""
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "result.json"
         cmd = ["hyperfine", "-N", "--style", "none", "--warmup", "2", "--runs", str(runs)]
         cmd += ["--export-json", str(export)]
         if pair.prepare_shell:
             cmd += ["--prepare", pair.prepare_shell]
-        cmd += [shlex.join(pair.subject), shlex.join(pair.baseline)]
+        cmd += [shlex.join(command) for command in commands]
         done = subprocess.run(cmd, check=False, env=env, cwd=cwd, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"hyperfine failed ({done.returncode}):\n{done.stderr}")
-        results = json.loads(export.read_text())["results"]
-    # hyperfine reports mean user and system times (no median); peak memory only from 1.16 on
-    sides = [
-        Side(
-            median=r["median"],
-            low=r["min"],
-            high=r["max"],
-            cpu=r["user"] + r["system"],
-            rss_kib=max(r.get("memory_usage_byte") or [0]) // 1024,
-        )
-        for r in results
-    ]
-    return Outcome(pair, "hyperfine", sides[0], sides[1])
+        results: list[dict[str, object]] = json.loads(export.read_text())["results"]
+        return results
+
+
+def _pooled(*results: dict[str, Any]) -> Side:
+    """One side from its hyperfine results: wall figures over every run; CPU time the mean of
+    every run (hyperfine reports mean user and system times, no median); peak memory only from
+    hyperfine 1.16 on."""
+    walls = [t for r in results for t in r["times"]]
+    counts = [len(r["times"]) for r in results]
+    cpu = sum((r["user"] + r["system"]) * n for r, n in zip(results, counts, strict=True)) / sum(counts)
+    return Side(
+        median=statistics.median(walls),
+        low=min(walls),
+        high=max(walls),
+        cpu=cpu,
+        rss_kib=max(max(r.get("memory_usage_byte") or [0]) for r in results) // 1024,
+    )
 
 
 def measure(pair: Pair, runs: int, env: dict[str, str], cwd: Path, *, method: str) -> list[Outcome]:
