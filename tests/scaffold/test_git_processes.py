@@ -92,3 +92,36 @@ def test_converged_reruns_load_neither_copier_nor_jinja_nor_gitpython():
     assert loaded(["env", "up", "staging", "--service-dir", "payments"]) == []
     assert loaded(["new", "service", "payments", "--no-input"]) == []
     assert loaded(["env", "up", "staging", "--service-dir", "payments"]) == []
+
+
+def git_out(path: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_the_rendered_files_are_committed_into_a_pack_with_the_usual_object_ids(cli, tmp_path):
+    # A .gitattributes that converts line endings: such files must still be converted on add.
+    files = {
+        ".gitattributes": "*.txt text eol=lf\n",
+        "notes.txt": "one\r\ntwo\r\n",
+        "README.md.jinja": "# {{ service_name }}\n",
+        "src/app.py": "print('hi')\n",
+    }
+    configure_golden_path(Path.cwd(), "tiny", build_golden_path(tmp_path / "gp", files=files))
+    result = new_service(cli, "packed", "-g", "tiny")
+    assert result.exit_code == 0, result.stderr
+    service = Path.cwd() / "packed"
+    loose = [p.parent.name + p.name for p in (service / ".git" / "objects").glob("??/*")]
+    loose_blobs = {sha for sha in loose if git_out(service, "cat-file", "-t", sha).strip() == "blob"}
+    staged = {}
+    for line in git_out(service, "ls-files", "-s").splitlines():
+        _mode, sha, _, path = line.split(maxsplit=3)
+        staged[path] = sha
+        # the ids a plain `git add` gives, conversion included
+        assert git_out(service, "hash-object", "--path", path, path).strip() == sha, path
+    # Every blob is in the pack but the one git converted (trees and commits stay loose).
+    assert loose_blobs == {staged["notes.txt"]}
+    assert list((service / ".git" / "objects" / "pack").glob("*.pack"))
+    assert git_out(service, "cat-file", "-p", "HEAD:notes.txt") == "one\ntwo\n"
+    assert git_out(service, "status", "--porcelain") == ""
+    fsck = subprocess.run(["git", "-C", str(service), "fsck", "--strict"], capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr

@@ -14,6 +14,11 @@ FALLBACK_NAME = "platformctl"
 FALLBACK_EMAIL = "platformctl@localhost"
 # A commit must not start background maintenance (another process, for a two-commit repository).
 _NO_AUTO_MAINTENANCE = (("gc.auto", "0"), ("maintenance.auto", "false"))
+# `git add` writes each blob as a loose object, one fan-out folder per object (a mkdir costs
+# ~0.3 ms on some file systems: most of the add). Over core.bigFileThreshold git streams blobs
+# into one pack instead ("bulk checkin"), with the same object ids; files it converts (eol,
+# filters) still go the usual way. Set for the add alone: a diff reads the setting as "binary".
+_PACKED_ADD = (*_NO_AUTO_MAINTENANCE, ("core.bigFileThreshold", "1"))
 
 
 def init_repository(path: Path) -> None:
@@ -32,7 +37,7 @@ def commit_all(
     Raises:
         OSError: git failed.
     """
-    _git(path, ["add", "--all"] if paths is None else ["add", "--", *paths])
+    _git(path, ["add", "--all"] if paths is None else ["add", "--", *paths], extra=_PACKED_ADD)
     _git(path, ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message], env=identity)
     return head_commit(path, "HEAD")
 
@@ -77,10 +82,16 @@ def _identity_env(name: str, email: str) -> dict[str, str]:
     }
 
 
-def _git(path: Path, args: list[str], *, env: Mapping[str, str] | None = None) -> str:
+def _git(
+    path: Path,
+    args: list[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    extra: tuple[tuple[str, str], ...] = _NO_AUTO_MAINTENANCE,
+) -> str:
     from platformctl.gitsafe import run_git
 
-    done = run_git(args, cwd=path, env=env, extra=_NO_AUTO_MAINTENANCE)
+    done = run_git(args, cwd=path, env=env, extra=extra)
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise OSError(f"git {args[0]} in {path} failed: {detail}")
