@@ -148,7 +148,9 @@ def _hyperfine(
     """hyperfine's JSON result of each of ``commands``, in their order."""
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "result.json"
-        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", "2", "--runs", str(runs)]
+        # --min-runs, not --runs: hyperfine then also measures each command for at least 3 s (its
+        # default), so a quick command gets enough runs that one outlier moves its mean little.
+        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", "2", "--min-runs", str(runs)]
         cmd += ["--export-json", str(export)]
         if pair.prepare_shell:
             cmd += ["--prepare", pair.prepare_shell]

@@ -247,7 +247,9 @@ def delivery_budgets() -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10, help="timed runs per side and repeat")
+    parser.add_argument(
+        "--runs", type=int, default=10, help="timed runs per side and repeat (hyperfine: at least)"
+    )
     parser.add_argument("--method", choices=("auto", "hyperfine", "alternation"), default="auto")
     parser.add_argument("--only", help="run only the pairs whose name contains this text")
     parser.add_argument("--check", action="store_true", help="exit 1 when a budget is exceeded")
@@ -255,7 +257,8 @@ def main() -> int:
     method = pick_method(args.method)
     work, env = scratch()
     try:
-        print(f"python {sys.version.split()[0]}, {method}, {args.runs} runs per side, 2 repeats\n")
+        runs = f"at least {args.runs} runs and 3 s" if method == "hyperfine" else f"{args.runs} runs"
+        print(f"python {sys.version.split()[0]}, {method}, {runs} per side, 2 repeats\n")
         print(HEADER)
         outcomes: list[Outcome] = []
         for pair in pairs(work, env):
