@@ -540,3 +540,23 @@ def test_only_a_plain_clones_config_lets_the_index_answer(text: str, plain: bool
 def test_a_hostile_config_line_is_read_in_linear_time() -> None:
     line = '[remote "o"]\nurl =' + " " * 60_000 + '"\n'
     assert within(5, lambda: plain_config(line.encode())) is False
+
+
+def test_a_detector_reads_only_regular_files_inside_the_checkout(tmp_path: Path) -> None:
+    root = repo(tmp_path / "repo")
+    (tmp_path / "secret.txt").write_text("outside\n")
+    (root / "leak.yml").symlink_to(tmp_path / "secret.txt")  # a symlink out of the checkout
+    (root / "inside.md").symlink_to("README.md")  # one that stays inside
+    os.mkfifo(root / "Dockerfile")  # opening it for reading would wait for a writer for ever
+    tree = CheckoutTree(root, "repo")
+    assert within(30, lambda: tree.read_text("leak.yml")) is None
+    assert within(30, lambda: tree.read_text("Dockerfile")) is None
+    assert tree.read_text("inside.md") == "hi\n"
+    assert tree.read_text("README.md") == "hi\n"
+
+
+def test_a_folder_that_is_no_repository_lists_its_files_but_no_fifo(tmp_path: Path) -> None:
+    write(tmp_path / "plain", {"README.md": "x\n", "src/app.py": "y\n", "node_modules/m.js": "z\n"})
+    os.mkfifo(tmp_path / "plain" / "Dockerfile")
+    (tmp_path / "plain" / "broken").symlink_to("nowhere")
+    assert CheckoutTree(tmp_path / "plain", "plain").paths() == ["README.md", "src/app.py"]

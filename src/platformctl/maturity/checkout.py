@@ -72,14 +72,25 @@ class CheckoutTree:
         return self._paths
 
     def read_text(self, path: str) -> str | None:
-        """The file's text if it is small and decodable; None otherwise."""
-        target = self.root / path
+        """The file's text if it is a small regular file inside the checkout; None otherwise.
+
+        The checkout is someone else's: a symlink in it may lead out of it (to ``~/.ssh``,
+        ``/etc``) and a FIFO would keep the read waiting for ever; neither is read.
+        """
+        from platformctl.maturity.gitdir import read_capped
+
         try:
-            if target.stat().st_size > MAX_READ_BYTES:
+            real = (self.root / path).resolve(strict=True)
+            if not real.is_relative_to(self.root.resolve()):
                 return None
-            return target.read_text(encoding="utf-8", errors="replace")
+            folder = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                data = read_capped(folder, real.name, MAX_READ_BYTES)  # regular, capped, no wait
+            finally:
+                os.close(folder)
         except OSError:
             return None
+        return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def checkout_trees(paths: list[Path]) -> Iterator[CheckoutTree]:
@@ -177,11 +188,23 @@ def _index_listing(root: Path) -> list[str] | None:
 def _files_on_disk(root: Path) -> set[str] | None:
     """Every path below ``root`` that ``(root / path).is_file()`` accepts, outside ``.git`` and
     the skipped folders, without following symlinks to folders; None when a folder is unreadable."""
+    found, complete = _scan(root)
+    return found if complete else None
+
+
+def _walk(root: Path) -> set[str]:
+    """The same paths for a folder git does not list: an unreadable folder is left out."""
+    return _scan(root)[0]
+
+
+def _scan(root: Path) -> tuple[set[str], bool]:
+    """The files below ``root`` (see :func:`_files_on_disk`) and whether every folder was read."""
     found: set[str] = set()
+    complete = True
     pending = [""]
-    try:
-        while pending:
-            prefix = pending.pop()
+    while pending:
+        prefix = pending.pop()
+        try:
             with os.scandir(root / prefix if prefix else root) as entries:
                 for entry in entries:
                     path = prefix + entry.name
@@ -190,21 +213,13 @@ def _files_on_disk(root: Path) -> set[str] | None:
                             pending.append(path + "/")
                     elif entry.is_file():  # follows a symlink: to a file yes, to a folder or nothing no
                         found.add(path)
-    except OSError:
-        return None
-    return found
+        except OSError:
+            complete = False
+    return found, complete
 
 
 def _filtered(paths: Iterable[str]) -> list[str]:
     return sorted(p for p in paths if not _skipped(p))
-
-
-def _walk(root: Path) -> Iterator[str]:
-    for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        base = Path(current).relative_to(root)
-        for name in files:
-            yield (base / name).as_posix()
 
 
 def _skipped(path: str) -> bool:
