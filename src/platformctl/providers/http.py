@@ -39,6 +39,7 @@ from platformctl.providers.answers import Endpoint, decode
 from platformctl.providers.httpbounds import bad_answer, exchange, install_deadlines, json_problem
 from platformctl.providers.httpcache import ConditionalCache
 from platformctl.providers.httperrors import is_rate_limited, translate
+from platformctl.providers.httppages import pages
 from platformctl.providers.httpterms import (
     GITHUB_ACCEPT,
     Clock,
@@ -203,8 +204,6 @@ class HttpClient:
         (:mod:`~platformctl.providers.httpcache`); ``trim`` reduces each item to what is kept.
         The page loop is :func:`~platformctl.providers.httppages.pages`.
         """
-        from platformctl.providers.httppages import pages
-
         return pages(
             self, path, action=action, params=params, key=key, per_page=per_page, cache=cache, trim=trim
         )
