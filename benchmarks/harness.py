@@ -128,23 +128,39 @@ def alternate(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
     return Outcome(pair, "alternation", _side(a), _side(b))
 
 
+# A repeat under hyperfine is this many invocations, the order of the two commands swapped from one
+# to the next (subject first, baseline first, subject first, ...).
+BLOCKS = 4
+
+
 def with_hyperfine(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Outcome:
     """The same pair through hyperfine (``-N``: no shell between it and the command).
 
     hyperfine runs all runs of one command, then all of the other: a machine that gets busier
-    (or calmer) during the invocation weighs on the second block only. So the runs are made in
-    two halves, the second with the baseline first, and pooled: a steady drift then falls on
-    both sides alike.
+    (or calmer) during the invocation weighs on the second block only. So a repeat is
+    :data:`BLOCKS` invocations, each with a share of the runs, the order of the two commands
+    swapped from one to the next, and pooled: a steady drift then falls on both sides alike,
+    and a burst of load that lasts one invocation weighs on a quarter of one side's runs
+    instead of half of them.
     """
-    first = max(2, (runs + 1) // 2)
-    subject_a, baseline_a = _hyperfine(pair, [pair.subject, pair.baseline], first, env, cwd)
-    baseline_b, subject_b = _hyperfine(pair, [pair.baseline, pair.subject], max(2, runs - first), env, cwd)
-    return Outcome(pair, "hyperfine", _pooled(subject_a, subject_b), _pooled(baseline_a, baseline_b))
+    share = max(2, -(-runs // BLOCKS))  # ceil(runs / BLOCKS), and at least 2
+    subject: list[dict[str, Any]] = []
+    baseline: list[dict[str, Any]] = []
+    for block in range(BLOCKS):
+        if block % 2 == 0:
+            first, second = _hyperfine(pair, [pair.subject, pair.baseline], share, env, cwd)
+            subject.append(first)
+            baseline.append(second)
+        else:
+            first, second = _hyperfine(pair, [pair.baseline, pair.subject], share, env, cwd)
+            baseline.append(first)
+            subject.append(second)
+    return Outcome(pair, "hyperfine", _pooled(*subject), _pooled(*baseline))
 
 
 def _hyperfine(
     pair: Pair, commands: list[Sequence[str]], runs: int, env: dict[str, str], cwd: Path
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """hyperfine's JSON result of each of ``commands``, in their order."""
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "result.json"
@@ -158,7 +174,7 @@ def _hyperfine(
         done = subprocess.run(cmd, check=False, env=env, cwd=cwd, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"hyperfine failed ({done.returncode}):\n{done.stderr}")
-        results: list[dict[str, object]] = json.loads(export.read_text())["results"]
+        results: list[dict[str, Any]] = json.loads(export.read_text())["results"]
         return results
 
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import HEADER, Outcome, Pair, measure, peak_rss_kib, pick_method, row, run_once
+from harness import BLOCKS, HEADER, Outcome, Pair, measure, peak_rss_kib, pick_method, row, run_once
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -257,8 +257,12 @@ def main() -> int:
     method = pick_method(args.method)
     work, env = scratch()
     try:
-        runs = f"at least {args.runs} runs and 3 s" if method == "hyperfine" else f"{args.runs} runs"
-        print(f"python {sys.version.split()[0]}, {method}, {runs} per side, 2 repeats\n")
+        runs = (
+            f"at least {args.runs} runs per side in {BLOCKS} invocations of at least 3 s each"
+            if method == "hyperfine"
+            else f"{args.runs} runs per side"
+        )
+        print(f"python {sys.version.split()[0]}, {method}, {runs}, 2 repeats\n")
         print(HEADER)
         outcomes: list[Outcome] = []
         for pair in pairs(work, env):

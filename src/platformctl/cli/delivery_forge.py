@@ -33,7 +33,7 @@ def from_forge(
     """Events of each repository, ``CONCURRENCY`` at a time, and the sources' names."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from platformctl.cli.context import git_host_service, http_policy
+    from platformctl.cli.builders import git_host_service, http_policy
     from platformctl.delivery.events import EventSet
     from platformctl.delivery.store import load_cache, save_cache
 

@@ -177,7 +177,7 @@ def _host(state: "AppContext", settings: "Settings") -> "tuple[ChangeRequestHost
         raise UsageError(
             f"fleet commands at {provider} need an organisation", hint="pass --org ORG (or set org)"
         )
-    from platformctl.cli.context import git_host_service, http_policy
+    from platformctl.cli.builders import git_host_service, http_policy
     from platformctl.providers.gitpush import GitCredentials, GitRemote
 
     service, policy = git_host_service(settings, provider, state.env), http_policy(settings)
