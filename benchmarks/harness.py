@@ -147,14 +147,11 @@ def with_hyperfine(pair: Pair, runs: int, env: dict[str, str], cwd: Path) -> Out
     subject: list[dict[str, Any]] = []
     baseline: list[dict[str, Any]] = []
     for block in range(BLOCKS):
-        if block % 2 == 0:
-            first, second = _hyperfine(pair, [pair.subject, pair.baseline], share, env, cwd)
-            subject.append(first)
-            baseline.append(second)
-        else:
-            first, second = _hyperfine(pair, [pair.baseline, pair.subject], share, env, cwd)
-            baseline.append(first)
-            subject.append(second)
+        swapped = block % 2 == 1
+        commands = [pair.baseline, pair.subject] if swapped else [pair.subject, pair.baseline]
+        first, second = _hyperfine(pair, commands, share, env, cwd)
+        subject.append(second if swapped else first)
+        baseline.append(first if swapped else second)
     return Outcome(pair, "hyperfine", _pooled(*subject), _pooled(*baseline))
 
 

@@ -245,10 +245,23 @@ def delivery_budgets() -> list[str]:
     return over
 
 
+def positive_runs(text: str) -> int:
+    """``--runs``: a whole number of at least 1 (a median needs a run)."""
+    try:
+        runs = int(text)
+    except ValueError:
+        runs = 0
+    if runs < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of runs (hint: use 1 or more, e.g. --runs 5)"
+        )
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--runs", type=int, default=10, help="timed runs per side and repeat (hyperfine: at least)"
+        "--runs", type=positive_runs, default=10, help="timed runs per side and repeat (hyperfine: at least)"
     )
     parser.add_argument("--method", choices=("auto", "hyperfine", "alternation"), default="auto")
     parser.add_argument("--only", help="run only the pairs whose name contains this text")

@@ -87,3 +87,19 @@ def test_pooling_weighs_every_run(
     assert outcome.cpu_ratio == pytest.approx(2.0)
     assert (outcome.subject.median, outcome.subject.low, outcome.subject.high) == (2.0, 2.0, 2.0)
     assert not outcome.within_budget
+
+
+@pytest.mark.parametrize("runs", ["0", "-3", "five"])
+def test_a_bad_number_of_runs_is_one_error_line(runs: str) -> None:
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--runs", runs],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "error: argument --runs:" in done.stderr and "hint: use 1 or more" in done.stderr
+    assert "Traceback" not in done.stderr
